@@ -1,0 +1,46 @@
+"""Domain errors. Each message is fit to show an agent verbatim; `recovery.api` maps them to HTTP once."""
+
+
+class MendError(Exception):
+    """Base of every domain error."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(MendError):
+    """The request is understood but a rule of the domain refuses its values (HTTP 400)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class NotPermitted(MendError):
+    """The actor's role does not allow this (HTTP 403)."""
+
+
+class Conflict(MendError):
+    """The case is not in a state where this can happen (HTTP 409)."""
+
+
+class TransitionNotAllowed(Conflict):
+    def __init__(self, *, stage: str, action: str, allowed: list[str]):
+        allowed_text = ", ".join(allowed) if allowed else "none"
+        super().__init__(
+            f"Cannot {action.replace('_', ' ')} a case that is {stage.replace('_', ' ')}. "
+            f"Allowed now: {allowed_text}."
+        )
+        self.stage = stage
+        self.action = action
+        self.allowed = allowed
+
+
+class StaleCase(Conflict):
+    def __init__(self, *, expected: int, actual: int):
+        super().__init__(
+            f"The case changed since you loaded it (version {expected}, now {actual}). Reload and try again."
+        )
+        self.expected = expected
+        self.actual = actual

@@ -1,0 +1,316 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+REFERENCE_PREFIX = "RC-"
+
+
+class Stage(models.TextChoices):
+    NEW = "new", "New"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    APOLOGIZED = "apologized", "Apologized"
+    RESOLVED = "resolved", "Resolved"
+    FOLLOWED_UP = "followed_up", "Followed up"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STAGES = tuple(s for s in Stage.values if s != Stage.CLOSED)
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+# Ordered from least to most severe; triage and "raise severity" compare by this rank.
+SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(stage=Stage.CLOSED)
+
+    def for_owner(self, user):
+        return self.filter(owner=user)
+
+    def by_reference(self, reference: str):
+        """Cases matching an `RC-000042` reference or a bare numeric id; empty when it is neither."""
+        pk = parse_reference(reference)
+        return self.filter(pk=pk) if pk is not None else self.none()
+
+
+def parse_reference(reference: str | int) -> int | None:
+    text = str(reference).strip().upper()
+    if text.startswith(REFERENCE_PREFIX):
+        text = text[len(REFERENCE_PREFIX) :]
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+class RecoveryCase(models.Model):
+    """A customer Mend failed, and everything done to win them back.
+
+    `stage` and `version` are written only by `cases.workflow`; the SLA fields only by `cases.sla`.
+    """
+
+    customer = models.ForeignKey("feedback.Customer", on_delete=models.PROTECT, related_name="cases")
+    originating_feedback = models.ForeignKey(
+        "feedback.Feedback", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=16, blank=True)  # where the complaint came in
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.MEDIUM)
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.NEW, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # When each stage was reached (cleared for later stages when a case reopens).
+    acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    apologized_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    followed_up_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # The SLA clock: started when the customer complained (or the case reopened); one due moment per stage.
+    sla_started_at = models.DateTimeField(editable=False)
+    acknowledge_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    apologize_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolve_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    follow_up_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    escalation_level = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    resolution_summary = models.TextField(blank=True, editable=False)
+    close_reason = models.TextField(blank=True, editable=False)
+    is_repeat = models.BooleanField(default=False)
+    reopen_count = models.PositiveIntegerField(default=0, editable=False)
+    version = models.PositiveIntegerField(default=0, editable=False)  # bumped by every workflow action
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["stage", "severity"]),
+            models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["customer", "-created_at"]),
+            models.Index(fields=["-created_at"]),
+            # The SLA sweep and the queue look only at open cases' due moments.
+            models.Index(
+                fields=["acknowledge_due_at"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="case_ack_due_open",
+            ),
+            models.Index(
+                fields=["apologize_due_at"], condition=Q(apologized_at__isnull=True), name="case_apo_due_open"
+            ),
+            models.Index(
+                fields=["resolve_due_at"], condition=Q(resolved_at__isnull=True), name="case_res_due_open"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="case_stage_valid"),
+            models.CheckConstraint(condition=Q(severity__in=Severity.values), name="case_severity_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"{REFERENCE_PREFIX}{self.pk:06d}" if self.pk else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != Stage.CLOSED
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline. Append-only: written by `cases.events.record` and nowhere else."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        STAGE_CHANGED = "stage_changed", "Stage changed"
+        NOTE = "note", "Note"
+        ASSIGNED = "assigned", "Assigned"
+        SEVERITY_CHANGED = "severity_changed", "Severity changed"
+        UPDATED = "updated", "Updated"
+        GESTURE = "gesture", "Gesture"
+        FEEDBACK_ATTACHED = "feedback_attached", "Feedback attached"
+        ROOT_CAUSE_LINKED = "root_cause_linked", "Root cause linked"
+        ROOT_CAUSE_UNLINKED = "root_cause_unlinked", "Root cause unlinked"
+        SLA_WARNING = "sla_warning", "SLA warning"
+        SLA_BREACHED = "sla_breached", "SLA breached"
+        ESCALATED = "escalated", "Escalated"
+        REMINDER = "reminder", "Reminder"
+        FOLLOW_UP = "follow_up", "Follow-up"
+
+    case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # None: the system (triage, the SLA sweep)
+    from_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["case", "created_at", "id"]),
+            models.Index(fields=["kind", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Gesture(models.Model):
+    """Compensation granted to a customer: a refund, a voucher, a gift. Always recorded with its value."""
+
+    class Kind(models.TextChoices):
+        REFUND = "refund", "Refund"
+        VOUCHER = "voucher", "Voucher"
+        DISCOUNT = "discount", "Discount"
+        UPGRADE = "upgrade", "Upgrade"
+        REPLACEMENT = "replacement", "Replacement"
+        GIFT = "gift", "Gift"
+        FEE_WAIVER = "fee_waiver", "Fee waiver"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        PENDING_APPROVAL = "pending_approval", "Pending approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="gestures")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="gesture_amount_not_negative")]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} {self.currency}"
+
+
+class RootCause(models.Model):
+    """Why failures happen. Gathers many cases, carries the corrective action and is verified when fixed."""
+
+    class Category(models.TextChoices):
+        PROCESS = "process", "Process"
+        PEOPLE = "people", "People"
+        PRODUCT = "product", "Product"
+        TECHNOLOGY = "technology", "Technology"
+        PARTNER = "partner", "Partner"
+        POLICY = "policy", "Policy"
+        EXTERNAL = "external", "External"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        INVESTIGATING = "investigating", "Investigating"
+        FIXING = "fixing", "Fixing"
+        FIXED = "fixed", "Fixed"
+        VERIFIED = "verified", "Verified"
+
+    title = models.CharField(max_length=200)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    corrective_action = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="root_causes"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_note = models.TextField(blank=True)
+    cases = models.ManyToManyField(RecoveryCase, blank=True, related_name="root_causes")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "category"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SLAPolicy(models.Model):
+    """Targets for one severity. Acknowledge/apologize/resolve count from the complaint."""
+
+    severity = models.CharField(max_length=16, choices=Severity.choices, unique=True)
+    acknowledge_within = models.DurationField()
+    apologize_within = models.DurationField()
+    resolve_within = models.DurationField()
+    follow_up_after = models.DurationField(default=timedelta(days=3))
+    warn_at_fraction = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.75"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("0.99"))],
+    )
+
+    class Meta:
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(warn_at_fraction__gt=0, warn_at_fraction__lt=1), name="sla_warn_fraction_0_1"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"SLA for {self.get_severity_display()} cases"
+
+
+class FollowUp(models.Model):
+    """A check, some days after resolving, that the customer is still fine and how the recovery felt."""
+
+    case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="follow_ups")
+    due_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
+    outcome = models.TextField(blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(done_at__isnull=True), name="followup_due_pending"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfaction__gte=1, satisfaction__lte=5), name="followup_satisfaction_1_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up for case {self.case_id} due {self.due_at:%Y-%m-%d}"

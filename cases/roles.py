@@ -1,0 +1,33 @@
+"""Who may do what. Groups are the roles; superusers count as managers."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    AGENT = "agents"
+    MANAGER = "managers"
+    INTAKE = "intake"
+
+
+def group_names(user) -> frozenset[str]:
+    # Cached on the user object: one query per request, however many checks a request makes.
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_mend_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._mend_group_names = cached
+    return cached
+
+
+def is_manager(user) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or Role.MANAGER in group_names(user)
+
+
+def is_agent(user) -> bool:
+    """Agents and managers work cases."""
+    return is_manager(user) or Role.AGENT in group_names(user)
+
+
+def may_submit_feedback(user) -> bool:
+    return is_agent(user) or Role.INTAKE in group_names(user)

@@ -1,0 +1,228 @@
+"""The stage workflow. Every stage change in Mend goes through a function in this module.
+
+Each action locks the case row, checks the caller's version, the actor's right to act and the
+transition table, writes the stage and its timestamp, records a CaseEvent, and announces the change
+after commit (`signals.case_transitioned`).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import events, sla
+from .errors import InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
+from .models import OPEN_STAGES, CaseEvent, FollowUp, RecoveryCase, Stage
+from .roles import is_agent, is_manager
+from .signals import case_transitioned
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    managers_only: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "acknowledge": Transition(frozenset({Stage.NEW}), Stage.ACKNOWLEDGED),
+    "apologize": Transition(frozenset({Stage.ACKNOWLEDGED}), Stage.APOLOGIZED),
+    "resolve": Transition(frozenset({Stage.APOLOGIZED}), Stage.RESOLVED),
+    "follow_up": Transition(frozenset({Stage.RESOLVED}), Stage.FOLLOWED_UP),
+    "close": Transition(frozenset({Stage.FOLLOWED_UP}), Stage.CLOSED),
+    "reopen": Transition(frozenset({Stage.RESOLVED, Stage.FOLLOWED_UP, Stage.CLOSED}), Stage.ACKNOWLEDGED),
+    # A manager may close from any open stage (duplicate, no recovery possible...), giving a reason.
+    "force_close": Transition(frozenset(OPEN_STAGES), Stage.CLOSED, managers_only=True),
+}
+
+STAGE_TIMESTAMP_FIELD = {
+    Stage.ACKNOWLEDGED: "acknowledged_at",
+    Stage.APOLOGIZED: "apologized_at",
+    Stage.RESOLVED: "resolved_at",
+    Stage.FOLLOWED_UP: "followed_up_at",
+    Stage.CLOSED: "closed_at",
+}
+# Stages later than acknowledged; a reopened case has to reach them again.
+_REOPEN_CLEARS = ("apologized_at", "resolved_at", "followed_up_at", "closed_at", "follow_up_due_at")
+
+
+def allowed_actions(case: RecoveryCase, actor) -> list[str]:
+    """Actions `actor` may take on `case` now, as the API and the UI name them.
+
+    The manager's override close is reported as `close`, because that is the one button both show.
+    """
+    if not may_act_on(case, actor):
+        return []
+    names = []
+    for name, transition in TRANSITIONS.items():
+        if case.stage in transition.sources and (not transition.managers_only or is_manager(actor)):
+            public = "close" if name == "force_close" else name
+            if public not in names:
+                names.append(public)
+    return names
+
+
+def may_act_on(case: RecoveryCase, actor) -> bool:
+    """Agents work unassigned cases and their own; managers work every case."""
+    if is_manager(actor):
+        return True
+    return is_agent(actor) and case.owner_id in (None, actor.pk)
+
+
+def acknowledge(*, case_id: int, actor, version: int | None = None, note: str = "") -> RecoveryCase:
+    with transaction.atomic():
+        case = _start("acknowledge", case_id=case_id, actor=actor, version=version)
+        return _finish(case, "acknowledge", actor=actor, message=note.strip())
+
+
+def apologize(*, case_id: int, actor, note: str, version: int | None = None) -> RecoveryCase:
+    """`note` is the apology given, or the channel it was given through: the stage is not a checkbox."""
+    note = _required(note, field="note", message="Apologizing needs the apology text or the channel used.")
+    with transaction.atomic():
+        case = _start("apologize", case_id=case_id, actor=actor, version=version)
+        return _finish(case, "apologize", actor=actor, message=note)
+
+
+def resolve(*, case_id: int, actor, resolution: str, version: int | None = None) -> RecoveryCase:
+    resolution = _required(
+        resolution, field="resolution", message="Resolving a case needs a resolution summary."
+    )
+    with transaction.atomic():
+        case = _start("resolve", case_id=case_id, actor=actor, version=version)
+        case.resolution_summary = resolution
+        now = timezone.now()
+        sla.schedule_follow_up(case, resolved_at=now)
+        return _finish(case, "resolve", actor=actor, message=resolution, now=now)
+
+
+def follow_up(
+    *, case_id: int, actor, outcome: str, satisfaction: int | None = None, version: int | None = None
+) -> RecoveryCase:
+    outcome = _required(outcome, field="outcome", message="Following up needs the outcome of the follow-up.")
+    if satisfaction is not None and not (isinstance(satisfaction, int) and 1 <= satisfaction <= 5):
+        raise InvalidInput("Satisfaction is a whole number from 1 to 5.", field="satisfaction")
+    with transaction.atomic():
+        case = _start("follow_up", case_id=case_id, actor=actor, version=version)
+        now = timezone.now()
+        pending = case.follow_ups.filter(done_at__isnull=True).order_by("due_at").first()
+        if pending is None:
+            pending = FollowUp(case=case, due_at=now, channel=case.channel)
+        pending.done_at = now
+        pending.outcome = outcome
+        pending.satisfaction = satisfaction
+        pending.save()
+        return _finish(
+            case, "follow_up", actor=actor, message=outcome, now=now, data={"satisfaction": satisfaction}
+        )
+
+
+def close(*, case_id: int, actor, reason: str = "", version: int | None = None) -> RecoveryCase:
+    """Close a followed-up case; or, for a manager with a reason, close a case from any open stage."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        case = _lock(case_id)
+        action = "close" if case.stage == Stage.FOLLOWED_UP else "force_close"
+        if action == "force_close" and is_manager(actor) and case.is_open and not reason:
+            raise InvalidInput(
+                "Closing a case before its follow-up needs a reason (duplicate, no recovery possible...).",
+                field="reason",
+            )
+        _check(case, action, actor=actor, version=version)
+        case.close_reason = reason
+        return _finish(case, action, actor=actor, message=reason, data={"override": action == "force_close"})
+
+
+def reopen(*, case_id: int, actor, reason: str, version: int | None = None) -> RecoveryCase:
+    """Back to acknowledged: the later stages must be done again, on fresh SLA targets."""
+    reason = _required(reason, field="reason", message="Reopening a case needs a reason.")
+    with transaction.atomic():
+        case = _start("reopen", case_id=case_id, actor=actor, version=version)
+        now = timezone.now()
+        for field in _REOPEN_CLEARS:
+            setattr(case, field, None)
+        case.reopen_count += 1
+        case.follow_ups.filter(done_at__isnull=True).delete()  # the pending follow-up is moot now
+        sla.start_clock(case, start=now)
+        return _finish(case, "reopen", actor=actor, message=reason, now=now)
+
+
+ACTIONS: dict[str, Callable[..., RecoveryCase]] = {
+    "acknowledge": acknowledge,
+    "apologize": apologize,
+    "resolve": resolve,
+    "follow_up": follow_up,
+    "close": close,
+    "reopen": reopen,
+}
+
+
+def perform(action: str, *, case_id: int, actor, **payload) -> RecoveryCase:
+    """Dispatch a named action for the API and HTML views. Unknown actions are an InvalidInput."""
+    try:
+        function = ACTIONS[action]
+    except KeyError:
+        raise InvalidInput(
+            f"Unknown action '{action}'. Actions: {', '.join(ACTIONS)}.", field="action"
+        ) from None
+    return function(case_id=case_id, actor=actor, **payload)
+
+
+def _required(value: str | None, *, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(message, field=field)
+    return value
+
+
+def _lock(case_id: int) -> RecoveryCase:
+    # Lock first, then check: a second agent waits here and then sees the new stage and version.
+    return RecoveryCase.objects.select_for_update().get(pk=case_id)
+
+
+def _check(case: RecoveryCase, action: str, *, actor, version: int | None) -> None:
+    if version is not None and version != case.version:
+        raise StaleCase(expected=version, actual=case.version)
+    if not is_agent(actor):
+        raise NotPermitted("Only agents and managers work recovery cases.")
+    # The stage is checked before ownership so that of two agents racing for a free case, the loser
+    # hears that it has moved on (a conflict), not that they lack a right they had a moment ago.
+    transition = TRANSITIONS[action]
+    if case.stage not in transition.sources or (transition.managers_only and not is_manager(actor)):
+        public = "close" if action == "force_close" else action
+        raise TransitionNotAllowed(stage=case.stage, action=public, allowed=allowed_actions(case, actor))
+    if not may_act_on(case, actor):
+        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may act on it.")
+
+
+def _start(action: str, *, case_id: int, actor, version: int | None) -> RecoveryCase:
+    case = _lock(case_id)
+    _check(case, action, actor=actor, version=version)
+    return case
+
+
+def _finish(
+    case: RecoveryCase, action: str, *, actor, message: str = "", now=None, data: dict | None = None
+) -> RecoveryCase:
+    now = now or timezone.now()
+    previous = case.stage
+    case.stage = TRANSITIONS[action].target
+    setattr(case, STAGE_TIMESTAMP_FIELD[case.stage], now)
+    case.version += 1
+    data = {"action": action, **(data or {})}
+    if case.owner_id is None:
+        case.owner = actor  # acting on an unassigned case takes it; the event below says so
+        data["taken_by"] = actor.pk
+    case.save()
+    event = events.record(
+        case,
+        CaseEvent.Kind.STAGE_CHANGED,
+        actor=actor,
+        from_stage=previous,
+        to_stage=case.stage,
+        message=message,
+        data=data,
+    )
+    transaction.on_commit(partial(case_transitioned.send, sender=RecoveryCase, event_id=event.pk))
+    return case

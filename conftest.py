@@ -1,0 +1,100 @@
+"""Shared fixtures: users per role, API clients, and the `postgres` / `redis` markers.
+
+Tests marked `postgres` or `redis` skip (saying why) when that server is not configured. With
+MEND_REQUIRE_SERVICES=1 (set by .ci/run) a missing server fails them instead, so CI cannot go green
+by skipping what it was meant to prove.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cases.roles import Role
+
+
+def _require_services() -> bool:
+    return os.environ.get("MEND_REQUIRE_SERVICES") == "1"
+
+
+def _redis_url() -> str:
+    url = settings.CELERY_BROKER_URL
+    return url if url.startswith(("redis://", "rediss://")) else ""
+
+
+def _redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def _missing(reason: str) -> None:
+    if _require_services():
+        pytest.fail(f"{reason} (MEND_REQUIRE_SERVICES=1: CI must not skip this)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request):
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if request.node.get_closest_marker("postgres") and not on_postgres:
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if request.node.get_closest_marker("redis"):
+        url = _redis_url()
+        if not url:
+            _missing("needs Redis: set REDIS_URL=redis://...")
+        elif not _redis_reachable(url):
+            _missing(f"needs Redis: {url} does not answer")
+
+
+def make_user(django_user_model, username: str, role: Role | None = None, **extra):
+    user = django_user_model.objects.create_user(username=username, password="pw-" + username, **extra)
+    if role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+@pytest.fixture
+def agent(django_user_model):
+    return make_user(django_user_model, "agent", Role.AGENT, first_name="Alice")
+
+
+@pytest.fixture
+def other_agent(django_user_model):
+    return make_user(django_user_model, "bob", Role.AGENT, first_name="Bob")
+
+
+@pytest.fixture
+def manager(django_user_model):
+    return make_user(django_user_model, "manager", Role.MANAGER, first_name="Maria")
+
+
+@pytest.fixture
+def intake_user(django_user_model):
+    return make_user(django_user_model, "intake-bot", Role.INTAKE)
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    """Logged in, but in no Mend role."""
+    return make_user(django_user_model, "outsider")
+
+
+@pytest.fixture
+def api_client():
+    """`api_client(user)` is an APIClient authenticated with `user`'s token; `api_client()` is anonymous."""
+
+    def build(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return build

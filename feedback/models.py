@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web"
+    APP = "app", "App"
+    EMAIL = "email", "Email"
+    SURVEY = "survey", "Survey"
+    PHONE = "phone", "Phone"
+    SOCIAL = "social", "Social"
+    CHAT = "chat", "Chat"
+    API = "api", "API"
+
+
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", "Negative"
+    NEUTRAL = "neutral", "Neutral"
+    POSITIVE = "positive", "Positive"
+
+
+class Customer(models.Model):
+    """Someone Mend may have failed. Identified by the id the organisation's own systems use."""
+
+    external_id = models.CharField(max_length=128, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    segment = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return self.name or self.external_id
+
+
+class Feedback(models.Model):
+    """One signal from a customer. Never edited after intake; negative feedback always has a case."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="feedback")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    nps = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    comment = models.TextField(blank=True)
+    touchpoint = models.CharField(max_length=80, blank=True)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(db_index=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    sentiment = models.CharField(max_length=16, choices=Sentiment.choices)
+    case = models.ForeignKey(
+        "cases.RecoveryCase", null=True, blank=True, on_delete=models.PROTECT, related_name="feedback"
+    )
+    # Idempotency: the client that submitted it, the key it sent, and a hash of the body it sent,
+    # so a replay with another body can be told apart from a retry.
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # NULL, not "", when absent: the unique constraint must only bind requests that sent a key.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="feedback_unique_client_idempotency_key",
+            ),
+            models.CheckConstraint(
+                condition=~Q(sentiment="negative") | Q(case__isnull=False),
+                name="feedback_negative_has_case",
+            ),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_5"),
+            models.CheckConstraint(condition=Q(nps__gte=0, nps__lte=10), name="feedback_nps_0_10"),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-received_at"]),
+            models.Index(fields=["channel", "-received_at"]),
+            models.Index(fields=["sentiment", "-received_at"]),
+        ]
+        verbose_name_plural = "feedback"
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_channel_display()} feedback from {self.customer} at {self.received_at:%Y-%m-%d %H:%M}"
+        )
