@@ -314,3 +314,41 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up for case {self.case_id} due {self.due_at:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """The outbox: an email written in the same transaction as the event that caused it.
+
+    A task sends it after commit and marks it sent; a periodic task re-sends what was left unsent.
+    `dedupe_key` makes "notify once" a database fact rather than a check-then-write.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"  # gave up after the retry budget; shown to operators
+
+    recipient = models.EmailField()
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    template = models.CharField(max_length=80)
+    case = models.ForeignKey(
+        RecoveryCase, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # A sender holds a row until `claimed_until`; a crashed sender's claim simply runs out.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(status="pending"), name="notification_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.recipient} ({self.status})"

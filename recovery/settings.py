@@ -152,7 +152,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=4 *
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late, do not hoard tasks a dying worker would delay
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# The periodic jobs; every one is idempotent, so an overlapping or repeated run is harmless.
+CELERY_BEAT_SCHEDULE = {
+    "resend-unsent-notifications": {"task": "cases.tasks.resend_unsent_notifications", "schedule": 60.0},
+}
 
 # Logging -----------------------------------------------------------------
 LOGGING = {
