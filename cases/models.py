@@ -32,9 +32,23 @@ class Severity(models.TextChoices):
 SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
 
 
+class SLAState(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    BREACHED = "breached", "Breached"
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(stage=Stage.CLOSED)
+
+    def in_sla_state(self, state: str, now):
+        """Cases whose running SLA target is in `state` at `now` (see `cases.sla.sla_state`)."""
+        if state == SLAState.BREACHED:
+            return self.filter(sla_due_at__lte=now)
+        if state == SLAState.AT_RISK:
+            return self.filter(sla_warn_at__lte=now, sla_due_at__gt=now)
+        return self.filter(Q(sla_due_at__isnull=True) | Q(sla_warn_at__gt=now))
 
     def for_owner(self, user):
         return self.filter(owner=user)
@@ -86,6 +100,10 @@ class RecoveryCase(models.Model):
     apologize_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolve_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     follow_up_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The earliest running target and the moment to warn about it (None when no clock runs): what
+    # `sla_state`, the urgency order of the queue and the SLA sweep read, through one index each.
+    sla_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
     escalation_level = models.PositiveSmallIntegerField(default=0, editable=False)
 
     resolution_summary = models.TextField(blank=True, editable=False)

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from .models import FollowUp, RecoveryCase, Severity, SLAPolicy
+from .models import FollowUp, RecoveryCase, Severity, SLAPolicy, SLAState, Stage
 
 # Targets a fresh installation starts with (acknowledge, apologize, resolve). Managers edit them later.
 DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta, timedelta]] = {
@@ -44,6 +44,44 @@ def start_clock(case: RecoveryCase, *, start: datetime, policy: SLAPolicy | None
         case.apologize_due_at = add_target(policy, start, policy.apologize_within)
     if case.resolved_at is None:
         case.resolve_due_at = add_target(policy, start, policy.resolve_within)
+    refresh_running_target(case, policy=policy)
+
+
+def running_targets(case: RecoveryCase) -> list[tuple[str, datetime]]:
+    """(target, due moment) of every clock still running: each stops when its stage is reached."""
+    if case.stage == Stage.CLOSED:
+        return []
+    targets = [
+        ("acknowledge", case.acknowledged_at, case.acknowledge_due_at),
+        ("apologize", case.apologized_at, case.apologize_due_at),
+        ("resolve", case.resolved_at, case.resolve_due_at),
+    ]
+    running = [(name, due) for name, reached, due in targets if reached is None and due is not None]
+    if case.stage == Stage.RESOLVED and case.follow_up_due_at is not None:
+        running.append(("follow_up", case.follow_up_due_at))
+    return running
+
+
+def refresh_running_target(case: RecoveryCase, *, policy: SLAPolicy | None = None) -> None:
+    """Point `sla_due_at`/`sla_warn_at` at the earliest running target. Does not save.
+
+    The warning comes at the policy's fraction of the time between the clock's start and the target.
+    """
+    running = running_targets(case)
+    if not running:
+        case.sla_due_at = case.sla_warn_at = None
+        return
+    name, due = min(running, key=lambda target: target[1])
+    policy = policy or policy_for(case.severity)
+    start = case.resolved_at if name == "follow_up" else case.sla_started_at
+    case.sla_due_at = due
+    case.sla_warn_at = start + (due - start) * float(policy.warn_at_fraction)
+
+
+def sla_state(case: RecoveryCase, *, now: datetime) -> str:
+    if case.sla_due_at is None or now < case.sla_warn_at:
+        return SLAState.ON_TRACK
+    return SLAState.BREACHED if now >= case.sla_due_at else SLAState.AT_RISK
 
 
 def schedule_follow_up(case: RecoveryCase, *, resolved_at: datetime) -> FollowUp:

@@ -209,6 +209,7 @@ def _finish(
     previous = case.stage
     case.stage = TRANSITIONS[action].target
     setattr(case, STAGE_TIMESTAMP_FIELD[case.stage], now)
+    sla.refresh_running_target(case)  # reaching a stage stops its clock
     case.version += 1
     data = {"action": action, **(data or {})}
     if case.owner_id is None:

@@ -1,0 +1,73 @@
+"""The SLA clock: due moments per stage, the running target, and the case's SLA state over time."""
+
+import pytest
+import time_machine
+from django.utils.dateparse import parse_datetime
+
+from cases import sla, workflow
+from cases.models import RecoveryCase, SLAState, Stage
+from cases.tests.factories import RecoveryCaseFactory
+
+pytestmark = pytest.mark.django_db
+
+COMPLAINED = parse_datetime("2026-11-20T10:00:00Z")
+
+
+def high_case(**extra) -> RecoveryCase:
+    # High: acknowledge 1 h, apologize 2 h, resolve 24 h; warn at 75 %.
+    return RecoveryCaseFactory(severity="high", sla_started_at=COMPLAINED, **extra)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        ("2026-11-20T10:44:00Z", SLAState.ON_TRACK),
+        ("2026-11-20T10:45:00Z", SLAState.AT_RISK),  # 75 % of the hour to acknowledge
+        ("2026-11-20T10:59:59Z", SLAState.AT_RISK),
+        ("2026-11-20T11:00:00Z", SLAState.BREACHED),
+    ],
+)
+def test_a_new_case_runs_on_its_acknowledge_target(moment, expected):
+    case = high_case()
+    now = parse_datetime(moment)
+
+    assert sla.sla_state(case, now=now) == expected
+    assert list(RecoveryCase.objects.in_sla_state(expected, now)) == [case]
+    others = {SLAState.ON_TRACK, SLAState.AT_RISK, SLAState.BREACHED} - {expected}
+    for state in others:
+        assert not RecoveryCase.objects.in_sla_state(state, now).exists()
+
+
+def test_reaching_a_stage_stops_its_clock_and_the_next_target_runs(agent):
+    case = high_case()
+
+    with time_machine.travel("2026-11-20T10:30:00Z", tick=False):
+        workflow.acknowledge(case_id=case.pk, actor=agent)
+
+    case.refresh_from_db()
+    assert case.sla_due_at.isoformat() == "2026-11-20T12:00:00+00:00"  # apologize within 2 h
+    assert case.sla_warn_at.isoformat() == "2026-11-20T11:30:00+00:00"
+
+
+def test_a_resolved_case_runs_on_its_follow_up_and_a_closed_case_on_nothing(manager):
+    case = high_case(stage=Stage.APOLOGIZED, acknowledged_at=COMPLAINED, apologized_at=COMPLAINED)
+
+    with time_machine.travel("2026-11-20T12:00:00Z", tick=False):
+        workflow.resolve(case_id=case.pk, actor=manager, resolution="Replaced")
+    case.refresh_from_db()
+    assert case.sla_due_at.isoformat() == "2026-11-23T12:00:00+00:00"
+
+    workflow.close(case_id=case.pk, actor=manager, reason="Customer moved away")
+    case.refresh_from_db()
+    assert (case.sla_due_at, case.sla_warn_at) == (None, None)
+    assert sla.sla_state(case, now=parse_datetime("2027-01-01T00:00:00Z")) == SLAState.ON_TRACK
+
+
+def test_a_deleted_policy_is_recreated_from_the_defaults():
+    from cases.models import SLAPolicy
+
+    SLAPolicy.objects.filter(severity="critical").delete()
+
+    policy = sla.policy_for("critical")
+
+    assert policy.acknowledge_within.total_seconds() == 15 * 60
