@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "cases",
     "feedback",
 ]
+# Benchmarks only: a bare DRF endpoint to measure Mend against (see bench/README.md).
+BENCH_CEILING = env.bool("MEND_BENCH_CEILING", default=False)
+if BENCH_CEILING:
+    INSTALLED_APPS.append("bench.ceiling")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
