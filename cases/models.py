@@ -318,11 +318,28 @@ class FollowUp(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Claims of `cases.follow_ups.sweep`, each set by an UPDATE ... WHERE <field> IS NULL: the owner is
+    # reminded once, managers are told once. `answered_at` claims the customer's one survey answer.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["due_at"], condition=Q(done_at__isnull=True), name="followup_due_pending"),
+            # The sweep reads only what it has not handled yet: its cost follows the follow-ups due,
+            # not every pending one.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(done_at__isnull=True, reminded_at__isnull=True),
+                name="followup_remind_pending",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(done_at__isnull=True, escalated_at__isnull=True),
+                name="followup_escalate_pending",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -139,13 +139,29 @@ def reopen(*, case_id: int, actor, reason: str, version: int | None = None) -> R
     reason = _required(reason, field="reason", message="Reopening a case needs a reason.")
     with transaction.atomic():
         case = _start("reopen", case_id=case_id, actor=actor, version=version)
-        now = timezone.now()
-        for field in _REOPEN_CLEARS:
-            setattr(case, field, None)
-        case.reopen_count += 1
-        case.follow_ups.filter(done_at__isnull=True).delete()  # the pending follow-up is moot now
-        sla.start_clock(case, start=now)
-        return _finish(case, "reopen", actor=actor, message=reason, now=now)
+        return _reopen(case, actor=actor, reason=reason)
+
+
+def reopen_for_customer(*, case_id: int, reason: str) -> RecoveryCase:
+    """Reopen on the customer's word (a poor follow-up survey answer). No agent acts: the timeline
+    records the system as the actor, and only the stage is checked (TransitionNotAllowed if the case
+    is not resolved, followed up or closed)."""
+    reason = _required(reason, field="reason", message="Reopening a case needs a reason.")
+    with transaction.atomic():
+        case = _lock(case_id)
+        if case.stage not in TRANSITIONS["reopen"].sources:
+            raise TransitionNotAllowed(stage=case.stage, action="reopen", allowed=[])
+        return _reopen(case, actor=None, reason=reason, data={"by": "customer"})
+
+
+def _reopen(case: RecoveryCase, *, actor, reason: str, data: dict | None = None) -> RecoveryCase:
+    now = timezone.now()
+    for field in _REOPEN_CLEARS:
+        setattr(case, field, None)
+    case.reopen_count += 1
+    case.follow_ups.filter(done_at__isnull=True).delete()  # the pending follow-up is moot now
+    sla.start_clock(case, start=now)
+    return _finish(case, "reopen", actor=actor, message=reason, now=now, data=data)
 
 
 ACTIONS: dict[str, Callable[..., RecoveryCase]] = {
@@ -212,7 +228,7 @@ def _finish(
     sla.refresh_running_target(case)  # reaching a stage stops its clock
     case.version += 1
     data = {"action": action, **(data or {})}
-    if case.owner_id is None:
+    if case.owner_id is None and actor is not None:
         case.owner = actor  # acting on an unassigned case takes it; the event below says so
         data["taken_by"] = actor.pk
     case.save()
