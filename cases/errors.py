@@ -44,3 +44,7 @@ class StaleCase(Conflict):
         )
         self.expected = expected
         self.actual = actual
+
+
+class IdempotencyKeyReused(MendError):
+    """An Idempotency-Key came back with a different request body (HTTP 422, per the IETF draft)."""
