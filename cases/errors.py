@@ -60,3 +60,7 @@ class SurveyUnavailable(MendError):
     def __init__(self, reason: str):
         super().__init__(self.MESSAGES[reason])
         self.reason = reason
+
+
+class IdempotencyKeyReused(MendError):
+    """An Idempotency-Key came back with a different request body (HTTP 422, per the IETF draft)."""

@@ -144,6 +144,30 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Feedback intake and triage ----------------------------------------------
+# Thresholds of the triage rules (feedback/triage.py; README "intake"). NEGATIVE/HIGH thresholds
+# count at or below, POSITIVE ones at or above; VADER compound scores run from -1 to +1.
+MEND_INTAKE_MAX_BODY_BYTES = env.int("MEND_INTAKE_MAX_BODY_BYTES", default=64 * 1024)
+MEND_INTAKE_IDEMPOTENCY_HOURS = env.int("MEND_INTAKE_IDEMPOTENCY_HOURS", default=24)
+MEND_TRIAGE_NEGATIVE_RATING = env.int("MEND_TRIAGE_NEGATIVE_RATING", default=2)
+MEND_TRIAGE_HIGH_RATING = env.int("MEND_TRIAGE_HIGH_RATING", default=1)
+MEND_TRIAGE_POSITIVE_RATING = env.int("MEND_TRIAGE_POSITIVE_RATING", default=4)
+MEND_TRIAGE_NEGATIVE_NPS = env.int("MEND_TRIAGE_NEGATIVE_NPS", default=6)
+MEND_TRIAGE_HIGH_NPS = env.int("MEND_TRIAGE_HIGH_NPS", default=3)
+MEND_TRIAGE_POSITIVE_NPS = env.int("MEND_TRIAGE_POSITIVE_NPS", default=9)
+MEND_TRIAGE_NEGATIVE_COMMENT = env.float("MEND_TRIAGE_NEGATIVE_COMMENT", default=-0.4)
+MEND_TRIAGE_POSITIVE_COMMENT = env.float("MEND_TRIAGE_POSITIVE_COMMENT", default=0.4)
+MEND_TRIAGE_REPEAT_DAYS = env.int("MEND_TRIAGE_REPEAT_DAYS", default=90)
+# Comma-separated words and phrases of legal threat, safety or injury: any of them makes a case critical.
+MEND_TRIAGE_CRITICAL_TERMS = env.str(
+    "MEND_TRIAGE_CRITICAL_TERMS",
+    default=(
+        "lawyer,lawyers,attorney,solicitor,sue,suing,sued,lawsuit,legal action,to court,small claims,"
+        "unsafe,dangerous,hazard,hazardous,caught fire,electric shock,food poisoning,poisoned,"
+        "allergic reaction,choking,injury,injuries,injured,got hurt,was hurt,hospital,ambulance,bleeding"
+    ),
+).split(",")
+
 # Celery ------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 # Without a broker URL Mend uses kombu's filesystem transport under var/, so `make run` needs no server.

@@ -9,6 +9,7 @@ from . import health
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("", include("feedback.api.urls")),
 ]
 
 urlpatterns = [
