@@ -159,6 +159,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # The periodic jobs; every one is idempotent, so an overlapping or repeated run is harmless.
 CELERY_BEAT_SCHEDULE = {
     "resend-unsent-notifications": {"task": "cases.tasks.resend_unsent_notifications", "schedule": 60.0},
+    # A sweep still queued after the next one is due would only repeat it: let it expire instead.
+    "sla-sweep": {"task": "cases.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 # Logging -----------------------------------------------------------------
