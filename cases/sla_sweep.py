@@ -88,7 +88,7 @@ def due_cases(now: datetime):
     return (
         RecoveryCase.objects.filter(sla_next_alert_at__lte=now, on_hold_since__isnull=True)
         .exclude(stage=Stage.CLOSED)
-        .select_related("owner")
+        .select_related("owner", "customer")  # the emails name both
         .select_for_update(skip_locked=True, of=("self",))
         .order_by("sla_next_alert_at")
     )
