@@ -9,6 +9,7 @@ row was marked sent leaves it pending, and it is sent again once the claim runs 
 of that window (a killed worker, a redelivered task, two resend sweeps) sends it once.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -159,4 +160,44 @@ def unsent_ids(*, now=None) -> list[int]:
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
         .order_by("created_at")
         .values_list("pk", flat=True)[:RESEND_BATCH_SIZE]
+    )
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    template: str
+    context: dict
+    case: RecoveryCase | None
+    dedupe_key: str  # required: it is how `queue_many` finds the rows it wrote
+
+
+def queue_many(emails: list[Email]) -> int:
+    """`queue_email` for many emails at once (the SLA sweep): one INSERT, keys used before skipped,
+    and one send task for the lot after commit. Returns how many rows wait to be sent."""
+    rows = [_compose(email) for email in emails if email.to]
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        Notification.objects.filter(
+            dedupe_key__in=[row.dedupe_key for row in rows], status=Notification.Status.PENDING
+        ).values_list("pk", flat=True)
+    )
+    from .tasks import send_notifications  # tasks import this module
+
+    transaction.on_commit(partial(send_notifications.delay, ids))
+    return len(ids)
+
+
+def _compose(email: Email) -> Notification:
+    context = {"case": email.case, "site_url": settings.SITE_URL, **email.context}
+    subject, _, body = render_to_string(f"notifications/{email.template}.txt", context).partition("\n")
+    return Notification(
+        recipient=email.to,
+        subject=subject.strip()[:255],
+        body=body.strip() + "\n",
+        template=email.template,
+        case=email.case,
+        dedupe_key=email.dedupe_key,
     )

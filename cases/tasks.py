@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import follow_ups, notifications
+from . import follow_ups, notifications, sla_sweep
 
 # A sender must finish (or be killed) before its claim on the row runs out, or a second sender could
 # take the row while the first is still talking to the mail server: the limits sit inside the lease.
@@ -35,6 +35,25 @@ def resend_unsent_notifications() -> int:
     for notification_id in ids:
         send_notification.delay(notification_id)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_notifications(notification_ids: list[int]) -> int:
+    """Send outbox rows queued together (by the SLA sweep). One that fails goes on to
+    `send_notification`'s retries with backoff, so one bad address does not hold up the rest."""
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            sent += notifications.deliver(notification_id)
+        except Exception:
+            send_notification.apply_async((notification_id,), countdown=30)
+    return sent
+
+
+# Beat runs it every minute (CELERY_BEAT_SCHEDULE); an overlapping or repeated sweep sends nothing twice.
+@shared_task(acks_late=True)
+def sweep_sla() -> dict[str, int]:
+    return sla_sweep.sweep(now=timezone.now())
 
 
 @shared_task

@@ -210,6 +210,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sweep-follow-ups": {"task": "cases.tasks.sweep_follow_ups", "schedule": 60.0},
     "resend-unsent-notifications": {"task": "cases.tasks.resend_unsent_notifications", "schedule": 60.0},
+    # A sweep still queued after the next one is due would only repeat it: let it expire instead.
+    "sla-sweep": {"task": "cases.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 # Logging -----------------------------------------------------------------
