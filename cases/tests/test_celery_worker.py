@@ -15,6 +15,8 @@ import sys
 import threading
 import time
 import uuid
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,9 +25,11 @@ import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from cases import notifications
-from cases.models import Notification
+from cases.models import CaseEvent, Notification, RecoveryCase, Severity, SLAPolicy
+from cases.tasks import send_notification, sweep_sla
 from cases.tests.factories import RecoveryCaseFactory
 from recovery.celery import app as celery_app
 
@@ -138,6 +142,12 @@ def queue_committed(**context) -> Notification:
     return notification
 
 
+def delivered(mail_dir: Path) -> list[str]:
+    """Messages the filebased backend wrote: it may append several to one file, each ended by a rule."""
+    text = "".join(path.read_text() for path in mail_dir.iterdir()) if mail_dir.exists() else ""
+    return [message for message in text.split("-" * 79 + "\n") if message.strip()]
+
+
 def status_of(notification: Notification) -> str:
     notification.refresh_from_db()
     return notification.status
@@ -152,12 +162,11 @@ def test_a_committed_notification_is_sent_by_the_worker_exactly_once(start_worke
     notification = queue_committed()
     wait_for(lambda: status_of(notification) == Notification.Status.SENT, timeout=30, what="the send")
     # The same task delivered a second time (a redelivery under acks_late) must not send again.
-    notifications_task = celery_app.tasks["cases.tasks.send_notification"]
-    notifications_task.delay(notification.pk)
+    send_notification.delay(notification.pk)
     wait_for(lambda: worker.log().count("succeeded") == 2, timeout=30, what="the duplicate task")
 
-    (message,) = mail_dir.iterdir()
-    assert f"Subject: {notification.case.reference}: SLA at risk" in message.read_text()
+    (message,) = delivered(mail_dir)
+    assert f"Subject: {notification.case.reference}: SLA at risk" in message
     notification.refresh_from_db()
     assert (notification.attempts, notification.sent_at is not None) == (1, True)
     assert "succeeded in" in worker.log() and ": False" in worker.log()
@@ -237,3 +246,62 @@ def test_a_worker_killed_mid_send_leaves_the_notification_to_be_delivered_exactl
     (task_id,) = re.findall(r"send_notification\[([0-9a-f-]+)\] received", first.log())
     assert f"send_notification[{task_id}] succeeded" in second.log()
     assert broker.hlen("unacked") == 0
+
+
+def test_negative_feedback_breaches_a_few_second_sla_and_the_worker_sends_the_breach_email_once(
+    start_worker, tmp_path, api_client, intake_user, manager
+):
+    manager.email = "maria@example.com"
+    manager.save()
+    # Every severity: acknowledge within 4 s (warn at 2 s, breach at 4 s, level 2 only at 8 s).
+    for severity in Severity.values:
+        SLAPolicy.objects.update_or_create(
+            severity=severity,
+            defaults={
+                "acknowledge_within": timedelta(seconds=4),
+                "apologize_within": timedelta(hours=1),
+                "resolve_within": timedelta(hours=2),
+                "warn_at_fraction": Decimal("0.5"),
+            },
+        )
+    mail_dir = tmp_path / "mail"
+    worker = start_worker(
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(mail_dir)
+    )
+
+    submitted = api_client(intake_user).post(
+        "/api/v1/feedback/",
+        {
+            "channel": "web",
+            "rating": 1,
+            "comment": "Parcel arrived crushed.",
+            "customer": {"external_id": "C-9"},
+        },
+        format="json",
+    )
+    assert submitted.status_code == 201, submitted.content
+    case = RecoveryCase.objects.get(pk=submitted.json()["case"]["id"])
+    time.sleep(max(0.0, (case.acknowledge_due_at - timezone.now()).total_seconds() + 0.3))
+    sweep_sla.delay()  # what beat does every minute; twice, as two beats by mistake would
+    sweep_sla.delay()
+
+    wait_for(
+        lambda: len(re.findall(r"sweep_sla\[\S+\] succeeded", worker.log())) == 2, timeout=30, what="sweeps"
+    )
+    (breach,) = case.events.filter(kind=CaseEvent.Kind.SLA_BREACHED)
+    assert breach.data["target"] == "acknowledge"
+    breach_emails = Notification.objects.filter(case=case, subject__contains="SLA breached")
+    wait_for(
+        lambda: (
+            list(breach_emails.values_list("recipient", "status"))
+            == [("maria@example.com", Notification.Status.SENT)]
+        ),
+        timeout=30,
+        what="the breach email",
+    )
+    sent = Notification.objects.filter(case=case, status=Notification.Status.SENT)
+    time.sleep(1)  # room for any duplicate
+
+    messages = delivered(mail_dir)
+    assert len(messages) == sent.count() == Notification.objects.filter(case=case).count()
+    assert sum("SLA breached" in message for message in messages) == 1
