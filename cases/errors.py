@@ -44,3 +44,23 @@ class StaleCase(Conflict):
         )
         self.expected = expected
         self.actual = actual
+
+
+class SurveyUnavailable(MendError):
+    """A customer's survey link cannot be answered. `reason`: invalid (tampered or mangled), expired,
+    answered (used already) or withdrawn (the follow-up no longer exists: its case was reopened)."""
+
+    MESSAGES = {
+        "invalid": "We could not read this link. Please use the link exactly as it appears in our email.",
+        "expired": "This survey link has expired. Thank you all the same for wanting to tell us how we did.",
+        "answered": "This survey has already been answered. Thank you, we have your answer.",
+        "withdrawn": "This survey is no longer open: we are already working on your case again.",
+    }
+
+    def __init__(self, reason: str):
+        super().__init__(self.MESSAGES[reason])
+        self.reason = reason
+
+
+class IdempotencyKeyReused(MendError):
+    """An Idempotency-Key came back with a different request body (HTTP 422, per the IETF draft)."""

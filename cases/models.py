@@ -1,10 +1,12 @@
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 REFERENCE_PREFIX = "RC-"
 
@@ -36,6 +38,7 @@ class SLAState(models.TextChoices):
     ON_TRACK = "on_track", "On track"
     AT_RISK = "at_risk", "At risk"
     BREACHED = "breached", "Breached"
+    PAUSED = "paused", "Paused"  # on hold: waiting on the customer, clocks stopped
 
 
 class CaseQuerySet(models.QuerySet):
@@ -44,11 +47,14 @@ class CaseQuerySet(models.QuerySet):
 
     def in_sla_state(self, state: str, now):
         """Cases whose running SLA target is in `state` at `now` (see `cases.sla.sla_state`)."""
+        if state == SLAState.PAUSED:
+            return self.filter(on_hold_since__isnull=False)
+        running = self.filter(on_hold_since__isnull=True)  # a paused case is neither at risk nor breached
         if state == SLAState.BREACHED:
-            return self.filter(sla_due_at__lte=now)
+            return running.filter(sla_due_at__lte=now)
         if state == SLAState.AT_RISK:
-            return self.filter(sla_warn_at__lte=now, sla_due_at__gt=now)
-        return self.filter(Q(sla_due_at__isnull=True) | Q(sla_warn_at__gt=now))
+            return running.filter(sla_warn_at__lte=now, sla_due_at__gt=now)
+        return running.filter(Q(sla_due_at__isnull=True) | Q(sla_warn_at__gt=now))
 
     def for_owner(self, user):
         return self.filter(owner=user)
@@ -105,6 +111,19 @@ class RecoveryCase(models.Model):
     sla_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     sla_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
     escalation_level = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Hold (waiting on the customer): the clocks pause. NOT NULL columns carry a database default too,
+    # because the bulk loader COPYs named columns only.
+    on_hold_since = models.DateTimeField(null=True, blank=True, editable=False)
+    hold_reason = models.TextField(blank=True, default="", db_default="", editable=False)
+    # Wall-clock time spent on hold over the case's life (reported, never reset).
+    paused_total = models.DurationField(default=timedelta(0), db_default=timedelta(0), editable=False)
+    # SLA time (working time if the policy has a calendar) the current stage clocks were paused; due
+    # moments recomputed from `sla_started_at` add it back. A restarted clock (reopen) forgets it.
+    sla_paused = models.DurationField(default=timedelta(0), db_default=timedelta(0), editable=False)
+    # The earliest warning/breach/escalation moment the SLA sweep has not yet looked at; None when no
+    # stage clock runs or the case is on hold. The sweep moves it past what it handled, so its query
+    # matches only cases that newly need attention.
+    sla_next_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     resolution_summary = models.TextField(blank=True, editable=False)
     close_reason = models.TextField(blank=True, editable=False)
@@ -132,6 +151,12 @@ class RecoveryCase(models.Model):
             ),
             models.Index(
                 fields=["resolve_due_at"], condition=Q(resolved_at__isnull=True), name="case_res_due_open"
+            ),
+            # The SLA sweep's only way in: cost follows the cases needing an alert, not the open ones.
+            models.Index(
+                fields=["sla_next_alert_at"],
+                condition=Q(sla_next_alert_at__isnull=False),
+                name="case_sla_next_alert",
             ),
         ]
         constraints = [
@@ -170,6 +195,8 @@ class CaseEvent(models.Model):
         ESCALATED = "escalated", "Escalated"
         REMINDER = "reminder", "Reminder"
         FOLLOW_UP = "follow_up", "Follow-up"
+        SLA_PAUSED = "sla_paused", "Put on hold"
+        SLA_RESUMED = "sla_resumed", "Taken off hold"
 
     case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -292,6 +319,14 @@ class SLAPolicy(models.Model):
         default=Decimal("0.75"),
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("0.99"))],
     )
+    calendar = models.ForeignKey(
+        "BusinessCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="policies",
+        help_text="Empty: targets count around the clock. Set: they count only this calendar's working time.",
+    )
 
     class Meta:
         verbose_name = "SLA policy"
@@ -318,11 +353,28 @@ class FollowUp(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Claims of `cases.follow_ups.sweep`, each set by an UPDATE ... WHERE <field> IS NULL: the owner is
+    # reminded once, managers are told once. `answered_at` claims the customer's one survey answer.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["due_at"], condition=Q(done_at__isnull=True), name="followup_due_pending"),
+            # The sweep reads only what it has not handled yet: its cost follows the follow-ups due,
+            # not every pending one.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(done_at__isnull=True, reminded_at__isnull=True),
+                name="followup_remind_pending",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(done_at__isnull=True, escalated_at__isnull=True),
+                name="followup_escalate_pending",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -370,3 +422,101 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.recipient} ({self.status})"
+
+
+def validate_time_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"'{name}' is not an IANA time zone (e.g. Europe/Berlin).") from None
+
+
+class BusinessCalendar(models.Model):
+    """Working time for SLA policies that count business hours: weekly opening hours in a time zone,
+    minus holidays. Opening hours are local wall times, so they stay 9 to 5 across DST changes."""
+
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA name, e.g. Europe/Berlin",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.time_zone})"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class OpeningHours(models.Model):
+    """One opening interval of a weekday; a day may have several (a lunch break is two intervals)."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField(help_text="00:00 means midnight at the end of the day.")
+
+    class Meta:
+        verbose_name_plural = "opening hours"
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="opening_weekday_0_6"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=F("opens")) | Q(closes=time(0)), name="opening_closes_after_opens"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class Holiday(models.Model):
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField()
+    name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="holiday_once_per_calendar")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+
+class SLAAlert(models.Model):
+    """One SLA alert sent by the sweep. The unique constraint makes "once per case, target and level"
+    a database fact: a sweep claims an alert by inserting it, and acts only on rows it inserted."""
+
+    class Level(models.IntegerChoices):
+        WARNING = 0, "Warning"
+        BREACHED = 1, "Breached (escalation level 1)"
+        ESCALATED = 2, "Escalated (level 2)"
+
+    case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="sla_alerts")
+    target = models.CharField(max_length=16)  # acknowledge, apologize, resolve
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    cycle = models.PositiveIntegerField()  # the case's reopen_count: a reopened case runs on fresh clocks
+    moment = models.DateTimeField()  # the warning, due or escalation moment that was passed
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # who held the case when it happened, for the audit
+    sweep_id = models.UUIDField()  # the sweep run that claimed it
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "target", "level", "cycle"], name="sla_alert_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} on {self.target} of case {self.case_id}"

@@ -2,10 +2,15 @@
 
 `queue_email` is called inside the transaction of the event that causes the email; the row commits
 or rolls back with it. After commit a task calls `deliver`, which claims the row with a conditional
-UPDATE, sends, and marks it sent. `resend_unsent` picks up rows whose task never ran.
+UPDATE, sends, and marks it sent. `unsent_ids` finds rows whose task never ran.
+
+Delivery is at least once: a sender killed after the mail server accepted a message but before the
+row was marked sent leaves it pending, and it is sent again once the claim runs out. Everything short
+of that window (a killed worker, a redelivered task, two resend sweeps) sends it once.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -17,12 +22,30 @@ from django.utils import timezone
 
 from .models import Notification, RecoveryCase
 
-# Long enough for one SMTP conversation to finish; a sender killed mid-send frees the row after it.
-CLAIM_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
-# Rows older than this with no send are taken to have lost their task (broker down, worker killed).
-RESEND_AFTER = timedelta(minutes=2)
+# After the n-th failed attempt the row rests FIRST_RETRY_DELAY * 2**(n-1), capped: 30 s, 1 min, 2 min
+# ... so eight attempts span about an hour of mail-server trouble before an operator must look.
+FIRST_RETRY_DELAY = timedelta(seconds=30)
+MAX_RETRY_DELAY = timedelta(hours=1)
 RESEND_BATCH_SIZE = 200  # bounded so one periodic run stays well under the task time limit
+
+
+class SendFailed(Exception):
+    """The mail backend refused a notification. `retry_at` is when it may be tried again, or None:
+    the attempts are spent and the row is marked failed."""
+
+    def __init__(self, message: str, *, retry_at: datetime | None):
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+def claim_lease() -> timedelta:
+    """How long one sender holds a row (settings.NOTIFICATION_CLAIM_LEASE)."""
+    return settings.NOTIFICATION_CLAIM_LEASE
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return min(FIRST_RETRY_DELAY * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
 
 
 def queue_email(
@@ -84,14 +107,18 @@ def notify_users(
 def deliver(notification_id: int) -> bool:
     """Send one outbox row if nobody else is sending it. True when this call sent it.
 
-    Raises what the mail backend raises, after recording the attempt, so the task can retry.
+    1. Claim: a conditional UPDATE takes the row for `claim_lease()` if it is pending and unclaimed
+       (or its claim ran out: that sender died). Of two callers, one UPDATE matches and one does not.
+    2. Send outside any transaction: SMTP can be slow and must not hold row locks.
+    3. Mark it sent. On failure keep the row claimed until its retry moment, so the resend sweep
+       leaves it to the retry instead of starting a second retry chain, and raise `SendFailed`.
     """
     now = timezone.now()
     claimed = Notification.objects.filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
         pk=notification_id,
         status=Notification.Status.PENDING,
-    ).update(claimed_until=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+    ).update(claimed_until=now + claim_lease(), attempts=F("attempts") + 1)
     if not claimed:
         return False  # sent already, given up on, or being sent by another worker right now
     notification = Notification.objects.get(pk=notification_id)
@@ -104,25 +131,73 @@ def deliver(notification_id: int) -> bool:
             fail_silently=False,
         )
     except Exception as exc:
-        gave_up = notification.attempts >= MAX_ATTEMPTS
-        Notification.objects.filter(pk=notification_id).update(
-            claimed_until=None,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            status=Notification.Status.FAILED if gave_up else Notification.Status.PENDING,
-        )
-        raise
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        retry_at = _record_failure(notification, error=error)
+        raise SendFailed(error, retry_at=retry_at) from exc
     Notification.objects.filter(pk=notification_id).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
     )
     return True
 
 
+def _record_failure(notification: Notification, *, error: str) -> datetime | None:
+    if notification.attempts >= MAX_ATTEMPTS:
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Notification.Status.FAILED, claimed_until=None, last_error=error
+        )
+        return None
+    retry_at = timezone.now() + retry_delay(notification.attempts)
+    Notification.objects.filter(pk=notification.pk).update(claimed_until=retry_at, last_error=error)
+    return retry_at
+
+
 def unsent_ids(*, now=None) -> list[int]:
     """Pending rows old enough that their own task should have sent them, and not claimed right now."""
     now = now or timezone.now()
+    resend_after = settings.NOTIFICATION_RESEND_AFTER
     return list(
-        Notification.objects.filter(status=Notification.Status.PENDING, created_at__lt=now - RESEND_AFTER)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        Notification.objects.filter(status=Notification.Status.PENDING, created_at__lt=now - resend_after)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
         .order_by("created_at")
         .values_list("pk", flat=True)[:RESEND_BATCH_SIZE]
+    )
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    template: str
+    context: dict
+    case: RecoveryCase | None
+    dedupe_key: str  # required: it is how `queue_many` finds the rows it wrote
+
+
+def queue_many(emails: list[Email]) -> int:
+    """`queue_email` for many emails at once (the SLA sweep): one INSERT, keys used before skipped,
+    and one send task for the lot after commit. Returns how many rows wait to be sent."""
+    rows = [_compose(email) for email in emails if email.to]
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        Notification.objects.filter(
+            dedupe_key__in=[row.dedupe_key for row in rows], status=Notification.Status.PENDING
+        ).values_list("pk", flat=True)
+    )
+    from .tasks import send_notifications  # tasks import this module
+
+    transaction.on_commit(partial(send_notifications.delay, ids))
+    return len(ids)
+
+
+def _compose(email: Email) -> Notification:
+    context = {"case": email.case, "site_url": settings.SITE_URL, **email.context}
+    subject, _, body = render_to_string(f"notifications/{email.template}.txt", context).partition("\n")
+    return Notification(
+        recipient=email.to,
+        subject=subject.strip()[:255],
+        body=body.strip() + "\n",
+        template=email.template,
+        case=email.case,
+        dedupe_key=email.dedupe_key,
     )

@@ -31,3 +31,17 @@ def is_agent(user) -> bool:
 
 def may_submit_feedback(user) -> bool:
     return is_agent(user) or Role.INTAKE in group_names(user)
+
+
+def managers():
+    """Active managers with an email address: who hears of SLA breaches and escalations."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=Role.MANAGER), is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )

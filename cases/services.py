@@ -102,3 +102,18 @@ def assign(*, case: RecoveryCase, owner, actor) -> RecoveryCase:
         data={"from": previous, "to": owner.pk if owner else None},
     )
     return case
+
+
+def attach_feedback(*, case: RecoveryCase, feedback, severity: str) -> RecoveryCase:
+    """Join more feedback from the customer to their open `case`, raising its severity if it is worse.
+
+    Precondition: the caller holds the case's row lock and has saved `feedback` with `case` as its
+    case. `cases` records the link on the timeline; it never writes feedback rows.
+    """
+    events.record(
+        case,
+        CaseEvent.Kind.FEEDBACK_ATTACHED,
+        message=f"More {feedback.get_channel_display().lower()} feedback from the customer.",
+        data={"feedback_id": feedback.pk, "severity": severity},
+    )
+    return raise_severity(case=case, severity=severity, reason=f"Feedback {feedback.pk} is more severe.")

@@ -1,8 +1,16 @@
-"""The SLA clock: when each stage of a case is due, from its severity's policy."""
+"""The SLA clock: when each stage of a case is due, from its severity's policy.
 
+SLA time is elapsed time, or only a calendar's working time when the policy has one
+(`cases.business_hours`). While a case is on hold its clocks pause; taking it off hold moves every
+running due moment by the SLA time paused. The sweep that warns and escalates is `cases.sla_sweep`.
+"""
+
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .models import FollowUp, RecoveryCase, Severity, SLAPolicy, SLAState, Stage
+from . import events
+from .business_hours import AROUND_THE_CLOCK, AroundTheClock, Schedule, schedule_of
+from .models import CaseEvent, FollowUp, RecoveryCase, Severity, SLAAlert, SLAPolicy, SLAState, Stage
 
 # Targets a fresh installation starts with (acknowledge, apologize, resolve). Managers edit them later.
 DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta, timedelta]] = {
@@ -29,21 +37,49 @@ def policy_for(severity: str) -> SLAPolicy:
     return policy
 
 
+def sla_time(policy: SLAPolicy) -> Schedule | AroundTheClock:
+    """How `policy` counts time: its calendar's working time, or around the clock."""
+    return AROUND_THE_CLOCK if policy.calendar_id is None else schedule_of(policy.calendar)
+
+
 def add_target(policy: SLAPolicy, start: datetime, duration: timedelta) -> datetime:
     """The moment `duration` of SLA time after `start` under `policy`."""
-    return start + duration
+    return sla_time(policy).add(start, duration)
+
+
+# target -> (the stage timestamp that stops its clock, its due-moment field, the policy's duration field)
+STAGE_CLOCKS = {
+    "acknowledge": ("acknowledged_at", "acknowledge_due_at", "acknowledge_within"),
+    "apologize": ("apologized_at", "apologize_due_at", "apologize_within"),
+    "resolve": ("resolved_at", "resolve_due_at", "resolve_within"),
+}
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One running target: counted from `started_at`, `length` of SLA time long, due at `due_at`
+    (later than `started_at + length` by whatever time it spent paused)."""
+
+    target: str
+    started_at: datetime
+    length: timedelta
+    due_at: datetime
 
 
 def start_clock(case: RecoveryCase, *, start: datetime, policy: SLAPolicy | None = None) -> None:
-    """Set the due moments of the stages `case` has not reached yet, counted from `start`. Does not save."""
+    """Set the due moments of the stages `case` has not reached yet, counted from `start`. Does not save.
+
+    Restarting from a new start (opening, reopening) forgets earlier pauses; recomputing from the same
+    start (a severity change) keeps them, so a hold is never lost by re-targeting.
+    """
     policy = policy or policy_for(case.severity)
+    if start != case.sla_started_at:
+        case.sla_paused = timedelta(0)
     case.sla_started_at = start
-    if case.acknowledged_at is None:
-        case.acknowledge_due_at = add_target(policy, start, policy.acknowledge_within)
-    if case.apologized_at is None:
-        case.apologize_due_at = add_target(policy, start, policy.apologize_within)
-    if case.resolved_at is None:
-        case.resolve_due_at = add_target(policy, start, policy.resolve_within)
+    for reached_field, due_field, length_field in STAGE_CLOCKS.values():
+        if getattr(case, reached_field) is None:
+            length = getattr(policy, length_field) + case.sla_paused
+            setattr(case, due_field, add_target(policy, start, length))
     refresh_running_target(case, policy=policy)
 
 
@@ -62,26 +98,126 @@ def running_targets(case: RecoveryCase) -> list[tuple[str, datetime]]:
     return running
 
 
+def running_clocks(case: RecoveryCase, policy: SLAPolicy) -> list[Clock]:
+    """The clocks of `running_targets`, with what the sweep and the warning moments need."""
+    clocks = []
+    for target, due in running_targets(case):
+        if target == "follow_up":
+            clocks.append(Clock(target, case.resolved_at, policy.follow_up_after, due))
+        else:
+            length = getattr(policy, STAGE_CLOCKS[target][2])
+            clocks.append(Clock(target, case.sla_started_at, length, due))
+    return clocks
+
+
+def alert_moments(clock: Clock, policy: SLAPolicy) -> dict[int, datetime]:
+    """When `clock` warns (the policy's fraction of its SLA time), breaches, and escalates (twice its
+    length). Time the clock spent paused pushes all three back."""
+    time = sla_time(policy)
+    paused = max(time.between(clock.started_at, clock.due_at) - clock.length, timedelta(0))
+    return {
+        SLAAlert.Level.WARNING: time.add(
+            clock.started_at, clock.length * float(policy.warn_at_fraction) + paused
+        ),
+        SLAAlert.Level.BREACHED: clock.due_at,
+        SLAAlert.Level.ESCALATED: time.add(clock.due_at, clock.length),
+    }
+
+
+def alerted_clocks(case: RecoveryCase, policy: SLAPolicy) -> list[Clock]:
+    """The clocks the SLA sweep alerts on: the stage clocks. The follow-up clock is left to the
+    follow-up sweep, which reminds and escalates follow-ups by its own rules; alerting here as well
+    would send every follow-up email twice."""
+    return [clock for clock in running_clocks(case, policy) if clock.target in STAGE_CLOCKS]
+
+
+def next_alert_at(case: RecoveryCase, policy: SLAPolicy, *, after: datetime | None = None) -> datetime | None:
+    """The earliest alert moment of the case's alerted clocks (later than `after`, if given); None when
+    on hold, since paused clocks alert nothing."""
+    if case.on_hold_since is not None:
+        return None
+    moments = [
+        moment
+        for clock in alerted_clocks(case, policy)
+        for moment in alert_moments(clock, policy).values()
+        if after is None or moment > after
+    ]
+    return min(moments, default=None)
+
+
 def refresh_running_target(case: RecoveryCase, *, policy: SLAPolicy | None = None) -> None:
     """Point `sla_due_at`/`sla_warn_at` at the earliest running target. Does not save.
 
-    The warning comes at the policy's fraction of the time between the clock's start and the target.
+    The warning comes at the policy's fraction of the target's SLA time. `sla_next_alert_at` goes back
+    to the earliest alert moment, passed or not: the sweep then looks at the case once more, skips
+    what it already sent (its alerts are unique) and moves it on to the next moment.
     """
-    running = running_targets(case)
-    if not running:
-        case.sla_due_at = case.sla_warn_at = None
-        return
-    name, due = min(running, key=lambda target: target[1])
     policy = policy or policy_for(case.severity)
-    start = case.resolved_at if name == "follow_up" else case.sla_started_at
-    case.sla_due_at = due
-    case.sla_warn_at = start + (due - start) * float(policy.warn_at_fraction)
+    clocks = running_clocks(case, policy)
+    if not clocks:
+        case.sla_due_at = case.sla_warn_at = case.sla_next_alert_at = None
+        return
+    earliest = min(clocks, key=lambda clock: clock.due_at)
+    case.sla_due_at = earliest.due_at
+    case.sla_warn_at = alert_moments(earliest, policy)[SLAAlert.Level.WARNING]
+    case.sla_next_alert_at = next_alert_at(case, policy)
 
 
 def sla_state(case: RecoveryCase, *, now: datetime) -> str:
+    if case.on_hold_since is not None:
+        return SLAState.PAUSED
     if case.sla_due_at is None or now < case.sla_warn_at:
         return SLAState.ON_TRACK
     return SLAState.BREACHED if now >= case.sla_due_at else SLAState.AT_RISK
+
+
+def pause(case: RecoveryCase, *, reason: str, actor, now: datetime) -> None:
+    """Stop the running clocks while the case waits on the customer. Does not save.
+
+    Precondition: the caller holds the case's row lock (`cases.workflow.hold`).
+    """
+    before = sla_state(case, now=now)
+    case.on_hold_since = now
+    case.hold_reason = reason
+    case.sla_next_alert_at = None
+    events.record(
+        case, CaseEvent.Kind.SLA_PAUSED, actor=actor, message=reason, data=_state_change(case, before, now)
+    )
+
+
+def resume(case: RecoveryCase, *, actor, now: datetime) -> None:
+    """Restart the clocks: every running due moment moves by the SLA time it spent paused. Does not save.
+
+    Precondition: the caller holds the case's row lock (`cases.workflow.unhold`, `close`).
+    """
+    since = case.on_hold_since
+    policy = policy_for(case.severity)
+    time = sla_time(policy)
+    for clock in running_clocks(case, policy):
+        paused = time.between(max(since, clock.started_at), now)
+        if clock.target == "follow_up":
+            case.follow_up_due_at = time.add(clock.due_at, paused)
+            case.follow_ups.filter(done_at__isnull=True).update(due_at=case.follow_up_due_at)
+        else:
+            setattr(case, STAGE_CLOCKS[clock.target][1], time.add(clock.due_at, paused))
+    case.sla_paused += time.between(max(since, case.sla_started_at), now)
+    case.paused_total += now - since
+    case.on_hold_since = None
+    case.hold_reason = ""
+    refresh_running_target(case, policy=policy)
+    data = {**_state_change(case, SLAState.PAUSED, now), "paused_seconds": int((now - since).total_seconds())}
+    events.record(case, CaseEvent.Kind.SLA_RESUMED, actor=actor, data=data)
+
+
+def state_change(case: RecoveryCase, before: str, now: datetime) -> dict:
+    """What the timeline keeps when a case's SLA state changes (empty when it did not): the states and
+    who owned the case, so its SLA history can be audited afterwards."""
+    after = sla_state(case, now=now)
+    return {} if after == before else _state_change(case, before, now)
+
+
+def _state_change(case: RecoveryCase, before: str, now: datetime) -> dict:
+    return {"sla_state": {"from": before, "to": sla_state(case, now=now)}, "owner": case.owner_id}
 
 
 def schedule_follow_up(case: RecoveryCase, *, resolved_at: datetime) -> FollowUp:

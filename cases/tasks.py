@@ -1,17 +1,31 @@
 """Celery tasks: thin interfaces onto services. They take ids, re-check state, and are safe to run twice."""
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
-from . import notifications
+from . import follow_ups, notifications, sla_sweep
+
+# A sender must finish (or be killed) before its claim on the row runs out, or a second sender could
+# take the row while the first is still talking to the mail server: the limits sit inside the lease.
+_LEASE_SECONDS = settings.NOTIFICATION_CLAIM_LEASE.total_seconds()
 
 
-@shared_task(bind=True, max_retries=notifications.MAX_ATTEMPTS, acks_late=True)
+@shared_task(
+    bind=True,
+    max_retries=notifications.MAX_ATTEMPTS,
+    acks_late=True,
+    soft_time_limit=_LEASE_SECONDS / 2,
+    time_limit=_LEASE_SECONDS * 3 / 4,
+)
 def send_notification(self, notification_id: int) -> bool:
     try:
         return notifications.deliver(notification_id)
-    except Exception as exc:
-        # Backoff 30 s, 60 s, 120 s ... capped at an hour; the resend sweep is the net under this.
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
+    except notifications.SendFailed as failed:
+        if failed.retry_at is None:
+            return False  # attempts spent; the row is marked failed for an operator
+        # The row stays claimed until `retry_at`, so this retry, not the resend sweep, sends it then.
+        raise self.retry(exc=failed, eta=failed.retry_at) from failed
 
 
 @shared_task
@@ -21,3 +35,28 @@ def resend_unsent_notifications() -> int:
     for notification_id in ids:
         send_notification.delay(notification_id)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_notifications(notification_ids: list[int]) -> int:
+    """Send outbox rows queued together (by the SLA sweep). One that fails goes on to
+    `send_notification`'s retries with backoff, so one bad address does not hold up the rest."""
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            sent += notifications.deliver(notification_id)
+        except Exception:
+            send_notification.apply_async((notification_id,), countdown=30)
+    return sent
+
+
+# Beat runs it every minute (CELERY_BEAT_SCHEDULE); an overlapping or repeated sweep sends nothing twice.
+@shared_task(acks_late=True)
+def sweep_sla() -> dict[str, int]:
+    return sla_sweep.sweep(now=timezone.now())
+
+
+@shared_task
+def sweep_follow_ups() -> dict[str, int]:
+    """Remind owners of follow-ups come due and tell managers of those a day overdue. Beat: every minute."""
+    return follow_ups.sweep(now=timezone.now())

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import events, sla
-from .errors import InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
+from .errors import Conflict, InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
 from .models import OPEN_STAGES, CaseEvent, FollowUp, RecoveryCase, Stage
 from .roles import is_agent, is_manager
 from .signals import case_transitioned
@@ -61,6 +61,8 @@ def allowed_actions(case: RecoveryCase, actor) -> list[str]:
             public = "close" if name == "force_close" else name
             if public not in names:
                 names.append(public)
+    if case.is_open:
+        names.append("unhold" if case.on_hold_since else "hold")
     return names
 
 
@@ -139,13 +141,52 @@ def reopen(*, case_id: int, actor, reason: str, version: int | None = None) -> R
     reason = _required(reason, field="reason", message="Reopening a case needs a reason.")
     with transaction.atomic():
         case = _start("reopen", case_id=case_id, actor=actor, version=version)
-        now = timezone.now()
-        for field in _REOPEN_CLEARS:
-            setattr(case, field, None)
-        case.reopen_count += 1
-        case.follow_ups.filter(done_at__isnull=True).delete()  # the pending follow-up is moot now
-        sla.start_clock(case, start=now)
-        return _finish(case, "reopen", actor=actor, message=reason, now=now)
+        return _reopen(case, actor=actor, reason=reason)
+
+
+def reopen_for_customer(*, case_id: int, reason: str) -> RecoveryCase:
+    """Reopen on the customer's word (a poor follow-up survey answer). No agent acts: the timeline
+    records the system as the actor, and only the stage is checked (TransitionNotAllowed if the case
+    is not resolved, followed up or closed)."""
+    reason = _required(reason, field="reason", message="Reopening a case needs a reason.")
+    with transaction.atomic():
+        case = _lock(case_id)
+        if case.stage not in TRANSITIONS["reopen"].sources:
+            raise TransitionNotAllowed(stage=case.stage, action="reopen", allowed=[])
+        return _reopen(case, actor=None, reason=reason, data={"by": "customer"})
+
+
+def _reopen(case: RecoveryCase, *, actor, reason: str, data: dict | None = None) -> RecoveryCase:
+    now = timezone.now()
+    for field in _REOPEN_CLEARS:
+        setattr(case, field, None)
+    case.reopen_count += 1
+    case.follow_ups.filter(done_at__isnull=True).delete()  # the pending follow-up is moot now
+    sla.start_clock(case, start=now)
+    return _finish(case, "reopen", actor=actor, message=reason, now=now, data=data)
+
+
+def hold(*, case_id: int, actor, reason: str, version: int | None = None) -> RecoveryCase:
+    """Put an open case on hold while it waits on the customer: its SLA clocks pause. The stage stays."""
+    reason = _required(reason, field="reason", message="Putting a case on hold needs a reason.")
+    with transaction.atomic():
+        case = _lock(case_id)
+        _check_hold(case, "hold", actor=actor, version=version)
+        if case.on_hold_since is not None:
+            raise Conflict(f"{case.reference} is already on hold ({case.hold_reason}).")
+        sla.pause(case, reason=reason, actor=actor, now=timezone.now())
+        return _save_version(case)
+
+
+def unhold(*, case_id: int, actor, version: int | None = None) -> RecoveryCase:
+    """Take a case off hold: its clocks run again, every running due moment moved by the time paused."""
+    with transaction.atomic():
+        case = _lock(case_id)
+        _check_hold(case, "unhold", actor=actor, version=version)
+        if case.on_hold_since is None:
+            raise Conflict(f"{case.reference} is not on hold.")
+        sla.resume(case, actor=actor, now=timezone.now())
+        return _save_version(case)
 
 
 ACTIONS: dict[str, Callable[..., RecoveryCase]] = {
@@ -155,6 +196,8 @@ ACTIONS: dict[str, Callable[..., RecoveryCase]] = {
     "follow_up": follow_up,
     "close": close,
     "reopen": reopen,
+    "hold": hold,
+    "unhold": unhold,
 }
 
 
@@ -196,6 +239,23 @@ def _check(case: RecoveryCase, action: str, *, actor, version: int | None) -> No
         raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may act on it.")
 
 
+def _check_hold(case: RecoveryCase, action: str, *, actor, version: int | None) -> None:
+    if version is not None and version != case.version:
+        raise StaleCase(expected=version, actual=case.version)
+    if not is_agent(actor):
+        raise NotPermitted("Only agents and managers work recovery cases.")
+    if not case.is_open:
+        raise TransitionNotAllowed(stage=case.stage, action=action, allowed=allowed_actions(case, actor))
+    if not may_act_on(case, actor):
+        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may act on it.")
+
+
+def _save_version(case: RecoveryCase) -> RecoveryCase:
+    case.version += 1
+    case.save()
+    return case
+
+
 def _start(action: str, *, case_id: int, actor, version: int | None) -> RecoveryCase:
     case = _lock(case_id)
     _check(case, action, actor=actor, version=version)
@@ -207,12 +267,15 @@ def _finish(
 ) -> RecoveryCase:
     now = now or timezone.now()
     previous = case.stage
+    sla_before = sla.sla_state(case, now=now)
     case.stage = TRANSITIONS[action].target
     setattr(case, STAGE_TIMESTAMP_FIELD[case.stage], now)
+    if case.stage == Stage.CLOSED and case.on_hold_since is not None:
+        sla.resume(case, actor=actor, now=now)  # a closed case waits on nobody
     sla.refresh_running_target(case)  # reaching a stage stops its clock
     case.version += 1
-    data = {"action": action, **(data or {})}
-    if case.owner_id is None:
+    data = {"action": action, **(data or {}), **sla.state_change(case, sla_before, now)}
+    if case.owner_id is None and actor is not None:
         case.owner = actor  # acting on an unassigned case takes it; the event below says so
         data["taken_by"] = actor.pk
     case.save()

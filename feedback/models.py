@@ -67,6 +67,9 @@ class Feedback(models.Model):
     # NULL, not "", when absent: the unique constraint must only bind requests that sent a key.
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     request_fingerprint = models.CharField(max_length=64, blank=True)
+    # The case exactly as the 201 answer showed it ({id, reference, severity, stage}, or None), so an
+    # idempotent replay repeats the original body even after the case has moved on.
+    response_case = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -4,7 +4,14 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cases.errors import Conflict, InvalidInput, MendError, NotPermitted, TransitionNotAllowed
+from cases.errors import (
+    Conflict,
+    IdempotencyKeyReused,
+    InvalidInput,
+    MendError,
+    NotPermitted,
+    TransitionNotAllowed,
+)
 
 
 def exception_handler(exc, context):
@@ -18,6 +25,8 @@ def _domain_error_status(exc: MendError) -> int:
         return status.HTTP_403_FORBIDDEN
     if isinstance(exc, Conflict):
         return status.HTTP_409_CONFLICT
+    if isinstance(exc, IdempotencyKeyReused):
+        return status.HTTP_422_UNPROCESSABLE_ENTITY
     return status.HTTP_400_BAD_REQUEST
 
 

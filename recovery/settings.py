@@ -3,6 +3,7 @@
 See the README's "Configuration" section for the full list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -108,6 +109,20 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mend <mend@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file per message, readable
+# by another process (the Celery integration tests check what a real worker sent).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+
+# Notifications outbox ----------------------------------------------------
+# A sender holds an outbox row this long; its task's time limits are derived from it so a live sender
+# can never outlive its claim. Also how long a killed sender's row waits before anyone retries it.
+NOTIFICATION_CLAIM_LEASE = timedelta(seconds=env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=120))
+# Rows still pending after this are taken to have lost their task (broker down, worker killed).
+NOTIFICATION_RESEND_AFTER = timedelta(seconds=env.int("NOTIFICATION_RESEND_AFTER_SECONDS", default=120))
+
+# Follow-up survey --------------------------------------------------------
+# How long the signed link emailed to a customer stays valid.
+SURVEY_LINK_MAX_AGE = timedelta(days=env.int("SURVEY_LINK_MAX_AGE_DAYS", default=14))
 
 # REST framework ----------------------------------------------------------
 REST_FRAMEWORK = {
@@ -129,6 +144,30 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Feedback intake and triage ----------------------------------------------
+# Thresholds of the triage rules (feedback/triage.py; README "intake"). NEGATIVE/HIGH thresholds
+# count at or below, POSITIVE ones at or above; VADER compound scores run from -1 to +1.
+MEND_INTAKE_MAX_BODY_BYTES = env.int("MEND_INTAKE_MAX_BODY_BYTES", default=64 * 1024)
+MEND_INTAKE_IDEMPOTENCY_HOURS = env.int("MEND_INTAKE_IDEMPOTENCY_HOURS", default=24)
+MEND_TRIAGE_NEGATIVE_RATING = env.int("MEND_TRIAGE_NEGATIVE_RATING", default=2)
+MEND_TRIAGE_HIGH_RATING = env.int("MEND_TRIAGE_HIGH_RATING", default=1)
+MEND_TRIAGE_POSITIVE_RATING = env.int("MEND_TRIAGE_POSITIVE_RATING", default=4)
+MEND_TRIAGE_NEGATIVE_NPS = env.int("MEND_TRIAGE_NEGATIVE_NPS", default=6)
+MEND_TRIAGE_HIGH_NPS = env.int("MEND_TRIAGE_HIGH_NPS", default=3)
+MEND_TRIAGE_POSITIVE_NPS = env.int("MEND_TRIAGE_POSITIVE_NPS", default=9)
+MEND_TRIAGE_NEGATIVE_COMMENT = env.float("MEND_TRIAGE_NEGATIVE_COMMENT", default=-0.4)
+MEND_TRIAGE_POSITIVE_COMMENT = env.float("MEND_TRIAGE_POSITIVE_COMMENT", default=0.4)
+MEND_TRIAGE_REPEAT_DAYS = env.int("MEND_TRIAGE_REPEAT_DAYS", default=90)
+# Comma-separated words and phrases of legal threat, safety or injury: any of them makes a case critical.
+MEND_TRIAGE_CRITICAL_TERMS = env.str(
+    "MEND_TRIAGE_CRITICAL_TERMS",
+    default=(
+        "lawyer,lawyers,attorney,solicitor,sue,suing,sued,lawsuit,legal action,to court,small claims,"
+        "unsafe,dangerous,hazard,hazardous,caught fire,electric shock,food poisoning,poisoned,"
+        "allergic reaction,choking,injury,injuries,injured,got hurt,was hurt,hospital,ambulance,bleeding"
+    ),
+).split(",")
+
 # Celery ------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 # Without a broker URL Mend uses kombu's filesystem transport under var/, so `make run` needs no server.
@@ -144,6 +183,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # An unacknowledged task (its worker was killed: see acks_late) goes back on the queue after this
+    # many seconds. It must exceed the longest retry countdown (an hour, cases/notifications.py), or
+    # Redis redelivers tasks still waiting for their ETA; the duplicates are harmless but wasteful.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3700),
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TASK_SERIALIZER = "json"
@@ -154,11 +201,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=4 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late, do not hoard tasks a dying worker would delay
+# On a lost broker connection the broker redelivers the running tasks anyway; stop ours rather than
+# finish them twice (each is idempotent, so either is safe; this is the quieter one).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 # The periodic jobs; every one is idempotent, so an overlapping or repeated run is harmless.
 CELERY_BEAT_SCHEDULE = {
+    "sweep-follow-ups": {"task": "cases.tasks.sweep_follow_ups", "schedule": 60.0},
     "resend-unsent-notifications": {"task": "cases.tasks.resend_unsent_notifications", "schedule": 60.0},
+    # A sweep still queued after the next one is due would only repeat it: let it expire instead.
+    "sla-sweep": {"task": "cases.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 # Logging -----------------------------------------------------------------

@@ -3,10 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from cases.survey_views import survey_page
+
 from . import health
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("", include("feedback.api.urls")),
 ]
 
 urlpatterns = [
@@ -15,6 +18,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("r/<str:token>/", survey_page, name="survey"),  # the customer's follow-up survey, no login
 ]
 
 if settings.BENCH_CEILING:

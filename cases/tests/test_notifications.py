@@ -4,12 +4,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from celery.exceptions import Retry
 from django.core import mail
 from django.db import transaction
 
 from cases import notifications
 from cases.models import Notification
-from cases.tasks import resend_unsent_notifications
+from cases.tasks import resend_unsent_notifications, send_notification
 from cases.tests.factories import RecoveryCaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,21 +78,93 @@ def test_delivering_twice_sends_once():
     assert len(mail.outbox) == 1
 
 
-def test_a_failed_send_records_the_error_and_stays_pending(settings):
+def refuse_connections(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # discard port: connection refused
+
+
+def test_a_failed_send_records_the_error_and_rests_until_its_retry(settings):
+    refuse_connections(settings)
     notification = Notification.objects.create(
         recipient="m@example.com", subject="s", body="b", template="case_update"
     )
 
-    with pytest.raises(OSError):
+    with (
+        time_machine.travel("2026-11-20 10:00:00Z", tick=False),
+        pytest.raises(notifications.SendFailed) as failed,
+    ):
         notifications.deliver(notification.pk)
 
     notification.refresh_from_db()
+    assert failed.value.retry_at.isoformat() == "2026-11-20T10:00:30+00:00"
     assert notification.status == Notification.Status.PENDING
     assert notification.attempts == 1
-    assert notification.claimed_until is None
+    assert notification.claimed_until == failed.value.retry_at
     assert "Connection refused" in notification.last_error or "Errno" in notification.last_error
+
+
+@pytest.mark.parametrize(
+    ("attempts", "delay"),
+    [
+        (1, timedelta(seconds=30)),
+        (2, timedelta(minutes=1)),
+        (3, timedelta(minutes=2)),
+        (7, timedelta(minutes=32)),
+        (8, timedelta(hours=1)),
+        (20, timedelta(hours=1)),
+    ],
+)
+def test_retries_back_off_exponentially_up_to_an_hour(attempts, delay):
+    assert notifications.retry_delay(attempts) == delay
+
+
+def test_the_resend_sweep_leaves_a_failed_row_to_its_retry_until_the_retry_moment(settings):
+    refuse_connections(settings)
+    with time_machine.travel("2026-11-20 10:00:00Z", tick=False):
+        notification = Notification.objects.create(
+            recipient="m@example.com", subject="s", body="b", template="case_update"
+        )
+    with time_machine.travel("2026-11-20 10:05:00Z", tick=False), pytest.raises(notifications.SendFailed):
+        notifications.deliver(notification.pk)  # retry due 10:05:30
+
+    with time_machine.travel("2026-11-20 10:05:29Z", tick=False):
+        assert notifications.unsent_ids() == []
+        assert notifications.deliver(notification.pk) is False  # an early duplicate does nothing
+    with time_machine.travel("2026-11-20 10:05:30Z", tick=False):
+        assert notifications.unsent_ids() == [notification.pk]
+
+
+def test_after_the_last_attempt_the_row_is_marked_failed_and_not_retried(settings):
+    refuse_connections(settings)
+    notification = Notification.objects.create(
+        recipient="m@example.com",
+        subject="s",
+        body="b",
+        template="case_update",
+        attempts=notifications.MAX_ATTEMPTS - 1,
+    )
+
+    assert send_notification.apply(args=[notification.pk]).get() is False
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.FAILED
+    assert notification.attempts == notifications.MAX_ATTEMPTS
+    assert notification.claimed_until is None
+    assert notifications.unsent_ids(now=notification.created_at + timedelta(days=1)) == []
+
+
+def test_a_failing_task_asks_celery_for_a_retry_at_the_rows_retry_moment(settings):
+    refuse_connections(settings)
+    notification = Notification.objects.create(
+        recipient="m@example.com", subject="s", body="b", template="case_update"
+    )
+
+    with time_machine.travel("2026-11-20 10:00:00Z", tick=False), pytest.raises(Retry) as retry:
+        send_notification.apply(args=[notification.pk])
+
+    assert retry.value.when.isoformat() == "2026-11-20T10:00:30+00:00"
+    notification.refresh_from_db()
+    assert notification.claimed_until == retry.value.when
 
 
 def test_unsent_rows_whose_task_was_lost_are_sent_by_the_resend_sweep():

@@ -36,31 +36,32 @@ ALLOWED = [
     (Stage.CLOSED, "reopen", Stage.ACKNOWLEDGED),
 ]
 
-# Every other (stage, action) pair, with what the agent is told is allowed instead.
+# Every other (stage, action) pair, with what the agent is told is allowed instead (an open case
+# may also be put on hold: see test_hold.py).
 FORBIDDEN = [
-    (Stage.NEW, "apologize", ["acknowledge"]),
-    (Stage.NEW, "resolve", ["acknowledge"]),
-    (Stage.NEW, "follow_up", ["acknowledge"]),
-    (Stage.NEW, "close", ["acknowledge"]),
-    (Stage.NEW, "reopen", ["acknowledge"]),
-    (Stage.ACKNOWLEDGED, "acknowledge", ["apologize"]),
-    (Stage.ACKNOWLEDGED, "resolve", ["apologize"]),
-    (Stage.ACKNOWLEDGED, "follow_up", ["apologize"]),
-    (Stage.ACKNOWLEDGED, "close", ["apologize"]),
-    (Stage.ACKNOWLEDGED, "reopen", ["apologize"]),
-    (Stage.APOLOGIZED, "acknowledge", ["resolve"]),
-    (Stage.APOLOGIZED, "apologize", ["resolve"]),
-    (Stage.APOLOGIZED, "follow_up", ["resolve"]),
-    (Stage.APOLOGIZED, "close", ["resolve"]),
-    (Stage.APOLOGIZED, "reopen", ["resolve"]),
-    (Stage.RESOLVED, "acknowledge", ["follow_up", "reopen"]),
-    (Stage.RESOLVED, "apologize", ["follow_up", "reopen"]),
-    (Stage.RESOLVED, "resolve", ["follow_up", "reopen"]),
-    (Stage.RESOLVED, "close", ["follow_up", "reopen"]),
-    (Stage.FOLLOWED_UP, "acknowledge", ["close", "reopen"]),
-    (Stage.FOLLOWED_UP, "apologize", ["close", "reopen"]),
-    (Stage.FOLLOWED_UP, "resolve", ["close", "reopen"]),
-    (Stage.FOLLOWED_UP, "follow_up", ["close", "reopen"]),
+    (Stage.NEW, "apologize", ["acknowledge", "hold"]),
+    (Stage.NEW, "resolve", ["acknowledge", "hold"]),
+    (Stage.NEW, "follow_up", ["acknowledge", "hold"]),
+    (Stage.NEW, "close", ["acknowledge", "hold"]),
+    (Stage.NEW, "reopen", ["acknowledge", "hold"]),
+    (Stage.ACKNOWLEDGED, "acknowledge", ["apologize", "hold"]),
+    (Stage.ACKNOWLEDGED, "resolve", ["apologize", "hold"]),
+    (Stage.ACKNOWLEDGED, "follow_up", ["apologize", "hold"]),
+    (Stage.ACKNOWLEDGED, "close", ["apologize", "hold"]),
+    (Stage.ACKNOWLEDGED, "reopen", ["apologize", "hold"]),
+    (Stage.APOLOGIZED, "acknowledge", ["resolve", "hold"]),
+    (Stage.APOLOGIZED, "apologize", ["resolve", "hold"]),
+    (Stage.APOLOGIZED, "follow_up", ["resolve", "hold"]),
+    (Stage.APOLOGIZED, "close", ["resolve", "hold"]),
+    (Stage.APOLOGIZED, "reopen", ["resolve", "hold"]),
+    (Stage.RESOLVED, "acknowledge", ["follow_up", "reopen", "hold"]),
+    (Stage.RESOLVED, "apologize", ["follow_up", "reopen", "hold"]),
+    (Stage.RESOLVED, "resolve", ["follow_up", "reopen", "hold"]),
+    (Stage.RESOLVED, "close", ["follow_up", "reopen", "hold"]),
+    (Stage.FOLLOWED_UP, "acknowledge", ["close", "reopen", "hold"]),
+    (Stage.FOLLOWED_UP, "apologize", ["close", "reopen", "hold"]),
+    (Stage.FOLLOWED_UP, "resolve", ["close", "reopen", "hold"]),
+    (Stage.FOLLOWED_UP, "follow_up", ["close", "reopen", "hold"]),
     (Stage.CLOSED, "acknowledge", ["reopen"]),
     (Stage.CLOSED, "apologize", ["reopen"]),
     (Stage.CLOSED, "resolve", ["reopen"]),
@@ -155,8 +156,8 @@ def test_manager_cannot_close_a_closed_case(manager):
 def test_manager_sees_close_among_allowed_actions_of_an_open_case(manager, agent):
     case = case_in(Stage.ACKNOWLEDGED)
 
-    assert workflow.allowed_actions(case, manager) == ["apologize", "close"]
-    assert workflow.allowed_actions(case, agent) == ["apologize"]
+    assert workflow.allowed_actions(case, manager) == ["apologize", "close", "hold"]
+    assert workflow.allowed_actions(case, agent) == ["apologize", "hold"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,148 @@
+"""The customer's follow-up survey: a signed, expiring link per follow-up, answered once.
+
+The link carries only the follow-up's id, signed with SECRET_KEY under its own salt (so no other
+signed value of Mend can pass for it) and stamped with the moment it was made; it expires after
+settings.SURVEY_LINK_MAX_AGE. "Once" is a database fact: the answer claims `FollowUp.answered_at`
+with a conditional UPDATE, so of two submits at the same moment exactly one is stored.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback.models import Channel, Feedback, Sentiment
+
+from . import events, workflow
+from .errors import InvalidInput, SurveyUnavailable, TransitionNotAllowed
+from .models import CaseEvent, FollowUp, RecoveryCase
+from .notifications import notify_users, queue_email
+
+SURVEY_SALT = "mend.cases.follow-up-survey"
+# "Poor" on a 1-5 scale: answers at or below this reopen the case with the customer's words.
+REOPEN_AT_OR_BELOW = 2
+MAX_COMMENT_LENGTH = 5000
+
+
+def token_for(follow_up_id: int) -> str:
+    return signing.dumps(follow_up_id, salt=SURVEY_SALT)
+
+
+def url_for(follow_up_id: int) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("survey", args=[token_for(follow_up_id)])
+
+
+def queue_invitation(follow_up: FollowUp) -> bool:
+    """Email the customer the survey link, once per follow-up. False when they have no address.
+
+    Called inside the transaction that claimed the follow-up's reminder.
+    """
+    case = follow_up.case
+    return bool(
+        queue_email(
+            to=case.customer.email,
+            template="follow_up_survey",
+            context={"customer": case.customer, "survey_url": url_for(follow_up.pk)},
+            case=case,
+            dedupe_key=f"follow-up:{follow_up.pk}:survey",
+        )
+    )
+
+
+def open_survey(token: str) -> FollowUp:
+    """The follow-up `token` invites an answer for, or SurveyUnavailable saying why not."""
+    try:
+        follow_up_id = signing.loads(token, salt=SURVEY_SALT, max_age=settings.SURVEY_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise SurveyUnavailable("expired") from None
+    except signing.BadSignature:
+        raise SurveyUnavailable("invalid") from None
+    follow_up = FollowUp.objects.select_related("case__customer").filter(pk=follow_up_id).first()
+    if follow_up is None:
+        raise SurveyUnavailable("withdrawn")
+    if follow_up.answered_at is not None:
+        raise SurveyUnavailable("answered")
+    return follow_up
+
+
+def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedback:
+    """Store the customer's one answer: as survey feedback on the case and as the follow-up's
+    satisfaction. A poor answer reopens the case with the customer's words as the reason.
+
+    Raises InvalidInput (bad rating or comment) or SurveyUnavailable; either way nothing is stored.
+    """
+    follow_up = open_survey(token)
+    rating = _valid_rating(rating)
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT_LENGTH:
+        message = f"Please keep your comment under {MAX_COMMENT_LENGTH} characters."
+        raise InvalidInput(message, field="comment")
+    case = follow_up.case
+    now = timezone.now()
+    with transaction.atomic():
+        _claim(follow_up, rating=rating, now=now)
+        feedback = Feedback.objects.create(
+            customer=case.customer,
+            channel=Channel.SURVEY,
+            rating=rating,
+            comment=comment,
+            touchpoint="follow_up",
+            occurred_at=now,
+            received_at=now,
+            sentiment=sentiment_of(rating),
+            case=case,
+            metadata={"follow_up_id": follow_up.pk},
+        )
+        events.record(
+            case,
+            CaseEvent.Kind.FOLLOW_UP,
+            message=comment,
+            data={
+                "by": "customer",
+                "satisfaction": rating,
+                "follow_up": follow_up.pk,
+                "feedback": feedback.pk,
+            },
+        )
+        if rating <= REOPEN_AT_OR_BELOW:
+            _reopen(case, rating=rating, comment=comment)
+    return feedback
+
+
+def sentiment_of(rating: int) -> str:
+    if rating <= REOPEN_AT_OR_BELOW:
+        return Sentiment.NEGATIVE
+    return Sentiment.NEUTRAL if rating == 3 else Sentiment.POSITIVE
+
+
+def _valid_rating(rating) -> int:
+    text = str(rating).strip() if rating is not None else ""
+    if not (text.isdigit() and 1 <= int(text) <= 5):
+        raise InvalidInput("Please choose a score from 1 to 5.", field="rating")
+    return int(text)
+
+
+def _claim(follow_up: FollowUp, *, rating: int, now) -> None:
+    # On PostgreSQL a second submit waits on the first one's row lock, then finds answered_at set.
+    claimed = FollowUp.objects.filter(pk=follow_up.pk, answered_at__isnull=True).update(
+        answered_at=now, satisfaction=rating, done_at=follow_up.done_at or now, channel=Channel.SURVEY
+    )
+    if not claimed:
+        raise SurveyUnavailable("answered")
+
+
+def _reopen(case: RecoveryCase, *, rating: int, comment: str) -> None:
+    reason = comment or f"The customer rated the recovery {rating} out of 5 in the follow-up survey."
+    try:
+        case = workflow.reopen_for_customer(case_id=case.pk, reason=reason)
+    except TransitionNotAllowed:
+        return  # already open again: the answer stands on the timeline for whoever works it
+    if case.owner_id:
+        notify_users(
+            [case.owner],
+            template="follow_up_answer_poor",
+            context={"rating": rating, "comment": comment},
+            case=case,
+            dedupe_prefix=f"case:{case.pk}:reopened-by-customer:{case.reopen_count}",
+        )

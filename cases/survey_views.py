@@ -1,0 +1,46 @@
+"""The customer's survey page, `/r/<token>/`: no login; the signed token is the customer's key."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from . import survey
+from .errors import InvalidInput, SurveyUnavailable
+
+# A link that was never valid is a bad request; one that was valid and no longer is, is gone.
+_UNAVAILABLE_STATUS = {"invalid": 400, "expired": 410, "answered": 410, "withdrawn": 410}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_page(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        if request.method == "POST":
+            feedback = survey.answer(
+                token=token, rating=request.POST.get("rating"), comment=request.POST.get("comment", "")
+            )
+            reopened = feedback.rating <= survey.REOPEN_AT_OR_BELOW
+            return render(request, "survey/thanks.html", {"reopened": reopened})
+        survey.open_survey(token)
+    except SurveyUnavailable as unavailable:
+        status = _UNAVAILABLE_STATUS[unavailable.reason]
+        return render(request, "survey/unavailable.html", {"message": unavailable.message}, status=status)
+    except InvalidInput as invalid:
+        return _form(request, error=invalid.message, status=400)
+    return _form(request)
+
+
+def _form(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    context = {
+        "scores": range(1, 6),
+        "rating": _int_or_none(request.POST.get("rating")),
+        "comment": request.POST.get("comment", ""),
+        "error": error,
+        "max_comment": survey.MAX_COMMENT_LENGTH,
+    }
+    return render(request, "survey/form.html", context, status=status)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

@@ -1,0 +1,57 @@
+from rest_framework import viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from cases.roles import is_agent, may_submit_feedback
+from feedback import intake, selectors
+
+from .parsers import BoundedJSONParser
+from .serializers import FeedbackIn, FeedbackOut, FeedbackReceipt
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+class SubmitOrRead(BasePermission):
+    """Intake clients, agents and managers submit; only agents and managers read.
+
+    Checked before the body is parsed, so a client without the role learns nothing about its input;
+    `intake.submit` and the selectors check again.
+    """
+
+    def has_permission(self, request, view):
+        return may_submit_feedback(request.user) if request.method == "POST" else is_agent(request.user)
+
+
+class FeedbackPage(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class FeedbackViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, SubmitOrRead]
+    parser_classes = [BoundedJSONParser]
+    renderer_classes = [JSONRenderer]  # errors are JSON too, whatever the client accepts
+    pagination_class = FeedbackPage
+    serializer_class = FeedbackOut
+
+    def create(self, request):
+        incoming = FeedbackIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        result = intake.submit(
+            client=request.user,
+            idempotency_key=request.headers.get(intake.KEY_HEADER),
+            payload=incoming.payload(),
+        )
+        headers = {REPLAYED_HEADER: "true"} if result.replayed else None
+        return Response(FeedbackReceipt(result.feedback).data, status=result.status, headers=headers)
+
+    def list(self, request):
+        feedback = selectors.feedback_list(user=request.user, filters=request.query_params)
+        page = self.paginate_queryset(feedback)
+        return self.get_paginated_response(FeedbackOut(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(FeedbackOut(selectors.feedback_detail(user=request.user, feedback_id=pk)).data)

@@ -1,0 +1,20 @@
+import django_filters
+from django_filters.widgets import BooleanWidget
+
+from .models import Channel, Feedback, Sentiment
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    sentiment = django_filters.ChoiceFilter(choices=Sentiment.choices)
+    has_case = django_filters.BooleanFilter(method="filter_has_case", widget=BooleanWidget)
+    customer = django_filters.CharFilter(field_name="customer__external_id")
+    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+
+    class Meta:
+        model = Feedback
+        fields = []
+
+    def filter_has_case(self, queryset, name, value):
+        return queryset.filter(case__isnull=not value)

@@ -1,0 +1,39 @@
+"""Reads of feedback for the API and the screens. Only agents and managers read feedback."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cases.errors import InvalidInput, NotPermitted
+from cases.roles import is_agent
+
+from .filters import FeedbackFilter
+from .models import Feedback
+
+
+def feedback_list(*, user, filters=None) -> QuerySet[Feedback]:
+    """Feedback matching `filters` (see FeedbackFilter), newest first."""
+    _require_reader(user)
+    filterset = FeedbackFilter(filters or {}, queryset=_with_customer_and_case())
+    if not filterset.is_valid():
+        field, messages = next(iter(filterset.errors.items()))
+        raise InvalidInput(messages[0], field=field)
+    return filterset.qs.order_by("-received_at", "-id")
+
+
+def feedback_detail(*, user, feedback_id: int | str) -> Feedback:
+    _require_reader(user)
+    if not str(feedback_id).isdigit():
+        raise Http404("No such feedback.")
+    try:
+        return _with_customer_and_case().get(pk=int(feedback_id))
+    except Feedback.DoesNotExist:
+        raise Http404("No such feedback.") from None
+
+
+def _with_customer_and_case() -> QuerySet[Feedback]:
+    return Feedback.objects.select_related("customer", "case")
+
+
+def _require_reader(user) -> None:
+    if not is_agent(user):
+        raise NotPermitted("Only agents and managers may read feedback.")
