@@ -43,3 +43,6 @@ ci:
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+bench-sweep: venv  ## one sweep_sla over 1,000,000 open cases, 1 % due and none due (PostgreSQL at BENCH_POSTGRES_URL)
+	$(BIN)/python bench/sweep

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from . import events, notifications, sla
 from .events import SystemEvent
@@ -111,8 +111,29 @@ def _handle(batch: list[RecoveryCase], run: _Run) -> Counter[str]:
     notifications.queue_many(emails)
     for case in batch:
         case.sla_next_alert_at = sla.next_alert_at(case, run.policy(case.severity), after=run.now)
-    RecoveryCase.objects.bulk_update(batch, ["escalation_level", "sla_next_alert_at"])
+    _save_progress(batch)
     return counts
+
+
+def _save_progress(batch: list[RecoveryCase]) -> None:
+    """Write each case's escalation level and next alert moment in one statement. On PostgreSQL that is
+    an UPDATE from arrays: bulk_update's CASE WHEN costs milliseconds of Python per row, which at
+    thousands of due cases would be most of the sweep."""
+    if connection.vendor != "postgresql":
+        RecoveryCase.objects.bulk_update(batch, ["escalation_level", "sla_next_alert_at"])
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {RecoveryCase._meta.db_table} AS c"
+            " SET escalation_level = v.level, sla_next_alert_at = v.next_at"
+            " FROM unnest(%s::bigint[], %s::smallint[], %s::timestamptz[]) AS v(id, level, next_at)"
+            " WHERE c.id = v.id",
+            [
+                [case.pk for case in batch],
+                [case.escalation_level for case in batch],
+                [case.sla_next_alert_at for case in batch],
+            ],
+        )
 
 
 def _passed(case: RecoveryCase, run: _Run) -> list[Passed]:
