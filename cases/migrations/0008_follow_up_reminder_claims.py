@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_running_sla_target'),
+        ("cases", "0007_backfill_sla_next_alert"),
     ]
 
     operations = [
