@@ -1,4 +1,5 @@
 from rest_framework import viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -8,6 +9,7 @@ from rest_framework.response import Response
 from cases.roles import is_agent, may_submit_feedback
 from feedback import intake, selectors
 
+from .authentication import TokenWithRolesAuthentication
 from .parsers import BoundedJSONParser
 from .serializers import FeedbackIn, FeedbackOut, FeedbackReceipt
 
@@ -39,6 +41,7 @@ class FeedbackPage(PageNumberPagination):
 
 
 class FeedbackViewSet(viewsets.GenericViewSet):
+    authentication_classes = [TokenWithRolesAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, SubmitOrRead]
     parser_classes = [BoundedJSONParser]
     renderer_classes = [JSONRenderer]
