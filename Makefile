@@ -41,6 +41,9 @@ demo: migrate
 ci:
 	bash .ci/run
 
+bench-intake: venv  ## intake vs a bare DRF insert on gunicorn + PostgreSQL (needs a local PostgreSQL)
+	$(BIN)/python bench/intake
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
 

@@ -12,14 +12,13 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from . import events, survey
 from .models import CaseEvent, FollowUp
 from .notifications import notify_users
-from .roles import Role
+from .roles import managers
 
 ESCALATE_AFTER = timedelta(days=1)
 # Ids per read. A follow-up costs about eight queries and up to three emails, so a batch is a few
@@ -72,7 +71,7 @@ def _remind(follow_up_id: int, *, now: datetime) -> list[str]:
         data={"follow_up": follow_up.pk, "survey_sent": invited},
     )
     notify_users(
-        [case.owner] if case.owner else _managers(),
+        [case.owner] if case.owner else managers(),
         template="follow_up_due",
         context={"follow_up": follow_up, "survey_sent": invited},
         case=case,
@@ -94,19 +93,10 @@ def _escalate(follow_up_id: int, *, now: datetime) -> list[str]:
         data={"follow_up": follow_up.pk, "reason": "follow_up_overdue"},
     )
     notify_users(
-        _managers(),
+        managers(),
         template="follow_up_overdue",
         context={"follow_up": follow_up},
         case=case,
         dedupe_prefix=f"follow-up:{follow_up.pk}:escalation",
     )
     return ["escalated"]
-
-
-def _managers() -> QuerySet:
-    return (
-        get_user_model()
-        .objects.filter(Q(groups__name=Role.MANAGER) | Q(is_superuser=True), is_active=True)
-        .distinct()
-        .order_by("pk")
-    )

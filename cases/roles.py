@@ -45,3 +45,8 @@ def managers():
         .distinct()
         .order_by("pk")
     )
+
+
+def preload_group_names(user, names) -> None:
+    """Give the role checks `user`'s group names read along with the user, sparing them a query."""
+    user._mend_group_names = frozenset(names)

@@ -1,4 +1,6 @@
 from rest_framework import viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -7,6 +9,7 @@ from rest_framework.response import Response
 from cases.roles import is_agent, may_submit_feedback
 from feedback import intake, selectors
 
+from .authentication import TokenWithRolesAuthentication
 from .parsers import BoundedJSONParser
 from .serializers import FeedbackIn, FeedbackOut, FeedbackReceipt
 
@@ -24,6 +27,13 @@ class SubmitOrRead(BasePermission):
         return may_submit_feedback(request.user) if request.method == "POST" else is_agent(request.user)
 
 
+class AlwaysJSON(DefaultContentNegotiation):
+    """Answer JSON whatever `Accept` says: a 406 would hide the real answer from a careless client."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class FeedbackPage(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -31,9 +41,11 @@ class FeedbackPage(PageNumberPagination):
 
 
 class FeedbackViewSet(viewsets.GenericViewSet):
+    authentication_classes = [TokenWithRolesAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, SubmitOrRead]
     parser_classes = [BoundedJSONParser]
-    renderer_classes = [JSONRenderer]  # errors are JSON too, whatever the client accepts
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = AlwaysJSON
     pagination_class = FeedbackPage
     serializer_class = FeedbackOut
 

@@ -2,6 +2,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from feedback.intake import CustomerInput, FeedbackInput
 from feedback.models import Channel, Customer, Feedback, Sentiment
 
 
@@ -30,3 +31,9 @@ class FeedbackFactory(DjangoModelFactory):
     occurred_at = factory.LazyFunction(timezone.now)
     received_at = factory.LazyFunction(timezone.now)
     sentiment = Sentiment.POSITIVE
+
+
+def feedback_input(*, external_id: str = "C-1001", customer: dict | None = None, **fields) -> FeedbackInput:
+    """A parsed submission, as the API hands it to `intake.submit`; positive unless told otherwise."""
+    values = {"channel": Channel.WEB, "rating": 5, "comment": "Quick and friendly.", **fields}
+    return FeedbackInput(customer=CustomerInput(external_id=external_id, **(customer or {})), **values)
