@@ -5,6 +5,7 @@ Each model has its own block below; append new ModelAdmin blocks at the end of t
 """
 
 from django.contrib import admin, messages
+from django.db.models import Count
 
 from . import notifications, services
 from .admin_transitions import transition_actions
@@ -204,7 +205,7 @@ class FollowUpAdmin(ReferenceSearchMixin, ViewOnlyAdmin):
 
 @admin.register(RootCause)
 class RootCauseAdmin(admin.ModelAdmin):
-    list_display = ("title", "category", "status", "owner", "verified_at", "updated_at")
+    list_display = ("title", "category", "status", "owner", "case_count", "verified_at", "updated_at")
     list_filter = ("status", "category")
     search_fields = ("title", "description", "corrective_action")
     list_select_related = ("owner",)
@@ -212,6 +213,13 @@ class RootCauseAdmin(admin.ModelAdmin):
     # Cases are linked from the case, where the link lands on its timeline; a multi-select of every
     # case would also be unusable at real volume.
     exclude = ("cases",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(case_count=Count("cases"))
+
+    @admin.display(description="cases", ordering="case_count")
+    def case_count(self, root_cause):
+        return root_cause.case_count
 
 
 @admin.register(SLAPolicy)

@@ -153,22 +153,7 @@ def generate(
     _write_customers(plan, first_customer, customer_count, batch_size)
     plan.customer_ids = (first_customer, customer_count)
     plan.owner_ids = _load_agents()
-    first_case, first_feedback = _next_id(RecoveryCase), _next_id(Feedback)
-    for start in range(0, cases, batch_size):
-        numbers = range(start, min(start + batch_size, cases))
-        case_rows, feedback_rows, follow_up_rows = [], [], []
-        for number in numbers:
-            case, feedback, follow_up = plan.case(number, first_case + number, first_feedback + number)
-            case_rows.append(case)
-            feedback_rows.append(feedback)
-            if follow_up:
-                follow_up_rows.append(follow_up)
-        with transaction.atomic():  # a case and its feedback point at each other: one commit for both
-            _insert(RecoveryCase, CASE_COLUMNS, case_rows)
-            _insert(Feedback, FEEDBACK_COLUMNS, feedback_rows)
-            _insert(FollowUp, FOLLOW_UP_COLUMNS, follow_up_rows)
-        if on_batch:
-            on_batch(numbers.stop)
+    _write_cases(plan, cases, batch_size, on_batch)
     _reset_sequences()
     _analyze()
     return LoadResult(customers=customer_count, cases=cases)
@@ -329,6 +314,25 @@ def _write_customers(plan: _Plan, first_id: int, count: int, batch_size: int) ->
         rows = [plan.customer(first_id + n, names) for n in range(start, min(start + batch_size, count))]
         with transaction.atomic():
             _insert(Customer, CUSTOMER_COLUMNS, rows)
+
+
+def _write_cases(plan: _Plan, count: int, batch_size: int, on_batch: Callable[[int], None] | None) -> None:
+    first_case, first_feedback = _next_id(RecoveryCase), _next_id(Feedback)
+    for start in range(0, count, batch_size):
+        numbers = range(start, min(start + batch_size, count))
+        case_rows, feedback_rows, follow_up_rows = [], [], []
+        for number in numbers:
+            case, feedback, follow_up = plan.case(number, first_case + number, first_feedback + number)
+            case_rows.append(case)
+            feedback_rows.append(feedback)
+            if follow_up:
+                follow_up_rows.append(follow_up)
+        with transaction.atomic():  # a case and its feedback point at each other: one commit for both
+            _insert(RecoveryCase, CASE_COLUMNS, case_rows)
+            _insert(Feedback, FEEDBACK_COLUMNS, feedback_rows)
+            _insert(FollowUp, FOLLOW_UP_COLUMNS, follow_up_rows)
+        if on_batch:
+            on_batch(numbers.stop)
 
 
 def _load_agents() -> list[int]:

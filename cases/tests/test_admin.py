@@ -9,7 +9,7 @@ from django.core import mail
 from cases import notifications
 from cases.models import CaseEvent, Notification, RecoveryCase, Stage
 from cases.roles import Role
-from cases.tests.factories import CaseEventFactory, RecoveryCaseFactory
+from cases.tests.factories import CaseEventFactory, RecoveryCaseFactory, RootCauseFactory
 from conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +227,15 @@ def test_retry_now_sends_a_failed_email_again(admin_client, django_capture_on_co
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (Notification.Status.SENT, 1)
     assert [m.subject for m in mail.outbox] == ["SLA breached"]
+
+
+def test_root_cause_list_counts_the_cases_linked_to_each(admin_client):
+    root_cause = RootCauseFactory()
+    root_cause.cases.add(RecoveryCaseFactory(), RecoveryCaseFactory())
+
+    response = admin_client.get("/admin/cases/rootcause/")
+
+    assert [rc.case_count for rc in response.context["cl"].result_list] == [2]
 
 
 @pytest.mark.parametrize(
