@@ -144,9 +144,9 @@ def generate(
     """Write `cases` cases (each with its feedback) and about a third as many customers.
 
     `due_fraction` of the cases have their running SLA target already past (warning and due moment);
-    every other open case has both still ahead. `open_only` leaves out closed cases.
+    every other open case has both still ahead, as of the moment its batch is written (or of `now`,
+    when given). `open_only` leaves out closed cases.
     """
-    now = now or timezone.now()
     plan = _Plan(rng=random.Random(seed), now=now, open_only=open_only, due_fraction=due_fraction)
     customer_count = max(1, cases // 3)
     first_customer = _next_id(Customer)
@@ -162,10 +162,11 @@ def generate(
 class _Plan:
     """Builds the rows; every random choice comes from one seeded generator."""
 
-    def __init__(self, *, rng: random.Random, now: datetime, open_only: bool, due_fraction: float):
+    def __init__(self, *, rng: random.Random, now: datetime | None, open_only: bool, due_fraction: float):
         if not 0 <= due_fraction <= 1:
             raise ValueError("due_fraction is between 0 and 1")
-        self.rng, self.now, self.due_fraction = rng, now, due_fraction
+        self.rng, self.due_fraction = rng, due_fraction
+        self.fixed_now, self.now = now, now or timezone.now()
         weights = {s: w for s, w in STAGE_WEIGHTS.items() if not (open_only and s == Stage.CLOSED)}
         self.stages, self.stage_weights = list(weights), list(weights.values())
         self.running_weights = [STAGE_WEIGHTS[s] for s in RUNNING_STAGES]
@@ -175,6 +176,11 @@ class _Plan:
         # One unsaved case reused for every row: `cases.sla` computes on it, and building a model
         # instance per row would cost more than the rest of the row.
         self.clock = RecoveryCase()
+
+    def tick(self) -> None:
+        """Take the time again: a million cases take minutes, and a critical case's first warning
+        comes eleven minutes after the complaint, so "ahead" must mean ahead when the row is written."""
+        self.now = self.fixed_now or timezone.now()
 
     def is_due(self, number: int) -> bool:
         # Exactly floor(n * fraction) of the first n cases are due, spread evenly through the ids.
@@ -320,6 +326,7 @@ def _write_cases(plan: _Plan, count: int, batch_size: int, on_batch: Callable[[i
     first_case, first_feedback = _next_id(RecoveryCase), _next_id(Feedback)
     for start in range(0, count, batch_size):
         numbers = range(start, min(start + batch_size, count))
+        plan.tick()
         case_rows, feedback_rows, follow_up_rows = [], [], []
         for number in numbers:
             case, feedback, follow_up = plan.case(number, first_case + number, first_feedback + number)
