@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import events, sla
@@ -44,6 +45,8 @@ STAGE_TIMESTAMP_FIELD = {
     Stage.FOLLOWED_UP: "followed_up_at",
     Stage.CLOSED: "closed_at",
 }
+# Actions that pause or restart the SLA clocks without moving the stage.
+HOLD_ACTIONS = frozenset({"hold", "unhold"})
 # Stages later than acknowledged; a reopened case has to reach them again.
 _REOPEN_CLEARS = ("apologized_at", "resolved_at", "followed_up_at", "closed_at", "follow_up_due_at")
 
@@ -108,12 +111,19 @@ def follow_up(
     with transaction.atomic():
         case = _start("follow_up", case_id=case_id, actor=actor, version=version)
         now = timezone.now()
-        pending = case.follow_ups.filter(done_at__isnull=True).order_by("due_at").first()
+        # The customer may have answered the survey already: the agent completes that follow-up
+        # (keeping the customer's score unless they recorded another) rather than starting a second.
+        pending = (
+            case.follow_ups.filter(Q(done_at__isnull=True) | Q(answered_at__isnull=False, outcome=""))
+            .order_by("due_at")
+            .first()
+        )
         if pending is None:
             pending = FollowUp(case=case, due_at=now, channel=case.channel)
-        pending.done_at = now
+        pending.done_at = pending.done_at or now
         pending.outcome = outcome
-        pending.satisfaction = satisfaction
+        if satisfaction is not None:
+            pending.satisfaction = satisfaction
         pending.save()
         return _finish(
             case, "follow_up", actor=actor, message=outcome, now=now, data={"satisfaction": satisfaction}
@@ -171,7 +181,7 @@ def hold(*, case_id: int, actor, reason: str, version: int | None = None) -> Rec
     reason = _required(reason, field="reason", message="Putting a case on hold needs a reason.")
     with transaction.atomic():
         case = _lock(case_id)
-        _check_hold(case, "hold", actor=actor, version=version)
+        _check(case, "hold", actor=actor, version=version)
         if case.on_hold_since is not None:
             raise Conflict(f"{case.reference} is already on hold ({case.hold_reason}).")
         sla.pause(case, reason=reason, actor=actor, now=timezone.now())
@@ -182,7 +192,7 @@ def unhold(*, case_id: int, actor, version: int | None = None) -> RecoveryCase:
     """Take a case off hold: its clocks run again, every running due moment moved by the time paused."""
     with transaction.atomic():
         case = _lock(case_id)
-        _check_hold(case, "unhold", actor=actor, version=version)
+        _check(case, "unhold", actor=actor, version=version)
         if case.on_hold_since is None:
             raise Conflict(f"{case.reference} is not on hold.")
         sla.resume(case, actor=actor, now=timezone.now())
@@ -231,23 +241,18 @@ def _check(case: RecoveryCase, action: str, *, actor, version: int | None) -> No
         raise NotPermitted("Only agents and managers work recovery cases.")
     # The stage is checked before ownership so that of two agents racing for a free case, the loser
     # hears that it has moved on (a conflict), not that they lack a right they had a moment ago.
-    transition = TRANSITIONS[action]
-    if case.stage not in transition.sources or (transition.managers_only and not is_manager(actor)):
+    if not _stage_allows(case, action, actor):
         public = "close" if action == "force_close" else action
         raise TransitionNotAllowed(stage=case.stage, action=public, allowed=allowed_actions(case, actor))
     if not may_act_on(case, actor):
         raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may act on it.")
 
 
-def _check_hold(case: RecoveryCase, action: str, *, actor, version: int | None) -> None:
-    if version is not None and version != case.version:
-        raise StaleCase(expected=version, actual=case.version)
-    if not is_agent(actor):
-        raise NotPermitted("Only agents and managers work recovery cases.")
-    if not case.is_open:
-        raise TransitionNotAllowed(stage=case.stage, action=action, allowed=allowed_actions(case, actor))
-    if not may_act_on(case, actor):
-        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may act on it.")
+def _stage_allows(case: RecoveryCase, action: str, actor) -> bool:
+    if action in HOLD_ACTIONS:
+        return case.is_open  # holding pauses clocks; any open stage may wait on the customer
+    transition = TRANSITIONS[action]
+    return case.stage in transition.sources and (not transition.managers_only or is_manager(actor))
 
 
 def _save_version(case: RecoveryCase) -> RecoveryCase:

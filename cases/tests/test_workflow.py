@@ -323,3 +323,19 @@ def test_due_moments_follow_the_severity_policy(agent):
     assert case.acknowledge_due_at - start == timedelta(minutes=15)
     assert case.apologize_due_at - start == timedelta(minutes=30)
     assert case.resolve_due_at - start == timedelta(hours=4)
+
+
+def test_following_up_after_the_customer_answered_the_survey_completes_that_follow_up(agent):
+    case = case_in(Stage.APOLOGIZED, owner=agent)
+    workflow.resolve(case_id=case.pk, actor=agent, resolution="Refunded.")
+    answered = timezone.now()
+    FollowUp.objects.filter(case=case).update(answered_at=answered, done_at=answered, satisfaction=4)
+
+    workflow.follow_up(case_id=case.pk, actor=agent, outcome="Called back; all fine")
+
+    (follow_up,) = FollowUp.objects.filter(case=case)
+    assert (follow_up.outcome, follow_up.satisfaction, follow_up.done_at) == (
+        "Called back; all fine",
+        4,
+        answered,
+    )
