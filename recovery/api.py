@@ -4,7 +4,15 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cases.errors import Conflict, InvalidInput, MendError, NotPermitted, TransitionNotAllowed
+from cases.errors import (
+    Conflict,
+    InvalidInput,
+    MendError,
+    NotFound,
+    NotPermitted,
+    PreconditionFailed,
+    TransitionNotAllowed,
+)
 
 
 def exception_handler(exc, context):
@@ -18,6 +26,10 @@ def _domain_error_status(exc: MendError) -> int:
         return status.HTTP_403_FORBIDDEN
     if isinstance(exc, Conflict):
         return status.HTTP_409_CONFLICT
+    if isinstance(exc, NotFound):
+        return status.HTTP_404_NOT_FOUND
+    if isinstance(exc, PreconditionFailed):
+        return status.HTTP_412_PRECONDITION_FAILED
     return status.HTTP_400_BAD_REQUEST
 
 

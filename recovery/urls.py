@@ -8,6 +8,7 @@ from . import health
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
+api_v1.append(path("", include("cases.api.urls")))
 
 urlpatterns = [
     path("admin/", admin.site.urls),
