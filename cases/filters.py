@@ -45,14 +45,26 @@ class OwnerField(forms.CharField):
         raise forms.ValidationError("Use a user id, 'me' or 'none'.")
 
 
+class OwnerFilter(filters.Filter):
+    field_class = OwnerField
+
+
+class StrictBooleanFilter(filters.Filter):
+    field_class = StrictBooleanField
+
+
+class IdFilter(filters.Filter):
+    field_class = forms.IntegerField
+
+
 class CaseFilter(filters.FilterSet):
     stage = CommaSeparatedChoiceFilter(choices=Stage.choices)
     severity = CommaSeparatedChoiceFilter(choices=Severity.choices)
-    owner = filters.Filter(field_class=OwnerField, method="filter_owner")
+    owner = OwnerFilter(method="filter_owner")
     sla_state = filters.ChoiceFilter(choices=SLAState.choices, method="filter_sla_state")
-    is_repeat = filters.Filter(field_class=StrictBooleanField, field_name="is_repeat")
+    is_repeat = StrictBooleanFilter(field_name="is_repeat")
     customer = filters.CharFilter(field_name="customer__external_id")
-    root_cause = filters.Filter(field_class=forms.IntegerField, field_name="root_causes")
+    root_cause = IdFilter(field_name="root_causes")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = filters.CharFilter(method="search")

@@ -130,7 +130,7 @@ def edit_case(*, case_id: int, actor, expected_version: int, changes: dict) -> R
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise InvalidInput(f"'{unknown[0]}' cannot be changed here.", field=unknown[0])
-    case = RecoveryCase.objects.select_for_update().select_related("owner").get(pk=case_id)
+    case = RecoveryCase.objects.select_for_update().get(pk=case_id)
     if case.version != expected_version:
         raise PreconditionFailed(expected=expected_version, actual=case.version)
     if not is_agent(actor):
