@@ -5,6 +5,7 @@ import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
 from feedback.models import Feedback
 
@@ -45,6 +46,7 @@ class OwnerField(forms.CharField):
         raise forms.ValidationError("Use a user id, 'me' or 'none'.")
 
 
+@extend_schema_field({"type": "string", "description": "A user id, `me` or `none`"})
 class OwnerFilter(filters.Filter):
     field_class = OwnerField
 

@@ -110,7 +110,7 @@ def _valid_amount(amount) -> Decimal:
     ceiling = Decimal(settings.MEND_GESTURE_MAX_AMOUNT)
     if amount > ceiling:
         raise InvalidInput(f"No single gesture may exceed {ceiling}.", field="amount")
-    return amount
+    return amount.quantize(Decimal("0.01"))
 
 
 def _record(gesture: Gesture, *, actor, message: str) -> None:

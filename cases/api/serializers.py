@@ -44,7 +44,18 @@ class NewCustomerInput(StrictInput):
     {
         "oneOf": [
             {"type": "string", "description": "External id of a known customer"},
-            {"$ref": "#/components/schemas/NewCustomerInput"},
+            {
+                "type": "object",
+                "description": "A new customer (a known external id is used as it is)",
+                "properties": {
+                    "external_id": {"type": "string", "maxLength": 128},
+                    "name": {"type": "string", "maxLength": 200},
+                    "email": {"type": "string", "format": "email"},
+                    "phone": {"type": "string", "maxLength": 40},
+                    "segment": {"type": "string", "maxLength": 60},
+                },
+                "required": ["external_id"],
+            },
         ]
     }
 )

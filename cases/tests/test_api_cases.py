@@ -486,7 +486,9 @@ def test_an_action_missing_what_it_needs_is_a_400_and_changes_nothing(
 def test_fields_an_action_does_not_take_are_not_passed_to_it(api_client, agent):
     case = RecoveryCaseFactory(owner=agent)
 
-    response = act(api_client(agent), case, "acknowledge", {"note": "Seen", "resolution": "n/a", "reason": "x"})
+    response = act(
+        api_client(agent), case, "acknowledge", {"note": "Seen", "resolution": "n/a", "reason": "x"}
+    )
 
     assert response.status_code == 200
     assert case.events.get().message == "Seen"
