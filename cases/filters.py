@@ -7,12 +7,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
-from feedback.models import Feedback
+from feedback.models import Customer, Feedback
 
 from . import selectors
-from .models import RecoveryCase, RootCause, Severity, SLAState, Stage, parse_reference
+from .models import REFERENCE_PREFIX, RecoveryCase, RootCause, Severity, SLAState, Stage, parse_reference
 
 ORDERINGS = ["created_at", "severity", "acknowledge_due_at", "resolve_due_at"]
+# Below this many matches, sorting the matches beats walking the urgency index; above it, the reverse.
+SEARCH_PROBE = 5000
 
 
 class CommaSeparatedChoiceField(forms.MultipleChoiceField):
@@ -60,8 +62,9 @@ class IdFilter(filters.Filter):
 
 
 class CaseFilter(filters.FilterSet):
-    stage = CommaSeparatedChoiceFilter(choices=Stage.choices)
-    severity = CommaSeparatedChoiceFilter(choices=Severity.choices)
+    # No DISTINCT: each value is a plain equality, and DISTINCT would force a sort of every match.
+    stage = CommaSeparatedChoiceFilter(choices=Stage.choices, distinct=False)
+    severity = CommaSeparatedChoiceFilter(choices=Severity.choices, distinct=False)
     owner = OwnerFilter(method="filter_owner")
     sla_state = filters.ChoiceFilter(choices=SLAState.choices, method="filter_sla_state")
     is_repeat = StrictBooleanFilter(field_name="is_repeat")
@@ -90,21 +93,49 @@ class CaseFilter(filters.FilterSet):
         return queryset.in_sla_state(value, timezone.now())
 
     def search(self, queryset, name, value):
-        """A reference, or words in the title, the customer's name or email, or a feedback comment."""
+        """A reference names one case; other text matches the title, the customer's name or email, or a
+        feedback comment.
+
+        Rare text is found through the trigram indexes and the few matches sorted; text that matches
+        more than SEARCH_PROBE cases is found faster by walking the queue in order and testing each row.
+        """
         value = value.strip()
-        matches = (
-            Q(title__icontains=value)
-            | Q(customer__name__icontains=value)
-            | Q(customer__email__icontains=value)
-            | Q(Exists(Feedback.objects.filter(case=OuterRef("pk"), comment__icontains=value)))
-        )
         pk = parse_reference(value)
-        if pk is not None:
-            matches |= Q(pk=pk)
-        return queryset.filter(matches)
+        if value.upper().startswith(REFERENCE_PREFIX):
+            return queryset.filter(pk=pk) if pk is not None else queryset.none()
+        ids = list(_matching_case_ids(value)[: SEARCH_PROBE + 1])
+        if len(ids) > SEARCH_PROBE:
+            return queryset.filter(_matches(value) | Q(pk=pk) if pk is not None else _matches(value))
+        return queryset.filter(pk__in=[*ids, pk] if pk is not None else ids)
 
     def order(self, queryset, name, value):
         return selectors.order_queue(queryset, value)
+
+
+def _matching_case_ids(value: str):
+    """Ids of the cases `value` matches, each source read through its own trigram index (migration 0007)."""
+    customers = Customer.objects.filter(Q(name__icontains=value) | Q(email__icontains=value)).values("pk")
+    return (
+        RecoveryCase.objects.filter(title__icontains=value)
+        .order_by()
+        .values_list("pk", flat=True)
+        .union(
+            RecoveryCase.objects.filter(customer__in=customers).order_by().values_list("pk", flat=True),
+            Feedback.objects.filter(comment__icontains=value, case__isnull=False)
+            .order_by()
+            .values_list("case_id", flat=True),
+            all=True,
+        )
+    )
+
+
+def _matches(value: str) -> Q:
+    return (
+        Q(title__icontains=value)
+        | Q(customer__name__icontains=value)
+        | Q(customer__email__icontains=value)
+        | Q(Exists(Feedback.objects.filter(case=OuterRef("pk"), comment__icontains=value)))
+    )
 
 
 class RootCauseFilter(filters.FilterSet):

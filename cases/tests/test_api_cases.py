@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from cases import filters
 from cases.models import CaseEvent, RecoveryCase, Stage
 from cases.tests.factories import RecoveryCaseFactory, RootCauseFactory
 from feedback.tests.factories import CustomerFactory, FeedbackFactory
@@ -166,7 +167,12 @@ def test_repeat_customer_root_cause_and_created_filters(api_client, agent):
     assert refs(client.get(CASES, {"created_before": "2026-11-05T00:00:00Z"})) == [old.reference]
 
 
-def test_q_finds_a_case_by_reference_title_customer_and_feedback_comment(api_client, agent):
+# 5000: few matches, sorted; 0: "many" matches, found by walking the queue. Both must find the same.
+@pytest.mark.parametrize("probe", [5000, 0])
+def test_q_finds_a_case_by_reference_title_customer_and_feedback_comment(
+    api_client, agent, monkeypatch, probe
+):
+    monkeypatch.setattr(filters, "SEARCH_PROBE", probe)
     by_title = RecoveryCaseFactory(title="Parcel left in the rain")
     by_name = RecoveryCaseFactory(customer=CustomerFactory(name="Ingrid Bergman", email="ib@example.com"))
     by_comment = RecoveryCaseFactory()
@@ -179,6 +185,7 @@ def test_q_finds_a_case_by_reference_title_customer_and_feedback_comment(api_cli
     assert refs(client.get(CASES, {"q": "bergman"})) == [by_name.reference]
     assert refs(client.get(CASES, {"q": "ib@example"})) == [by_name.reference]
     assert refs(client.get(CASES, {"q": "forty minutes"})) == [by_comment.reference]
+    assert refs(client.get(CASES, {"q": "RC-999999"})) == []
 
 
 @pytest.mark.parametrize(
@@ -208,17 +215,25 @@ def test_ordering_by_each_key_in_either_direction(api_client, agent, ordering, e
     assert [names[r] for r in refs(response) + refs(following)] == expected
 
 
+# token + user, the caller's groups, the page; a text search first probes how many cases it matches.
+QUERY_BUDGETS = [
+    ({"stage": "new", "owner": "me"}, 3),
+    ({"stage": "new", "q": "e"}, 4),
+    ({"ordering": "-severity", "root_cause": "1", "customer": "C-1"}, 3),
+]
+
+
 @pytest.mark.parametrize("page_size", [5, 60])
+@pytest.mark.parametrize(("params", "queries"), QUERY_BUDGETS)
 def test_queue_costs_the_same_queries_whatever_the_page_size(
-    api_client, agent, django_assert_num_queries, page_size
+    api_client, agent, django_assert_num_queries, page_size, params, queries
 ):
     for case in RecoveryCaseFactory.create_batch(60, owner=agent):
         FeedbackFactory(case=case, sentiment="negative", rating=1)
     client = api_client(agent)
 
-    # token + user, the caller's groups, the page: three queries for 5 rows or 60.
-    with django_assert_num_queries(3):
-        response = client.get(CASES, {"page_size": page_size, "stage": "new", "q": "e"})
+    with django_assert_num_queries(queries):
+        response = client.get(CASES, {"page_size": page_size, **params})
 
     assert response.status_code == 200
 
