@@ -126,3 +126,23 @@ def unsent_ids(*, now=None) -> list[int]:
         .order_by("created_at")
         .values_list("pk", flat=True)[:RESEND_BATCH_SIZE]
     )
+
+
+def retry(notification_ids) -> int:
+    """Send these unsent emails again now; failed ones get a fresh retry budget. Returns how many.
+
+    Sent emails are left alone, and a row another worker is sending right now stays claimed by it.
+    """
+    ids = list(
+        Notification.objects.filter(pk__in=notification_ids)
+        .exclude(status=Notification.Status.SENT)
+        .values_list("pk", flat=True)
+    )
+    Notification.objects.filter(pk__in=ids, status=Notification.Status.FAILED).update(
+        status=Notification.Status.PENDING, attempts=0, last_error=""
+    )
+    from .tasks import send_notification
+
+    for notification_id in ids:
+        transaction.on_commit(partial(send_notification.delay, notification_id))
+    return len(ids)

@@ -1,5 +1,6 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
@@ -36,7 +37,8 @@ def _database_ok() -> bool:
 
 def _broker_ok() -> bool:
     try:
-        with celery_app.connection_for_write() as conn:
+        # The URL is read from settings on each call, so the probe reports on what is configured now.
+        with celery_app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:

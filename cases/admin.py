@@ -1,0 +1,240 @@
+"""The back office. Stages change only through the workflow actions; timelines, gestures, follow-ups and
+the outbox are shown, never edited here, because services own those writes.
+
+Each model has its own block below; append new ModelAdmin blocks at the end of this module.
+"""
+
+from django.contrib import admin, messages
+
+from . import notifications, services
+from .admin_transitions import transition_actions
+from .models import (
+    CaseEvent,
+    FollowUp,
+    Gesture,
+    Notification,
+    RecoveryCase,
+    RootCause,
+    SLAPolicy,
+    parse_reference,
+)
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """For rows written by services: the admin shows them and lets nobody add, edit or delete them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReferenceSearchMixin:
+    """Searching `RC-000042` (or `42`) finds that case, on top of the usual text search."""
+
+    reference_lookup = "pk"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        pk = parse_reference(search_term)
+        if pk is not None:
+            results |= queryset.filter(**{self.reference_lookup: pk})
+        return results, may_have_duplicates
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = ("created_at", "kind", "actor", "from_stage", "to_stage", "message")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RecoveryCase)
+class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "title",
+        "customer",
+        "severity",
+        "stage",
+        "owner",
+        "sla_due_at",
+        "escalation_level",
+        "created_at",
+    )
+    list_display_links = ("reference", "title")
+    list_filter = ("stage", "severity", "is_repeat", "escalation_level", "channel", "owner")
+    search_fields = ("title", "customer__name", "customer__email", "customer__external_id")
+    list_select_related = ("customer", "owner")
+    autocomplete_fields = ("customer", "owner")
+    raw_id_fields = ("originating_feedback",)
+    show_full_result_count = False  # one COUNT over a large table per page is enough
+    actions = transition_actions()
+    inlines = (CaseEventInline,)
+    # The only fields an existing case lets the admin edit: free text about the case.
+    DETAIL_FIELDS = ("title", "description", "channel", "is_repeat")
+    WORKFLOW_FIELDS = (
+        "stage",
+        "version",
+        "acknowledged_at",
+        "apologized_at",
+        "resolved_at",
+        "followed_up_at",
+        "closed_at",
+        "resolution_summary",
+        "close_reason",
+        "reopen_count",
+    )
+    SLA_FIELDS = (
+        "sla_started_at",
+        "acknowledge_due_at",
+        "apologize_due_at",
+        "resolve_due_at",
+        "follow_up_due_at",
+        "sla_due_at",
+        "sla_warn_at",
+        "escalation_level",
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ("customer", "title", "description", "channel", "severity", "owner")})]
+        return [
+            (None, {"fields": ("reference", "customer", "originating_feedback", "severity", "owner")}),
+            ("Details", {"fields": self.DETAIL_FIELDS}),
+            ("Stage (changed with the actions of the case list)", {"fields": self.WORKFLOW_FIELDS}),
+            ("SLA", {"fields": self.SLA_FIELDS, "classes": ("collapse",)}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        # Severity and owner have services of their own (SLA targets move, the timeline records it).
+        return (
+            "reference",
+            "customer",
+            "originating_feedback",
+            "severity",
+            "owner",
+            *self.WORKFLOW_FIELDS,
+            *self.SLA_FIELDS,
+        )
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a case's timeline is the record of what was done for a customer
+
+    @admin.display(description="reference", ordering="pk")
+    def reference(self, case):
+        return case.reference
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            self._open_case(request, obj)
+            return
+        changed = [name for name in form.changed_data if name in self.DETAIL_FIELDS]
+        if changed:
+            # Only the edited columns: a stage changed meanwhile by the workflow must not be overwritten.
+            obj.save(update_fields=[*changed, "updated_at"])
+
+    def _open_case(self, request, obj):
+        case = services.open_case(
+            customer=obj.customer,
+            title=obj.title,
+            severity=obj.severity,
+            actor=request.user,
+            channel=obj.channel,
+            description=obj.description,
+            owner=obj.owner,
+        )
+        obj.pk = case.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReferenceSearchMixin, ViewOnlyAdmin):
+    reference_lookup = "case_id"
+    list_display = ("created_at", "case", "kind", "actor", "from_stage", "to_stage", "message")
+    list_filter = ("kind", "to_stage")
+    search_fields = ("message", "case__title")
+    list_select_related = ("case", "actor")
+    show_full_result_count = False
+
+
+@admin.register(Gesture)
+class GestureAdmin(ReferenceSearchMixin, ViewOnlyAdmin):
+    reference_lookup = "case_id"
+    list_display = (
+        "case",
+        "kind",
+        "amount",
+        "currency",
+        "status",
+        "requested_by",
+        "decided_by",
+        "created_at",
+    )
+    list_filter = ("status", "kind", "currency")
+    search_fields = ("description", "case__title", "case__customer__name")
+    list_select_related = ("case", "requested_by", "decided_by")
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ReferenceSearchMixin, ViewOnlyAdmin):
+    reference_lookup = "case_id"
+    list_display = ("case", "due_at", "done_at", "channel", "satisfaction")
+    list_filter = (("done_at", admin.EmptyFieldListFilter), "satisfaction", "channel")
+    search_fields = ("outcome", "case__title")
+    list_select_related = ("case",)
+
+
+@admin.register(RootCause)
+class RootCauseAdmin(admin.ModelAdmin):
+    list_display = ("title", "category", "status", "owner", "verified_at", "updated_at")
+    list_filter = ("status", "category")
+    search_fields = ("title", "description", "corrective_action")
+    list_select_related = ("owner",)
+    autocomplete_fields = ("owner",)
+    # Cases are linked from the case, where the link lands on its timeline; a multi-select of every
+    # case would also be unusable at real volume.
+    exclude = ("cases",)
+
+
+@admin.register(SLAPolicy)
+class SLAPolicyAdmin(admin.ModelAdmin):
+    list_display = (
+        "severity",
+        "acknowledge_within",
+        "apologize_within",
+        "resolve_within",
+        "follow_up_after",
+        "warn_at_fraction",
+    )
+
+
+@admin.register(Notification)
+class NotificationAdmin(ViewOnlyAdmin):
+    list_display = ("created_at", "recipient", "subject", "status", "attempts", "sent_at", "case")
+    list_filter = ("status", "template")
+    search_fields = ("recipient", "subject")
+    list_select_related = ("case",)
+    actions = ("retry_now",)
+
+    @admin.action(description="Retry now")
+    def retry_now(self, request, queryset):
+        count = notifications.retry(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"Queued {count} email(s) for sending.", messages.SUCCESS)

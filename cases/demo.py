@@ -1,0 +1,456 @@
+"""Demo data for `make run`: logins, ~200 customers, and cases in every stage and severity.
+
+Cases reach their stage through `cases.workflow`, each action at a plausible moment in the past
+(the clock is moved with time_machine), so timelines, SLA states and dashboards look like a real
+support desk rather than a hundred cases all acted on in the same second.
+
+Idempotent: everything is written in one transaction, and the presence of customer DEMO-0001 means
+it was written before.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import time_machine
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from feedback.models import Channel, Customer, Feedback, Sentiment
+
+from . import accounts, events, services, sla, workflow
+from .models import CaseEvent, Gesture, RecoveryCase, RootCause, Severity, Stage
+from .roles import Role
+
+SEED = 20240601
+CUSTOMER_COUNT = 200
+CASES_PER_STAGE_AND_SEVERITY = 5
+REPEAT_CASES = 10  # the last cases go to customers who already had one: repeat failures
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: Role | None  # None: the superuser
+    first_name: str
+
+
+DEMO_LOGINS = (
+    DemoLogin("agent", "agent-demo-pw", Role.AGENT, "Alice"),
+    DemoLogin("agent2", "agent2-demo-pw", Role.AGENT, "Bob"),
+    DemoLogin("manager", "manager-demo-pw", Role.MANAGER, "Maria"),
+    DemoLogin("admin", "admin-demo-pw", None, "Ada"),
+)
+
+# (touchpoint, title, complaint, resolution, root cause key)
+PROBLEMS = (
+    (
+        "delivery",
+        "Parcel arrived four days late",
+        "My order was promised for Tuesday and came on "
+        "Saturday. Nobody told me about the delay and I missed my daughter's birthday.",
+        "Refunded the delivery fee and sent a voucher for the next order.",
+        "carrier",
+    ),
+    (
+        "delivery",
+        "Package delivered damaged",
+        "The box was crushed and the glass inside was broken. "
+        "The driver left it at the door without ringing.",
+        "Sent a replacement by express courier.",
+        "carrier",
+    ),
+    (
+        "checkout",
+        "Charged twice at checkout",
+        "I was charged twice for the same order. Please give me my money back, this is really annoying.",
+        "Refunded the duplicate charge.",
+        "payments",
+    ),
+    (
+        "checkout",
+        "Discount code refused",
+        "The discount code from your newsletter did not work and the chat could not help.",
+        "Applied the discount manually and refunded the difference.",
+        "promo",
+    ),
+    (
+        "billing",
+        "Invoice shows wrong amount",
+        "My invoice is 40 EUR higher than the price I agreed on the phone. Terrible experience.",
+        "Corrected the invoice and waived this month's fee.",
+        "payments",
+    ),
+    (
+        "support call",
+        "Waited 50 minutes on the phone",
+        "I waited almost an hour on hold and then the call was dropped. Awful.",
+        "Called back, solved the question and apologised for the wait.",
+        "staffing",
+    ),
+    (
+        "support call",
+        "Agent was rude",
+        "The person I spoke to was rude and hung up on me. I will never recommend you.",
+        "Manager called the customer back; coaching for the team.",
+        "staffing",
+    ),
+    (
+        "mobile app",
+        "App crashes at payment",
+        "Your app crashes every time I try to pay. Tried three times, lost my basket each time.",
+        "Order placed by phone; the crash fix ships next week.",
+        "app",
+    ),
+    (
+        "account login",
+        "Locked out of my account",
+        "I cannot log in since the update and the reset email never arrives.",
+        "Unlocked the account and fixed the email address on file.",
+        "app",
+    ),
+    (
+        "returns",
+        "Refund not received after return",
+        "I returned the jacket a month ago and still have no refund. Nobody answers my emails.",
+        "Refunded the jacket and added a goodwill voucher.",
+        "returns",
+    ),
+    (
+        "store visit",
+        "No staff available in store",
+        "Nobody was at the counter for 20 minutes on Saturday. Really disappointing.",
+        "Apologised and sent a discount for the next visit.",
+        "staffing",
+    ),
+    (
+        "subscription",
+        "Cancelled subscription still billed",
+        "I cancelled in March and you still charge me every month. This is unacceptable.",
+        "Stopped billing and refunded three months.",
+        "payments",
+    ),
+    (
+        "installation",
+        "Technician did not show up",
+        "I took a day off work and the technician never came. No call, nothing.",
+        "Booked a priority visit and waived the installation fee.",
+        "partner",
+    ),
+)
+
+ROOT_CAUSES = {
+    "carrier": (
+        "Regional carrier misses delivery slots",
+        RootCause.Category.PARTNER,
+        RootCause.Status.FIXING,
+        "Move the northern region to the second carrier; weekly slot report.",
+    ),
+    "payments": (
+        "Payment retries create duplicate charges",
+        RootCause.Category.TECHNOLOGY,
+        RootCause.Status.FIXED,
+        "Idempotency keys on the payment provider calls.",
+    ),
+    "staffing": (
+        "Too few agents on weekend shifts",
+        RootCause.Category.PEOPLE,
+        RootCause.Status.INVESTIGATING,
+        "",
+    ),
+    "app": (
+        "App release 5.2 broke payment and login",
+        RootCause.Category.PRODUCT,
+        RootCause.Status.VERIFIED,
+        "Roll back the SDK upgrade; add payment to the release smoke test.",
+    ),
+    "returns": (
+        "Returns warehouse books refunds weekly",
+        RootCause.Category.PROCESS,
+        RootCause.Status.OPEN,
+        "",
+    ),
+    "promo": (
+        "Newsletter codes expire before the newsletter is sent",
+        RootCause.Category.POLICY,
+        RootCause.Status.OPEN,
+        "",
+    ),
+    "partner": (
+        "Installation partner overbooks technicians",
+        RootCause.Category.PARTNER,
+        RootCause.Status.INVESTIGATING,
+        "Daily capacity call with the partner.",
+    ),
+}
+
+APOLOGIES = (
+    "Called the customer and apologised: we let them down and we own it.",
+    "Apology email sent, personally signed; no excuses, we take responsibility.",
+    "Apologised by phone and promised to keep them updated every day until it is fixed.",
+)
+FOLLOW_UPS = (
+    ("Customer is happy with how we handled it and will order again.", 5),
+    ("Customer satisfied; mentioned the quick reply.", 4),
+    ("Problem solved but the customer is still a bit annoyed about the wait.", 3),
+)
+PRAISE = (
+    "Great service, fast delivery, thank you!",
+    "Very friendly staff in the store.",
+    "The app is easy to use.",
+    "Everything arrived as promised.",
+    "Okay experience, nothing special.",
+)
+# Age of an open case as a multiple of its running target: on track, on track, at risk, breached, breached.
+AGE_OF_TARGET = (0.2, 0.5, 0.85, 1.5, 6.0)
+FLOW = ("acknowledge", "apologize", "resolve", "follow_up", "close")
+STAGES = (Stage.NEW, Stage.ACKNOWLEDGED, Stage.APOLOGIZED, Stage.RESOLVED, Stage.FOLLOWED_UP, Stage.CLOSED)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    created: bool
+    customers: int
+    cases: int
+    feedback: int
+
+
+def seed(*, now: datetime | None = None) -> DemoSummary:
+    """Ensure the demo logins exist (with the printed passwords) and write the demo data once."""
+    now = now or timezone.now()
+    users = {login.username: ensure_login(login) for login in DEMO_LOGINS}
+    created = False
+    if not Customer.objects.filter(external_id=_external_id(1)).exists():
+        with transaction.atomic():
+            _write_demo_data(users, now=now)
+        created = True
+    demo = Customer.objects.filter(external_id__startswith="DEMO-")
+    return DemoSummary(
+        created=created,
+        customers=demo.count(),
+        cases=RecoveryCase.objects.filter(customer__in=demo).count(),
+        feedback=Feedback.objects.filter(customer__in=demo).count(),
+    )
+
+
+def ensure_login(login: DemoLogin):
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username=login.username,
+        defaults={"first_name": login.first_name, "email": f"{login.username}@example.com"},
+    )
+    if login.role is None and not (user.is_superuser and user.is_staff):
+        user.is_superuser = user.is_staff = True
+        user.save(update_fields=["is_superuser", "is_staff"])
+    if not user.check_password(login.password):  # someone changed it: the printed login must work
+        user.set_password(login.password)
+        user.save(update_fields=["password"])
+    if login.role is not None:
+        accounts.grant_role(user=user, role=login.role)
+    return user
+
+
+def _external_id(number: int) -> str:
+    return f"DEMO-{number:04d}"
+
+
+def _write_demo_data(users: dict, *, now: datetime) -> None:
+    rng = random.Random(SEED)
+    customers = _create_customers(rng)
+    root_causes = _create_root_causes(users["manager"], now=now)
+    plans = [
+        (stage, severity, variant)
+        for stage in STAGES
+        for severity in Severity.values
+        for variant in range(CASES_PER_STAGE_AND_SEVERITY)
+    ]
+    for number, (stage, severity, variant) in enumerate(plans):
+        repeat = number >= len(plans) - REPEAT_CASES
+        customer = customers[number - (len(plans) - REPEAT_CASES) if repeat else number]
+        problem = PROBLEMS[number % len(PROBLEMS)]
+        case = _play_case(rng, users, customer, problem, stage, severity, variant, repeat=repeat, now=now)
+        if case.resolved_at and variant % 2 == 0:
+            _grant_gesture(rng, case, users["agent"])
+        if case.apologized_at and variant != 1:
+            _link_root_cause(case, root_causes[problem[4]], users["manager"])
+    _create_praise(rng, customers, now=now)
+
+
+def _create_customers(rng: random.Random) -> list[Customer]:
+    fake = Faker("en_US")
+    fake.seed_instance(SEED)
+    customers = []
+    for number in range(1, CUSTOMER_COUNT + 1):
+        first, last = fake.first_name(), fake.last_name()
+        customers.append(
+            Customer(
+                external_id=_external_id(number),
+                name=f"{first} {last}",
+                email=f"{first}.{last}{number}@example.com".lower(),
+                phone=fake.numerify("+1-###-###-####"),
+                segment=rng.choice(("standard", "standard", "standard", "premium", "business")),
+            )
+        )
+    return Customer.objects.bulk_create(customers)
+
+
+def _create_root_causes(owner, *, now: datetime) -> dict[str, RootCause]:
+    created = {}
+    for key, (title, category, status, action) in ROOT_CAUSES.items():
+        created[key] = RootCause.objects.create(
+            title=title,
+            category=category,
+            status=status,
+            corrective_action=action,
+            owner=owner,
+            verified_at=now - timedelta(days=2) if status == RootCause.Status.VERIFIED else None,
+        )
+    return created
+
+
+def _play_case(rng, users, customer, problem, stage, severity, variant, *, repeat, now) -> RecoveryCase:
+    touchpoint, title, complaint, resolution, _ = problem
+    policy = sla.policy_for(severity)
+    complained_at, steps = _plan(policy, stage, variant, now=now)
+    channel = rng.choice(Channel.values)
+    with time_machine.travel(complained_at, tick=False):
+        case = services.open_case(
+            customer=customer,
+            title=title,
+            severity=severity,
+            channel=channel,
+            description=complaint,
+            complained_at=complained_at,
+            is_repeat=repeat,
+        )
+        feedback = Feedback.objects.create(
+            customer=customer,
+            channel=channel,
+            rating=rng.choice((1, 1, 2)),
+            nps=rng.choice((None, 0, 2, 4)),
+            comment=complaint,
+            touchpoint=touchpoint,
+            occurred_at=complained_at - timedelta(minutes=rng.randint(5, 600)),
+            received_at=complained_at,
+            sentiment=Sentiment.NEGATIVE,
+            case=case,
+            metadata={"source": "seed_demo"},
+        )
+        # The case had to exist first: the database refuses negative feedback without its case.
+        RecoveryCase.objects.filter(pk=case.pk).update(originating_feedback=feedback)
+    actor = users["agent2"] if variant == 3 else users["agent"]
+    payloads = {
+        "apologize": {"note": rng.choice(APOLOGIES)},
+        "resolve": {"resolution": resolution},
+        "follow_up": dict(zip(("outcome", "satisfaction"), rng.choice(FOLLOW_UPS), strict=True)),
+    }
+    for moment, action, payload in steps:
+        with time_machine.travel(moment, tick=False):
+            who = users["manager"] if "reason" in payload and action == "close" else actor
+            workflow.perform(action, case_id=case.pk, actor=who, **{**payloads.get(action, {}), **payload})
+    case.refresh_from_db()
+    return case
+
+
+def _plan(policy, stage: str, variant: int, *, now: datetime) -> tuple[datetime, list]:
+    """When the customer complained, and (moment, action, extra payload) for each step to `stage`."""
+    targets = (policy.acknowledge_within, policy.apologize_within, policy.resolve_within)
+    reached = STAGES.index(stage)
+    if stage == Stage.CLOSED and variant == 4:  # a manager closes a duplicate before any work is done
+        complained_at = now - timedelta(days=3)
+        return complained_at, [(complained_at + timedelta(hours=2), "close", {"reason": "Duplicate case."})]
+    if stage == Stage.ACKNOWLEDGED and variant == 3:  # followed up unhappy, then reopened
+        return _reopened_plan(policy, now=now)
+    if reached < 3:  # the running target is acknowledge, apologize or resolve: age it against that
+        age = targets[reached] * AGE_OF_TARGET[variant]
+        complained_at = now - age
+        moments = [complained_at + age * (step + 1) / (reached + 1) * 0.9 for step in range(reached)]
+        return complained_at, [(moment, FLOW[i], {}) for i, moment in enumerate(moments)]
+    if stage == Stage.RESOLVED:  # the running target is the follow-up, counted from resolving
+        resolved_at = now - policy.follow_up_after * AGE_OF_TARGET[variant]
+    else:
+        resolved_at = now - timedelta(days=6 + 9 * variant) - policy.follow_up_after
+    return _worked_plan(policy, resolved_at, reached)
+
+
+def _worked_plan(policy, resolved_at: datetime, reached: int) -> tuple[datetime, list]:
+    """A case worked within its targets up to resolving, then followed up and closed on time."""
+    complained_at = resolved_at - policy.resolve_within * 0.6
+    moments = [
+        complained_at + policy.acknowledge_within * 0.5,
+        complained_at + policy.apologize_within * 0.7,
+        resolved_at,
+        resolved_at + policy.follow_up_after,
+        resolved_at + policy.follow_up_after + timedelta(hours=2),
+    ]
+    return complained_at, [(moments[i], FLOW[i], {}) for i in range(reached)]
+
+
+def _reopened_plan(policy, *, now: datetime) -> tuple[datetime, list]:
+    resolved_at = now - timedelta(days=5)
+    complained_at, steps = _worked_plan(policy, resolved_at, reached=4)
+    reopen_at = now - policy.apologize_within * 0.3
+    unhappy = {"outcome": "Replacement arrived broken as well; customer is upset.", "satisfaction": 1}
+    steps[3] = (steps[3][0], "follow_up", unhappy)
+    steps.append((reopen_at, "reopen", {"reason": "Follow-up went badly: the replacement is broken too."}))
+    return complained_at, steps
+
+
+def _grant_gesture(rng: random.Random, case: RecoveryCase, agent) -> None:
+    kind = rng.choice((Gesture.Kind.REFUND, Gesture.Kind.VOUCHER, Gesture.Kind.FEE_WAIVER, Gesture.Kind.GIFT))
+    amount = Decimal(rng.choice(("10.00", "15.00", "25.00", "40.00")))
+    gesture = Gesture.objects.create(
+        case=case,
+        kind=kind,
+        amount=amount,
+        currency="EUR",
+        description=f"{kind.label} for the trouble.",
+        status=Gesture.Status.GRANTED,
+        requested_by=agent,
+    )
+    events.record(
+        case,
+        CaseEvent.Kind.GESTURE,
+        actor=agent,
+        message=str(gesture),
+        data={"gesture": gesture.pk, "kind": kind, "amount": str(amount), "currency": "EUR"},
+    )
+
+
+def _link_root_cause(case: RecoveryCase, root_cause: RootCause, manager) -> None:
+    root_cause.cases.add(case)
+    events.record(
+        case,
+        CaseEvent.Kind.ROOT_CAUSE_LINKED,
+        actor=manager,
+        message=root_cause.title,
+        data={"root_cause": root_cause.pk},
+    )
+
+
+def _create_praise(rng: random.Random, customers: list[Customer], *, now: datetime) -> None:
+    """Positive and neutral feedback that opened no case: most signals are not complaints."""
+    rows = []
+    for number in range(150):
+        comment = PRAISE[number % len(PRAISE)]
+        neutral = comment.startswith("Okay")
+        received_at = now - timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 1440))
+        rows.append(
+            Feedback(
+                customer=rng.choice(customers),
+                channel=rng.choice(Channel.values),
+                rating=3 if neutral else rng.choice((4, 5)),
+                nps=rng.choice((None, 7, 8)) if neutral else rng.choice((None, 9, 10)),
+                comment=comment,
+                touchpoint=rng.choice(("checkout", "delivery", "store visit", "mobile app")),
+                occurred_at=received_at - timedelta(minutes=rng.randint(1, 120)),
+                received_at=received_at,
+                sentiment=Sentiment.NEUTRAL if neutral else Sentiment.POSITIVE,
+                metadata={"source": "seed_demo"},
+            )
+        )
+    Feedback.objects.bulk_create(rows)

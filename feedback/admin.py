@@ -1,0 +1,31 @@
+"""Customers may be corrected here; feedback is shown only, because it is never edited after intake."""
+
+from django.contrib import admin
+
+from .models import Customer, Feedback
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "name", "email", "phone", "segment", "created_at")
+    list_filter = ("segment",)
+    search_fields = ("external_id", "name", "email", "phone")
+    show_full_result_count = False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "customer", "channel", "sentiment", "rating", "nps", "touchpoint", "case")
+    list_filter = ("sentiment", "channel", "rating")
+    search_fields = ("comment", "customer__name", "customer__email", "customer__external_id")
+    list_select_related = ("customer", "case")
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # feedback arrives through intake, which triages it and keeps it idempotent
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
