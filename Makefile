@@ -41,5 +41,8 @@ demo: migrate
 ci:
 	bash .ci/run
 
+bench-cases: venv  ## seed 1,000,000 cases and measure the case API against the bare-DRF ceiling (BENCH_ARGS=--cases N)
+	$(BIN)/python bench/cases $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -38,11 +38,24 @@ SORT_KEYS = {
 }
 
 
+# Long texts and the owner's credentials: a queue row shows none of them.
+QUEUE_LEAVES_OUT = (
+    "description",
+    "resolution_summary",
+    "close_reason",
+    "owner__password",
+    "owner__last_login",
+    "owner__email",
+    "owner__date_joined",
+)
+
+
 def case_queue() -> QuerySet[RecoveryCase]:
     """Every case, most urgent first: the earliest running SLA target (breached ones are the earliest),
     then the more severe, then the older. Filters and `?ordering=` narrow and re-sort it."""
     return (
         RecoveryCase.objects.select_related("customer", "owner")
+        .defer(*QUEUE_LEAVES_OUT)
         .annotate(urgent_due=URGENT_DUE, severity_urgency=SEVERITY_URGENCY)
         .order_by("urgent_due", "severity_urgency", "id")
     )

@@ -205,6 +205,58 @@ class CaseOut(serializers.ModelSerializer):
     def get_sla_state(self, case) -> str:
         return sla.sla_state(case, now=self.context.get("now") or timezone.now())
 
+    def to_representation(self, case):
+        """The declared fields, rendered by hand: a queue page is 50 rows of some 20 fields, and DRF's
+        per-field machinery was half the time of a request. A test holds it equal to the generic path."""
+        zone = timezone.get_current_timezone()
+        customer, owner = case.customer, case.owner
+        return {
+            "id": case.pk,
+            "reference": case.reference,
+            "title": case.title,
+            "stage": case.stage,
+            "severity": case.severity,
+            "channel": case.channel,
+            "customer": {
+                "id": customer.pk,
+                "external_id": customer.external_id,
+                "name": customer.name,
+                "email": customer.email,
+                "phone": customer.phone,
+                "segment": customer.segment,
+            },
+            "owner": None
+            if owner is None
+            else {
+                "id": owner.pk,
+                "username": owner.username,
+                "name": owner.get_full_name() or owner.username,
+            },
+            "is_repeat": case.is_repeat,
+            "escalation_level": case.escalation_level,
+            "sla_state": self.get_sla_state(case),
+            **{name: _moment(getattr(case, name), zone) for name in self.MOMENTS},
+            "version": case.version,
+        }
+
+    MOMENTS = (
+        "sla_due_at",
+        "acknowledge_due_at",
+        "apologize_due_at",
+        "resolve_due_at",
+        "follow_up_due_at",
+        "created_at",
+        "updated_at",
+    )
+
+
+def _moment(value, zone) -> str | None:
+    """What DRF's DateTimeField renders: ISO 8601 in the current time zone, UTC spelled `Z`."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
 
 class FeedbackOut(serializers.ModelSerializer):
     class Meta:
@@ -289,6 +341,9 @@ class CaseDetailOut(CaseOut):
             "allowed_actions",
         ]
         read_only_fields = fields
+
+    # Every field through DRF: the detail is one case, and its nested lists need the generic path.
+    to_representation = serializers.ModelSerializer.to_representation
 
     def get_allowed_actions(self, case) -> list[str]:
         return allowed_actions(case, self.context["request"].user)

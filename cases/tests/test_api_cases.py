@@ -589,3 +589,17 @@ def test_a_bad_note_is_a_400_and_stores_nothing(api_client, agent, body, field):
 
     assert response.status_code == 400 and field in response.json()
     assert not case.events.exists()
+
+
+@pytest.mark.parametrize("owned", [True, False])
+def test_the_hand_rendered_queue_row_equals_drfs_rendering_of_its_declared_fields(agent, owned, settings):
+    from rest_framework import serializers
+
+    from cases.api.serializers import CaseOut
+
+    settings.TIME_ZONE = "Europe/Paris"  # rendering must follow the current zone, as DRF's does
+    case = RecoveryCaseFactory(owner=agent if owned else None, resolved=True, follow_up_due_at=timezone.now())
+    row = CaseOut(case, context={"now": timezone.now()})
+
+    assert row.data == serializers.ModelSerializer.to_representation(row, case)
+    assert row.data["created_at"].endswith(("+01:00", "+02:00"))
