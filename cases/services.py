@@ -87,6 +87,7 @@ def raise_severity(*, case: RecoveryCase, severity: str, actor=None, reason: str
     return case
 
 
+@transaction.atomic  # the version is read under a row lock; the lock must last until the save commits
 def assign(*, case: RecoveryCase, owner, actor) -> RecoveryCase:
     """Give a case to `owner` (None unassigns). Agents may only take unassigned cases for themselves."""
     if owner is not None and not is_agent(owner):

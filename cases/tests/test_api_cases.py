@@ -423,6 +423,7 @@ def test_manager_reassigns_a_case_by_patch(api_client, manager, agent, other_age
 
     assert response.status_code == 200
     assert response.json()["owner"]["id"] == other_agent.pk
+    assert response["ETag"] == f'"{case.pk}-1"'  # reassigning makes every loaded copy stale
     assert case.events.get().kind == CaseEvent.Kind.ASSIGNED
 
 
