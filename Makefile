@@ -44,6 +44,9 @@ ci:
 bench-intake: venv  ## intake vs a bare DRF insert on gunicorn + PostgreSQL (needs a local PostgreSQL)
 	$(BIN)/python bench/intake
 
+bench-cases: venv  ## seed 1,000,000 cases and measure the case API against the bare-DRF ceiling (BENCH_ARGS=--cases N)
+	$(BIN)/python bench/cases $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
 

@@ -64,3 +64,36 @@ class SurveyUnavailable(MendError):
 
 class IdempotencyKeyReused(MendError):
     """An Idempotency-Key came back with a different request body (HTTP 422, per the IETF draft)."""
+
+
+class NotFound(MendError):
+    """The thing named does not exist, or is not linked where the caller says (HTTP 404)."""
+
+
+class ManagersOnlyTransition(TransitionNotAllowed, NotPermitted):
+    """The stage allows the action, but only for a manager (an override close): a matter of role (403).
+
+    Still a TransitionNotAllowed, so callers that handle refused transitions see its stage and the
+    actions the actor may take instead.
+    """
+
+    def __init__(self, *, stage: str, action: str, allowed: list[str]):
+        super().__init__(stage=stage, action=action, allowed=allowed)
+        allowed_text = ", ".join(allowed) if allowed else "none"
+        self.message = (
+            f"Only a manager may {action.replace('_', ' ')} a case that is {stage.replace('_', ' ')}. "
+            f"Allowed now: {allowed_text}."
+        )
+        self.args = (self.message,)
+
+
+class PreconditionFailed(MendError):
+    """The caller edited from an out-of-date copy (If-Match did not match): nothing was changed (HTTP 412)."""
+
+    def __init__(self, *, expected: int, actual: int):
+        super().__init__(
+            f"The case changed since you loaded it (version {expected}, now {actual}). "
+            "Reload it and send its current ETag in If-Match."
+        )
+        self.expected = expected
+        self.actual = actual

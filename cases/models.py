@@ -1,4 +1,4 @@
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 
 REFERENCE_PREFIX = "RC-"
 
@@ -32,6 +33,20 @@ class Severity(models.TextChoices):
 
 # Ordered from least to most severe; triage and "raise severity" compare by this rank.
 SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
+
+
+# The queue's urgency order, as expressions the case index below and `cases.selectors` share (PostgreSQL
+# uses an expression index only for the very same expression). A case with no running clock sorts last
+# under FAR_FUTURE rather than NULL, so keyset cursors compare plain values.
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+URGENT_DUE = Coalesce("sla_due_at", Value(FAR_FUTURE), output_field=models.DateTimeField())
+SEVERITY_URGENCY = Case(
+    When(severity=Severity.CRITICAL, then=Value(0)),
+    When(severity=Severity.HIGH, then=Value(1)),
+    When(severity=Severity.MEDIUM, then=Value(2)),
+    default=Value(3),
+    output_field=models.SmallIntegerField(),
+)
 
 
 class SLAState(models.TextChoices):
@@ -158,6 +173,8 @@ class RecoveryCase(models.Model):
                 condition=Q(sla_next_alert_at__isnull=False),
                 name="case_sla_next_alert",
             ),
+            # The default queue order: a page at any depth is one range scan (see cases.api.pagination).
+            models.Index(URGENT_DUE, SEVERITY_URGENCY, F("id"), name="case_urgency"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="case_stage_valid"),

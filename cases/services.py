@@ -1,14 +1,18 @@
 """Writes on cases other than stage changes (those are `cases.workflow`'s alone)."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from django.db import transaction
 from django.utils import timezone
 
+from feedback.models import Channel, Customer
+
 from . import events, sla
-from .errors import InvalidInput, NotPermitted
+from .errors import InvalidInput, NotPermitted, PreconditionFailed
 from .models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
 from .roles import is_agent, is_manager
+from .workflow import may_act_on
 
 
 @transaction.atomic
@@ -64,6 +68,7 @@ def change_severity(*, case: RecoveryCase, severity: str, actor=None, reason: st
         return case
     case.severity = severity
     sla.start_clock(case, start=case.sla_started_at)
+    case.version += 1  # what a client loaded (its ETag) no longer describes the case
     case.save()
     events.record(
         case,
@@ -82,6 +87,7 @@ def raise_severity(*, case: RecoveryCase, severity: str, actor=None, reason: str
     return case
 
 
+@transaction.atomic  # the version is read under a row lock; the lock must last until the save commits
 def assign(*, case: RecoveryCase, owner, actor) -> RecoveryCase:
     """Give a case to `owner` (None unassigns). Agents may only take unassigned cases for themselves."""
     if owner is not None and not is_agent(owner):
@@ -93,7 +99,8 @@ def assign(*, case: RecoveryCase, owner, actor) -> RecoveryCase:
     if previous == (owner.pk if owner else None):
         return case
     case.owner = owner
-    case.save()
+    _bump_version(case)
+    case.save(update_fields=["owner", "version", "updated_at"])
     events.record(
         case,
         CaseEvent.Kind.ASSIGNED,
@@ -117,3 +124,123 @@ def attach_feedback(*, case: RecoveryCase, feedback, severity: str) -> RecoveryC
         data={"feedback_id": feedback.pk, "severity": severity},
     )
     return raise_severity(case=case, severity=severity, reason=f"Feedback {feedback.pk} is more severe.")
+
+
+def _bump_version(case: RecoveryCase) -> None:
+    """Take the next version under the row lock, so two edits can never hand out the same ETag."""
+    with transaction.atomic():
+        current = RecoveryCase.objects.select_for_update().values_list("version", flat=True).get(pk=case.pk)
+        case.version = current + 1
+
+
+# Fields PATCH may change; everything else on a case has its own service or is the workflow's.
+EDITABLE_FIELDS = ("title", "severity", "owner")
+
+
+@transaction.atomic
+def edit_case(*, case_id: int, actor, expected_version: int, changes: dict) -> RecoveryCase:
+    """Apply `changes` (a subset of EDITABLE_FIELDS) to a case the caller saw at `expected_version`.
+
+    Locks the case first; a different current version raises PreconditionFailed and changes nothing.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(f"'{unknown[0]}' cannot be changed here.", field=unknown[0])
+    case = RecoveryCase.objects.select_for_update().get(pk=case_id)
+    if case.version != expected_version:
+        raise PreconditionFailed(expected=expected_version, actual=case.version)
+    if not is_agent(actor):
+        raise NotPermitted("Only agents and managers work recovery cases.")
+    if not may_act_on(case, actor):
+        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may change it.")
+    if "owner" in changes:
+        assign(case=case, owner=changes["owner"], actor=actor)
+    if "severity" in changes:
+        change_severity(case=case, severity=changes["severity"], actor=actor)
+    if "title" in changes:
+        _rename(case, title=changes["title"], actor=actor)
+    return case
+
+
+def _rename(case: RecoveryCase, *, title: str, actor) -> None:
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("A case needs a title.", field="title")
+    if title == case.title:
+        return
+    previous = case.title
+    case.title = title[:200]
+    case.version += 1
+    case.save(update_fields=["title", "version", "updated_at"])
+    events.record(case, CaseEvent.Kind.UPDATED, actor=actor, message=title, data={"title": [previous, title]})
+
+
+class NoteVisibility(StrEnum):
+    INTERNAL = "internal"
+    CUSTOMER = "customer"
+
+
+@transaction.atomic
+def add_note(*, case: RecoveryCase, actor, body: str, visibility: str = NoteVisibility.INTERNAL):
+    """A note on the timeline. `customer` notes are what the customer was told; `internal` ones are not."""
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput("A note needs a body.", field="body")
+    if visibility not in NoteVisibility.__members__.values():
+        raise InvalidInput("Visibility is 'internal' or 'customer'.", field="visibility")
+    if not is_agent(actor):
+        raise NotPermitted("Only agents and managers work recovery cases.")
+    if not may_act_on(case, actor):
+        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may add notes to it.")
+    return events.record(
+        case, CaseEvent.Kind.NOTE, actor=actor, message=body, data={"visibility": visibility}
+    )
+
+
+@transaction.atomic
+def open_case_by_hand(
+    *,
+    actor,
+    title: str,
+    severity: str,
+    customer_external_id: str = "",
+    new_customer: dict | None = None,
+    channel: str = "",
+    description: str = "",
+) -> RecoveryCase:
+    """An agent opens a case (a phone complaint, say), for a known customer or one described anew.
+
+    The agent owns the case. A customer with an earlier case makes this one a repeat failure.
+    """
+    if not is_agent(actor):
+        raise NotPermitted("Only agents and managers open recovery cases.")
+    if channel and channel not in Channel.values:
+        raise InvalidInput(f"Channel is one of {', '.join(Channel.values)}.", field="channel")
+    customer = _customer_for_case(external_id=customer_external_id, new_customer=new_customer)
+    return open_case(
+        customer=customer,
+        title=title,
+        severity=severity,
+        actor=actor,
+        channel=channel,
+        description=description,
+        is_repeat=customer.cases.exists(),
+        owner=actor,
+    )
+
+
+def _customer_for_case(*, external_id: str, new_customer: dict | None) -> Customer:
+    if new_customer is not None:
+        external_id = (new_customer.get("external_id") or "").strip()
+        if not external_id:
+            raise InvalidInput("A new customer needs an external id.", field="customer")
+        # A retried request finds the customer its first attempt created; details are not overwritten.
+        customer, _ = Customer.objects.get_or_create(
+            external_id=external_id,
+            defaults={k: new_customer.get(k) or "" for k in ("name", "email", "phone", "segment")},
+        )
+        return customer
+    customer = Customer.objects.filter(external_id=(external_id or "").strip()).first()
+    if customer is None:
+        raise InvalidInput(f"No customer has the external id '{external_id}'.", field="customer")
+    return customer

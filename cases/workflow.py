@@ -5,6 +5,7 @@ transition table, writes the stage and its timestamp, records a CaseEvent, and a
 after commit (`signals.case_transitioned`).
 """
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -14,7 +15,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import events, sla
-from .errors import Conflict, InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
+from .errors import (
+    Conflict,
+    InvalidInput,
+    ManagersOnlyTransition,
+    NotPermitted,
+    StaleCase,
+    TransitionNotAllowed,
+)
 from .models import OPEN_STAGES, CaseEvent, FollowUp, RecoveryCase, Stage
 from .roles import is_agent, is_manager
 from .signals import case_transitioned
@@ -45,8 +53,9 @@ STAGE_TIMESTAMP_FIELD = {
     Stage.FOLLOWED_UP: "followed_up_at",
     Stage.CLOSED: "closed_at",
 }
-# Actions that pause or restart the SLA clocks without moving the stage.
+# Actions that pause or restart the SLA clocks without moving the stage: allowed in any open stage.
 HOLD_ACTIONS = frozenset({"hold", "unhold"})
+HOLD_RULE = Transition(frozenset(OPEN_STAGES), target="")
 # Stages later than acknowledged; a reopened case has to reach them again.
 _REOPEN_CLEARS = ("apologized_at", "resolved_at", "followed_up_at", "closed_at", "follow_up_due_at")
 
@@ -212,14 +221,33 @@ ACTIONS: dict[str, Callable[..., RecoveryCase]] = {
 
 
 def perform(action: str, *, case_id: int, actor, **payload) -> RecoveryCase:
-    """Dispatch a named action for the API and HTML views. Unknown actions are an InvalidInput."""
+    """Dispatch a named action for the API and HTML views. Unknown actions are an InvalidInput.
+
+    Passes on only the payload fields the action takes, so one form or request body can serve every
+    action; a field the action needs and the payload lacks is an InvalidInput naming it.
+    """
     try:
         function = ACTIONS[action]
     except KeyError:
         raise InvalidInput(
             f"Unknown action '{action}'. Actions: {', '.join(ACTIONS)}.", field="action"
         ) from None
-    return function(case_id=case_id, actor=actor, **payload)
+    parameters = action_parameters(action)
+    for name, required in parameters.items():
+        if required and payload.get(name) is None:
+            raise InvalidInput(f"{action.replace('_', ' ').capitalize()} needs '{name}'.", field=name)
+    taken = {name: value for name, value in payload.items() if name in parameters}
+    return function(case_id=case_id, actor=actor, **taken)
+
+
+def action_parameters(action: str) -> dict[str, bool]:
+    """The payload fields `action` takes (beyond case, actor and version), each mapped to "required"."""
+    signature = inspect.signature(ACTIONS[action])
+    return {
+        name: parameter.default is inspect.Parameter.empty
+        for name, parameter in signature.parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("case_id", "actor")
+    }
 
 
 def _required(value: str | None, *, field: str, message: str) -> str:
@@ -241,18 +269,14 @@ def _check(case: RecoveryCase, action: str, *, actor, version: int | None) -> No
         raise NotPermitted("Only agents and managers work recovery cases.")
     # The stage is checked before ownership so that of two agents racing for a free case, the loser
     # hears that it has moved on (a conflict), not that they lack a right they had a moment ago.
-    if not _stage_allows(case, action, actor):
-        public = "close" if action == "force_close" else action
+    transition = HOLD_RULE if action in HOLD_ACTIONS else TRANSITIONS[action]
+    public = "close" if action == "force_close" else action
+    if case.stage not in transition.sources:
         raise TransitionNotAllowed(stage=case.stage, action=public, allowed=allowed_actions(case, actor))
+    if transition.managers_only and not is_manager(actor):
+        raise ManagersOnlyTransition(stage=case.stage, action=public, allowed=allowed_actions(case, actor))
     if not may_act_on(case, actor):
         raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may act on it.")
-
-
-def _stage_allows(case: RecoveryCase, action: str, actor) -> bool:
-    if action in HOLD_ACTIONS:
-        return case.is_open  # holding pauses clocks; any open stage may wait on the customer
-    transition = TRANSITIONS[action]
-    return case.stage in transition.sources and (not transition.managers_only or is_manager(actor))
 
 
 def _save_version(case: RecoveryCase) -> RecoveryCase:

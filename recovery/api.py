@@ -9,7 +9,9 @@ from cases.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     MendError,
+    NotFound,
     NotPermitted,
+    PreconditionFailed,
     TransitionNotAllowed,
 )
 
@@ -27,6 +29,10 @@ def _domain_error_status(exc: MendError) -> int:
         return status.HTTP_409_CONFLICT
     if isinstance(exc, IdempotencyKeyReused):
         return status.HTTP_422_UNPROCESSABLE_ENTITY
+    if isinstance(exc, NotFound):
+        return status.HTTP_404_NOT_FOUND
+    if isinstance(exc, PreconditionFailed):
+        return status.HTTP_412_PRECONDITION_FAILED
     return status.HTTP_400_BAD_REQUEST
 
 

@@ -127,7 +127,7 @@ SURVEY_LINK_MAX_AGE = timedelta(days=env.int("SURVEY_LINK_MAX_AGE_DAYS", default
 # REST framework ----------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "recovery.authentication.TokenWithRolesAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -143,6 +143,23 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+# Choice sets that share a field name across models get their own schema names (cases API).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "StageEnum": "cases.models.Stage",
+        "GestureKindEnum": "cases.models.Gesture.Kind",
+        "GestureStatusEnum": "cases.models.Gesture.Status",
+        "RootCauseStatusEnum": "cases.models.RootCause.Status",
+    }
+)
+
+# Gestures ----------------------------------------------------------------
+# What an agent may grant on one case without a manager, whatever the currency unless
+# MEND_GESTURE_LIMITS names it ("JPY=8000,GBP=40"). Above it a gesture waits for a manager.
+MEND_GESTURE_AGENT_LIMIT = env.str("MEND_GESTURE_AGENT_LIMIT", default="50.00")
+MEND_GESTURE_LIMITS = env.dict("MEND_GESTURE_LIMITS", default={})
+# No single gesture is worth more than this: a larger figure is a typo (or worse), not goodwill.
+MEND_GESTURE_MAX_AMOUNT = env.str("MEND_GESTURE_MAX_AMOUNT", default="100000.00")
 
 # Feedback intake and triage ----------------------------------------------
 # Thresholds of the triage rules (feedback/triage.py; README "intake"). NEGATIVE/HIGH thresholds

@@ -11,6 +11,7 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include("feedback.api.urls")),
 ]
+api_v1.append(path("", include("cases.api.urls")))
 
 urlpatterns = [
     path("", views.home, name="home"),

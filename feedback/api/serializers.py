@@ -106,7 +106,7 @@ class FeedbackReceipt(serializers.Serializer):
     case = CaseRef(source="response_case", allow_null=True)  # jsonb keeps no key order; this does
 
 
-class CustomerOut(serializers.Serializer):
+class FeedbackCustomerOut(serializers.Serializer):
     external_id = serializers.CharField()
     name = serializers.CharField()
     email = serializers.CharField()
@@ -123,5 +123,5 @@ class FeedbackOut(serializers.Serializer):
     touchpoint = serializers.CharField()
     sentiment = serializers.CharField()
     metadata = serializers.JSONField()
-    customer = CustomerOut()
+    customer = FeedbackCustomerOut()
     case = CaseRef(allow_null=True)

@@ -1,15 +1,18 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from cases.api.schema import errors
 from cases.roles import is_agent, may_submit_feedback
 from feedback import intake, selectors
+from feedback.filters import FeedbackFilter
+from feedback.models import Feedback
 
-from .authentication import TokenWithRolesAuthentication
 from .parsers import BoundedJSONParser
 from .serializers import FeedbackIn, FeedbackOut, FeedbackReceipt
 
@@ -40,14 +43,35 @@ class FeedbackPage(PageNumberPagination):
     max_page_size = 200
 
 
+@extend_schema_view(
+    create=extend_schema(
+        summary="Submit customer feedback; negative feedback opens or joins a recovery case",
+        request=FeedbackIn,
+        responses={
+            201: OpenApiResponse(
+                FeedbackReceipt, description="Stored (or replayed: `Idempotent-Replayed: true`)"
+            ),
+            **errors(400, 401, 403, 409, 413, 415, 422),
+        },
+    ),
+    list=extend_schema(
+        summary="Feedback, newest first", responses={200: FeedbackOut, **errors(400, 401, 403)}
+    ),
+    retrieve=extend_schema(
+        summary="One piece of feedback", responses={200: FeedbackOut, **errors(401, 403, 404)}
+    ),
+)
 class FeedbackViewSet(viewsets.GenericViewSet):
-    authentication_classes = [TokenWithRolesAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, SubmitOrRead]
     parser_classes = [BoundedJSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = AlwaysJSON
     pagination_class = FeedbackPage
     serializer_class = FeedbackOut
+    # For the schema only: requests read through `selectors`, which apply the same FilterSet.
+    queryset = Feedback.objects.none()
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FeedbackFilter
 
     def create(self, request):
         incoming = FeedbackIn(data=request.data)

@@ -1,0 +1,50 @@
+"""OpenAPI pieces shared by the case API's views: the error bodies every endpoint may answer with."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from .serializers import ErrorOut, TransitionRefusedOut
+
+FIELD_ERRORS = {
+    "type": "object",
+    "description": "Messages per offending field or query parameter; `detail` when the domain refused it.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+ERRORS = {
+    400: OpenApiResponse(FIELD_ERRORS, description="Invalid input, naming the field or parameter"),
+    401: OpenApiResponse(ErrorOut, description="No or invalid `Authorization: Token ...`"),
+    403: OpenApiResponse(ErrorOut, description="The caller's role does not allow this"),
+    404: OpenApiResponse(ErrorOut, description="No such case, gesture, root cause or action"),
+    409: OpenApiResponse(
+        ErrorOut,
+        description=(
+            "The case or gesture is not in a state that allows this; "
+            "or a request with the same Idempotency-Key is in flight"
+        ),
+    ),
+    412: OpenApiResponse(ErrorOut, description="If-Match names an older version: nothing was changed"),
+    413: OpenApiResponse(
+        ErrorOut, description="The body is larger than the endpoint accepts: nothing was stored"
+    ),
+    415: OpenApiResponse(ErrorOut, description="The body is not JSON: nothing was stored"),
+    422: OpenApiResponse(
+        ErrorOut, description="An Idempotency-Key reused with a different body: nothing was stored"
+    ),
+    428: OpenApiResponse(ErrorOut, description="If-Match is missing: nothing was changed"),
+}
+TRANSITION_REFUSED = OpenApiResponse(
+    TransitionRefusedOut, description="The action is not allowed in the case's stage, or the version is stale"
+)
+
+
+def errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+REFERENCE = OpenApiParameter(
+    "reference", str, OpenApiParameter.PATH, description="The case reference (`RC-000042`) or its numeric id"
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=True, description="The case's ETag, from GET"
+)

@@ -1,0 +1,11 @@
+from rest_framework.routers import SimpleRouter
+
+from .views import CaseViewSet, GestureViewSet, RootCauseViewSet, SLAPolicyViewSet
+
+router = SimpleRouter()
+router.register("cases", CaseViewSet, basename="case")
+router.register("gestures", GestureViewSet, basename="gesture")
+router.register("root-causes", RootCauseViewSet, basename="root-cause")
+router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
+
+urlpatterns = router.urls

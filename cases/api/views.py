@@ -1,0 +1,349 @@
+"""The case API: parse the request, call one service or selector, shape the answer.
+
+Domain errors are mapped to HTTP once, in `recovery.api`.
+"""
+
+import re
+
+from django.http import Http404
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from .. import gestures, root_causes, selectors, services, sla_policies, workflow
+from ..filters import CaseFilter, RootCauseFilter
+from ..models import Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, parse_reference
+from ..roles import is_agent
+from . import serializers as s
+from .pagination import KeysetPagination
+from .schema import IF_MATCH, REFERENCE, TRANSITION_REFUSED, errors
+
+
+class IsCaseWorker(BasePermission):
+    """Agents and managers; intake clients submit feedback and nothing else."""
+
+    message = "Only agents and managers use the case API."
+
+    def has_permission(self, request, view):
+        return is_agent(request.user)
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = "Send the case's current ETag in If-Match; PATCH without it would overwrite blindly."
+    default_code = "precondition_required"
+
+
+def etag(case: RecoveryCase) -> str:
+    return f'"{case.pk}-{case.version}"'
+
+
+def if_match_version(request, case_id: int) -> int:
+    """The version the caller's If-Match names; -1 (never current) when it names another case or nothing."""
+    header = request.headers.get("If-Match")
+    if not header:
+        raise PreconditionRequired()
+    match = re.fullmatch(r'\s*(?:W/)?"(\d+)-(\d+)"\s*', header)
+    if match is None or int(match.group(1)) != case_id:
+        return -1
+    return int(match.group(2))
+
+
+class CaseApi(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, IsCaseWorker]
+    lookup_field = "reference"
+    lookup_value_regex = r"[^/]+"
+
+    def case_id(self) -> int:
+        pk = parse_reference(self.kwargs["reference"])
+        if pk is None or not RecoveryCase.objects.filter(pk=pk).exists():
+            raise Http404("No case has this reference.")
+        return pk
+
+    def detail_response(self, case_id: int, *, code: int = status.HTTP_200_OK) -> Response:
+        case = selectors.case_detail(case_id=case_id)
+        body = s.CaseDetailOut(case, context={"request": self.request, "now": timezone.now()}).data
+        return Response(body, status=code, headers={"ETag": etag(case)})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The case queue, most urgent first", responses={200: s.CaseOut, **errors(400, 401, 403)}
+    ),
+)
+class CaseViewSet(mixins.ListModelMixin, CaseApi):
+    serializer_class = s.CaseOut
+    pagination_class = KeysetPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilter
+    queryset = RecoveryCase.objects.none()  # for the schema; requests read selectors.case_queue()
+
+    def get_queryset(self):
+        return selectors.case_queue()
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    @extend_schema(
+        summary="One case, with its customer, feedback, gestures, root causes and follow-ups",
+        parameters=[REFERENCE],
+        responses={200: s.CaseDetailOut, **errors(401, 403, 404)},
+    )
+    def retrieve(self, request, reference=None):
+        pk = parse_reference(reference)
+        try:  # no existence check first: the hottest read of a case costs one query less
+            return self.detail_response(pk if pk is not None else 0)
+        except RecoveryCase.DoesNotExist:
+            raise Http404("No case has this reference.") from None
+
+    @extend_schema(
+        summary="Open a case by hand",
+        request=s.CaseOpenInput,
+        responses={201: s.CaseDetailOut, **errors(400, 401, 403)},
+    )
+    def create(self, request):
+        command = s.CaseOpenInput(data=request.data)
+        command.is_valid(raise_exception=True)
+        data = dict(command.validated_data)
+        case = services.open_case_by_hand(actor=request.user, **data.pop("customer"), **data)
+        return self.detail_response(case.pk, code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change title, severity or owner (If-Match required)",
+        parameters=[REFERENCE, IF_MATCH],
+        request=s.CaseEditInput,
+        responses={200: s.CaseDetailOut, **errors(400, 401, 403, 404, 412, 428)},
+    )
+    def partial_update(self, request, reference=None):
+        case_id = self.case_id()
+        expected = if_match_version(request, case_id)
+        command = s.CaseEditInput(data=request.data, partial=True)
+        command.is_valid(raise_exception=True)
+        services.edit_case(
+            case_id=case_id, actor=request.user, expected_version=expected, changes=command.validated_data
+        )
+        return self.detail_response(case_id)
+
+    @extend_schema(
+        summary="Take a workflow action",
+        parameters=[
+            REFERENCE,
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(workflow.ACTIONS)),
+        ],
+        request=s.ActionInput,
+        responses={200: s.CaseDetailOut, 409: TRANSITION_REFUSED, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action>[^/]+)", url_name="action")
+    def act(self, request, reference=None, action=None):
+        if action not in workflow.ACTIONS:
+            raise Http404(f"Unknown action '{action}'. Actions: {', '.join(workflow.ACTIONS)}.")
+        case_id = self.case_id()
+        command = s.ActionInput(data=request.data)
+        command.is_valid(raise_exception=True)
+        workflow.perform(action, case_id=case_id, actor=request.user, **command.validated_data)
+        return self.detail_response(case_id)
+
+    @extend_schema(
+        summary="The case's timeline, oldest first",
+        parameters=[REFERENCE],
+        responses={200: s.EventOut(many=True), **errors(400, 401, 403, 404)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], serializer_class=s.EventOut)
+    def events(self, request, reference=None):
+        page = self.paginate_queryset(selectors.timeline(case_id=self.case_id()))
+        return self.get_paginated_response(s.EventOut(page, many=True).data)
+
+    @extend_schema(
+        summary="Add a note to the timeline",
+        parameters=[REFERENCE],
+        request=s.NoteInput,
+        responses={201: s.EventOut, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def notes(self, request, reference=None):
+        case = RecoveryCase.objects.get(pk=self.case_id())
+        command = s.NoteInput(data=request.data)
+        command.is_valid(raise_exception=True)
+        event = services.add_note(case=case, actor=request.user, **command.validated_data)
+        return Response(s.EventOut(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Grant a gesture (held for a manager above the agent's limit)",
+        parameters=[REFERENCE],
+        request=s.GestureInput,
+        responses={201: s.GestureOut, **errors(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="gestures", filter_backends=[], pagination_class=None)
+    def request_gesture(self, request, reference=None):
+        case_id = self.case_id()
+        command = s.GestureInput(data=request.data)
+        command.is_valid(raise_exception=True)
+        gesture = gestures.request_gesture(case_id=case_id, actor=request.user, **command.validated_data)
+        return Response(s.GestureOut(gesture).data, status=status.HTTP_201_CREATED)
+
+
+class GestureViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, IsCaseWorker]
+    queryset = Gesture.objects.none()
+    serializer_class = s.GestureOut
+
+    def decide(self, request, pk, decision) -> Response:
+        if not Gesture.objects.filter(pk=pk).exists():
+            raise Http404("No such gesture.")
+        command = s.DecisionInput(data=request.data)
+        command.is_valid(raise_exception=True)
+        gesture = decision(gesture_id=int(pk), actor=request.user, **command.validated_data)
+        return Response(s.GestureOut(gesture).data)
+
+    @extend_schema(
+        summary="Approve a gesture waiting for a manager",
+        request=s.DecisionInput,
+        responses={200: s.GestureOut, **errors(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self.decide(request, pk, gestures.approve)
+
+    @extend_schema(
+        summary="Reject a gesture waiting for a manager",
+        request=s.DecisionInput,
+        responses={200: s.GestureOut, **errors(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self.decide(request, pk, gestures.reject)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Root causes", responses={200: s.RootCauseOut, **errors(400, 401, 403)}),
+    retrieve=extend_schema(
+        summary="One root cause", responses={200: s.RootCauseOut, **errors(401, 403, 404)}
+    ),
+)
+class RootCauseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, IsCaseWorker]
+    serializer_class = s.RootCauseOut
+    pagination_class = KeysetPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RootCauseFilter
+    queryset = RootCause.objects.none()
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.root_causes()
+
+    def shaped(self, pk, *, code=status.HTTP_200_OK) -> Response:
+        return Response(s.RootCauseOut(selectors.root_causes().get(pk=pk)).data, status=code)
+
+    @extend_schema(
+        summary="Create a root cause",
+        request=s.RootCauseInput,
+        responses={201: s.RootCauseOut, **errors(400, 401, 403)},
+    )
+    def create(self, request):
+        command = s.RootCauseInput(data=request.data)
+        command.is_valid(raise_exception=True)
+        root_cause = root_causes.create(actor=request.user, **command.validated_data)
+        return self.shaped(root_cause.pk, code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Edit a root cause (`verified` needs a verification note)",
+        request=s.RootCauseInput(partial=True),
+        responses={200: s.RootCauseOut, **errors(400, 401, 403, 404)},
+    )
+    def partial_update(self, request, pk=None):
+        root_cause = self.get_object()
+        command = s.RootCauseInput(data=request.data, partial=True)
+        command.is_valid(raise_exception=True)
+        root_causes.update(root_cause_id=root_cause.pk, actor=request.user, changes=command.validated_data)
+        return self.shaped(root_cause.pk)
+
+    @extend_schema(
+        summary="Link a case to the root cause",
+        request=s.CaseLinkInput,
+        responses={
+            201: OpenApiResponse(s.RootCauseOut, description="Linked"),
+            200: OpenApiResponse(s.RootCauseOut, description="Was linked already"),
+            **errors(400, 401, 403, 404),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="cases", filter_backends=[], pagination_class=None)
+    def link_case(self, request, pk=None):
+        root_cause = self.get_object()
+        command = s.CaseLinkInput(data=request.data)
+        command.is_valid(raise_exception=True)
+        case_id = _existing_case_id(command.validated_data["case"])
+        linked = root_causes.link_case(root_cause_id=root_cause.pk, case_id=case_id, actor=request.user)
+        return self.shaped(root_cause.pk, code=status.HTTP_201_CREATED if linked else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Unlink a case from the root cause",
+        parameters=[REFERENCE],
+        request=None,
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"cases/(?P<reference>[^/]+)",
+        url_name="unlink-case",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def unlink_case(self, request, pk=None, reference=None):
+        root_cause = self.get_object()
+        case_id = _existing_case_id(reference)
+        root_causes.unlink_case(root_cause_id=root_cause.pk, case_id=case_id, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _existing_case_id(reference: str) -> int:
+    pk = parse_reference(reference)
+    if pk is None or not RecoveryCase.objects.filter(pk=pk).exists():
+        raise Http404(f"No case has the reference '{reference}'.")
+    return pk
+
+
+SEVERITY = OpenApiParameter("severity", str, OpenApiParameter.PATH, enum=Severity.values)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="SLA policies, most severe first",
+        responses={200: s.SLAPolicyOut(many=True), **errors(401, 403)},
+    ),
+)
+class SLAPolicyViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, IsCaseWorker]
+    serializer_class = s.SLAPolicyOut
+    queryset = SLAPolicy.objects.none()
+    lookup_field = "severity"
+    lookup_value_regex = "|".join(Severity.values)
+    pagination_class = None
+
+    def list(self, request):
+        return Response(s.SLAPolicyOut(selectors.sla_policies(), many=True).data)
+
+    @extend_schema(parameters=[SEVERITY], responses={200: s.SLAPolicyOut, **errors(401, 403, 404)})
+    def retrieve(self, request, severity=None):
+        return Response(s.SLAPolicyOut(selectors.sla_policy(severity=severity)).data)
+
+    @extend_schema(
+        summary='Edit a policy (managers); durations as "01:00:00" or ISO 8601 "PT1H"',
+        parameters=[SEVERITY],
+        request=s.SLAPolicyEditInput,
+        responses={200: s.SLAPolicyOut, **errors(400, 401, 403, 404)},
+    )
+    def partial_update(self, request, severity=None):
+        command = s.SLAPolicyEditInput(data=request.data, partial=True)
+        command.is_valid(raise_exception=True)
+        policy = sla_policies.update_policy(
+            severity=severity, actor=request.user, changes=command.validated_data
+        )
+        return Response(s.SLAPolicyOut(policy).data)

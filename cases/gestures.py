@@ -1,0 +1,144 @@
+"""Goodwill gestures: agents grant up to their limit per case; above it a manager decides.
+
+Amounts are `Decimal` end to end. The limit counts every gesture already granted or approved on the
+case in the same currency, so splitting one large refund into small ones does not get around it.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from . import events, notifications
+from .currencies import ISO_4217
+from .errors import Conflict, InvalidInput, NotPermitted
+from .models import CaseEvent, Gesture, RecoveryCase
+from .roles import Role, is_agent, is_manager
+from .workflow import may_act_on
+
+COUNTED = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
+
+
+def agent_limit(currency: str) -> Decimal:
+    return Decimal(settings.MEND_GESTURE_LIMITS.get(currency, settings.MEND_GESTURE_AGENT_LIMIT))
+
+
+@transaction.atomic
+def request_gesture(
+    *, case_id: int, actor, kind: str, amount: Decimal, currency: str, description: str = ""
+) -> Gesture:
+    """Grant a gesture, or hold it for a manager when it takes the case above the agent's limit.
+
+    Locks the case so two gestures requested at once are counted against the limit one after the other.
+    """
+    currency = _valid_currency(currency)
+    amount = _valid_amount(amount)
+    if kind not in Gesture.Kind.values:
+        raise InvalidInput(f"Kind is one of {', '.join(Gesture.Kind.values)}.", field="kind")
+    case = RecoveryCase.objects.select_for_update().get(pk=case_id)
+    if not is_agent(actor):
+        raise NotPermitted("Only agents and managers grant gestures.")
+    if not may_act_on(case, actor):
+        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may act on it.")
+    if not case.is_open:
+        raise Conflict(f"{case.reference} is closed; reopen it before granting a gesture.")
+    granted = case.gestures.filter(currency=currency, status__in=COUNTED).aggregate(total=Sum("amount"))
+    within_limit = (granted["total"] or Decimal("0")) + amount <= agent_limit(currency)
+    status = Gesture.Status.GRANTED if within_limit or is_manager(actor) else Gesture.Status.PENDING_APPROVAL
+    gesture = Gesture.objects.create(
+        case=case,
+        kind=kind,
+        amount=amount,
+        currency=currency,
+        description=(description or "").strip(),
+        status=status,
+        requested_by=actor,
+    )
+    _record(gesture, actor=actor, message=f"{gesture} {gesture.get_status_display().lower()}")
+    if status == Gesture.Status.PENDING_APPROVAL:
+        _tell_managers(gesture)
+    return gesture
+
+
+def approve(*, gesture_id: int, actor, note: str = "") -> Gesture:
+    return _decide(gesture_id=gesture_id, actor=actor, status=Gesture.Status.APPROVED, note=note)
+
+
+def reject(*, gesture_id: int, actor, note: str = "") -> Gesture:
+    return _decide(gesture_id=gesture_id, actor=actor, status=Gesture.Status.REJECTED, note=note)
+
+
+@transaction.atomic
+def _decide(*, gesture_id: int, actor, status: str, note: str) -> Gesture:
+    if not is_manager(actor):
+        raise NotPermitted("Only a manager may approve or reject a gesture.")
+    gesture = Gesture.objects.select_for_update().select_related("case").get(pk=gesture_id)
+    if gesture.status != Gesture.Status.PENDING_APPROVAL:
+        raise Conflict(f"This gesture is {gesture.get_status_display().lower()}, not waiting for a decision.")
+    gesture.status = status
+    gesture.decided_by = actor
+    gesture.decided_at = timezone.now()
+    gesture.decision_note = (note or "").strip()
+    gesture.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _record(gesture, actor=actor, message=f"{gesture} {gesture.get_status_display().lower()}")
+    return gesture
+
+
+def _valid_currency(currency: str) -> str:
+    code = (currency or "").strip().upper()
+    if code not in ISO_4217:
+        raise InvalidInput(
+            f"'{currency}' is not an ISO 4217 currency code (EUR, USD, GBP ...).", field="currency"
+        )
+    return code
+
+
+def _valid_amount(amount) -> Decimal:
+    if isinstance(amount, float):
+        raise InvalidInput('Send the amount as a decimal string such as "20.00".', field="amount")
+    try:
+        amount = Decimal(amount)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidInput("The amount is a decimal number such as 20.00.", field="amount") from None
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidInput("A gesture is worth more than zero.", field="amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput("Amounts have at most two decimal places.", field="amount")
+    ceiling = Decimal(settings.MEND_GESTURE_MAX_AMOUNT)
+    if amount > ceiling:
+        raise InvalidInput(f"No single gesture may exceed {ceiling}.", field="amount")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _record(gesture: Gesture, *, actor, message: str) -> None:
+    events.record(
+        gesture.case,
+        CaseEvent.Kind.GESTURE,
+        actor=actor,
+        message=message,
+        data={
+            "gesture": gesture.pk,
+            "kind": gesture.kind,
+            "amount": str(gesture.amount),
+            "currency": gesture.currency,
+            "status": gesture.status,
+        },
+    )
+
+
+def _tell_managers(gesture: Gesture) -> None:
+    managers = (
+        get_user_model()
+        .objects.filter(Q(groups__name=Role.MANAGER) | Q(is_superuser=True), is_active=True)
+        .distinct()
+    )
+    notifications.notify_users(
+        managers,
+        template="gesture_pending_approval",
+        context={"gesture": gesture},
+        case=gesture.case,
+        dedupe_prefix=f"gesture:{gesture.pk}:pending",
+    )

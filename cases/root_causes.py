@@ -1,0 +1,114 @@
+"""Root causes: why failures happen. Linking a case to one, or unlinking it, lands on the case's timeline.
+
+A root cause reaches `verified` only with a note on how the fix was shown to work; `verified_at`
+says when, and is cleared if the root cause is moved back (the fix did not hold).
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import events
+from .errors import InvalidInput, NotFound, NotPermitted
+from .models import CaseEvent, RecoveryCase, RootCause
+from .roles import is_agent
+from .workflow import may_act_on
+
+EDITABLE_FIELDS = (
+    "title",
+    "category",
+    "description",
+    "status",
+    "corrective_action",
+    "owner",
+    "verification_note",
+)
+
+
+@transaction.atomic
+def create(*, actor, title: str, category: str, **fields) -> RootCause:
+    _require_case_worker(actor)
+    root_cause = RootCause()
+    _apply(root_cause, {"title": title, "category": category, **fields})
+    root_cause.save()
+    return root_cause
+
+
+@transaction.atomic
+def update(*, root_cause_id: int, actor, changes: dict) -> RootCause:
+    _require_case_worker(actor)
+    root_cause = RootCause.objects.select_for_update().get(pk=root_cause_id)
+    _apply(root_cause, changes)
+    root_cause.save()
+    return root_cause
+
+
+@transaction.atomic
+def link_case(*, root_cause_id: int, case_id: int, actor) -> bool:
+    """Link a case; False (and no event) when it was linked already, so a retried request is harmless."""
+    root_cause, case = _pair(root_cause_id=root_cause_id, case_id=case_id, actor=actor)
+    if root_cause.cases.filter(pk=case.pk).exists():
+        return False
+    root_cause.cases.add(case)
+    _record(case, CaseEvent.Kind.ROOT_CAUSE_LINKED, root_cause=root_cause, actor=actor)
+    return True
+
+
+@transaction.atomic
+def unlink_case(*, root_cause_id: int, case_id: int, actor) -> None:
+    root_cause, case = _pair(root_cause_id=root_cause_id, case_id=case_id, actor=actor)
+    if not root_cause.cases.filter(pk=case.pk).exists():
+        raise NotFound(f"{case.reference} is not linked to root cause {root_cause.pk}.")
+    root_cause.cases.remove(case)
+    _record(case, CaseEvent.Kind.ROOT_CAUSE_UNLINKED, root_cause=root_cause, actor=actor)
+
+
+def _apply(root_cause: RootCause, changes: dict) -> None:
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(f"'{unknown[0]}' cannot be set on a root cause.", field=unknown[0])
+    for name, value in changes.items():
+        setattr(root_cause, name, value.strip() if isinstance(value, str) else value)
+    if not root_cause.title:
+        raise InvalidInput("A root cause needs a title.", field="title")
+    if root_cause.category not in RootCause.Category.values:
+        raise InvalidInput(f"Category is one of {', '.join(RootCause.Category.values)}.", field="category")
+    if root_cause.status not in RootCause.Status.values:
+        raise InvalidInput(f"Status is one of {', '.join(RootCause.Status.values)}.", field="status")
+    if root_cause.owner is not None and not is_agent(root_cause.owner):
+        raise InvalidInput(f"{root_cause.owner} is not an agent or manager.", field="owner")
+    _stamp_verification(root_cause)
+
+
+def _stamp_verification(root_cause: RootCause) -> None:
+    if root_cause.status != RootCause.Status.VERIFIED:
+        root_cause.verified_at = None
+        return
+    if not root_cause.verification_note:
+        raise InvalidInput(
+            "Verifying a root cause needs a note on how the fix was checked.", field="verification_note"
+        )
+    root_cause.verified_at = root_cause.verified_at or timezone.now()
+
+
+def _pair(*, root_cause_id: int, case_id: int, actor) -> tuple[RootCause, RecoveryCase]:
+    _require_case_worker(actor)
+    root_cause = RootCause.objects.select_for_update().get(pk=root_cause_id)
+    case = RecoveryCase.objects.get(pk=case_id)
+    if not may_act_on(case, actor):
+        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may act on it.")
+    return root_cause, case
+
+
+def _require_case_worker(actor) -> None:
+    if not is_agent(actor):
+        raise NotPermitted("Only agents and managers work root causes.")
+
+
+def _record(case: RecoveryCase, kind: str, *, root_cause: RootCause, actor) -> None:
+    events.record(
+        case,
+        kind,
+        actor=actor,
+        message=root_cause.title,
+        data={"root_cause": root_cause.pk, "category": root_cause.category},
+    )

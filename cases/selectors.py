@@ -1,0 +1,113 @@
+"""Reads for the API and the screens. Each returns a queryset shaped for one use, with the joins it needs,
+so a page of any size costs the same few queries."""
+
+from django.db.models import Case, Count, DateTimeField, Prefetch, Q, QuerySet, SmallIntegerField, Value, When
+from django.db.models.functions import Coalesce
+
+from feedback.models import Feedback
+
+from .models import (
+    FAR_FUTURE,
+    SEVERITY_URGENCY,
+    URGENT_DUE,
+    CaseEvent,
+    Gesture,
+    RecoveryCase,
+    RootCause,
+    Severity,
+    SLAPolicy,
+    Stage,
+)
+from .sla import policy_for
+
+
+def _severity_case(ranks: dict[str, int]) -> Case:
+    whens = [When(severity=severity, then=Value(rank)) for severity, rank in ranks.items()]
+    return Case(*whens, default=Value(0), output_field=SmallIntegerField())
+
+
+SEVERITY_RANK = _severity_case({Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3})
+ACKNOWLEDGE_DUE = Coalesce("acknowledge_due_at", Value(FAR_FUTURE), output_field=DateTimeField())
+RESOLVE_DUE = Coalesce("resolve_due_at", Value(FAR_FUTURE), output_field=DateTimeField())
+
+# `?ordering=` name -> (annotation name, expression); `created_at` is a plain column.
+SORT_KEYS = {
+    "severity": ("severity_rank", SEVERITY_RANK),
+    "acknowledge_due_at": ("acknowledge_due_key", ACKNOWLEDGE_DUE),
+    "resolve_due_at": ("resolve_due_key", RESOLVE_DUE),
+}
+
+
+# Long texts and the owner's credentials: a queue row shows none of them.
+QUEUE_LEAVES_OUT = (
+    "description",
+    "resolution_summary",
+    "close_reason",
+    "owner__password",
+    "owner__last_login",
+    "owner__email",
+    "owner__date_joined",
+)
+
+
+def case_queue() -> QuerySet[RecoveryCase]:
+    """Every case, most urgent first: the earliest running SLA target (breached ones are the earliest),
+    then the more severe, then the older. Filters and `?ordering=` narrow and re-sort it."""
+    return (
+        RecoveryCase.objects.select_related("customer", "owner")
+        .defer(*QUEUE_LEAVES_OUT)
+        .annotate(urgent_due=URGENT_DUE, severity_urgency=SEVERITY_URGENCY)
+        .order_by("urgent_due", "severity_urgency", "id")
+    )
+
+
+def order_queue(queryset: QuerySet[RecoveryCase], ordering: str) -> QuerySet[RecoveryCase]:
+    """Re-sort the queue by one named key, either direction, with the id as the tie-breaker."""
+    name = ordering.lstrip("-")
+    sign = "-" if ordering.startswith("-") else ""
+    if name in SORT_KEYS:
+        alias, expression = SORT_KEYS[name]
+        queryset = queryset.annotate(**{alias: expression})
+        name = alias
+    return queryset.order_by(f"{sign}{name}", f"{sign}id")
+
+
+def case_detail(*, case_id: int) -> RecoveryCase:
+    """One case with everything its page shows. Raises RecoveryCase.DoesNotExist."""
+    return (
+        RecoveryCase.objects.select_related("customer", "owner")
+        .prefetch_related(
+            Prefetch("feedback", Feedback.objects.order_by("received_at", "id")),
+            Prefetch("gestures", Gesture.objects.select_related("requested_by", "decided_by")),
+            Prefetch("root_causes", RootCause.objects.order_by("id")),
+            "follow_ups",
+        )
+        .get(pk=case_id)
+    )
+
+
+def timeline(*, case_id: int) -> QuerySet[CaseEvent]:
+    """A case's events, oldest first."""
+    return CaseEvent.objects.filter(case_id=case_id).select_related("actor").order_by("created_at", "id")
+
+
+def root_causes() -> QuerySet[RootCause]:
+    """Root causes with how many cases, open cases and customers each gathers, newest first."""
+    return (
+        RootCause.objects.select_related("owner")
+        .annotate(
+            case_count=Count("cases", distinct=True),
+            open_case_count=Count("cases", filter=~Q(cases__stage=Stage.CLOSED), distinct=True),
+            customer_count=Count("cases__customer", distinct=True),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def sla_policies() -> list[SLAPolicy]:
+    """The policy of every severity, most severe first."""
+    return [policy_for(severity) for severity in reversed(Severity.values)]
+
+
+def sla_policy(*, severity: str) -> SLAPolicy:
+    return policy_for(severity)
