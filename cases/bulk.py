@@ -89,6 +89,8 @@ def _adapter(field: models.Field) -> Callable:
         return _as_is
     if kind == "DateTimeField":
         return connection.ops.adapt_datetimefield_value
+    if kind == "UUIDField" and connection.features.has_native_uuid_field:
+        return _as_is
     if kind == "JSONField":
         return partial(connection.ops.adapt_json_value, encoder=field.encoder)
     return partial(field.get_db_prep_save, connection=connection)

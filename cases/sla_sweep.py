@@ -16,7 +16,7 @@ follow-up clock belongs to the follow-up sweep.
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
@@ -66,10 +66,10 @@ COUNT_NAME = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Alert:
-    """An alert moment that has come: `level` of `target` on `case`. `pk` is its `SLAAlert` row, once
-    this sweep has claimed it."""
+    """An alert moment that has come: `level` of `target` on `case`. `pk` is its `SLAAlert` row, set
+    when this sweep claims it."""
 
     case: RecoveryCase
     target: str
@@ -136,10 +136,7 @@ def _handle(batch: list[RecoveryCase], run: _Run) -> Counter[str]:
     counts: Counter[str] = Counter(cases=len(batch))
     if not batch:
         return counts
-    moments = {case.pk: _moments(case, run) for case in batch}
-    claimed = _claim(
-        [alert for alerts in moments.values() for alert in alerts if alert.moment <= run.now], run
-    )
+    claimed = _claim([alert for case in batch for alert in _passed(case, run)], run)
     entries = []
     for alert in claimed:  # in order, so each event tells the escalation level as it was then
         if alert.level >= SLAAlert.Level.BREACHED:
@@ -150,8 +147,6 @@ def _handle(batch: list[RecoveryCase], run: _Run) -> Counter[str]:
         events.record_many(entries)
         owners = run.owners([alert.case for alert in claimed])
         notifications.queue_many(sla_digest.digests(claimed, owners=owners, managers=run.managers))
-    for case in batch:  # what `sla.next_alert_at` would say, from the moments at hand
-        case.sla_next_alert_at = min((a.moment for a in moments[case.pk] if a.moment > run.now), default=None)
     _save_progress(batch)
     return counts
 
@@ -177,14 +172,19 @@ def _save_progress(batch: list[RecoveryCase]) -> None:
         )
 
 
-def _moments(case: RecoveryCase, run: _Run) -> list[Alert]:
-    """Every alert moment of the case's alerted clocks, passed or still to come."""
+def _passed(case: RecoveryCase, run: _Run) -> list[Alert]:
+    """The alert moments of `case` that have passed. Moves its `sla_next_alert_at` (unsaved) to the
+    first one still to come: what `sla.next_alert_at` says, from the moments computed here anyway."""
     policy = run.policy(case.severity)
-    return [
-        Alert(case, clock.target, level, moment, clock.due_at)
-        for clock in sla.alerted_clocks(case, policy)
-        for level, moment in sla.alert_moments(clock, policy).items()
-    ]
+    passed, upcoming = [], []
+    for clock in sla.alerted_clocks(case, policy):
+        for level, moment in sla.alert_moments(clock, policy).items():
+            if moment <= run.now:
+                passed.append(Alert(case, clock.target, level, moment, clock.due_at))
+            else:
+                upcoming.append(moment)
+    case.sla_next_alert_at = min(upcoming, default=None)
+    return passed
 
 
 def _claim(passed: list[Alert], run: _Run) -> list[Alert]:
@@ -210,7 +210,9 @@ def _claim(passed: list[Alert], run: _Run) -> list[Alert]:
         returning=("id", "case", "target", "level"),
     )
     mine = {(case_id, target, level): pk for pk, case_id, target, level in inserted}
-    return [replace(a, pk=mine[key]) for a in passed if (key := (a.case.pk, a.target, a.level)) in mine]
+    for alert in passed:
+        alert.pk = mine.get((alert.case.pk, alert.target, alert.level))
+    return [alert for alert in passed if alert.pk is not None]
 
 
 def _event(alert: Alert, now: datetime) -> SystemEvent:
