@@ -9,6 +9,7 @@ PostgreSQL and SQLite >= 3.35), which `bulk_create` cannot do on PostgreSQL.
 Nothing is filled in for the caller: no `auto_now_add`, no Python defaults. Name every column.
 """
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
@@ -82,15 +83,16 @@ def _as_is(value):
 
 
 def _adapter(field: models.Field) -> Callable:
-    """How one column's values are handed to the driver. Date-times and JSON go through the backend's
-    own adaptation (what `get_db_prep_save` ends in), other types through the field's full one."""
+    """How one column's values are handed to the driver: as the backend stores them, by the cheapest
+    route. JSON and UUIDs go as text, which the column's cast reads: psycopg2's own wrappers for them
+    cost two to three times more per value."""
     kind = field.get_internal_type()
     if kind in _AS_IS:
         return _as_is
     if kind == "DateTimeField":
         return connection.ops.adapt_datetimefield_value
-    if kind == "UUIDField" and connection.features.has_native_uuid_field:
-        return _as_is
     if kind == "JSONField":
-        return partial(connection.ops.adapt_json_value, encoder=field.encoder)
+        return partial(json.dumps, cls=field.encoder)
+    if kind == "UUIDField" and connection.features.has_native_uuid_field:
+        return str
     return partial(field.get_db_prep_save, connection=connection)
