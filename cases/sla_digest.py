@@ -89,7 +89,7 @@ def _subject(alerts: list[Alert], by_level: dict[int, list[str]], case_count: in
     if case_count == 1:  # the case's most urgent news, as a single alert's email would say it
         worst = max(alerts, key=lambda alert: alert.level)
         more = f" (+{len(alerts) - 1} more)" if len(alerts) > 1 else ""
-        return f"{worst.case.reference}: {headline(worst)}{more}"
+        return f"{worst.case.reference}: {worst.headline}{more}"
     counts = ", ".join(
         f"{len(entries)} {SUBJECT_WORD[level]}" for level, entries in by_level.items() if entries
     )
@@ -101,5 +101,5 @@ def _entry(alert: Alert) -> str:
     # template loop costs several times more per entry than one f-string.
     reference = alert.case.reference
     return (
-        f"{reference}  {alert.case.title}\n    {headline(alert)}\n    {settings.SITE_URL}/cases/{reference}/"
+        f"{reference}  {alert.case.title}\n    {alert.headline}\n    {settings.SITE_URL}/cases/{reference}/"
     )
