@@ -159,3 +159,17 @@ def test_an_owner_without_an_address_is_skipped_and_the_managers_still_hear(alic
 
     assert list(Notification.objects.values_list("recipient", flat=True)) == ["maria@example.com"]
     assert listed("maria@example.com") == [(case.reference, "SLA breached")]
+
+
+def test_a_wave_bigger_than_a_batch_sends_one_digest_per_batch_and_lists_each_case_once(
+    alice, maria, monkeypatch
+):
+    monkeypatch.setattr(sla_sweep, "SWEEP_BATCH_SIZE", 2)
+    cases = [high_case(f"Case {n}", owner=alice) for n in range(3)]
+
+    assert sweep_at("10:45")["warnings"] == 3
+
+    first, second = Notification.objects.order_by("id").values_list("subject", flat=True)
+    assert first == "SLA digest: 2 at risk on 2 cases"
+    assert second.endswith(": SLA warning: acknowledge due 2026-11-20 11:00 UTC")  # whichever came last
+    assert sorted(listed("alice@example.com")) == sorted((case.reference, "SLA warning") for case in cases)
