@@ -1,7 +1,10 @@
-"""The case timeline. `record` is the only place `CaseEvent` rows are created."""
+"""The case timeline. `record` and `record_many` are the only places `CaseEvent` rows are created."""
 
 from typing import NamedTuple
 
+from django.utils import timezone
+
+from . import bulk
 from .models import CaseEvent, RecoveryCase
 
 
@@ -35,8 +38,12 @@ class SystemEvent(NamedTuple):
     data: dict
 
 
-def record_many(entries: list[SystemEvent]) -> list[CaseEvent]:
-    """`record` for many system events at once: one INSERT, for sweeps that touch hundreds of cases."""
-    return CaseEvent.objects.bulk_create(
-        CaseEvent(case=e.case, kind=e.kind, message=e.message, data=e.data) for e in entries
+def record_many(entries: list[SystemEvent]) -> int:
+    """`record` for many system events at once: one INSERT with little Python per row (`cases.bulk`),
+    for sweeps that write thousands of them. Returns how many it wrote."""
+    now = timezone.now()
+    columns = ("case", "kind", "actor", "from_stage", "to_stage", "message", "data", "created_at")
+    bulk.insert(
+        CaseEvent, columns, [(e.case.pk, e.kind, None, "", "", e.message, e.data, now) for e in entries]
     )
+    return len(entries)

@@ -1,0 +1,98 @@
+"""Many-row INSERTs with next to no Python per row, for the sweeps.
+
+`QuerySet.bulk_create` builds a model instance per row and prepares every field of it (`pre_save`,
+`get_db_prep_save`): about 50 µs a row on our machines, half a second for a sweep's 10,000 alerts.
+`insert` takes plain tuples, picks each column's adaptation once, and can skip rows that break a
+unique constraint while returning the rows it did insert (`ON CONFLICT DO NOTHING RETURNING`, on
+PostgreSQL and SQLite >= 3.35), which `bulk_create` cannot do on PostgreSQL.
+
+Nothing is filled in for the caller: no `auto_now_add`, no Python defaults. Name every column.
+"""
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+
+from django.db import connection, models
+
+# Values of these columns reach the driver as they are (ints, strings, booleans, None).
+_AS_IS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def insert(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    skip_conflicts: bool = False,
+    returning: Sequence[str] = (),
+) -> list[tuple]:
+    """INSERT `rows` (values in the order of `columns`, field names) into `model`'s table.
+
+    Returns the `returning` fields of the rows inserted; with `skip_conflicts`, rows that would break
+    a unique constraint are left out silently, and so are absent from what is returned.
+    """
+    rows = list(rows)
+    if not rows:
+        return []
+    fields = [model._meta.get_field(name) for name in columns]
+    adapters = [_adapter(field) for field in fields]
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+    tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+    if returning:
+        tail += " RETURNING " + ", ".join(quote(model._meta.get_field(name).column) for name in returning)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array per column: PostgreSQL parses a 10,000-row VALUES list three times slower.
+            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+            columns_of_values = zip(adapters, zip(*rows, strict=True), strict=True)
+            params = [[adapt(value) for value in values] for adapt, values in columns_of_values]
+            cursor.execute(f"{head}SELECT * FROM unnest({arrays}){tail}", params)
+            return cursor.fetchall() if returning else []
+        return _insert_values(cursor, head, tail, fields, adapters, rows, returning)
+
+
+def _insert_values(cursor, head, tail, fields, adapters, rows, returning) -> list[tuple]:
+    inserted = []
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = connection.ops.bulk_batch_size(fields, rows)  # SQLite caps one statement's parameters
+    for chunk in (rows[start : start + size] for start in range(0, len(rows), size)):
+        params = [adapt(value) for row in chunk for adapt, value in zip(adapters, row, strict=True)]
+        cursor.execute(f"{head}VALUES {', '.join([one_row] * len(chunk))}{tail}", params)
+        if returning:
+            inserted += cursor.fetchall()
+    return inserted
+
+
+def _as_is(value):
+    return value
+
+
+def _adapter(field: models.Field) -> Callable:
+    """How one column's values are handed to the driver: as the backend stores them, by the cheapest
+    route. JSON and UUIDs go as text, which the column's cast reads: psycopg2's own wrappers for them
+    cost two to three times more per value."""
+    kind = field.get_internal_type()
+    if kind in _AS_IS:
+        return _as_is
+    if kind == "DateTimeField":
+        return connection.ops.adapt_datetimefield_value
+    if kind == "JSONField":
+        return partial(json.dumps, cls=field.encoder)
+    if kind == "UUIDField" and connection.features.has_native_uuid_field:
+        return str
+    return partial(field.get_db_prep_save, connection=connection)
