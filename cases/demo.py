@@ -21,9 +21,9 @@ from faker import Faker
 
 from feedback.models import Channel, Customer, Feedback, Sentiment
 
-from . import accounts, events, services, sla, workflow
+from . import accounts, gestures, root_causes, services, sla, workflow
 from .demo_texts import APOLOGIES, FOLLOW_UPS, PRAISE, PROBLEMS, ROOT_CAUSES
-from .models import CaseEvent, Gesture, RecoveryCase, RootCause, Severity, Stage
+from .models import Gesture, RecoveryCase, RootCause, Severity, Stage
 from .roles import Role
 
 SEED = 20240601
@@ -103,7 +103,7 @@ def _external_id(number: int) -> str:
 def _write_demo_data(users: dict, *, now: datetime) -> None:
     rng = random.Random(SEED)
     customers = _create_customers(rng)
-    root_causes = _create_root_causes(users["manager"], now=now)
+    causes = _create_root_causes(users["manager"], now=now)
     plans = [
         (stage, severity, variant)
         for stage in STAGES
@@ -115,10 +115,10 @@ def _write_demo_data(users: dict, *, now: datetime) -> None:
         customer = customers[number - (len(plans) - REPEAT_CASES) if repeat else number]
         problem = PROBLEMS[number % len(PROBLEMS)]
         case = _play_case(rng, users, customer, problem, stage, severity, variant, repeat=repeat, now=now)
-        if case.resolved_at and variant % 2 == 0:
+        if case.resolved_at and case.is_open and variant % 2 == 0:  # closed cases take no new gestures
             _grant_gesture(rng, case, users["agent"])
         if case.apologized_at and variant != 1:
-            _link_root_cause(case, root_causes[problem[4]], users["manager"])
+            _link_root_cause(case, causes[problem[4]], users["manager"])
     _create_praise(rng, customers, now=now)
 
 
@@ -244,34 +244,18 @@ def _reopened_plan(policy, *, now: datetime) -> tuple[datetime, list]:
 
 def _grant_gesture(rng: random.Random, case: RecoveryCase, agent) -> None:
     kind = rng.choice((Gesture.Kind.REFUND, Gesture.Kind.VOUCHER, Gesture.Kind.FEE_WAIVER, Gesture.Kind.GIFT))
-    amount = Decimal(rng.choice(("10.00", "15.00", "25.00", "40.00")))
-    gesture = Gesture.objects.create(
-        case=case,
-        kind=kind,
-        amount=amount,
-        currency="EUR",
-        description=f"{kind.label} for the trouble.",
-        status=Gesture.Status.GRANTED,
-        requested_by=agent,
-    )
-    events.record(
-        case,
-        CaseEvent.Kind.GESTURE,
+    gestures.request_gesture(
+        case_id=case.pk,
         actor=agent,
-        message=str(gesture),
-        data={"gesture": gesture.pk, "kind": kind, "amount": str(amount), "currency": "EUR"},
+        kind=kind,
+        amount=Decimal(rng.choice(("10.00", "15.00", "25.00", "40.00"))),
+        currency="EUR",
+        description=f"{Gesture.Kind(kind).label} for the trouble.",
     )
 
 
 def _link_root_cause(case: RecoveryCase, root_cause: RootCause, manager) -> None:
-    root_cause.cases.add(case)
-    events.record(
-        case,
-        CaseEvent.Kind.ROOT_CAUSE_LINKED,
-        actor=manager,
-        message=root_cause.title,
-        data={"root_cause": root_cause.pk},
-    )
+    root_causes.link_case(root_cause_id=root_cause.pk, case_id=case.pk, actor=manager)
 
 
 def _create_praise(rng: random.Random, customers: list[Customer], *, now: datetime) -> None:
