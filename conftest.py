@@ -1,11 +1,14 @@
-"""Shared fixtures: users per role, API clients, and the `postgres` / `redis` markers.
+"""Shared fixtures: users per role, API clients, the `postgres` / `redis` / `browser` markers, and a
+headless Chromium (`browser`, `page`) for tests that drive the live server.
 
-Tests marked `postgres` or `redis` skip (saying why) when that server is not configured. With
-MEND_REQUIRE_SERVICES=1 (set by .ci/run) a missing server fails them instead, so CI cannot go green
-by skipping what it was meant to prove.
+Tests marked `postgres` or `redis` skip (saying why) when that server is not configured, and tests
+marked `browser` when Debian's chromium is not installed. With MEND_REQUIRE_SERVICES=1 (set by
+.ci/run) a missing server or browser fails them instead, so CI cannot go green by skipping what it
+was meant to prove.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -40,6 +43,15 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+# Debian's package, installed by .ci/run with apt-get. Playwright must never download its own browser.
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _require_chromium() -> None:
+    if not CHROMIUM.exists():
+        _missing(f"needs Chromium: {CHROMIUM} is missing (apt-get install chromium)")
+
+
 @pytest.fixture(autouse=True)
 def _service_markers(request):
     on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -51,6 +63,8 @@ def _service_markers(request):
             _missing("needs Redis: set REDIS_URL=redis://...")
         elif not _redis_reachable(url):
             _missing(f"needs Redis: {url} does not answer")
+    if request.node.get_closest_marker("browser"):
+        _require_chromium()
 
 
 def make_user(django_user_model, username: str, role: Role | None = None, **extra):
@@ -98,3 +112,30 @@ def api_client():
         return client
 
     return build
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole run; each test gets its own context in `page`."""
+    # A session fixture is set up before the autouse marker check, so it checks for itself.
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop on this thread while the browser lives, so Django
+    # would refuse every later ORM call here (tests, database setup and flushes) as coming from "an
+    # async context". They are all synchronous: lift the guard for as long as the browser runs.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page (own cookies) on a desktop viewport; tests may `set_viewport_size` for a phone."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
