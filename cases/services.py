@@ -11,7 +11,6 @@ from .models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
 from .roles import is_agent, is_manager
 
 
-@transaction.atomic
 def open_case(
     *,
     customer,
@@ -43,15 +42,19 @@ def open_case(
         owner=owner,
     )
     sla.start_clock(case, start=complained_at or timezone.now())
-    case.save()
-    events.record(
-        case,
-        CaseEvent.Kind.CREATED,
-        actor=actor,
-        to_stage=case.stage,
-        message=title,
-        data={"severity": severity, "is_repeat": is_repeat, "opened_by": "agent" if actor else "triage"},
-    )
+    # No savepoint inside a caller's transaction (intake's): it would cost two round trips and buy
+    # nothing, since a failure here must undo the caller's writes too. The checks above run outside
+    # the block, so a refused case leaves the caller's transaction usable.
+    with transaction.atomic(savepoint=False):
+        case.save()
+        events.record(
+            case,
+            CaseEvent.Kind.CREATED,
+            actor=actor,
+            to_stage=case.stage,
+            message=title,
+            data={"severity": severity, "is_repeat": is_repeat, "opened_by": "agent" if actor else "triage"},
+        )
     return case
 
 

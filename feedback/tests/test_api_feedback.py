@@ -413,7 +413,7 @@ def test_queries_for_positive_feedback_are_bounded(intake_api, django_assert_max
 
 
 def test_queries_for_a_new_customer_opening_a_case_are_bounded(intake_api, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -423,7 +423,7 @@ def test_queries_for_an_existing_customer_opening_a_case_are_bounded(
     CustomerFactory(external_id="C-1001")
     for _ in range(5):
         RecoveryCaseFactory(customer=Customer.objects.get(), closed=True)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -437,5 +437,5 @@ def test_queries_for_feedback_joining_an_open_case_are_bounded(intake_api, djang
 
 def test_queries_for_a_replay_are_bounded(intake_api, django_assert_max_num_queries):
     post(intake_api, BODY, key="k")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         assert post(intake_api, BODY, key="k").status_code == 201
