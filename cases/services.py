@@ -22,10 +22,13 @@ def open_case(
     complained_at: datetime | None = None,
     is_repeat: bool = False,
     owner=None,
+    originating_feedback_id: int | None = None,
 ) -> RecoveryCase:
     """Open a recovery case; its SLA clock starts when the customer complained (default: now).
 
     `actor` is None when triage opens the case, or the agent who opened it by hand.
+    `originating_feedback_id` may name feedback its caller stores later in the same transaction:
+    foreign keys are checked at commit.
     """
     title = (title or "").strip()
     if not title:
@@ -40,6 +43,7 @@ def open_case(
         channel=channel,
         is_repeat=is_repeat,
         owner=owner,
+        originating_feedback_id=originating_feedback_id,
     )
     sla.start_clock(case, start=complained_at or timezone.now())
     # No savepoint inside a caller's transaction (intake's): it would cost two round trips and buy
