@@ -139,3 +139,12 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sla_policies():
+    """Each test reads SLA policies from its own database state, not from a policy cached (per process,
+    see `cases.sla.policy_for`) by an earlier test whose transaction was rolled back."""
+    from cases import sla
+
+    sla.forget_policies()

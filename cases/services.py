@@ -15,7 +15,6 @@ from .roles import is_agent, is_manager
 from .workflow import may_act_on
 
 
-@transaction.atomic
 def open_case(
     *,
     customer,
@@ -27,10 +26,13 @@ def open_case(
     complained_at: datetime | None = None,
     is_repeat: bool = False,
     owner=None,
+    originating_feedback_id: int | None = None,
 ) -> RecoveryCase:
     """Open a recovery case; its SLA clock starts when the customer complained (default: now).
 
     `actor` is None when triage opens the case, or the agent who opened it by hand.
+    `originating_feedback_id` may name feedback its caller stores later in the same transaction:
+    foreign keys are checked at commit.
     """
     title = (title or "").strip()
     if not title:
@@ -45,17 +47,22 @@ def open_case(
         channel=channel,
         is_repeat=is_repeat,
         owner=owner,
+        originating_feedback_id=originating_feedback_id,
     )
     sla.start_clock(case, start=complained_at or timezone.now())
-    case.save()
-    events.record(
-        case,
-        CaseEvent.Kind.CREATED,
-        actor=actor,
-        to_stage=case.stage,
-        message=title,
-        data={"severity": severity, "is_repeat": is_repeat, "opened_by": "agent" if actor else "triage"},
-    )
+    # No savepoint inside a caller's transaction (intake's): it would cost two round trips and buy
+    # nothing, since a failure here must undo the caller's writes too. The checks above run outside
+    # the block, so a refused case leaves the caller's transaction usable.
+    with transaction.atomic(savepoint=False):
+        case.save()
+        events.record(
+            case,
+            CaseEvent.Kind.CREATED,
+            actor=actor,
+            to_stage=case.stage,
+            message=title,
+            data={"severity": severity, "is_repeat": is_repeat, "opened_by": "agent" if actor else "triage"},
+        )
     return case
 
 

@@ -5,12 +5,28 @@ SLA time is elapsed time, or only a calendar's working time when the policy has 
 running due moment by the SLA time paused. The sweep that warns and escalates is `cases.sla_sweep`.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
 from . import events
 from .business_hours import AROUND_THE_CLOCK, AroundTheClock, Schedule, schedule_of
-from .models import CaseEvent, FollowUp, RecoveryCase, Severity, SLAAlert, SLAPolicy, SLAState, Stage
+from .models import (
+    BusinessCalendar,
+    CaseEvent,
+    FollowUp,
+    Holiday,
+    OpeningHours,
+    RecoveryCase,
+    Severity,
+    SLAAlert,
+    SLAPolicy,
+    SLAState,
+    Stage,
+)
 
 # Targets a fresh installation starts with (acknowledge, apologize, resolve). Managers edit them later.
 DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta, timedelta]] = {
@@ -22,8 +38,41 @@ DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta, timedelta]] = {
 DEFAULT_FOLLOW_UP_AFTER = timedelta(days=3)
 
 
+# Every case opened, re-targeted or moved needs its policy, and policies change only when an operator
+# edits them: each process keeps what it read for this long. An edit (or a calendar's) clears this
+# process's copy at once, and reaches the other processes within this time.
+POLICY_CACHE_SECONDS = 30
+_cached_policies: dict[str, tuple[float, SLAPolicy]] = {}  # severity -> (monotonic time read, policy)
+
+
 def policy_for(severity: str) -> SLAPolicy:
-    """The policy of `severity`, created from the defaults if an operator deleted it."""
+    """The policy of `severity`, created from the defaults if an operator deleted it. Read-only: the
+    instance is shared by everything this process does for up to POLICY_CACHE_SECONDS."""
+    read_at, policy = _cached_policies.get(severity, (0.0, None))
+    if policy is None or time.monotonic() - read_at >= POLICY_CACHE_SECONDS:
+        policy = _read_policy(severity)
+        _cached_policies[severity] = (time.monotonic(), policy)
+    return policy
+
+
+def forget_policies(**_signal) -> None:
+    """Read every policy again on next use: after an edit in this process, and before each test."""
+    _cached_policies.clear()
+
+
+def _forget_policies_now_and_on_commit(**_signal) -> None:
+    # Now, so this transaction reads its own edit; on commit, for what another thread of this process
+    # read between the edit and the commit.
+    forget_policies()
+    transaction.on_commit(forget_policies)
+
+
+for _model in (SLAPolicy, BusinessCalendar, OpeningHours, Holiday):
+    for _signal in (post_save, post_delete):
+        _signal.connect(_forget_policies_now_and_on_commit, sender=_model, dispatch_uid="sla-policies")
+
+
+def _read_policy(severity: str) -> SLAPolicy:
     acknowledge, apologize, resolve = DEFAULT_TARGETS[severity]
     policy, _ = SLAPolicy.objects.get_or_create(
         severity=severity,

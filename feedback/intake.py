@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cases.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotPermitted
@@ -107,8 +107,10 @@ def _store(
     received_at: datetime,
     decision: triage.TriageDecision,
 ) -> Feedback:
+    customer, is_new, feedback_id = _upsert_customer(payload.customer, now=received_at)
     feedback = Feedback(
-        customer=_upsert_customer(payload.customer),
+        id=feedback_id,
+        customer=customer,
         channel=payload.channel,
         rating=payload.rating,
         nps=payload.nps,
@@ -121,23 +123,45 @@ def _store(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
     )
-    return triage.apply(decision=decision, feedback=feedback)
+    return triage.apply(decision=decision, feedback=feedback, new_customer=is_new)
 
 
-def _upsert_customer(data: CustomerInput) -> Customer:
+def _upsert_customer(data: CustomerInput, *, now: datetime) -> tuple[Customer, bool, int | None]:
     """Create or update the customer in one statement, which also locks its row until commit.
 
-    Details the request leaves blank keep what Mend already knows.
+    Details the request leaves blank keep what Mend already knows. Returns the customer, whether
+    this statement created it (False when unknown), and on PostgreSQL the id reserved for the
+    feedback about to be stored.
     """
-    customer = Customer(**asdict(data))
+    customer = Customer(**asdict(data), created_at=now, updated_at=now)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_UPSERT_CUSTOMER, {**asdict(data), "now": now})
+            customer.pk, is_new, feedback_id = cursor.fetchone()
+        return customer, is_new, feedback_id
     given = [name for name in CUSTOMER_DETAILS if getattr(data, name)]
     Customer.objects.bulk_create(
-        [customer],
-        update_conflicts=True,
-        unique_fields=["external_id"],
-        update_fields=[*given, "updated_at"],
+        [customer], update_conflicts=True, unique_fields=["external_id"], update_fields=[*given, "updated_at"]
     )
-    return customer
+    return customer, False, None
+
+
+# The upsert above, plus what spares intake two round trips on PostgreSQL:
+# - `xmax = 0` holds only for a row version this statement inserted (an upsert's update leaves the
+#   lock's xmax on it). A customer created here can have no case yet, so triage need not look for one.
+# - the feedback's id is reserved here, so a new case names its originating feedback as it is
+#   inserted (foreign keys are checked at commit) instead of by an UPDATE after the feedback.
+_UPSERT_CUSTOMER = """
+    INSERT INTO feedback_customer AS known (external_id, name, email, phone, segment, created_at, updated_at)
+    VALUES (%(external_id)s, %(name)s, %(email)s, %(phone)s, %(segment)s, %(now)s, %(now)s)
+    ON CONFLICT (external_id) DO UPDATE SET
+        name = COALESCE(NULLIF(EXCLUDED.name, ''), known.name),
+        email = COALESCE(NULLIF(EXCLUDED.email, ''), known.email),
+        phone = COALESCE(NULLIF(EXCLUDED.phone, ''), known.phone),
+        segment = COALESCE(NULLIF(EXCLUDED.segment, ''), known.segment),
+        updated_at = EXCLUDED.updated_at
+    RETURNING id, xmax = 0, nextval(pg_get_serial_sequence('feedback_feedback', 'id'))
+"""
 
 
 def _stored_under(*, client, idempotency_key: str | None) -> Feedback | None:

@@ -120,17 +120,18 @@ def _critical_pattern(terms: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
 
 
-def apply(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
-    """Save `feedback` (unsaved, its customer saved) with the case `decision` calls for.
+def apply(*, decision: TriageDecision, feedback: Feedback, new_customer: bool = False) -> Feedback:
+    """Save `feedback` (unsaved, its customer saved and locked) with the case `decision` calls for.
 
     Negative feedback joins the customer's open case, or opens a new one whose SLA clock starts at
-    `feedback.received_at`. Runs inside the intake transaction.
+    `feedback.received_at`. `new_customer`: the customer was created in this transaction, so has no
+    case to look for. Runs inside the intake transaction.
     """
     feedback.sentiment = decision.sentiment
     if not decision.opens_case:
-        feedback.save()
+        feedback.save(force_insert=True)
         return feedback
-    open_case, repeat = _open_case_and_repeat(feedback)
+    open_case, repeat = (None, False) if new_customer else _open_case_and_repeat(feedback)
     if repeat:
         decision = decision.for_repeat_customer()
     if open_case is not None:
@@ -165,12 +166,14 @@ def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
         description=feedback.comment,
         complained_at=feedback.received_at,
         is_repeat=decision.is_repeat,
+        originating_feedback_id=feedback.pk,  # reserved by intake on PostgreSQL, else None
     )
     feedback.case = case
     feedback.response_case = _case_snapshot(case, severity=case.severity)
-    feedback.save()
-    case.originating_feedback = feedback
-    case.save(update_fields=["originating_feedback"])
+    feedback.save(force_insert=True)
+    if case.originating_feedback_id is None:
+        case.originating_feedback = feedback
+        case.save(update_fields=["originating_feedback"])
     return feedback
 
 
@@ -179,7 +182,7 @@ def _join(case: RecoveryCase, *, decision: TriageDecision, feedback: Feedback) -
     # What attach_feedback is about to make of the severity: it never lowers it.
     severity = max(case.severity, decision.severity, key=SEVERITY_RANK.__getitem__)
     feedback.response_case = _case_snapshot(case, severity=severity)
-    feedback.save()
+    feedback.save(force_insert=True)
     services.attach_feedback(case=case, feedback=feedback, severity=decision.severity)
     return feedback
 

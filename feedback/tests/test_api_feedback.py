@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from cases.models import CaseEvent, RecoveryCase, Severity, Stage
@@ -400,7 +401,14 @@ def test_an_unknown_item_answers_404_in_json(api_client, agent, pk):
 
 
 # Query budget ----------------------------------------------------------------------------------
-# Per request, whatever the data: token with roles, customer upsert, then what triage needs.
+# Per request, whatever the data: token with roles, customer upsert, then what triage needs. The
+# test's own transaction adds a SAVEPOINT/RELEASE pair; a cold SLA policy cache adds one read. On
+# PostgreSQL the upsert also says whether the customer is new (no case to look for) and reserves the
+# feedback's id (no UPDATE of a new case to name it).
+
+
+def budget(*, postgresql: int, sqlite: int) -> int:
+    return postgresql if connection.vendor == "postgresql" else sqlite
 
 
 HAPPY = {**BODY, "rating": 5, "comment": "Lovely staff and fast delivery."}
@@ -413,7 +421,7 @@ def test_queries_for_positive_feedback_are_bounded(intake_api, django_assert_max
 
 
 def test_queries_for_a_new_customer_opening_a_case_are_bounded(intake_api, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(budget(postgresql=8, sqlite=10)):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -423,7 +431,7 @@ def test_queries_for_an_existing_customer_opening_a_case_are_bounded(
     CustomerFactory(external_id="C-1001")
     for _ in range(5):
         RecoveryCaseFactory(customer=Customer.objects.get(), closed=True)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(budget(postgresql=9, sqlite=10)):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -437,5 +445,5 @@ def test_queries_for_feedback_joining_an_open_case_are_bounded(intake_api, djang
 
 def test_queries_for_a_replay_are_bounded(intake_api, django_assert_max_num_queries):
     post(intake_api, BODY, key="k")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         assert post(intake_api, BODY, key="k").status_code == 201

@@ -82,6 +82,23 @@ def test_negative_posts_for_one_customer_at_once_open_exactly_one_case(intake_us
     assert case.severity == Severity.HIGH
 
 
+def test_negative_posts_for_one_new_customer_at_once_open_exactly_one_case(intake_user, slow_case_inserts):
+    # Only the post that creates the customer skips looking for its case; the others wait on the
+    # customer's unique index, update it, and must find the case the first one opened.
+    payloads = [feedback_input(rating=1, comment="", external_id="C-NEW") for _ in range(AT_ONCE)]
+
+    outcomes = run_at_once(*[submit(intake_user, payload) for payload in payloads])
+
+    assert all(isinstance(o, intake.IntakeResult) for o in outcomes), outcomes
+    case = RecoveryCase.objects.get()
+    assert (Customer.objects.count(), Feedback.objects.filter(case=case).count()) == (1, AT_ONCE)
+    attached = [e.data["feedback_id"] for e in case.events.filter(kind=CaseEvent.Kind.FEEDBACK_ATTACHED)]
+    assert len(attached) == AT_ONCE - 1
+    assert set(Feedback.objects.values_list("pk", flat=True)) - set(attached) == {
+        case.originating_feedback_id
+    }
+
+
 def test_posts_for_one_new_customer_at_once_create_it_once(intake_user):
     payloads = [
         feedback_input(rating=5, external_id="C-NEW", customer={"name": f"N{i}"}) for i in range(AT_ONCE)

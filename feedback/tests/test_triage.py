@@ -142,6 +142,7 @@ def test_negative_feedback_opens_a_case_whose_clock_starts_when_it_was_received(
         feedback = submit(intake_user, rating=1, comment=CRUSHED, channel="app", touchpoint="delivery")
 
     case = feedback.case
+    case.refresh_from_db()
     assert (case.severity, case.stage, case.channel, case.is_repeat) == (HIGH, Stage.NEW, "app", False)
     assert case.title == CRUSHED
     assert case.originating_feedback == feedback
