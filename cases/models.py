@@ -217,7 +217,9 @@ class CaseEvent(models.Model):
         SLA_PAUSED = "sla_paused", "Put on hold"
         SLA_RESUMED = "sla_resumed", "Taken off hold"
 
-    case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: (case, created_at, id) below serves every lookup by case, and each index
+    # is paid on every insert (the SLA sweep writes thousands of events a minute).
+    case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -520,14 +522,22 @@ class SLAAlert(models.Model):
         BREACHED = 1, "Breached (escalation level 1)"
         ESCALATED = 2, "Escalated (level 2)"
 
-    case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="sla_alerts")
+    # Looked up by case through the unique constraint's index (case first); no second index to feed.
+    case = models.ForeignKey(
+        RecoveryCase, on_delete=models.CASCADE, related_name="sla_alerts", db_index=False
+    )
     target = models.CharField(max_length=16)  # acknowledge, apologize, resolve
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     cycle = models.PositiveIntegerField()  # the case's reopen_count: a reopened case runs on fresh clocks
     moment = models.DateTimeField()  # the warning, due or escalation moment that was passed
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )  # who held the case when it happened, for the audit
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )  # who held the case when it happened, for the audit (read per case, never searched by owner)
     sweep_id = models.UUIDField()  # the sweep run that claimed it
     created_at = models.DateTimeField(auto_now_add=True)
 
