@@ -16,8 +16,7 @@ from . import events, notifications
 from .currencies import ISO_4217
 from .errors import Conflict, InvalidInput, NotPermitted
 from .models import CaseEvent, Gesture, RecoveryCase
-from .roles import Role, is_agent, is_manager
-from .workflow import may_act_on
+from .roles import Role, is_manager, require_case_worker, require_may_act_on
 
 COUNTED = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
 
@@ -39,10 +38,8 @@ def request_gesture(
     if kind not in Gesture.Kind.values:
         raise InvalidInput(f"Kind is one of {', '.join(Gesture.Kind.values)}.", field="kind")
     case = RecoveryCase.objects.select_for_update().get(pk=case_id)
-    if not is_agent(actor):
-        raise NotPermitted("Only agents and managers grant gestures.")
-    if not may_act_on(case, actor):
-        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may act on it.")
+    require_case_worker(actor, doing="grant gestures")
+    require_may_act_on(case, actor)
     if not case.is_open:
         raise Conflict(f"{case.reference} is closed; reopen it before granting a gesture.")
     granted = case.gestures.filter(currency=currency, status__in=COUNTED).aggregate(total=Sum("amount"))

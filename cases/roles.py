@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from .errors import NotPermitted
+
 
 class Role(StrEnum):
     AGENT = "agents"
@@ -27,6 +29,25 @@ def is_manager(user) -> bool:
 def is_agent(user) -> bool:
     """Agents and managers work cases."""
     return is_manager(user) or Role.AGENT in group_names(user)
+
+
+def may_act_on(case, user) -> bool:
+    """Agents work unassigned cases and their own; managers work every case."""
+    if is_manager(user):
+        return True
+    return is_agent(user) and case.owner_id in (None, user.pk)
+
+
+def require_case_worker(user, *, doing: str = "work recovery cases") -> None:
+    """Refuse anyone who is not an agent or a manager: `doing` completes "Only agents and managers ..."."""
+    if not is_agent(user):
+        raise NotPermitted(f"Only agents and managers {doing}.")
+
+
+def require_may_act_on(case, user, *, doing: str = "act on it") -> None:
+    """Refuse an agent another agent's case: `doing` completes "only a manager may ..."."""
+    if not may_act_on(case, user):
+        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may {doing}.")
 
 
 def may_submit_feedback(user) -> bool:

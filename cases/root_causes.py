@@ -8,10 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import events
-from .errors import InvalidInput, NotFound, NotPermitted
+from .errors import InvalidInput, NotFound
 from .models import CaseEvent, RecoveryCase, RootCause
-from .roles import is_agent
-from .workflow import may_act_on
+from .roles import is_agent, require_case_worker, require_may_act_on
 
 EDITABLE_FIELDS = (
     "title",
@@ -94,14 +93,12 @@ def _pair(*, root_cause_id: int, case_id: int, actor) -> tuple[RootCause, Recove
     _require_case_worker(actor)
     root_cause = RootCause.objects.select_for_update().get(pk=root_cause_id)
     case = RecoveryCase.objects.get(pk=case_id)
-    if not may_act_on(case, actor):
-        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may act on it.")
+    require_may_act_on(case, actor)
     return root_cause, case
 
 
 def _require_case_worker(actor) -> None:
-    if not is_agent(actor):
-        raise NotPermitted("Only agents and managers work root causes.")
+    require_case_worker(actor, doing="work root causes")
 
 
 def _record(case: RecoveryCase, kind: str, *, root_cause: RootCause, actor) -> None:

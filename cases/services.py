@@ -11,8 +11,7 @@ from feedback.models import Channel, Customer
 from . import events, sla
 from .errors import InvalidInput, NotPermitted, PreconditionFailed
 from .models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
-from .roles import is_agent, is_manager
-from .workflow import may_act_on
+from .roles import is_agent, is_manager, require_case_worker, require_may_act_on
 
 
 def open_case(
@@ -156,10 +155,8 @@ def edit_case(*, case_id: int, actor, expected_version: int, changes: dict) -> R
     case = RecoveryCase.objects.select_for_update().get(pk=case_id)
     if case.version != expected_version:
         raise PreconditionFailed(expected=expected_version, actual=case.version)
-    if not is_agent(actor):
-        raise NotPermitted("Only agents and managers work recovery cases.")
-    if not may_act_on(case, actor):
-        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may change it.")
+    require_case_worker(actor)
+    require_may_act_on(case, actor, doing="change it")
     if "owner" in changes:
         assign(case=case, owner=changes["owner"], actor=actor)
     if "severity" in changes:
@@ -195,10 +192,8 @@ def add_note(*, case: RecoveryCase, actor, body: str, visibility: str = NoteVisi
         raise InvalidInput("A note needs a body.", field="body")
     if visibility not in NoteVisibility.__members__.values():
         raise InvalidInput("Visibility is 'internal' or 'customer'.", field="visibility")
-    if not is_agent(actor):
-        raise NotPermitted("Only agents and managers work recovery cases.")
-    if not may_act_on(case, actor):
-        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may add notes to it.")
+    require_case_worker(actor)
+    require_may_act_on(case, actor, doing="add notes to it")
     return events.record(
         case, CaseEvent.Kind.NOTE, actor=actor, message=body, data={"visibility": visibility}
     )
@@ -219,8 +214,7 @@ def open_case_by_hand(
 
     The agent owns the case. A customer with an earlier case makes this one a repeat failure.
     """
-    if not is_agent(actor):
-        raise NotPermitted("Only agents and managers open recovery cases.")
+    require_case_worker(actor, doing="open recovery cases")
     if channel and channel not in Channel.values:
         raise InvalidInput(f"Channel is one of {', '.join(Channel.values)}.", field="channel")
     customer = _customer_for_case(external_id=customer_external_id, new_customer=new_customer)

@@ -19,12 +19,11 @@ from .errors import (
     Conflict,
     InvalidInput,
     ManagersOnlyTransition,
-    NotPermitted,
     StaleCase,
     TransitionNotAllowed,
 )
 from .models import OPEN_STAGES, CaseEvent, FollowUp, RecoveryCase, Stage
-from .roles import is_agent, is_manager
+from .roles import is_manager, may_act_on, require_case_worker, require_may_act_on
 from .signals import case_transitioned
 
 
@@ -76,13 +75,6 @@ def allowed_actions(case: RecoveryCase, actor) -> list[str]:
     if case.is_open:
         names.append("unhold" if case.on_hold_since else "hold")
     return names
-
-
-def may_act_on(case: RecoveryCase, actor) -> bool:
-    """Agents work unassigned cases and their own; managers work every case."""
-    if is_manager(actor):
-        return True
-    return is_agent(actor) and case.owner_id in (None, actor.pk)
 
 
 def acknowledge(*, case_id: int, actor, version: int | None = None, note: str = "") -> RecoveryCase:
@@ -265,8 +257,7 @@ def _lock(case_id: int) -> RecoveryCase:
 def _check(case: RecoveryCase, action: str, *, actor, version: int | None) -> None:
     if version is not None and version != case.version:
         raise StaleCase(expected=version, actual=case.version)
-    if not is_agent(actor):
-        raise NotPermitted("Only agents and managers work recovery cases.")
+    require_case_worker(actor)
     # The stage is checked before ownership so that of two agents racing for a free case, the loser
     # hears that it has moved on (a conflict), not that they lack a right they had a moment ago.
     transition = HOLD_RULE if action in HOLD_ACTIONS else TRANSITIONS[action]
@@ -275,8 +266,7 @@ def _check(case: RecoveryCase, action: str, *, actor, version: int | None) -> No
         raise TransitionNotAllowed(stage=case.stage, action=public, allowed=allowed_actions(case, actor))
     if transition.managers_only and not is_manager(actor):
         raise ManagersOnlyTransition(stage=case.stage, action=public, allowed=allowed_actions(case, actor))
-    if not may_act_on(case, actor):
-        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may act on it.")
+    require_may_act_on(case, actor)
 
 
 def _save_version(case: RecoveryCase) -> RecoveryCase:
