@@ -7,16 +7,15 @@ case in the same currency, so splitting one large refund into small ones does no
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from . import events, notifications
 from .currencies import ISO_4217
 from .errors import Conflict, InvalidInput, NotPermitted
 from .models import CaseEvent, Gesture, RecoveryCase
-from .roles import Role, is_manager, require_case_worker, require_may_act_on
+from .roles import is_manager, managers, require_case_worker, require_may_act_on
 
 COUNTED = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
 
@@ -127,13 +126,8 @@ def _record(gesture: Gesture, *, actor, message: str) -> None:
 
 
 def _tell_managers(gesture: Gesture) -> None:
-    managers = (
-        get_user_model()
-        .objects.filter(Q(groups__name=Role.MANAGER) | Q(is_superuser=True), is_active=True)
-        .distinct()
-    )
     notifications.notify_users(
-        managers,
+        managers(),
         template="gesture_pending_approval",
         context={"gesture": gesture},
         case=gesture.case,
