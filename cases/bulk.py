@@ -1,4 +1,4 @@
-"""Many-row INSERTs with next to no Python per row, for the sweeps.
+"""Many-row INSERTs and UPDATEs with next to no Python per row, for the sweeps.
 
 `QuerySet.bulk_create` builds a model instance per row and prepares every field of it (`pre_save`,
 `get_db_prep_save`): about 50 µs a row on our machines, half a second for a sweep's 10,000 alerts.
@@ -6,7 +6,10 @@
 unique constraint while returning the rows it did insert (`ON CONFLICT DO NOTHING RETURNING`, on
 PostgreSQL and SQLite >= 3.35), which `bulk_create` cannot do on PostgreSQL.
 
-Nothing is filled in for the caller: no `auto_now_add`, no Python defaults. Name every column.
+`update` writes many rows' new values in one statement on PostgreSQL (an UPDATE joined to arrays),
+where `QuerySet.bulk_update` builds a CASE WHEN per row and value: milliseconds of Python per row.
+
+Nothing is filled in for the caller: no `auto_now`, no Python defaults. Name every column.
 """
 
 import json
@@ -25,6 +28,7 @@ _AS_IS = {
     "EmailField",
     "ForeignKey",
     "IntegerField",
+    "OneToOneField",
     "PositiveIntegerField",
     "PositiveSmallIntegerField",
     "SmallIntegerField",
@@ -64,6 +68,35 @@ def insert(
             cursor.execute(f"{head}SELECT * FROM unnest({arrays}){tail}", params)
             return cursor.fetchall() if returning else []
         return _insert_values(cursor, head, tail, fields, adapters, rows, returning)
+
+
+def update(model: type[models.Model], key: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """UPDATE the rows of `model` named by `key` (a unique field) from `rows`: (key value, then one
+    value per field of `columns`). Returns how many rows it updated."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    fields = [model._meta.get_field(name) for name in (key, *columns)]
+    adapters = [_adapter(field) for field in fields]
+    quote = connection.ops.quote_name
+    table, names = quote(model._meta.db_table), [quote(field.column) for field in fields]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+            columns_of_values = zip(adapters, zip(*rows, strict=True), strict=True)
+            params = [[adapt(value) for value in values] for adapt, values in columns_of_values]
+            assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
+            cursor.execute(
+                f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)})"
+                f" WHERE t.{names[0]} = v.{names[0]}",
+                params,
+            )
+            return cursor.rowcount
+        assignments = ", ".join(f"{name} = %s" for name in names[1:])
+        adapted = ([adapt(value) for adapt, value in zip(adapters, row, strict=True)] for row in rows)
+        params = [values[1:] + values[:1] for values in adapted]  # the key comes last, in the WHERE
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {names[0]} = %s", params)
+        return len(rows)
 
 
 def _insert_values(cursor, head, tail, fields, adapters, rows, returning) -> list[tuple]:

@@ -28,7 +28,7 @@ from faker import Faker
 from feedback.models import Channel, Customer, Feedback, Sentiment
 
 from . import accounts, sla
-from .models import FollowUp, RecoveryCase, Severity, Stage
+from .models import FollowUp, RecoveryCase, Severity, SLAAlarm, Stage
 from .roles import Role
 
 # Cases per transaction: about 15 MB of CSV, and a batch that fails loses seconds, not minutes.
@@ -186,7 +186,9 @@ class _Plan:
         # Exactly floor(n * fraction) of the first n cases are due, spread evenly through the ids.
         return int((number + 1) * self.due_fraction) > int(number * self.due_fraction)
 
-    def case(self, number: int, case_id: int, feedback_id: int) -> tuple[tuple, tuple, tuple | None]:
+    def case(
+        self, number: int, case_id: int, feedback_id: int
+    ) -> tuple[tuple, tuple, tuple | None, tuple | None]:
         rng = self.rng
         due = self.is_due(number)
         if due:
@@ -213,7 +215,7 @@ class _Plan:
             comment, touchpoint, case.sla_started_at - timedelta(minutes=rng.randint(1, 600)),
             case.sla_started_at, {"source": "seed_load"}, Sentiment.NEGATIVE, case_id, None, None, "",
         )  # fmt: skip
-        return case_row, feedback_row, self.follow_up(case, case_id, channel)
+        return case_row, feedback_row, self.follow_up(case, case_id, channel), self.alarm(case, case_id)
 
     def complaint(self) -> tuple[str, str, str]:
         rng = self.rng
@@ -292,6 +294,12 @@ class _Plan:
             case.follow_up_due_at = sla.add_target(policy, case.resolved_at, policy.follow_up_after)
         sla.refresh_running_target(case, policy=policy)
 
+    def alarm(self, case: RecoveryCase, case_id: int) -> tuple | None:
+        """The case's SLA alarm, as `sla.set_alarm` would set it: a due case's rings now, so the next
+        sweep finds it."""
+        rings_at = sla.next_alert_at(case, self.policies[case.severity])
+        return None if rings_at is None else (case_id, rings_at)
+
     def follow_up(self, case: RecoveryCase, case_id: int, channel: str) -> tuple | None:
         if case.resolved_at is None:
             return None
@@ -327,17 +335,20 @@ def _write_cases(plan: _Plan, count: int, batch_size: int, on_batch: Callable[[i
     for start in range(0, count, batch_size):
         numbers = range(start, min(start + batch_size, count))
         plan.tick()
-        case_rows, feedback_rows, follow_up_rows = [], [], []
+        case_rows, feedback_rows, follow_up_rows, alarm_rows = [], [], [], []
         for number in numbers:
-            case, feedback, follow_up = plan.case(number, first_case + number, first_feedback + number)
+            case, feedback, follow_up, alarm = plan.case(number, first_case + number, first_feedback + number)
             case_rows.append(case)
             feedback_rows.append(feedback)
             if follow_up:
                 follow_up_rows.append(follow_up)
+            if alarm:
+                alarm_rows.append(alarm)
         with transaction.atomic():  # a case and its feedback point at each other: one commit for both
             _insert(RecoveryCase, CASE_COLUMNS, case_rows)
             _insert(Feedback, FEEDBACK_COLUMNS, feedback_rows)
             _insert(FollowUp, FOLLOW_UP_COLUMNS, follow_up_rows)
+            _insert(SLAAlarm, ("case_id", "rings_at"), alarm_rows)
         if on_batch:
             on_batch(numbers.stop)
 
@@ -417,7 +428,7 @@ def _reset_sequences() -> None:
 
 def _analyze() -> None:
     """Fresh planner statistics: a benchmark right after loading must not run on empty-table plans."""
-    tables = [model._meta.db_table for model in (Customer, Feedback, RecoveryCase, FollowUp)]
+    tables = [model._meta.db_table for model in (Customer, Feedback, RecoveryCase, FollowUp, SLAAlarm)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {', '.join(tables)}")

@@ -149,10 +149,7 @@ class RecoveryCase(models.Model):
     # SLA time (working time if the policy has a calendar) the current stage clocks were paused; due
     # moments recomputed from `sla_started_at` add it back. A restarted clock (reopen) forgets it.
     sla_paused = models.DurationField(default=timedelta(0), db_default=timedelta(0), editable=False)
-    # The earliest warning/breach/escalation moment the SLA sweep has not yet looked at; None when no
-    # stage clock runs or the case is on hold. The sweep moves it past what it handled, so its query
-    # matches only cases that newly need attention.
-    sla_next_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the SLA sweep next looks at the case: its `SLAAlarm`, in a narrow table of its own.
 
     resolution_summary = models.TextField(blank=True, editable=False)
     close_reason = models.TextField(blank=True, editable=False)
@@ -169,12 +166,6 @@ class RecoveryCase(models.Model):
             models.Index(fields=["owner", "stage"]),
             models.Index(fields=["customer", "-created_at"]),
             models.Index(fields=["-created_at"]),
-            # The SLA sweep's only way in: cost follows the cases needing an alert, not the open ones.
-            models.Index(
-                fields=["sla_next_alert_at"],
-                condition=Q(sla_next_alert_at__isnull=False),
-                name="case_sla_next_alert",
-            ),
             # The default queue order: a page at any depth is one range scan (see cases.api.pagination).
             models.Index(URGENT_DUE, SEVERITY_URGENCY, F("id"), name="case_urgency"),
         ]
@@ -549,3 +540,24 @@ class SLAAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} on {self.target} of case {self.case_id}"
+
+
+class SLAAlarm(models.Model):
+    """When the SLA sweep should next look at a case: the earliest warning, breach or escalation moment
+    of its stage clocks that the sweep has not handled yet. A case has no alarm while no stage clock
+    runs or while it is on hold. Set by `cases.sla.set_alarm` (under the case's row lock) and moved on
+    by the sweep.
+
+    A narrow table of its own rather than a column of the case: the sweep moves thousands of alarms a
+    minute, and rewriting the wide case row (and its eight indexes) for each was the largest part of a
+    sweep's time (bench/sweep).
+    """
+
+    case = models.OneToOneField(
+        RecoveryCase, on_delete=models.CASCADE, primary_key=True, related_name="sla_alarm"
+    )
+    # The SLA sweep's only way in: its cost follows the cases needing an alert, not the open ones.
+    rings_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"SLA alarm of case {self.case_id} at {self.rings_at:%Y-%m-%d %H:%M}"

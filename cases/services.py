@@ -54,6 +54,7 @@ def open_case(
     # the block, so a refused case leaves the caller's transaction usable.
     with transaction.atomic(savepoint=False):
         case.save()
+        sla.set_alarm(case)
         events.record(
             case,
             CaseEvent.Kind.CREATED,
@@ -76,6 +77,7 @@ def change_severity(*, case: RecoveryCase, severity: str, actor=None, reason: st
     sla.start_clock(case, start=case.sla_started_at)
     case.version += 1  # what a client loaded (its ETag) no longer describes the case
     case.save()
+    sla.set_alarm(case)
     events.record(
         case,
         CaseEvent.Kind.SEVERITY_CHANGED,

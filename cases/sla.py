@@ -22,6 +22,7 @@ from .models import (
     OpeningHours,
     RecoveryCase,
     Severity,
+    SLAAlarm,
     SLAAlert,
     SLAPolicy,
     SLAState,
@@ -197,19 +198,37 @@ def next_alert_at(case: RecoveryCase, policy: SLAPolicy, *, after: datetime | No
 def refresh_running_target(case: RecoveryCase, *, policy: SLAPolicy | None = None) -> None:
     """Point `sla_due_at`/`sla_warn_at` at the earliest running target. Does not save.
 
-    The warning comes at the policy's fraction of the target's SLA time. `sla_next_alert_at` goes back
-    to the earliest alert moment, passed or not: the sweep then looks at the case once more, skips
-    what it already sent (its alerts are unique) and moves it on to the next moment.
+    The warning comes at the policy's fraction of the target's SLA time.
     """
     policy = policy or policy_for(case.severity)
     clocks = running_clocks(case, policy)
     if not clocks:
-        case.sla_due_at = case.sla_warn_at = case.sla_next_alert_at = None
+        case.sla_due_at = case.sla_warn_at = None
         return
     earliest = min(clocks, key=lambda clock: clock.due_at)
     case.sla_due_at = earliest.due_at
     case.sla_warn_at = alert_moments(earliest, policy)[SLAAlert.Level.WARNING]
-    case.sla_next_alert_at = next_alert_at(case, policy)
+
+
+def set_alarm(case: RecoveryCase, *, policy: SLAPolicy | None = None) -> None:
+    """Point the case's SLA alarm at its earliest alert moment, or take it away when no stage clock
+    runs or the case is on hold. One statement.
+
+    The earliest moment, passed or not: after a change the sweep looks at the case once more, skips
+    what it already sent (its alerts are unique) and moves the alarm on to the next moment.
+
+    Precondition: `case` is saved, with its clocks set, and the caller holds its row lock.
+    """
+    moment = next_alert_at(case, policy or policy_for(case.severity))
+    if moment is None:
+        SLAAlarm.objects.filter(case_id=case.pk).delete()
+        return
+    SLAAlarm.objects.bulk_create(
+        [SLAAlarm(case_id=case.pk, rings_at=moment)],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["rings_at"],
+    )
 
 
 def sla_state(case: RecoveryCase, *, now: datetime) -> str:
@@ -221,14 +240,13 @@ def sla_state(case: RecoveryCase, *, now: datetime) -> str:
 
 
 def pause(case: RecoveryCase, *, reason: str, actor, now: datetime) -> None:
-    """Stop the running clocks while the case waits on the customer. Does not save.
+    """Stop the running clocks while the case waits on the customer. Does not save (nor `set_alarm`).
 
     Precondition: the caller holds the case's row lock (`cases.workflow.hold`).
     """
     before = sla_state(case, now=now)
     case.on_hold_since = now
     case.hold_reason = reason
-    case.sla_next_alert_at = None
     events.record(
         case, CaseEvent.Kind.SLA_PAUSED, actor=actor, message=reason, data=_state_change(case, before, now)
     )

@@ -1,13 +1,13 @@
 """The SLA sweep: warn, mark breaches and escalate, exactly once per case, target and level.
 
-1. Take open, running cases whose `sla_next_alert_at` has passed, through its partial index, a batch
-   at a time, locked with SKIP LOCKED so that a concurrent sweep takes other cases instead of waiting.
+1. Take the cases whose `SLAAlarm` has rung, through its index, a batch at a time, locked with SKIP
+   LOCKED so that a concurrent sweep takes other cases instead of waiting.
 2. Claim every passed (target, level) by inserting an `SLAAlert`: the unique constraint drops what
    any sweep sent before, and the INSERT returns the rows this sweep inserted, which nobody else has.
 3. For each claimed alert a timeline event; for each person who hears of any, one digest email
    (`cases.sla_digest`) in the outbox.
-4. Raise `escalation_level` and move `sla_next_alert_at` past now, so the case leaves the query until
-   its next moment comes.
+4. Move each alarm past now (or take it away when nothing is left to alert), so the case leaves the
+   query until its next moment comes; raise `escalation_level` where a breach or escalation came.
 
 Every step is one statement per batch, with little Python per case (`cases.bulk`): a sweep's cost
 follows the cases due, not the cases open (`bench/sweep`). Only the stage clocks alert here; the
@@ -21,12 +21,12 @@ from datetime import datetime
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from . import bulk, events, notifications, sla, sla_digest
 from .events import SystemEvent
-from .models import CaseEvent, RecoveryCase, SLAAlert, SLAPolicy, Stage
+from .models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy
 from .roles import managers
 
 # Measured with 10,000 of 1,000,000 open cases due (bench/sweep, a busy two-core machine): batches of
@@ -129,12 +129,14 @@ def sweep(*, now: datetime) -> dict[str, int]:
 
 
 def due_cases(now: datetime):
+    """Cases whose alarm has rung, earliest first, row-locked: the case row is what every workflow
+    action locks, so a case is never swept while an agent moves it. Closed and held cases have no
+    alarm; should one have been left behind, the sweep finds nothing to alert and takes it away."""
     return (
-        RecoveryCase.objects.filter(sla_next_alert_at__lte=now, on_hold_since__isnull=True)
-        .exclude(stage=Stage.CLOSED)
+        RecoveryCase.objects.filter(sla_alarm__rings_at__lte=now)
         .only(*SWEPT_FIELDS)
         .select_for_update(skip_locked=True, of=("self",))
-        .order_by("sla_next_alert_at")
+        .order_by("sla_alarm__rings_at")
     )
 
 
@@ -143,45 +145,42 @@ def _handle(batch: list[RecoveryCase], run: _Run) -> Counter[str]:
     counts: Counter[str] = Counter(cases=len(batch))
     if not batch:
         return counts
-    claimed = _claim([alert for case in batch for alert in _passed(case, run)], run)
-    entries = []
+    passed, next_alarms = [], {}
+    for case in batch:
+        alerts, next_alarms[case.pk] = _passed(case, run)
+        passed += alerts
+    claimed = _claim(passed, run)
+    entries, escalated = [], {}
     for alert in claimed:  # in order, so each event tells the escalation level as it was then
-        if alert.level >= SLAAlert.Level.BREACHED:
-            alert.case.escalation_level = max(alert.case.escalation_level, alert.level)
+        case = alert.case
+        if alert.level > case.escalation_level:
+            case.escalation_level = escalated[case.pk] = alert.level
         entries.append(_event(alert, run.now))
         counts[COUNT_NAME[alert.level]] += 1
     if claimed:
         events.record_many(entries)
         owners = run.owners([alert.case for alert in claimed])
         notifications.queue_many(sla_digest.digests(claimed, owners=owners, managers=run.managers))
-    _save_progress(batch)
+    _save_progress(next_alarms, escalated)
     return counts
 
 
-def _save_progress(batch: list[RecoveryCase]) -> None:
-    """Write each case's escalation level and next alert moment in one statement. On PostgreSQL that is
-    an UPDATE from arrays: bulk_update's CASE WHEN costs milliseconds of Python per row, which at
-    thousands of due cases would be most of the sweep."""
-    if connection.vendor != "postgresql":
-        RecoveryCase.objects.bulk_update(batch, ["escalation_level", "sla_next_alert_at"])
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {RecoveryCase._meta.db_table} AS c"
-            " SET escalation_level = v.level, sla_next_alert_at = v.next_at"
-            " FROM unnest(%s::bigint[], %s::smallint[], %s::timestamptz[]) AS v(id, level, next_at)"
-            " WHERE c.id = v.id",
-            [
-                [case.pk for case in batch],
-                [case.escalation_level for case in batch],
-                [case.sla_next_alert_at for case in batch],
-            ],
-        )
+def _save_progress(next_alarms: dict[int, datetime | None], escalated: dict[int, int]) -> None:
+    """Move the batch's alarms on (or take away those with nothing left to alert), and raise the
+    escalation levels that rose: one statement each. Only a breach or an escalation rewrites the
+    wide case row; a warning moves the narrow alarm alone."""
+    bulk.update(SLAAlarm, "case", ("rings_at",), [(pk, at) for pk, at in next_alarms.items() if at])
+    silenced = [pk for pk, at in next_alarms.items() if at is None]
+    if silenced:
+        SLAAlarm.objects.filter(case_id__in=silenced).delete()
+    bulk.update(RecoveryCase, "id", ("escalation_level",), escalated.items())
 
 
-def _passed(case: RecoveryCase, run: _Run) -> list[Alert]:
-    """The alert moments of `case` that have passed. Moves its `sla_next_alert_at` (unsaved) to the
-    first one still to come: what `sla.next_alert_at` says, from the moments computed here anyway."""
+def _passed(case: RecoveryCase, run: _Run) -> tuple[list[Alert], datetime | None]:
+    """The alert moments of `case` that have passed, and the first one still to come (its next alarm;
+    None when there is none): what `sla.next_alert_at` says, from the moments computed here anyway."""
+    if case.on_hold_since is not None:  # paused clocks alert nothing (holding a case takes its alarm away)
+        return [], None
     policy = run.policy(case.severity)
     passed, upcoming = [], []
     for clock in sla.alerted_clocks(case, policy):
@@ -190,8 +189,7 @@ def _passed(case: RecoveryCase, run: _Run) -> list[Alert]:
                 passed.append(Alert(case, clock.target, level, moment, clock.due_at))
             else:
                 upcoming.append(moment)
-    case.sla_next_alert_at = min(upcoming, default=None)
-    return passed
+    return passed, min(upcoming, default=None)
 
 
 def _claim(passed: list[Alert], run: _Run) -> list[Alert]:

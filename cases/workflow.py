@@ -270,8 +270,11 @@ def _check(case: RecoveryCase, action: str, *, actor, version: int | None) -> No
 
 
 def _save_version(case: RecoveryCase) -> RecoveryCase:
+    """Save an action's changes: a new version (what a client loaded no longer describes the case),
+    and the SLA alarm moved to what the action left running."""
     case.version += 1
     case.save()
+    sla.set_alarm(case)
     return case
 
 
@@ -292,12 +295,11 @@ def _finish(
     if case.stage == Stage.CLOSED and case.on_hold_since is not None:
         sla.resume(case, actor=actor, now=now)  # a closed case waits on nobody
     sla.refresh_running_target(case)  # reaching a stage stops its clock
-    case.version += 1
     data = {"action": action, **(data or {}), **sla.state_change(case, sla_before, now)}
     if case.owner_id is None and actor is not None:
         case.owner = actor  # acting on an unassigned case takes it; the event below says so
         data["taken_by"] = actor.pk
-    case.save()
+    _save_version(case)
     event = events.record(
         case,
         CaseEvent.Kind.STAGE_CHANGED,

@@ -50,6 +50,7 @@ class RecoveryCaseFactory(DjangoModelFactory):
         if case.acknowledge_due_at is None:
             sla.start_clock(case, start=case.sla_started_at)
         case.save()
+        sla.set_alarm(case)  # as `services.open_case` does
         return case
 
 

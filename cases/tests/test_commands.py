@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
-from cases.models import CaseEvent, Gesture, RecoveryCase, RootCause, Severity, Stage
+from cases import sla_sweep
+from cases.models import CaseEvent, Gesture, RecoveryCase, RootCause, Severity, SLAAlarm, Stage
 from cases.roles import Role, is_agent, is_manager
 from cases.tests.factories import RecoveryCaseFactory
 from feedback.models import Customer, Feedback, Sentiment
@@ -232,6 +233,20 @@ def test_seed_load_due_fraction_puts_exactly_that_share_past_due_and_the_rest_ah
     running = RecoveryCase.objects.filter(sla_due_at__isnull=False).exclude(pk__in=due)
     assert running.exists()
     assert not running.filter(sla_warn_at__lte=NOW).exists()
+
+
+def test_seed_load_gives_each_running_stage_clock_an_alarm_and_the_next_sweep_finds_the_due_ones():
+    seed_load("--cases", "80", "--due-fraction", "0.25")
+
+    stage_clocks_run = RecoveryCase.objects.filter(
+        stage__in=[Stage.NEW, Stage.ACKNOWLEDGED, Stage.APOLOGIZED]
+    )
+    alarmed = set(SLAAlarm.objects.values_list("case_id", flat=True))
+    assert alarmed == set(stage_clocks_run.values_list("pk", flat=True))
+    due = stage_clocks_run.filter(sla_due_at__lte=NOW)
+    assert due.exists()
+    assert SLAAlarm.objects.filter(rings_at__lte=NOW).count() == due.count()
+    assert sla_sweep.sweep(now=NOW)["cases"] == due.count()
 
 
 def test_seed_load_open_only_writes_no_closed_case():
