@@ -87,6 +87,11 @@ def parse_reference(reference: str | int) -> int | None:
     return int(text) if text.isdigit() and len(text) < 19 else None
 
 
+def format_reference(pk: int) -> str:
+    """A case's reference (`RC-000042`) from its id."""
+    return f"{REFERENCE_PREFIX}{pk:06d}"
+
+
 class RecoveryCase(models.Model):
     """A customer Mend failed, and everything done to win them back.
 
@@ -179,7 +184,7 @@ class RecoveryCase(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"{REFERENCE_PREFIX}{self.pk:06d}" if self.pk else ""
+        return format_reference(self.pk) if self.pk else ""
 
     @property
     def is_open(self) -> bool:

@@ -168,7 +168,7 @@ class Email:
     to: str
     template: str
     context: dict
-    case: RecoveryCase | None
+    case_id: int | None  # the case it is about, if only one
     dedupe_key: str  # required: it is how `queue_many` finds the rows it wrote
 
 
@@ -191,14 +191,14 @@ def queue_many(emails: list[Email]) -> int:
 
 
 def _compose(email: Email) -> Notification:
-    context = {"case": email.case, "site_url": settings.SITE_URL, **email.context}
+    context = {"site_url": settings.SITE_URL, **email.context}
     subject, _, body = render_to_string(f"notifications/{email.template}.txt", context).partition("\n")
     return Notification(
         recipient=email.to,
         subject=subject.strip()[:255],
         body=body.strip() + "\n",
         template=email.template,
-        case=email.case,
+        case_id=email.case_id,
         dedupe_key=email.dedupe_key,
     )
 

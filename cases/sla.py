@@ -6,6 +6,7 @@ running due moment by the SLA time paused. The sweep that warns and escalates is
 """
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -160,18 +161,21 @@ def running_clocks(case: RecoveryCase, policy: SLAPolicy) -> list[Clock]:
     return clocks
 
 
-def alert_moments(clock: Clock, policy: SLAPolicy) -> dict[int, datetime]:
-    """When `clock` warns (the policy's fraction of its SLA time), breaches, and escalates (twice its
-    length). Time the clock spent paused pushes all three back."""
+def warning_moment(clock: Clock, policy: SLAPolicy) -> datetime:
+    """When `clock` warns: at the policy's fraction of its SLA time, pushed back by the time it spent
+    paused."""
     time = sla_time(policy)
     paused = max(time.between(clock.started_at, clock.due_at) - clock.length, timedelta(0))
-    return {
-        SLAAlert.Level.WARNING: time.add(
-            clock.started_at, clock.length * float(policy.warn_at_fraction) + paused
-        ),
-        SLAAlert.Level.BREACHED: clock.due_at,
-        SLAAlert.Level.ESCALATED: time.add(clock.due_at, clock.length),
-    }
+    return time.add(clock.started_at, clock.length * float(policy.warn_at_fraction) + paused)
+
+
+def alert_moments(clock: Clock, policy: SLAPolicy) -> Iterator[tuple[int, datetime]]:
+    """(level, moment) of when `clock` warns, breaches, and escalates (twice its length), in that
+    order. No moment comes before the one yielded ahead of it, so a caller looking for the first moment
+    still to come can stop there."""
+    yield SLAAlert.Level.WARNING, warning_moment(clock, policy)
+    yield SLAAlert.Level.BREACHED, clock.due_at
+    yield SLAAlert.Level.ESCALATED, sla_time(policy).add(clock.due_at, clock.length)
 
 
 def alerted_clocks(case: RecoveryCase, policy: SLAPolicy) -> list[Clock]:
@@ -181,18 +185,12 @@ def alerted_clocks(case: RecoveryCase, policy: SLAPolicy) -> list[Clock]:
     return [clock for clock in running_clocks(case, policy) if clock.target in STAGE_CLOCKS]
 
 
-def next_alert_at(case: RecoveryCase, policy: SLAPolicy, *, after: datetime | None = None) -> datetime | None:
-    """The earliest alert moment of the case's alerted clocks (later than `after`, if given); None when
-    on hold, since paused clocks alert nothing."""
+def next_alert_at(case: RecoveryCase, policy: SLAPolicy) -> datetime | None:
+    """The earliest alert moment of the case's alerted clocks, their earliest warning (each clock warns
+    before it breaches); None when on hold, since paused clocks alert nothing."""
     if case.on_hold_since is not None:
         return None
-    moments = [
-        moment
-        for clock in alerted_clocks(case, policy)
-        for moment in alert_moments(clock, policy).values()
-        if after is None or moment > after
-    ]
-    return min(moments, default=None)
+    return min((warning_moment(clock, policy) for clock in alerted_clocks(case, policy)), default=None)
 
 
 def refresh_running_target(case: RecoveryCase, *, policy: SLAPolicy | None = None) -> None:
@@ -207,7 +205,7 @@ def refresh_running_target(case: RecoveryCase, *, policy: SLAPolicy | None = Non
         return
     earliest = min(clocks, key=lambda clock: clock.due_at)
     case.sla_due_at = earliest.due_at
-    case.sla_warn_at = alert_moments(earliest, policy)[SLAAlert.Level.WARNING]
+    case.sla_warn_at = warning_moment(earliest, policy)
 
 
 def set_alarm(case: RecoveryCase, *, policy: SLAPolicy | None = None) -> None:

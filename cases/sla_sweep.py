@@ -16,7 +16,7 @@ follow-up clock belongs to the follow-up sweep.
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cached_property
 
@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from . import bulk, events, notifications, sla, sla_digest
 from .events import SystemEvent
-from .models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy
+from .models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy, format_reference
 from .roles import managers
 
 # Measured with 10,000 of 1,000,000 open cases due (bench/sweep, a busy two-core machine): batches of
@@ -35,26 +35,39 @@ from .roles import managers
 # and fits a normal minute's due cases in one batch: one digest per person per sweep.
 SWEEP_BATCH_SIZE = 2500
 
-# All the sweep reads of a case: its clocks, what the alerts record, and what the digests show.
-SWEPT_FIELDS = (
-    "title",
-    "severity",
-    "stage",
-    "owner_id",
-    "reopen_count",
-    "escalation_level",
-    "on_hold_since",
-    "sla_started_at",
-    "sla_due_at",
-    "sla_warn_at",
-    "acknowledged_at",
-    "apologized_at",
-    "resolved_at",
-    "acknowledge_due_at",
-    "apologize_due_at",
-    "resolve_due_at",
-    "follow_up_due_at",
-)
+
+@dataclass(slots=True)
+class SweptCase:
+    """A case as the sweep reads it: its clocks, what its alerts record and what the digests show,
+    under the field names of `RecoveryCase`, so `cases.sla` reads it as it reads a case. A plain row
+    rather than a model instance: building 10,000 instances took twice as long as the query that read
+    them (bench/sweep)."""
+
+    pk: int
+    title: str
+    severity: str
+    stage: str
+    owner_id: int | None
+    reopen_count: int
+    escalation_level: int
+    on_hold_since: datetime | None
+    sla_started_at: datetime
+    sla_due_at: datetime | None
+    sla_warn_at: datetime | None
+    acknowledged_at: datetime | None
+    apologized_at: datetime | None
+    resolved_at: datetime | None
+    acknowledge_due_at: datetime | None
+    apologize_due_at: datetime | None
+    resolve_due_at: datetime | None
+    follow_up_due_at: datetime | None
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.pk)
+
+
+SWEPT_FIELDS = tuple(field.name for field in fields(SweptCase))
 
 EVENT_KIND = {
     SLAAlert.Level.WARNING: CaseEvent.Kind.SLA_WARNING,
@@ -73,7 +86,7 @@ class Alert:
     """An alert moment that has come: `level` of `target` on `case`. `pk` is its `SLAAlert` row, set
     when this sweep claims it."""
 
-    case: RecoveryCase
+    case: SweptCase
     target: str
     level: int
     moment: datetime
@@ -106,7 +119,7 @@ class _Run:
     def managers(self) -> list:
         return list(managers())
 
-    def owners(self, cases: list[RecoveryCase]) -> dict:
+    def owners(self, cases: list[SweptCase]) -> dict:
         """The owners of `cases`, each loaded once per sweep (one query for those not met yet)."""
         missing = {case.owner_id for case in cases if case.owner_id} - self.people.keys()
         if missing:
@@ -121,7 +134,7 @@ def sweep(*, now: datetime) -> dict[str, int]:
     counts: Counter[str] = Counter()
     while True:
         with transaction.atomic():
-            batch = list(due_cases(now)[:SWEEP_BATCH_SIZE])
+            batch = [SweptCase(*row) for row in due_cases(now)[:SWEEP_BATCH_SIZE]]
             counts.update(_handle(batch, run))
         if len(batch) < SWEEP_BATCH_SIZE:
             break
@@ -134,13 +147,13 @@ def due_cases(now: datetime):
     alarm; should one have been left behind, the sweep finds nothing to alert and takes it away."""
     return (
         RecoveryCase.objects.filter(sla_alarm__rings_at__lte=now)
-        .only(*SWEPT_FIELDS)
+        .values_list(*SWEPT_FIELDS)
         .select_for_update(skip_locked=True, of=("self",))
         .order_by("sla_alarm__rings_at")
     )
 
 
-def _handle(batch: list[RecoveryCase], run: _Run) -> Counter[str]:
+def _handle(batch: list[SweptCase], run: _Run) -> Counter[str]:
     """Claim and act on every alert moment of `batch` that has passed. Precondition: rows locked."""
     counts: Counter[str] = Counter(cases=len(batch))
     if not batch:
@@ -176,7 +189,7 @@ def _save_progress(next_alarms: dict[int, datetime | None], escalated: dict[int,
     bulk.update(RecoveryCase, "id", ("escalation_level",), escalated.items())
 
 
-def _passed(case: RecoveryCase, run: _Run) -> tuple[list[Alert], datetime | None]:
+def _passed(case: SweptCase, run: _Run) -> tuple[list[Alert], datetime | None]:
     """The alert moments of `case` that have passed, and the first one still to come (its next alarm;
     None when there is none): what `sla.next_alert_at` says, from the moments computed here anyway."""
     if case.on_hold_since is not None:  # paused clocks alert nothing (holding a case takes its alarm away)
@@ -184,11 +197,11 @@ def _passed(case: RecoveryCase, run: _Run) -> tuple[list[Alert], datetime | None
     policy = run.policy(case.severity)
     passed, upcoming = [], []
     for clock in sla.alerted_clocks(case, policy):
-        for level, moment in sla.alert_moments(clock, policy).items():
-            if moment <= run.now:
-                passed.append(Alert(case, clock.target, level, moment, clock.due_at))
-            else:
+        for level, moment in sla.alert_moments(clock, policy):
+            if moment > run.now:
                 upcoming.append(moment)
+                break  # the clock's later moments come later still
+            passed.append(Alert(case, clock.target, level, moment, clock.due_at))
     return passed, min(upcoming, default=None)
 
 

@@ -167,6 +167,31 @@ def test_paused_and_closed_cases_are_not_swept(owner, boss):
     assert sweep_at("11:45") == {**NOTHING, "cases": 1, "warnings": 1}
 
 
+def test_an_alarm_left_on_a_closed_case_is_taken_away_and_sends_nothing(owner, boss):
+    case = high_case(owner=owner)
+    RecoveryCase.objects.filter(pk=case.pk).update(stage=Stage.CLOSED, closed_at=COMPLAINED)
+
+    assert sweep_at("11:30") == {**NOTHING, "cases": 1}
+    assert not SLAAlarm.objects.filter(case=case).exists()
+    assert sweep_at("11:31") == NOTHING
+    assert not Notification.objects.exists()
+
+
+def test_a_warning_moves_only_the_alarm_and_a_breach_raises_the_escalation_level(owner, boss):
+    case = high_case(owner=owner)
+    updated_at = case.updated_at
+
+    sweep_at("10:50")
+    case.refresh_from_db()
+    assert (case.escalation_level, case.updated_at, case.version) == (0, updated_at, 0)
+    assert iso(SLAAlarm.objects.get(case=case).rings_at) == "2026-11-20T11:00:00Z"  # the breach next
+
+    sweep_at("11:00")
+    case.refresh_from_db()
+    assert case.escalation_level == 1
+    assert iso(SLAAlarm.objects.get(case=case).rings_at) == "2026-11-20T11:30:00Z"  # apologize's warning
+
+
 def test_a_reopened_case_is_warned_again_on_its_fresh_clocks(owner, boss):
     case = high_case(owner=owner, stage=Stage.APOLOGIZED, acknowledged_at=COMPLAINED)
     sweep_at("11:30")  # apologize warned
