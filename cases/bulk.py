@@ -19,11 +19,22 @@ Nothing is filled in for the caller: no `auto_now`, no Python defaults. Name eve
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 from django.db import connection, models
 
+_INTEGERS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallAutoField",
+    "SmallIntegerField",
+}
 # Values of these columns reach the driver as they are (ints, strings, booleans, None).
 _AS_IS = {
     "AutoField",
@@ -103,28 +114,34 @@ def update(model: type[models.Model], key: str, columns: Sequence[str], rows: It
 def _arrays(fields, adapters, rows) -> tuple[str, list[str]]:
     """The placeholders (`%s::type[]`, one per field) and one array literal per column of `rows`."""
     placeholders = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    columns_of_values = zip(adapters, zip(*rows, strict=True), strict=True)
-    return placeholders, [_array_literal(map(adapt, values)) for adapt, values in columns_of_values]
+    columns = zip(fields, adapters, zip(*rows, strict=True), strict=True)
+    return placeholders, [_array_literal(field, values, adapt) for field, adapt, values in columns]
 
 
-def _array_literal(values: Iterable) -> str:
-    """PostgreSQL's text form of an array of `values`: `{1,"two \\"quoted\\"",NULL}`. Every element but
-    integers is double-quoted, so commas, braces, spaces and the word NULL inside text stay text."""
-    return "{" + ",".join(map(_array_element, values)) + "}"
-
-
-def _array_element(value) -> str:
-    if value is None:
-        return "NULL"
-    if type(value) is int:
-        return str(value)
-    if isinstance(value, datetime):
-        text = value.isoformat()
-    elif isinstance(value, timedelta):
-        text = f"{value.total_seconds()} seconds"  # str() gives "1 day, 2:00:00", which is no interval
+def _array_literal(field: models.Field, values: Iterable, adapt: Callable | None = None) -> str:
+    """PostgreSQL's text form of an array of `field`'s `values`: `{1,NULL}`, `{"a \\"b\\"",NULL}`.
+    Anything but an integer is double-quoted, so commas, braces, spaces and the word NULL inside
+    text stay text. Integers and moments, the bulk of a sweep's values, skip the general path."""
+    kind = _stored_kind(field)
+    if kind in _INTEGERS:
+        elements = ["NULL" if value is None else str(value) for value in values]
+    elif kind == "DateTimeField":  # an ISO moment holds nothing that needs escaping
+        elements = ["NULL" if value is None else f'"{value.isoformat()}"' for value in values]
     else:
-        text = str(value)
+        adapt = adapt or _adapter(field)
+        elements = ["NULL" if value is None else _quoted(adapt(value)) for value in values]
+    return "{" + ",".join(elements) + "}"
+
+
+def _quoted(value) -> str:
+    # A duration as str() gives it ("1 day, 2:00:00") is no PostgreSQL interval; seconds are.
+    text = f"{value.total_seconds()} seconds" if isinstance(value, timedelta) else str(value)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _stored_kind(field: models.Field) -> str:
+    """The internal type of what the column holds: a foreign key holds its target's."""
+    return field.target_field.get_internal_type() if field.is_relation else field.get_internal_type()
 
 
 def _insert_values(cursor, head, tail, fields, adapters, rows, returning) -> list[tuple]:

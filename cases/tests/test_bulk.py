@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cases import bulk
-from cases.models import CaseEvent, SLAAlarm, SLAAlert
+from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert
 from cases.tests.factories import RecoveryCaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,14 +99,23 @@ def test_nothing_to_write_runs_no_statement(django_assert_num_queries):
 
 
 @pytest.mark.parametrize(
-    ("values", "literal"),
+    ("field", "values", "literal"),
     [
-        ([1, 22, None], "{1,22,NULL}"),
-        (["NULL", "", 'say "hi"', "a\\b"], '{"NULL","","say \\"hi\\"","a\\\\b"}'),
-        ([True, False], '{"True","False"}'),
-        ([MOMENT], '{"2026-11-20T09:30:15.123456+00:00"}'),
-        ([timedelta(minutes=90)], '{"5400.0 seconds"}'),
+        (SLAAlert._meta.get_field("level"), [1, 22, None], "{1,22,NULL}"),
+        (SLAAlert._meta.get_field("case"), [7, None], "{7,NULL}"),  # a key holds its target's integers
+        (
+            CaseEvent._meta.get_field("message"),
+            ["NULL", "", 'say "hi"', "a\\b", None],
+            '{"NULL","","say \\"hi\\"","a\\\\b",NULL}',
+        ),
+        (CaseEvent._meta.get_field("data"), [{"a": "b"}], '{"{\\"a\\": \\"b\\"}"}'),
+        (RecoveryCase._meta.get_field("is_repeat"), [True, False], '{"True","False"}'),
+        (SLAAlert._meta.get_field("moment"), [MOMENT, None], '{"2026-11-20T09:30:15.123456+00:00",NULL}'),
     ],
 )
-def test_array_literals_quote_everything_but_integers(values, literal):
-    assert bulk._array_literal(values) == literal
+def test_array_literals_quote_everything_but_integers(field, values, literal):
+    assert bulk._array_literal(field, values) == literal
+
+
+def test_a_duration_is_quoted_as_seconds_which_postgresql_reads_as_an_interval():
+    assert bulk._quoted(timedelta(days=1, minutes=90)) == '"91800.0 seconds"'
