@@ -19,6 +19,7 @@ from .models import (
     OpeningHours,
     RecoveryCase,
     RootCause,
+    SLAAlarm,
     SLAAlert,
     SLAPolicy,
     parse_reference,
@@ -109,6 +110,7 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
         "follow_up_due_at",
         "sla_due_at",
         "sla_warn_at",
+        "next_sla_alert",
         "escalation_level",
     )
 
@@ -145,6 +147,12 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     @admin.display(description="reference", ordering="pk")
     def reference(self, case):
         return case.reference
+
+    @admin.display(description="next SLA alert")
+    def next_sla_alert(self, case):
+        """When the SLA sweep looks at the case next (its `SLAAlarm`); none while no stage clock runs."""
+        alarm = SLAAlarm.objects.filter(case=case).first()
+        return alarm.rings_at if alarm else None
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -1,12 +1,15 @@
 """The admin changes stages only through the workflow, and shows what services wrote without editing it."""
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core import mail
+from django.utils.dateparse import parse_datetime
 
 from cases import notifications
+from cases.admin import RecoveryCaseAdmin
 from cases.models import CaseEvent, Notification, RecoveryCase, Stage
 from cases.roles import Role
 from cases.tests.factories import CaseEventFactory, RecoveryCaseFactory, RootCauseFactory
@@ -146,6 +149,19 @@ def test_stage_is_not_an_editable_field_of_the_change_form(admin_client):
     assert response.status_code == 200
     assert "stage" not in response.context["adminform"].form.fields
     assert "severity" not in response.context["adminform"].form.fields
+
+
+def test_the_change_form_shows_when_the_sla_sweep_looks_at_the_case_next(admin_client):
+    case = RecoveryCaseFactory(severity="high", sla_started_at=parse_datetime("2026-11-20T10:00:00Z"))
+    closed = RecoveryCaseFactory(stage=Stage.CLOSED)
+    case_admin = RecoveryCaseAdmin(RecoveryCase, admin.site)
+
+    response = admin_client.get(f"{CHANGELIST}{case.pk}/change/")
+
+    assert response.status_code == 200
+    assert "Next SLA alert" in response.text
+    assert case_admin.next_sla_alert(case) == parse_datetime("2026-11-20T10:45:00Z")  # acknowledge's warning
+    assert case_admin.next_sla_alert(closed) is None
 
 
 def test_editing_details_does_not_touch_the_stage(admin_client):
