@@ -6,8 +6,9 @@ Each model has its own block below; append new ModelAdmin blocks at the end of t
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils import timezone
 
-from . import notifications, services
+from . import notifications, services, sla
 from .admin_transitions import transition_actions
 from .models import (
     BusinessCalendar,
@@ -22,6 +23,7 @@ from .models import (
     SLAAlarm,
     SLAAlert,
     SLAPolicy,
+    SLAState,
     parse_reference,
 )
 
@@ -66,6 +68,21 @@ class CaseEventInline(admin.TabularInline):
         return False
 
 
+class SLAStateFilter(admin.SimpleListFilter):
+    """Cases by SLA state now: what a manager scanning the queue for trouble filters on first."""
+
+    title = "SLA"
+    parameter_name = "sla_state"
+
+    def lookups(self, request, model_admin):
+        return SLAState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in SLAState.values:
+            return queryset
+        return queryset.in_sla_state(self.value(), timezone.now())
+
+
 @admin.register(RecoveryCase)
 class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     list_display = (
@@ -75,12 +92,13 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
         "severity",
         "stage",
         "owner",
+        "sla",
         "sla_due_at",
         "escalation_level",
         "created_at",
     )
     list_display_links = ("reference", "title")
-    list_filter = ("stage", "severity", "is_repeat", "escalation_level", "channel", "owner")
+    list_filter = ("stage", "severity", SLAStateFilter, "is_repeat", "escalation_level", "channel", "owner")
     search_fields = ("title", "customer__name", "customer__email", "customer__external_id")
     list_select_related = ("customer", "owner")
     autocomplete_fields = ("customer", "owner")
@@ -103,6 +121,10 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
         "reopen_count",
     )
     SLA_FIELDS = (
+        "sla",
+        "on_hold_since",
+        "hold_reason",
+        "paused_total",
         "sla_started_at",
         "acknowledge_due_at",
         "apologize_due_at",
@@ -147,6 +169,10 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     @admin.display(description="reference", ordering="pk")
     def reference(self, case):
         return case.reference
+
+    @admin.display(description="SLA")
+    def sla(self, case):
+        return SLAState(sla.sla_state(case, now=timezone.now())).label
 
     @admin.display(description="next SLA alert")
     def next_sla_alert(self, case):

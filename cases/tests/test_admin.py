@@ -1,6 +1,7 @@
 """The admin changes stages only through the workflow, and shows what services wrote without editing it."""
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission
@@ -162,6 +163,23 @@ def test_the_change_form_shows_when_the_sla_sweep_looks_at_the_case_next(admin_c
     assert "Next SLA alert" in response.text
     assert case_admin.next_sla_alert(case) == parse_datetime("2026-11-20T10:45:00Z")  # acknowledge's warning
     assert case_admin.next_sla_alert(closed) is None
+
+
+def test_the_case_list_shows_and_filters_by_sla_state(admin_client):
+    with time_machine.travel("2026-11-20T12:00:00Z", tick=False):
+        breached = RecoveryCaseFactory(severity="high", sla_started_at=parse_datetime("2026-11-20T10:00:00Z"))
+        on_track = RecoveryCaseFactory(severity="high", sla_started_at=parse_datetime("2026-11-20T11:50:00Z"))
+
+        everything = admin_client.get(CHANGELIST)
+        only_breached = admin_client.get(CHANGELIST, {"sla_state": "breached"})
+        only_on_track = admin_client.get(CHANGELIST, {"sla_state": "on_track"})
+
+    case_admin = RecoveryCaseAdmin(RecoveryCase, admin.site)
+    with time_machine.travel("2026-11-20T12:00:00Z", tick=False):
+        shown = {case.pk: case_admin.sla(case) for case in everything.context["cl"].result_list}
+    assert shown == {breached.pk: "Breached", on_track.pk: "On track"}
+    assert list(only_breached.context["cl"].result_list) == [breached]
+    assert list(only_on_track.context["cl"].result_list) == [on_track]
 
 
 def test_editing_details_does_not_touch_the_stage(admin_client):
