@@ -36,3 +36,11 @@ def test_each_pending_alert_moment_becomes_an_alarm_row_and_back():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_case_table_leaves_room_on_its_pages_for_in_place_updates():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'cases_recoverycase'")
+        assert cursor.fetchone()[0] == ["fillfactor=90"]
