@@ -1,12 +1,18 @@
 """Two SLA sweeps at the same moment (two beats by mistake, a slow sweep overlapping the next), on
 real PostgreSQL: every alert and event exists exactly once, and every digest entry reaches each of
-its recipients exactly once."""
+its recipients exactly once. A sweep and an agent on the same case: neither waits on the other for
+long, and the case's alarm ends where the agent's action left it."""
+
+import threading
+import time
 
 import pytest
+import time_machine
+from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
-from cases import sla_sweep
-from cases.models import CaseEvent, SLAAlert
+from cases import sla_sweep, workflow
+from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_sla_digest import listed
 from cases.tests.test_workflow_concurrency import run_at_once
@@ -40,3 +46,68 @@ def test_two_concurrent_sweeps_send_each_alert_once(agent, manager, monkeypatch)
     assert sorted(listed("alice@example.com")) == sorted(warned + breached)  # the owner hears of both
     assert sorted(listed("maria@example.com")) == sorted(breached)  # the manager of the breaches
     assert sla_sweep.sweep(now=now)["cases"] == 0
+
+
+def in_thread(call) -> tuple[threading.Thread, list]:
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(call())
+        except Exception as exc:  # inspected by the test
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_sweep_passes_over_a_case_an_agent_is_acting_on(agent):
+    case = RecoveryCaseFactory(severity="high", sla_started_at=COMPLAINED, owner=agent)
+    locked, swept = threading.Event(), threading.Event()
+
+    def agent_acknowledging():
+        with transaction.atomic():
+            RecoveryCase.objects.select_for_update().get(pk=case.pk)  # as the workflow's first step
+            locked.set()
+            assert swept.wait(timeout=20)
+            return workflow.acknowledge(case_id=case.pk, actor=agent)
+
+    with time_machine.travel("2026-11-20T11:00:01Z", tick=False):
+        thread, outcome = in_thread(agent_acknowledging)
+        assert locked.wait(timeout=20)
+        meanwhile = sla_sweep.sweep(now=parse_datetime("2026-11-20T11:00:01Z"))
+        swept.set()
+        thread.join(timeout=20)
+
+    assert meanwhile["cases"] == 0  # skipped, not waited for
+    assert outcome[0].stage == "acknowledged"
+    assert not SLAAlert.objects.exists()
+    assert SLAAlarm.objects.get(case=case).rings_at == parse_datetime("2026-11-20T11:30:00Z")  # apologize's
+
+
+def test_an_agent_acting_during_a_sweep_has_the_last_word_on_the_alarm(agent, monkeypatch):
+    case = RecoveryCaseFactory(severity="high", sla_started_at=COMPLAINED, owner=agent)
+    claimed, save_progress = threading.Event(), sla_sweep._save_progress
+
+    def slow_save_progress(*args):
+        claimed.set()
+        time.sleep(0.5)  # the agent's action, started now, waits for this batch's row locks
+        save_progress(*args)
+
+    monkeypatch.setattr(sla_sweep, "_save_progress", slow_save_progress)
+    with time_machine.travel("2026-11-20T11:00:01Z", tick=False):
+        sweeping, swept = in_thread(lambda: sla_sweep.sweep(now=parse_datetime("2026-11-20T11:00:01Z")))
+        assert claimed.wait(timeout=20)
+        acknowledged = workflow.acknowledge(case_id=case.pk, actor=agent)
+        sweeping.join(timeout=20)
+
+    assert swept[0]["breaches"] == 1  # the sweep had the case first: its alerts stand
+    assert acknowledged.stage == "acknowledged"
+    kinds = list(case.events.order_by("id").values_list("kind", flat=True))
+    assert kinds == [CaseEvent.Kind.SLA_WARNING, CaseEvent.Kind.SLA_BREACHED, CaseEvent.Kind.STAGE_CHANGED]
+    # The sweep moved the alarm to acknowledge's escalation (12:00); the agent's action, after it,
+    # to apologize's warning.
+    assert SLAAlarm.objects.get(case=case).rings_at == parse_datetime("2026-11-20T11:30:00Z")
