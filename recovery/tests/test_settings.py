@@ -41,3 +41,48 @@ def test_debug_mode_falls_back_to_a_development_key():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().startswith("dev-only")
+
+
+# Two processes that each read, then write, in one transaction: the shape of a sweep next to a
+# notification being sent in `make run`, where web, worker and beat share one SQLite file.
+READ_THEN_WRITE = """
+import time
+import django
+django.setup()
+from django.db import connection, transaction
+with transaction.atomic():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sweeps")
+        time.sleep(0.5)
+        cursor.execute("INSERT INTO sweeps VALUES (1)")
+print("written")
+"""
+
+
+def test_writers_sharing_the_development_sqlite_file_wait_for_each_other(tmp_path):
+    import sqlite3
+
+    database = tmp_path / "mend.sqlite3"
+    sqlite3.connect(database).execute("CREATE TABLE sweeps (n integer)").connection.commit()
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        **clean,
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "recovery.settings",
+    }
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READ_THEN_WRITE],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [writer.communicate(timeout=60) for writer in writers]
+
+    assert [out.strip() for out, _ in results] == ["written", "written"], [err for _, err in results]
+    assert sqlite3.connect(database).execute("SELECT count(*) FROM sweeps").fetchone() == (2,)
