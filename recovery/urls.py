@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cases.survey_views import survey_page
+from cases.views import case_permalink
 
 from . import health, views
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("r/<str:token>/", survey_page, name="survey"),  # the customer's follow-up survey, no login
+    path("cases/<str:reference>/", case_permalink, name="case"),  # the link in every email about a case
 ]
 
 if settings.BENCH_CEILING:
