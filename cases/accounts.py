@@ -10,10 +10,15 @@ from .roles import Role
 
 
 def grant_role(*, user, role: Role) -> None:
-    """Put `user` in the group of `role`; granting a role twice is harmless."""
+    """Put `user` in the group of `role`; granting a role twice is harmless. Agents and managers work
+    cases in the back office, so they become staff (what they may do there comes with their group,
+    migration `cases.0015`)."""
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
     user.__dict__.pop("_mend_group_names", None)  # drop the roles cache of `cases.roles`
+    if role in (Role.AGENT, Role.MANAGER) and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
 
 
 @transaction.atomic

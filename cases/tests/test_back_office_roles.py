@@ -1,0 +1,92 @@
+"""Agents and managers work in the back office with their demo logins; each role sees what it may do."""
+
+import pytest
+
+from cases import accounts, demo
+from cases.models import BusinessCalendar, RecoveryCase, SLAPolicy, Stage
+from cases.roles import Role
+from cases.tests.factories import RecoveryCaseFactory
+from cases.tests.test_admin import act, message_texts
+
+pytestmark = pytest.mark.django_db
+
+CALENDAR_FORM = {
+    "name": "Berlin office",
+    "time_zone": "Europe/Berlin",
+    "opening_hours-TOTAL_FORMS": "1",
+    "opening_hours-INITIAL_FORMS": "0",
+    "opening_hours-0-weekday": "0",
+    "opening_hours-0-opens": "09:00",
+    "opening_hours-0-closes": "17:00",
+    "holidays-TOTAL_FORMS": "0",
+    "holidays-INITIAL_FORMS": "0",
+}
+
+
+def sign_in(client, username: str):
+    """Sign in through the admin's own login form, with the password `make run` prints."""
+    login = next(login for login in demo.DEMO_LOGINS if login.username == username)
+    user = demo.ensure_login(login)
+    response = client.post(
+        "/admin/login/", {"username": login.username, "password": login.password, "next": "/admin/"}
+    )
+    assert response.status_code == 302, "the back office refused the demo login"
+    return user
+
+
+def test_an_agent_signs_in_and_works_unassigned_cases_but_not_someone_elses(client, other_agent):
+    agent = sign_in(client, "agent")
+    free, theirs = RecoveryCaseFactory(), RecoveryCaseFactory(owner=other_agent)
+
+    listing = client.get("/admin/cases/recoverycase/")
+    response = act(client, "acknowledge_cases", [free, theirs])
+
+    assert listing.status_code == 200
+    assert {case.pk for case in listing.context["cl"].result_list} == {free.pk, theirs.pk}
+    assert any("belongs to another agent" in text for text in message_texts(response))
+    stages = dict(RecoveryCase.objects.values_list("pk", "stage"))
+    assert stages == {free.pk: Stage.ACKNOWLEDGED, theirs.pk: Stage.NEW}
+    assert RecoveryCase.objects.get(pk=free.pk).owner == agent
+
+
+def test_an_agent_reads_sla_policies_and_calendars_but_may_not_change_them(client):
+    sign_in(client, "agent")
+    policy = SLAPolicy.objects.get(severity="high")
+
+    assert client.get(f"/admin/cases/slapolicy/{policy.pk}/change/").status_code == 200
+    assert client.post(f"/admin/cases/slapolicy/{policy.pk}/change/", {}).status_code == 403
+    assert client.post("/admin/cases/businesscalendar/add/", CALENDAR_FORM).status_code == 403
+    assert client.get("/admin/cases/notification/").status_code == 403  # the outbox is the managers'
+    assert not BusinessCalendar.objects.exists()
+
+
+def test_a_manager_edits_sla_policies_and_calendars(client):
+    sign_in(client, "manager")
+    policy = SLAPolicy.objects.get(severity="high")
+
+    calendar = client.post("/admin/cases/businesscalendar/add/", CALENDAR_FORM)
+    edited = client.post(
+        f"/admin/cases/slapolicy/{policy.pk}/change/",
+        {
+            "severity": "high",
+            "acknowledge_within": "00:30:00",
+            "apologize_within": "02:00:00",
+            "resolve_within": "1 00:00:00",
+            "follow_up_after": "3 00:00:00",
+            "warn_at_fraction": "0.75",
+            "calendar": BusinessCalendar.objects.get().pk,
+        },
+    )
+
+    assert (calendar.status_code, edited.status_code) == (302, 302)
+    policy.refresh_from_db()
+    assert (str(policy.acknowledge_within), policy.calendar.name) == ("0:30:00", "Berlin office")
+
+
+def test_agents_and_managers_become_staff_and_intake_clients_do_not(django_user_model):
+    people = {role: django_user_model.objects.create_user(username=f"someone-{role}") for role in Role}
+    for role, user in people.items():
+        accounts.grant_role(user=user, role=role)
+
+    staff = {role: django_user_model.objects.get(pk=user.pk).is_staff for role, user in people.items()}
+    assert staff == {Role.AGENT: True, Role.MANAGER: True, Role.INTAKE: False}
