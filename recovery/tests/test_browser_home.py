@@ -1,6 +1,7 @@
 """The landing page in Debian's Chromium on the live server: its links, reached with a mouse or a keyboard."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,3 +41,30 @@ def test_every_link_on_the_landing_page_is_reachable_with_tab_in_reading_order(p
         reached.append(page.evaluate("document.activeElement.getAttribute('href')"))
 
     assert reached == ["/admin/cases/recoverycase/", "/admin/", "/api/docs/", "/readyz"]
+
+
+def test_an_agent_signs_in_from_the_landing_page_and_acknowledges_a_case(page, live_server):
+    from cases import demo
+    from cases.models import RecoveryCase, Stage
+    from cases.tests.factories import RecoveryCaseFactory
+
+    login = next(login for login in demo.DEMO_LOGINS if login.username == "agent")
+    agent = demo.ensure_login(login)
+    case = RecoveryCaseFactory(title="Parcel arrived crushed")
+
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Recovery cases").click()
+    page.get_by_label("Username").fill(login.username)
+    page.get_by_label("Password").fill(login.password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + "/admin/cases/recoverycase/")
+    row = page.locator("#result_list tr", has_text=case.title)
+    expect(row).to_be_visible()
+    row.get_by_role("checkbox").check()
+    page.get_by_role("combobox", name="Action").select_option(label="Acknowledge")
+    page.get_by_role("button", name="Go").click()
+
+    expect(page.get_by_text("Acknowledged: 1 case.")).to_be_visible()
+    case.refresh_from_db()
+    assert (case.stage, case.owner) == (Stage.ACKNOWLEDGED, agent)
+    assert RecoveryCase.objects.count() == 1
