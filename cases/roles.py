@@ -11,6 +11,45 @@ class Role(StrEnum):
     INTAKE = "intake"
 
 
+# What each role may do in the back office (the Django admin), where agents and managers work cases in
+# the browser. Stage actions need no permission of their own there: the workflow checks the role and
+# who owns the case, as it does for the API. Kept on the groups by `accounts.grant_back_office_permissions`.
+_AGENT_BACK_OFFICE = (
+    "cases.add_recoverycase",
+    "cases.change_recoverycase",
+    "cases.view_recoverycase",
+    "cases.view_caseevent",
+    "cases.view_gesture",
+    "cases.view_followup",
+    "cases.view_rootcause",
+    "cases.view_slapolicy",
+    "cases.view_businesscalendar",
+    "cases.view_openinghours",
+    "cases.view_holiday",
+    "feedback.view_customer",
+    "feedback.view_feedback",
+)
+BACK_OFFICE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.AGENT: _AGENT_BACK_OFFICE,
+    Role.MANAGER: (
+        *_AGENT_BACK_OFFICE,
+        "cases.add_rootcause",
+        "cases.change_rootcause",
+        "cases.change_slapolicy",
+        "cases.add_businesscalendar",
+        "cases.change_businesscalendar",
+        "cases.add_openinghours",
+        "cases.change_openinghours",
+        "cases.delete_openinghours",
+        "cases.add_holiday",
+        "cases.change_holiday",
+        "cases.delete_holiday",
+        "cases.view_notification",
+        "cases.view_slaalert",
+    ),
+}
+
+
 def group_names(user) -> frozenset[str]:
     # Cached on the user object: one query per request, however many checks a request makes.
     if not getattr(user, "is_authenticated", False):

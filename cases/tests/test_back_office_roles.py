@@ -1,10 +1,12 @@
 """Agents and managers work in the back office with their demo logins; each role sees what it may do."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 
 from cases import accounts, demo
 from cases.models import BusinessCalendar, RecoveryCase, SLAPolicy, Stage
-from cases.roles import Role
+from cases.roles import BACK_OFFICE_PERMISSIONS, Role
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_admin import act, message_texts
 
@@ -90,3 +92,19 @@ def test_agents_and_managers_become_staff_and_intake_clients_do_not(django_user_
 
     staff = {role: django_user_model.objects.get(pk=user.pk).is_staff for role, user in people.items()}
     assert staff == {Role.AGENT: True, Role.MANAGER: True, Role.INTAKE: False}
+
+
+def test_after_migrate_each_role_has_exactly_its_back_office_permissions(django_user_model):
+    agents = Group.objects.get(name=Role.AGENT)
+    agents.permissions.clear()
+    agents.permissions.add(Permission.objects.get(codename="delete_recoverycase"))  # never an agent's
+    member = django_user_model.objects.create_user(username="hired-before-the-upgrade")
+    member.groups.add(agents)
+
+    call_command("migrate", verbosity=0)
+
+    for role, names in BACK_OFFICE_PERMISSIONS.items():
+        granted = Group.objects.get(name=role).permissions.select_related("content_type")
+        assert {f"{p.content_type.app_label}.{p.codename}" for p in granted} == set(names)
+    member.refresh_from_db()
+    assert member.is_staff
