@@ -9,20 +9,9 @@ from cases.models import BusinessCalendar, RecoveryCase, SLAPolicy, Stage
 from cases.roles import BACK_OFFICE_PERMISSIONS, Role
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_admin import act, message_texts
+from cases.tests.test_sla_admin import BERLIN_CALENDAR_FORM
 
 pytestmark = pytest.mark.django_db
-
-CALENDAR_FORM = {
-    "name": "Berlin office",
-    "time_zone": "Europe/Berlin",
-    "opening_hours-TOTAL_FORMS": "1",
-    "opening_hours-INITIAL_FORMS": "0",
-    "opening_hours-0-weekday": "0",
-    "opening_hours-0-opens": "09:00",
-    "opening_hours-0-closes": "17:00",
-    "holidays-TOTAL_FORMS": "0",
-    "holidays-INITIAL_FORMS": "0",
-}
 
 
 def sign_in(client, username: str):
@@ -57,7 +46,7 @@ def test_an_agent_reads_sla_policies_and_calendars_but_may_not_change_them(clien
 
     assert client.get(f"/admin/cases/slapolicy/{policy.pk}/change/").status_code == 200
     assert client.post(f"/admin/cases/slapolicy/{policy.pk}/change/", {}).status_code == 403
-    assert client.post("/admin/cases/businesscalendar/add/", CALENDAR_FORM).status_code == 403
+    assert client.post("/admin/cases/businesscalendar/add/", BERLIN_CALENDAR_FORM).status_code == 403
     assert client.get("/admin/cases/notification/").status_code == 403  # the outbox is the managers'
     assert not BusinessCalendar.objects.exists()
 
@@ -66,7 +55,7 @@ def test_a_manager_edits_sla_policies_and_calendars(client):
     sign_in(client, "manager")
     policy = SLAPolicy.objects.get(severity="high")
 
-    calendar = client.post("/admin/cases/businesscalendar/add/", CALENDAR_FORM)
+    calendar = client.post("/admin/cases/businesscalendar/add/", BERLIN_CALENDAR_FORM)
     edited = client.post(
         f"/admin/cases/slapolicy/{policy.pk}/change/",
         {
