@@ -29,10 +29,10 @@ from .events import SystemEvent
 from .models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy, format_reference
 from .roles import managers
 
-# With 10,000 of 1,000,000 open cases due (bench/sweep), batches of 1,000, 2,500 and 10,000 cost the
-# same: the cost is per case, not per round trip. 2,500 holds one batch's row locks (and an agent
-# acting on one of its cases) for a fraction of a second, and fits a normal minute's due cases in one
-# batch: one digest per person per sweep.
+# With 10,000 of 1,000,000 open cases due (bench/sweep), batches of 1,000, 2,500 and 10,000 took 1.35,
+# 1.23 and 1.66 s: the cost is per case, not per round trip, and one huge transaction is slower. 2,500
+# holds one batch's row locks (and an agent acting on one of its cases) for a fraction of a second,
+# and fits a normal minute's due cases in one batch: one digest per person per sweep.
 SWEEP_BATCH_SIZE = 2500
 
 
