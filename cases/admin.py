@@ -11,6 +11,8 @@ from django.utils import timezone
 from . import notifications, services, sla
 from .admin_transitions import transition_actions
 from .models import (
+    SEVERITY_URGENCY,
+    URGENT_DUE,
     BusinessCalendar,
     CaseEvent,
     FollowUp,
@@ -83,6 +85,23 @@ class SLAStateFilter(admin.SimpleListFilter):
         return queryset.in_sla_state(self.value(), timezone.now())
 
 
+class AssignedToFilter(admin.SimpleListFilter):
+    """An agent's two queues: their own cases, and the unassigned ones they may take."""
+
+    title = "assigned to"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", "Me"), ("nobody", "Nobody")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(owner=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(owner__isnull=True)
+        return queryset
+
+
 @admin.register(RecoveryCase)
 class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     list_display = (
@@ -98,7 +117,19 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
         "created_at",
     )
     list_display_links = ("reference", "title")
-    list_filter = ("stage", "severity", SLAStateFilter, "is_repeat", "escalation_level", "channel", "owner")
+    list_filter = (
+        AssignedToFilter,
+        "stage",
+        "severity",
+        SLAStateFilter,
+        "is_repeat",
+        "escalation_level",
+        "channel",
+        "owner",
+    )
+    # Most urgent first, as the API's queue: the running target due soonest, then severity. One range
+    # scan of the `case_urgency` index.
+    ordering = (URGENT_DUE.asc(), SEVERITY_URGENCY.asc(), "id")
     search_fields = ("title", "customer__name", "customer__email", "customer__external_id")
     list_select_related = ("customer", "owner")
     autocomplete_fields = ("customer", "owner")

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.utils.dateparse import parse_datetime
 
 from cases import accounts, demo
 from cases.models import BusinessCalendar, RecoveryCase, SLAPolicy, Stage
@@ -97,3 +98,20 @@ def test_after_migrate_each_role_has_exactly_its_back_office_permissions(django_
         assert {f"{p.content_type.app_label}.{p.codename}" for p in granted} == set(names)
     member.refresh_from_db()
     assert member.is_staff
+
+
+def test_an_agents_queue_is_most_urgent_first_and_filters_to_theirs_or_nobodys(client, other_agent):
+    agent = sign_in(client, "agent")
+    started = parse_datetime("2026-11-20T10:00:00Z")
+    low = RecoveryCaseFactory(severity="low", sla_started_at=started, owner=agent)  # due in 24 h
+    critical = RecoveryCaseFactory(severity="critical", sla_started_at=started)  # due in 15 min
+    high = RecoveryCaseFactory(severity="high", sla_started_at=started, owner=other_agent)  # in 1 h
+    done = RecoveryCaseFactory(stage=Stage.CLOSED, owner=agent)  # no clock runs: last
+
+    def listed(**params):
+        response = client.get("/admin/cases/recoverycase/", params)
+        return [case.pk for case in response.context["cl"].result_list]
+
+    assert listed() == [critical.pk, high.pk, low.pk, done.pk]
+    assert listed(assigned="me") == [low.pk, done.pk]
+    assert listed(assigned="nobody") == [critical.pk]
