@@ -57,8 +57,13 @@ def test_counts_cases_open_cases_and_customers(api_client, agent):
 
 
 def test_list_filters_by_status_category_and_q(api_client, agent):
-    fixing = RootCauseFactory(title="Slow kitchen", category="process", status="fixing")
-    RootCauseFactory(title="Broken app login", category="technology", status="open")
+    # Descriptions spelled out: the factory's random English text could itself say "kitchen".
+    fixing = RootCauseFactory(
+        title="Slow kitchen", description="Orders wait for the grill.", category="process", status="fixing"
+    )
+    RootCauseFactory(
+        title="Broken app login", description="Sign-in times out.", category="technology", status="open"
+    )
     client = api_client(agent)
 
     def titles(params):

@@ -63,7 +63,12 @@ def test_writers_sharing_the_development_sqlite_file_wait_for_each_other(tmp_pat
     import sqlite3
 
     database = tmp_path / "mend.sqlite3"
-    sqlite3.connect(database).execute("CREATE TABLE sweeps (n integer)").connection.commit()
+    # As `make run` leaves it: `migrate`, alone, has already switched the file to WAL (a switch needs
+    # the file to itself, so two processes racing to make it can fail, which `make run` never does).
+    created = sqlite3.connect(database)
+    created.execute("PRAGMA journal_mode=WAL")
+    created.execute("CREATE TABLE sweeps (n integer)")
+    created.commit()
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env = {
         **clean,
