@@ -173,9 +173,16 @@ def test_q_finds_a_case_by_reference_title_customer_and_feedback_comment(
     api_client, agent, monkeypatch, probe
 ):
     monkeypatch.setattr(filters, "SEARCH_PROBE", probe)
-    by_title = RecoveryCaseFactory(title="Parcel left in the rain")
-    by_name = RecoveryCaseFactory(customer=CustomerFactory(name="Ingrid Bergman", email="ib@example.com"))
-    by_comment = RecoveryCaseFactory()
+    # Every searchable text spelled out: the factories' random English could say "rain" ("training").
+    by_title = RecoveryCaseFactory(
+        title="Parcel left in the rain", customer=CustomerFactory(name="Tom Smith", email="tom@example.com")
+    )
+    by_name = RecoveryCaseFactory(
+        title="Invoice wrong", customer=CustomerFactory(name="Ingrid Bergman", email="ib@example.com")
+    )
+    by_comment = RecoveryCaseFactory(
+        title="Phone support", customer=CustomerFactory(name="Ana Costa", email="ana@example.com")
+    )
     FeedbackFactory(case=by_comment, sentiment="negative", rating=1, comment="Waited forty minutes on hold")
     client = api_client(agent)
 
