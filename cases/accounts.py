@@ -18,7 +18,7 @@ def grant_role(*, user, role: Role) -> None:
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
     user.__dict__.pop("_mend_group_names", None)  # drop the roles cache of `cases.roles`
-    if role in (Role.AGENT, Role.MANAGER) and not user.is_staff:
+    if role in BACK_OFFICE_PERMISSIONS and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
 

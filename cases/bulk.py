@@ -36,21 +36,7 @@ _INTEGERS = {
     "SmallIntegerField",
 }
 # Values of these columns reach the driver as they are (ints, strings, booleans, None).
-_AS_IS = {
-    "AutoField",
-    "BigAutoField",
-    "BigIntegerField",
-    "BooleanField",
-    "CharField",
-    "EmailField",
-    "ForeignKey",
-    "IntegerField",
-    "OneToOneField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "SmallIntegerField",
-    "TextField",
-}
+_AS_IS = _INTEGERS | {"BooleanField", "CharField", "EmailField", "ForeignKey", "OneToOneField", "TextField"}
 
 
 def insert(

@@ -208,7 +208,7 @@ def refresh_running_target(case: RecoveryCase, *, policy: SLAPolicy | None = Non
     case.sla_warn_at = warning_moment(earliest, policy)
 
 
-def set_alarm(case: RecoveryCase, *, policy: SLAPolicy | None = None) -> None:
+def set_alarm(case: RecoveryCase) -> None:
     """Point the case's SLA alarm at its earliest alert moment, or take it away when no stage clock
     runs or the case is on hold. One statement.
 
@@ -217,7 +217,7 @@ def set_alarm(case: RecoveryCase, *, policy: SLAPolicy | None = None) -> None:
 
     Precondition: `case` is saved, with its clocks set, and the caller holds its row lock.
     """
-    moment = next_alert_at(case, policy or policy_for(case.severity))
+    moment = next_alert_at(case, policy_for(case.severity))
     if moment is None:
         SLAAlarm.objects.filter(case_id=case.pk).delete()
         return
