@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases.roles import Role
+from recovery.roles import Role
 
 
 def _require_services() -> bool:
@@ -144,7 +144,7 @@ def page(browser):
 @pytest.fixture(autouse=True)
 def _fresh_sla_policies():
     """Each test reads SLA policies from its own database state, not from a policy cached (per process,
-    see `cases.sla.policy_for`) by an earlier test whose transaction was rolled back."""
-    from cases import sla
+    see `cases.sla.clock.policy_for`) by an earlier test whose transaction was rolled back."""
+    from cases.sla import clock as sla
 
     sla.forget_policies()

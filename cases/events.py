@@ -4,8 +4,8 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from . import bulk
-from .models import CaseEvent, RecoveryCase
+from cases.models import CaseEvent, RecoveryCase
+from cases.sla import bulk
 
 
 def record(
@@ -39,7 +39,7 @@ class SystemEvent(NamedTuple):
 
 
 def record_many(entries: list[SystemEvent]) -> int:
-    """`record` for many system events at once: one INSERT with little Python per row (`cases.bulk`),
+    """`record` for many system events at once: one INSERT with little Python per row (`cases.sla.bulk`),
     for sweeps that write thousands of them. Returns how many it wrote."""
     now = timezone.now()
     columns = ("case", "kind", "actor", "from_stage", "to_stage", "message", "data", "created_at")

@@ -7,10 +7,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
+from cases import selectors
+from cases.models import REFERENCE_PREFIX, RecoveryCase, RootCause, Severity, SLAState, Stage, parse_reference
 from feedback.models import Customer, Feedback
-
-from . import selectors
-from .models import REFERENCE_PREFIX, RecoveryCase, RootCause, Severity, SLAState, Stage, parse_reference
 
 ORDERINGS = ["created_at", "severity", "acknowledge_due_at", "resolve_due_at"]
 # Below this many matches, sorting the matches beats walking the urgency index; above it, the reverse.

@@ -61,7 +61,7 @@ class CaseQuerySet(models.QuerySet):
         return self.exclude(stage=Stage.CLOSED)
 
     def in_sla_state(self, state: str, now):
-        """Cases whose running SLA target is in `state` at `now` (see `cases.sla.sla_state`)."""
+        """Cases whose running SLA target is in `state` at `now` (see `cases.sla.clock.sla_state`)."""
         if state == SLAState.PAUSED:
             return self.filter(on_hold_since__isnull=False)
         running = self.filter(on_hold_since__isnull=True)  # a paused case is neither at risk nor breached
@@ -95,7 +95,7 @@ def format_reference(pk: int) -> str:
 class RecoveryCase(models.Model):
     """A customer Mend failed, and everything done to win them back.
 
-    `stage` and `version` are written only by `cases.workflow`; the SLA fields only by `cases.sla`.
+    `stage` and `version` are written only by `cases.workflow`; the SLA fields only by `cases.sla.clock`.
     """
 
     # FK indexes that a composite index below already covers are left out: every index is paid for
@@ -171,7 +171,7 @@ class RecoveryCase(models.Model):
             models.Index(fields=["owner", "stage"]),
             models.Index(fields=["customer", "-created_at"]),
             models.Index(fields=["-created_at"]),
-            # The default queue order: a page at any depth is one range scan (see cases.api.pagination).
+            # The default queue order: a page at any depth is one range scan (see recovery.api.pagination).
             models.Index(URGENT_DUE, SEVERITY_URGENCY, F("id"), name="case_urgency"),
         ]
         constraints = [
@@ -550,7 +550,7 @@ class SLAAlert(models.Model):
 class SLAAlarm(models.Model):
     """When the SLA sweep should next look at a case: the earliest warning, breach or escalation moment
     of its stage clocks that the sweep has not handled yet. A case has no alarm while no stage clock
-    runs or while it is on hold. Set by `cases.sla.set_alarm` (under the case's row lock) and moved on
+    runs or while it is on hold. Set by `cases.sla.clock.set_alarm` (under the case's row lock) and moved on
     by the sweep.
 
     A narrow table of its own rather than a column of the case: the sweep moves thousands of alarms a

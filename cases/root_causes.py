@@ -7,10 +7,10 @@ says when, and is cleared if the root cause is moved back (the fix did not hold)
 from django.db import transaction
 from django.utils import timezone
 
-from . import events
-from .errors import InvalidInput, NotFound
-from .models import CaseEvent, RecoveryCase, RootCause
-from .roles import is_agent, require_case_worker, require_may_act_on
+from cases import events
+from cases.models import CaseEvent, RecoveryCase, RootCause
+from recovery.errors import InvalidInput, NotFound
+from recovery.roles import is_agent, require_case_worker, require_may_act_on
 
 EDITABLE_FIELDS = (
     "title",

@@ -4,9 +4,7 @@ so a page of any size costs the same few queries."""
 from django.db.models import Case, Count, DateTimeField, Prefetch, Q, QuerySet, SmallIntegerField, Value, When
 from django.db.models.functions import Coalesce
 
-from feedback.models import Feedback
-
-from .models import (
+from cases.models import (
     FAR_FUTURE,
     SEVERITY_URGENCY,
     URGENT_DUE,
@@ -18,7 +16,8 @@ from .models import (
     SLAPolicy,
     Stage,
 )
-from .sla import policy_for
+from cases.sla.clock import policy_for
+from feedback.models import Feedback
 
 
 def _severity_case(ranks: dict[str, int]) -> Case:

@@ -6,12 +6,12 @@ from enum import StrEnum
 from django.db import transaction
 from django.utils import timezone
 
+from cases import events
+from cases.models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
+from cases.sla import clock as sla
 from feedback.models import Channel, Customer
-
-from . import events, sla
-from .errors import InvalidInput, NotPermitted, PreconditionFailed
-from .models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
-from .roles import is_agent, is_manager, require_case_worker, require_may_act_on
+from recovery.errors import InvalidInput, NotPermitted, PreconditionFailed
+from recovery.roles import is_agent, is_manager, require_case_worker, require_may_act_on
 
 
 def open_case(

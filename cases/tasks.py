@@ -4,7 +4,9 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import follow_ups, notifications, sla_sweep
+from cases import outbox as notifications
+from cases.follow_ups import sweep as follow_ups
+from cases.sla import sweep as sla_sweep
 
 # A sender must finish (or be killed) before its claim on the row runs out, or a second sender could
 # take the row while the first is still talking to the mail server: the limits sit inside the lease.

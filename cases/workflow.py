@@ -14,17 +14,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import events, sla
-from .errors import (
+from cases import events
+from cases.models import OPEN_STAGES, CaseEvent, FollowUp, RecoveryCase, Stage
+from cases.signals import case_transitioned
+from cases.sla import clock as sla
+from recovery.errors import (
     Conflict,
     InvalidInput,
     ManagersOnlyTransition,
     StaleCase,
     TransitionNotAllowed,
 )
-from .models import OPEN_STAGES, CaseEvent, FollowUp, RecoveryCase, Stage
-from .roles import is_manager, may_act_on, require_case_worker, require_may_act_on
-from .signals import case_transitioned
+from recovery.roles import is_manager, may_act_on, require_case_worker, require_may_act_on
 
 
 @dataclass(frozen=True)

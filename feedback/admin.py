@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Customer, Feedback
+from feedback.models import Customer, Feedback
 
 
 @admin.register(Customer)

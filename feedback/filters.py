@@ -1,7 +1,7 @@
 import django_filters
 from django_filters.widgets import BooleanWidget
 
-from .models import Channel, Feedback, Sentiment
+from feedback.models import Channel, Feedback, Sentiment
 
 
 class FeedbackFilter(django_filters.FilterSet):

@@ -15,11 +15,10 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from cases.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotPermitted
-from cases.roles import may_submit_feedback
-
-from . import triage
-from .models import Customer, Feedback
+from feedback import triage
+from feedback.models import Customer, Feedback
+from recovery.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotPermitted
+from recovery.roles import may_submit_feedback
 
 KEY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255

@@ -3,11 +3,10 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from cases.errors import InvalidInput, NotPermitted
-from cases.roles import is_agent
-
-from .filters import FeedbackFilter
-from .models import Feedback
+from feedback.filters import FeedbackFilter
+from feedback.models import Feedback
+from recovery.errors import InvalidInput, NotPermitted
+from recovery.roles import is_agent
 
 
 def feedback_list(*, user, filters=None) -> QuerySet[Feedback]:

@@ -17,8 +17,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from cases import services
 from cases.models import SEVERITY_RANK, RecoveryCase, Severity, Stage
-
-from .models import Feedback, Sentiment
+from feedback.models import Feedback, Sentiment
 
 _ONE_LEVEL_UP = {
     Severity.LOW: Severity.MEDIUM,

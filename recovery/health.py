@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from .celery import app as celery_app
+from recovery.celery import app as celery_app
 
 
 @require_GET

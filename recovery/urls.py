@@ -3,10 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases.survey_views import survey_page
-from cases.views import case_permalink
-
-from . import health, views
+from cases.follow_ups.views import survey_page
+from cases.views.links import case_permalink
+from recovery import health, views
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

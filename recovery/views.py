@@ -4,7 +4,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cases.demo import DEMO_LOGINS
+from cases.devdata.demo import DEMO_LOGINS
 
 
 @require_GET

@@ -1,5 +1,5 @@
 from django.urls import path
 
-from .views import CeilingRows
+from bench.ceiling.views import CeilingRows
 
 urlpatterns = [path("rows/", CeilingRows.as_view(), name="ceiling-rows")]

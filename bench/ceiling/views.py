@@ -1,7 +1,7 @@
 from rest_framework import generics, serializers
 from rest_framework.pagination import CursorPagination
 
-from .models import CeilingRow
+from bench.ceiling.models import CeilingRow
 
 
 class CeilingRowSerializer(serializers.ModelSerializer):

@@ -6,12 +6,11 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, SLAState
+from cases.services import NoteVisibility
+from cases.sla import clock as sla
+from cases.workflow import allowed_actions
 from feedback.models import Channel, Feedback
-
-from .. import sla
-from ..models import CaseEvent, FollowUp, Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, SLAState
-from ..services import NoteVisibility
-from ..workflow import allowed_actions
 
 User = get_user_model()
 

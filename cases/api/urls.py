@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import CaseViewSet, GestureViewSet, RootCauseViewSet, SLAPolicyViewSet
+from cases.api.views import CaseViewSet, GestureViewSet, RootCauseViewSet, SLAPolicyViewSet
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")

@@ -1,6 +1,6 @@
 """The case API: parse the request, call one service or selector, shape the answer.
 
-Domain errors are mapped to HTTP once, in `recovery.api`.
+Domain errors are mapped to HTTP once, in `recovery.api.errors`.
 """
 
 import re
@@ -15,13 +15,15 @@ from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from .. import gestures, root_causes, selectors, services, sla_policies, workflow
-from ..filters import CaseFilter, RootCauseFilter
-from ..models import Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, parse_reference
-from ..roles import is_agent
-from . import serializers as s
-from .pagination import KeysetPagination
-from .schema import IF_MATCH, REFERENCE, TRANSITION_REFUSED, errors
+from cases import root_causes, selectors, services, workflow
+from cases.api import serializers as s
+from cases.filters import CaseFilter, RootCauseFilter
+from cases.gestures import services as gestures
+from cases.models import Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, parse_reference
+from cases.sla import policies as sla_policies
+from recovery.api.pagination import KeysetPagination
+from recovery.api.schema import IF_MATCH, REFERENCE, TRANSITION_REFUSED, errors
+from recovery.roles import is_agent
 
 
 class IsCaseWorker(BasePermission):

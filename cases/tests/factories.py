@@ -2,8 +2,8 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from cases import sla
 from cases.models import CaseEvent, Gesture, RecoveryCase, RootCause, Severity, Stage
+from cases.sla import clock as sla
 from feedback.tests.factories import CustomerFactory
 
 

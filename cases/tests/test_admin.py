@@ -9,12 +9,12 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.utils.dateparse import parse_datetime
 
-from cases import notifications
+from cases import outbox as notifications
 from cases.admin import RecoveryCaseAdmin
 from cases.models import CaseEvent, Notification, RecoveryCase, Stage
-from cases.roles import Role
 from cases.tests.factories import CaseEventFactory, RecoveryCaseFactory, RootCauseFactory
 from conftest import make_user
+from recovery.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,13 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.utils.dateparse import parse_datetime
 
-from cases import accounts, demo
+from cases.devdata import demo
 from cases.models import BusinessCalendar, RecoveryCase, SLAPolicy, Stage
-from cases.roles import BACK_OFFICE_PERMISSIONS, Role
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_admin import act, message_texts
 from cases.tests.test_sla_admin import BERLIN_CALENDAR_FORM
+from recovery import accounts
+from recovery.roles import BACK_OFFICE_PERMISSIONS, Role
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,8 @@
 import pytest
 from django.core import mail
 
-from cases import follow_ups, workflow
+from cases import workflow
+from cases.follow_ups import sweep as follow_ups
 from cases.models import CaseEvent, Stage
 from cases.tests.factories import RecoveryCaseFactory
 from feedback.models import Channel, Feedback, Sentiment

@@ -1,12 +1,12 @@
-"""cases.bulk: what goes in comes back out, whatever the text holds, on SQLite and on PostgreSQL."""
+"""cases.sla.bulk: what goes in comes back out, whatever the text holds, on SQLite and on PostgreSQL."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cases import bulk
 from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert
+from cases.sla import bulk
 from cases.tests.factories import RecoveryCaseFactory
 
 pytestmark = pytest.mark.django_db

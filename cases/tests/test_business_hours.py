@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases import sla
-from cases.business_hours import Schedule, merged, schedule_of
 from cases.models import BusinessCalendar, Holiday, OpeningHours, SLAPolicy
+from cases.sla import clock as sla
+from cases.sla.calendar import Schedule, merged, schedule_of
 from cases.tests.factories import RecoveryCaseFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -7,8 +7,8 @@ import time_machine
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from cases import sla_sweep
 from cases.models import Notification
+from cases.sla import sweep as sla_sweep
 from cases.tests.factories import RecoveryCaseFactory
 
 pytestmark = pytest.mark.django_db

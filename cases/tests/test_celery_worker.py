@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases import notifications
+from cases import outbox as notifications
 from cases.models import CaseEvent, Notification, RecoveryCase, Severity, SLAPolicy
 from cases.tasks import send_notification, sweep_sla
 from cases.tests.factories import RecoveryCaseFactory

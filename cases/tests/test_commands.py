@@ -9,11 +9,11 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
-from cases import sla_sweep
 from cases.models import CaseEvent, Gesture, RecoveryCase, RootCause, Severity, SLAAlarm, Stage
-from cases.roles import Role, is_agent, is_manager
+from cases.sla import sweep as sla_sweep
 from cases.tests.factories import RecoveryCaseFactory
 from feedback.models import Customer, Feedback, Sentiment
+from recovery.roles import Role, is_agent, is_manager
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils.dateparse import parse_datetime
 
-from cases import follow_ups, workflow
+from cases import workflow
+from cases.follow_ups import sweep as follow_ups
 from cases.models import CaseEvent, FollowUp, Notification, Stage
 from cases.tasks import sweep_follow_ups
 from cases.tests.factories import RecoveryCaseFactory

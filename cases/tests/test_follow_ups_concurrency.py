@@ -4,7 +4,8 @@ import pytest
 import time_machine
 from django.utils.dateparse import parse_datetime
 
-from cases import follow_ups, workflow
+from cases import workflow
+from cases.follow_ups import sweep as follow_ups
 from cases.models import CaseEvent, Notification
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_workflow_concurrency import run_at_once

@@ -7,7 +7,6 @@ import time_machine
 from django.utils.dateparse import parse_datetime
 
 from cases import services, workflow
-from cases.errors import Conflict, InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
 from cases.models import (
     BusinessCalendar,
     CaseEvent,
@@ -20,6 +19,7 @@ from cases.models import (
 )
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_business_hours import local
+from recovery.errors import Conflict, InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from celery.exceptions import Retry
 from django.core import mail
 from django.db import transaction
 
-from cases import notifications
+from cases import outbox as notifications
 from cases.models import Notification
 from cases.tasks import resend_unsent_notifications, send_notification
 from cases.tests.factories import RecoveryCaseFactory

@@ -4,9 +4,9 @@ import pytest
 from django.db import transaction
 
 from cases import services
-from cases.errors import InvalidInput
 from cases.models import CaseEvent, RecoveryCase
 from feedback.tests.factories import CustomerFactory
+from recovery.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 

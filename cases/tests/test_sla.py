@@ -5,8 +5,9 @@ import time_machine
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from cases import services, sla, workflow
+from cases import services, workflow
 from cases.models import RecoveryCase, SLAAlarm, SLAState, Stage
+from cases.sla import clock as sla
 from cases.tests.factories import RecoveryCaseFactory
 from feedback.tests.factories import CustomerFactory
 

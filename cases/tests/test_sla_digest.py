@@ -5,8 +5,10 @@ import re
 import pytest
 from django.utils.dateparse import parse_datetime
 
-from cases import notifications, sla_digest, sla_sweep
+from cases import outbox as notifications
 from cases.models import Notification, RecoveryCase
+from cases.sla import digest as sla_digest
+from cases.sla import sweep as sla_sweep
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_sla_sweep import COMPLAINED, sweep_at
 

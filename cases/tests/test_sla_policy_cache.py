@@ -5,9 +5,9 @@ from datetime import date, time, timedelta
 import pytest
 from django.db import transaction
 
-from cases import sla
-from cases.business_hours import schedule_of
 from cases.models import BusinessCalendar, Holiday, OpeningHours, SLAPolicy
+from cases.sla import clock as sla
+from cases.sla.calendar import schedule_of
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.dateparse import parse_datetime
 
-from cases import sla_sweep, tasks, workflow
+from cases import tasks, workflow
 from cases.models import (
     BusinessCalendar,
     CaseEvent,
@@ -21,6 +21,7 @@ from cases.models import (
     SLAPolicy,
     Stage,
 )
+from cases.sla import sweep as sla_sweep
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_business_hours import local
 

@@ -11,8 +11,9 @@ import time_machine
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
-from cases import sla_sweep, workflow
+from cases import workflow
 from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert
+from cases.sla import sweep as sla_sweep
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_sla_digest import listed
 from cases.tests.test_workflow_concurrency import run_at_once

@@ -8,12 +8,14 @@ from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
 
-from cases import follow_ups, survey, workflow
-from cases.errors import TransitionNotAllowed
+from cases import workflow
+from cases.follow_ups import survey
+from cases.follow_ups import sweep as follow_ups
 from cases.models import CaseEvent, FollowUp, Notification, Stage
 from cases.tests.factories import RecoveryCaseFactory
 from feedback.models import Channel, Feedback, Sentiment
 from feedback.tests.factories import CustomerFactory
+from recovery.errors import TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 

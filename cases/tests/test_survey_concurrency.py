@@ -3,12 +3,13 @@
 import pytest
 import time_machine
 
-from cases import survey, workflow
-from cases.errors import SurveyUnavailable
+from cases import workflow
+from cases.follow_ups import survey
 from cases.models import CaseEvent, Stage
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_workflow_concurrency import run_at_once
 from feedback.models import Feedback
+from recovery.errors import SurveyUnavailable
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -7,10 +7,10 @@ import time_machine
 from django.utils import timezone
 
 from cases import workflow
-from cases.errors import InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
 from cases.models import CaseEvent, FollowUp, RecoveryCase, Stage
 from cases.signals import case_transitioned
 from cases.tests.factories import RecoveryCaseFactory
+from recovery.errors import InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 

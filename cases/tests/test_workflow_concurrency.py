@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 
 from cases import workflow
-from cases.errors import Conflict
 from cases.models import CaseEvent, Stage
 from cases.tests.factories import RecoveryCaseFactory
+from recovery.errors import Conflict
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

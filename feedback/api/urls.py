@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import FeedbackViewSet
+from feedback.api.views import FeedbackViewSet
 
 router = SimpleRouter()
 router.register("feedback", FeedbackViewSet, basename="feedback")

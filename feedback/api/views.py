@@ -7,14 +7,13 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from cases.api.schema import errors
-from cases.roles import is_agent, may_submit_feedback
 from feedback import intake, selectors
+from feedback.api.parsers import BoundedJSONParser
+from feedback.api.serializers import FeedbackIn, FeedbackOut, FeedbackReceipt
 from feedback.filters import FeedbackFilter
 from feedback.models import Feedback
-
-from .parsers import BoundedJSONParser
-from .serializers import FeedbackIn, FeedbackOut, FeedbackReceipt
+from recovery.api.schema import errors
+from recovery.roles import is_agent, may_submit_feedback
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 

@@ -7,12 +7,12 @@ import time_machine
 from django.db import DatabaseError, connection
 
 from cases import services
-from cases.errors import IdempotencyKeyReused, InvalidInput, NotPermitted
 from cases.models import CaseEvent, RecoveryCase, Severity
 from cases.tests.factories import RecoveryCaseFactory
 from feedback import intake
 from feedback.models import Customer, Feedback
 from feedback.tests.factories import CustomerFactory, feedback_input
+from recovery.errors import IdempotencyKeyReused, InvalidInput, NotPermitted
 
 pytestmark = pytest.mark.django_db
 

@@ -3,12 +3,12 @@
 import pytest
 from django.db import connection
 
-from cases.errors import IdempotencyKeyReused
 from cases.models import CaseEvent, RecoveryCase, Severity
 from cases.tests.test_workflow_concurrency import run_at_once
 from feedback import intake
 from feedback.models import Customer, Feedback
 from feedback.tests.factories import CustomerFactory, feedback_input
+from recovery.errors import IdempotencyKeyReused
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -44,7 +44,7 @@ def test_every_link_on_the_landing_page_is_reachable_with_tab_in_reading_order(p
 
 
 def test_an_agent_signs_in_from_the_landing_page_and_acknowledges_a_case(page, live_server):
-    from cases import demo
+    from cases.devdata import demo
     from cases.models import RecoveryCase, Stage
     from cases.tests.factories import RecoveryCaseFactory
 

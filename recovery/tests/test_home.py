@@ -1,6 +1,6 @@
 import pytest
 
-from cases.demo import DEMO_LOGINS
+from cases.devdata.demo import DEMO_LOGINS
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import accounts
-from cases.errors import MendError
-from cases.roles import Role
+from recovery import accounts
+from recovery.errors import MendError
+from recovery.roles import Role
 
 ROLES = {"agent": Role.AGENT, "manager": Role.MANAGER, "intake": Role.INTAKE}
 

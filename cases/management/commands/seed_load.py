@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import load
+from cases.devdata import load
 
 
 def fraction(text: str) -> float:

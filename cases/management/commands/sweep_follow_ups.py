@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from cases import follow_ups
+from cases.follow_ups import sweep as follow_ups
 
 
 class Command(BaseCommand):

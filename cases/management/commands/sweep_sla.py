@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from cases import sla_sweep
+from cases.sla import sweep as sla_sweep
 
 
 class Command(BaseCommand):

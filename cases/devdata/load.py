@@ -3,7 +3,7 @@
 Rows are built in Python and streamed in batches, bypassing the ORM's per-row cost. What makes them
 realistic: about one customer per three cases, one negative originating feedback per case with a
 varied English comment, a mix of stages and severities, complaints spread over half a year, and SLA
-fields computed by `cases.sla` itself, so benchmarks read the same shapes production writes.
+fields computed by `cases.sla.clock` itself, so benchmarks read the same shapes production writes.
 
 Ids are assigned here (after the current maximum) so a case and its feedback can point at each other
 in one batch; the sequences are reset afterwards. Run it on a quiet database: concurrent inserts
@@ -25,11 +25,11 @@ from django.db.models import Max
 from django.utils import timezone
 from faker import Faker
 
+from cases.models import FollowUp, RecoveryCase, Severity, SLAAlarm, Stage
+from cases.sla import clock as sla
 from feedback.models import Channel, Customer, Feedback, Sentiment
-
-from . import accounts, sla
-from .models import FollowUp, RecoveryCase, Severity, SLAAlarm, Stage
-from .roles import Role
+from recovery import accounts
+from recovery.roles import Role
 
 # Cases per transaction: about 15 MB of CSV, and a batch that fails loses seconds, not minutes.
 BATCH_SIZE = 10_000
@@ -173,7 +173,7 @@ class _Plan:
         self.policies = {severity: sla.policy_for(severity) for severity in Severity.values}
         self.customer_ids: tuple[int, int] = (0, 0)
         self.owner_ids: list[int] = []
-        # One unsaved case reused for every row: `cases.sla` computes on it, and building a model
+        # One unsaved case reused for every row: `cases.sla.clock` computes on it, and building a model
         # instance per row would cost more than the rest of the row.
         self.clock = RecoveryCase()
 

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from .errors import NotPermitted
+from recovery.errors import NotPermitted
 
 
 class Role(StrEnum):

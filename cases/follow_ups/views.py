@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import survey
-from .errors import InvalidInput, SurveyUnavailable
+from cases.follow_ups import survey
+from recovery.errors import InvalidInput, SurveyUnavailable
 
 # A link that was never valid is a bad request; one that was valid and no longer is, is gone.
 _UNAVAILABLE_STATUS = {"invalid": 400, "expired": 410, "answered": 410, "withdrawn": 410}

@@ -12,12 +12,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import events, workflow
+from cases.models import CaseEvent, FollowUp, RecoveryCase
+from cases.outbox import notify_users, queue_email
 from feedback.models import Channel, Feedback, Sentiment
-
-from . import events, workflow
-from .errors import InvalidInput, SurveyUnavailable, TransitionNotAllowed
-from .models import CaseEvent, FollowUp, RecoveryCase
-from .notifications import notify_users, queue_email
+from recovery.errors import InvalidInput, SurveyUnavailable, TransitionNotAllowed
 
 SURVEY_SALT = "mend.cases.follow-up-survey"
 # "Poor" on a 1-5 scale: answers at or below this reopen the case with the customer's words.

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from .models import SLAAlert
-from .notifications import Email
+from cases.models import SLAAlert
+from cases.outbox import Email
 
 if TYPE_CHECKING:
-    from .sla_sweep import Alert
+    from cases.sla.sweep import Alert
 
 # Most urgent first; the digest's sections and its subject follow this order.
 SECTIONS = {

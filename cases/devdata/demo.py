@@ -19,12 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from cases import root_causes, services, workflow
+from cases.devdata.demo_texts import APOLOGIES, FOLLOW_UPS, PRAISE, PROBLEMS, ROOT_CAUSES
+from cases.gestures import services as gestures
+from cases.models import Gesture, RecoveryCase, RootCause, Severity, Stage
+from cases.sla import clock as sla
 from feedback.models import Channel, Customer, Feedback, Sentiment
-
-from . import accounts, gestures, root_causes, services, sla, workflow
-from .demo_texts import APOLOGIES, FOLLOW_UPS, PRAISE, PROBLEMS, ROOT_CAUSES
-from .models import Gesture, RecoveryCase, RootCause, Severity, Stage
-from .roles import Role
+from recovery import accounts
+from recovery.roles import Role
 
 SEED = 20240601
 CUSTOMER_COUNT = 200

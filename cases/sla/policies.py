@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .errors import InvalidInput, NotPermitted
-from .models import SLAPolicy
-from .roles import is_manager
-from .sla import policy_for
+from cases.models import SLAPolicy
+from cases.sla.clock import policy_for
+from recovery.errors import InvalidInput, NotPermitted
+from recovery.roles import is_manager
 
 DURATION_FIELDS = ("acknowledge_within", "apologize_within", "resolve_within", "follow_up_after")
 EDITABLE_FIELDS = (*DURATION_FIELDS, "warn_at_fraction")

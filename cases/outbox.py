@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Notification, RecoveryCase
+from cases.models import Notification, RecoveryCase
 
 MAX_ATTEMPTS = 8
 # After the n-th failed attempt the row rests FIRST_RETRY_DELAY * 2**(n-1), capped: 30 s, 1 min, 2 min
@@ -79,7 +79,7 @@ def queue_email(
         if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
-    from .tasks import send_notification  # tasks import this module
+    from cases.tasks import send_notification  # tasks import this module
 
     transaction.on_commit(partial(send_notification.delay, notification.pk))
     return notification
@@ -184,7 +184,7 @@ def queue_many(emails: list[Email]) -> int:
             dedupe_key__in=[row.dedupe_key for row in rows], status=Notification.Status.PENDING
         ).values_list("pk", flat=True)
     )
-    from .tasks import send_notifications  # tasks import this module
+    from cases.tasks import send_notifications  # tasks import this module
 
     transaction.on_commit(partial(send_notifications.delay, ids))
     return len(ids)
@@ -216,7 +216,7 @@ def retry(notification_ids) -> int:
     Notification.objects.filter(pk__in=ids, status=Notification.Status.FAILED).update(
         status=Notification.Status.PENDING, attempts=0, last_error=""
     )
-    from .tasks import send_notification
+    from cases.tasks import send_notification
 
     for notification_id in ids:
         transaction.on_commit(partial(send_notification.delay, notification_id))

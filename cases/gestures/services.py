@@ -11,11 +11,12 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from . import events, notifications
-from .currencies import ISO_4217
-from .errors import Conflict, InvalidInput, NotPermitted
-from .models import CaseEvent, Gesture, RecoveryCase
-from .roles import is_manager, managers, require_case_worker, require_may_act_on
+from cases import events
+from cases import outbox as notifications
+from cases.gestures.currencies import ISO_4217
+from cases.models import CaseEvent, Gesture, RecoveryCase
+from recovery.errors import Conflict, InvalidInput, NotPermitted
+from recovery.roles import is_manager, managers, require_case_worker, require_may_act_on
 
 COUNTED = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
 

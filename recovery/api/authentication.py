@@ -3,7 +3,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
-from cases.roles import preload_group_names
+from recovery.roles import preload_group_names
 
 
 class TokenWithRolesAuthentication(TokenAuthentication):

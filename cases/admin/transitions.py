@@ -11,8 +11,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 
-from . import workflow
-from .errors import MendError
+from cases import workflow
+from recovery.errors import MendError
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import QuerySet
 
-from . import events, survey
-from .models import CaseEvent, FollowUp
-from .notifications import notify_users
-from .roles import managers
+from cases import events
+from cases.follow_ups import survey
+from cases.models import CaseEvent, FollowUp
+from cases.outbox import notify_users
+from recovery.roles import managers
 
 ESCALATE_AFTER = timedelta(days=1)
 # Ids per read. A follow-up costs about eight queries and up to three emails, so a batch is a few

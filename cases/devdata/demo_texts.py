@@ -1,6 +1,6 @@
 """What the demo customers complained about, and how the demo agents answered."""
 
-from .models import RootCause
+from cases.models import RootCause
 
 # (touchpoint, title, complaint, resolution, root cause key)
 PROBLEMS = (

@@ -8,9 +8,10 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 
-from . import notifications, services, sla
-from .admin_transitions import transition_actions
-from .models import (
+from cases import outbox as notifications
+from cases import services
+from cases.admin.transitions import transition_actions
+from cases.models import (
     SEVERITY_URGENCY,
     URGENT_DUE,
     BusinessCalendar,
@@ -28,6 +29,7 @@ from .models import (
     SLAState,
     parse_reference,
 )
+from cases.sla import clock as sla
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):

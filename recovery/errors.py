@@ -1,4 +1,4 @@
-"""Domain errors. Each message is fit to show an agent verbatim; `recovery.api` maps them to HTTP once."""
+"""Domain errors, each message fit to show an agent verbatim; `recovery.api.errors` maps them to HTTP."""
 
 
 class MendError(Exception):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .models import BusinessCalendar
+from cases.models import BusinessCalendar
 
 ZERO = timedelta(0)
 DAY = timedelta(days=1)

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from .errors import InvalidInput
-from .roles import BACK_OFFICE_PERMISSIONS, Role
+from recovery.errors import InvalidInput
+from recovery.roles import BACK_OFFICE_PERMISSIONS, Role
 
 
 def grant_role(*, user, role: Role) -> None:
@@ -17,7 +17,7 @@ def grant_role(*, user, role: Role) -> None:
     `roles.BACK_OFFICE_PERMISSIONS`)."""
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
-    user.__dict__.pop("_mend_group_names", None)  # drop the roles cache of `cases.roles`
+    user.__dict__.pop("_mend_group_names", None)  # drop the roles cache of `recovery.roles`
     if role in BACK_OFFICE_PERMISSIONS and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])

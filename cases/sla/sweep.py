@@ -5,11 +5,11 @@
 2. Claim every passed (target, level) by inserting an `SLAAlert`: the unique constraint drops what
    any sweep sent before, and the INSERT returns the rows this sweep inserted, which nobody else has.
 3. For each claimed alert a timeline event; for each person who hears of any, one digest email
-   (`cases.sla_digest`) in the outbox.
+   (`cases.sla.digest`) in the outbox.
 4. Move each alarm past now (or take it away when nothing is left to alert), so the case leaves the
    query until its next moment comes; raise `escalation_level` where a breach or escalation came.
 
-Every step is one statement per batch, with little Python per case (`cases.bulk`): a sweep's cost
+Every step is one statement per batch, with little Python per case (`cases.sla.bulk`): a sweep's cost
 follows the cases due, not the cases open (`bench/sweep`). Only the stage clocks alert here; the
 follow-up clock belongs to the follow-up sweep.
 """
@@ -24,10 +24,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from . import bulk, events, notifications, sla, sla_digest
-from .events import SystemEvent
-from .models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy, format_reference
-from .roles import managers
+from cases import events
+from cases import outbox as notifications
+from cases.events import SystemEvent
+from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy, format_reference
+from cases.sla import bulk
+from cases.sla import clock as sla
+from cases.sla import digest as sla_digest
+from recovery.roles import managers
 
 # With 10,000 of 1,000,000 open cases due (bench/sweep), batches of 1,000, 2,500 and 10,000 took 1.35,
 # 1.23 and 1.66 s: the cost is per case, not per round trip, and one huge transaction is slower. 2,500
@@ -39,7 +43,7 @@ SWEEP_BATCH_SIZE = 2500
 @dataclass(slots=True)
 class SweptCase:
     """A case as the sweep reads it: its clocks, what its alerts record and what the digests show,
-    under the field names of `RecoveryCase`, so `cases.sla` reads it as it reads a case. A plain row
+    under the field names of `RecoveryCase`, so `cases.sla.clock` reads it as it reads a case. A plain row
     rather than a model instance: building 10,000 instances took twice as long as the query that read
     them (bench/sweep)."""
 

@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-from .serializers import ErrorOut, TransitionRefusedOut
+from cases.api.serializers import ErrorOut, TransitionRefusedOut
 
 FIELD_ERRORS = {
     "type": "object",

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-from .models import RecoveryCase, parse_reference
+from cases.models import RecoveryCase, parse_reference
 
 
 @require_GET

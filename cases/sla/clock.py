@@ -1,8 +1,8 @@
 """The SLA clock: when each stage of a case is due, from its severity's policy.
 
 SLA time is elapsed time, or only a calendar's working time when the policy has one
-(`cases.business_hours`). While a case is on hold its clocks pause; taking it off hold moves every
-running due moment by the SLA time paused. The sweep that warns and escalates is `cases.sla_sweep`.
+(`cases.sla.calendar`). While a case is on hold its clocks pause; taking it off hold moves every
+running due moment by the SLA time paused. The sweep that warns and escalates is `cases.sla.sweep`.
 """
 
 import time
@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from . import events
-from .business_hours import AROUND_THE_CLOCK, AroundTheClock, Schedule, schedule_of
-from .models import (
+from cases import events
+from cases.models import (
     BusinessCalendar,
     CaseEvent,
     FollowUp,
@@ -29,6 +28,7 @@ from .models import (
     SLAState,
     Stage,
 )
+from cases.sla.calendar import AROUND_THE_CLOCK, AroundTheClock, Schedule, schedule_of
 
 # Targets a fresh installation starts with (acknowledge, apologize, resolve). Managers edit them later.
 DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta, timedelta]] = {
