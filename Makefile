@@ -8,10 +8,11 @@ PYTEST_ARGS ?=
 
 .PHONY: run test lint format venv migrate demo ci bench-intake bench-cases bench-sweep clean
 
-$(BIN)/.installed: requirements.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Mend's Python packages into $(VENV) (first run: about a minute)..."
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --progress-bar on -r requirements-dev.txt
 	@touch $@
 
 venv: $(BIN)/.installed

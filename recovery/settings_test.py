@@ -14,3 +14,7 @@ CSRF_COOKIE_SECURE = False
 # Unit tests run tasks in-process; the Celery integration tests start a real worker on the real broker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Static files straight from static/ (no collectstatic, no manifest), as under `make run`.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from cases.follow_ups.views import survey_page
 from cases.views.links import case_permalink
@@ -10,17 +12,25 @@ from recovery import health, views
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include("feedback.api.urls")),
+    path("", include("cases.api.urls")),
 ]
-api_v1.append(path("", include("cases.api.urls")))
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", RedirectView.as_view(url="/admin/cases/recoverycase/"), name="queue"),
+    path("login/", views.sign_in, name="login"),
+    path("logout/", views.sign_out, name="logout"),
     path("admin/", admin.site.urls),
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
+    path("healthz", login_not_required(health.healthz), name="healthz"),
+    path("readyz", login_not_required(health.readyz), name="readyz"),
     path("api/v1/", include(api_v1)),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("r/<str:token>/", survey_page, name="survey"),  # the customer's follow-up survey, no login
+    # The split view serves Swagger UI's set-up as a script file, so the docs run under the strict CSP.
+    path(
+        "api/docs/",
+        login_not_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
+    path("api/redoc/", login_not_required(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
+    path("r/<str:token>/", login_not_required(survey_page), name="survey"),  # the customer's survey
     path("cases/<str:reference>/", case_permalink, name="case"),  # the link in every email about a case
 ]
 

@@ -1,12 +1,17 @@
-"""The landing page at `/`: where things are, and the demo logins on a development machine."""
+"""Signing in and out of the workspace. Django's views do the work; this adds the demo logins in DEBUG."""
 
 from django.conf import settings
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib.auth import views as auth_views
 
-from cases.devdata.demo import DEMO_LOGINS
+from cases.devdata.logins import DEMO_LOGINS
 
 
-@require_GET
-def home(request):
-    return render(request, "home.html", {"demo_logins": DEMO_LOGINS if settings.DEBUG else ()})
+class SignInView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"demo_logins": DEMO_LOGINS if settings.DEBUG else ()}
+
+
+sign_in = SignInView.as_view()
+sign_out = auth_views.LogoutView.as_view()

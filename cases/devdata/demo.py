@@ -21,33 +21,18 @@ from faker import Faker
 
 from cases import root_causes, services, workflow
 from cases.devdata.demo_texts import APOLOGIES, FOLLOW_UPS, PRAISE, PROBLEMS, ROOT_CAUSES
+from cases.devdata.logins import DEMO_LOGINS, DemoLogin
 from cases.gestures import services as gestures
 from cases.models import Gesture, RecoveryCase, RootCause, Severity, Stage
 from cases.sla import clock as sla
 from feedback.models import Channel, Customer, Feedback, Sentiment
 from recovery import accounts
-from recovery.roles import Role
 
 SEED = 20240601
 CUSTOMER_COUNT = 200
 CASES_PER_STAGE_AND_SEVERITY = 5
 REPEAT_CASES = 10  # the last cases go to customers who already had one: repeat failures
 
-
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    password: str
-    role: Role | None  # None: the superuser
-    first_name: str
-
-
-DEMO_LOGINS = (
-    DemoLogin("agent", "agent-demo-pw", Role.AGENT, "Alice"),
-    DemoLogin("agent2", "agent2-demo-pw", Role.AGENT, "Bob"),
-    DemoLogin("manager", "manager-demo-pw", Role.MANAGER, "Maria"),
-    DemoLogin("admin", "admin-demo-pw", None, "Ada"),
-)
 
 # Age of an open case as a multiple of its running target: on track, on track, at risk, breached, breached.
 AGE_OF_TARGET = (0.2, 0.5, 0.85, 1.5, 6.0)

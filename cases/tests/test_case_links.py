@@ -33,12 +33,13 @@ def test_a_case_link_in_an_sla_email_leads_to_that_case(admin_client, agent):
 
 
 @pytest.mark.parametrize("reference", ["RC-999999", "nonsense", "RC-"])
-def test_a_link_to_no_case_is_a_404(client, reference):
-    assert client.get(f"/cases/{reference}/").status_code == 404
+def test_a_link_to_no_case_is_a_404(admin_client, reference):
+    assert admin_client.get(f"/cases/{reference}/").status_code == 404
 
 
-def test_a_bare_id_and_a_lower_case_reference_lead_to_the_case_too(client):
+def test_a_bare_id_and_a_lower_case_reference_lead_to_the_case_too(admin_client):
     case = RecoveryCaseFactory()
+    client = admin_client
 
     for reference in (str(case.pk), case.reference.lower()):
         assert (

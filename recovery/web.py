@@ -1,0 +1,59 @@
+"""Plumbing shared by every HTML page: who may see the workspace, and what the frame needs to draw itself."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from recovery.roles import is_agent, is_manager
+
+
+class SignInRequiredMiddleware(LoginRequiredMiddleware):
+    """Every page needs a signed-in person, except views marked `login_not_required` and the API.
+
+    The check runs before the URL's view looks anything up, so an anonymous visitor learns nothing from
+    the answer (`/cases/RC-000001/` and `/cases/RC-999999/` both redirect to the sign-in page). The API
+    authenticates by token and answers 401/403 itself.
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+def agent_required(view: Callable) -> Callable:
+    """The workspace is for agents and managers: anyone else signed in (an intake client) gets 403."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs):
+        if not is_agent(request.user):
+            raise PermissionDenied("Only agents and managers work in Mend's workspace.")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def manager_required(view: Callable) -> Callable:
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs):
+        if not is_manager(request.user):
+            raise PermissionDenied("Only managers may open this page.")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def workspace(request: HttpRequest) -> dict:
+    """Context for the frame. The approvals count is a callable, so only pages that draw it query it."""
+    user = getattr(request, "user", None)
+    manager = bool(user and is_manager(user))
+
+    def pending_approvals() -> int:
+        from cases.models import Gesture
+
+        return Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL).count()
+
+    return {"is_manager": manager, "pending_approvals": pending_approvals if manager else 0}
