@@ -148,3 +148,44 @@ def _fresh_sla_policies():
     from cases.sla import clock as sla
 
     sla.forget_policies()
+
+
+# Browser helpers ---------------------------------------------------------------------------------
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"  # git-ignored; look at what lands here
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """`sign_in(page, user)`: give `page` a session for `user` (no form round trip), return the base URL."""
+    from django.test import Client
+
+    def signed_in(page, user) -> str:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies(
+            [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True}]
+        )
+        return live_server.url
+
+    return signed_in
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot as test-artifacts/<name>.png, to be looked at by a person."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line each ([] is clean)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

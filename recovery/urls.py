@@ -6,7 +6,6 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from cases.follow_ups.views import survey_page
-from cases.views.links import case_permalink
 from recovery import health, views
 
 api_v1 = [
@@ -31,7 +30,7 @@ urlpatterns = [
     ),
     path("api/redoc/", login_not_required(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
     path("r/<str:token>/", login_not_required(survey_page), name="survey"),  # the customer's survey
-    path("cases/<str:reference>/", case_permalink, name="case"),  # the link in every email about a case
+    path("", include("cases.urls")),
 ]
 
 if settings.BENCH_CEILING:
