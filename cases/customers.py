@@ -69,8 +69,18 @@ def customer_cases(*, customer_id: int, limit: int = HISTORY_LIMIT) -> list[Reco
         RecoveryCase.objects.filter(customer_id=customer_id)
         .select_related("owner")
         .only(
-            "title", "severity", "stage", "created_at", "closed_at", "resolution_summary", "close_reason",
-            "is_repeat", "reopen_count", "owner__username", "owner__first_name", "owner__last_name",
+            "title",
+            "severity",
+            "stage",
+            "created_at",
+            "closed_at",
+            "resolution_summary",
+            "close_reason",
+            "is_repeat",
+            "reopen_count",
+            "owner__username",
+            "owner__first_name",
+            "owner__last_name",
         )
         .annotate(satisfaction=Subquery(latest_score))
         .order_by("-created_at", "-id")[:limit]
@@ -96,8 +106,9 @@ def customer_gestures(*, customer_id: int, limit: int = HISTORY_LIMIT) -> list[G
 def customer_survey_answers(*, customer_id: int, limit: int = HISTORY_LIMIT) -> list[FollowUp]:
     """Follow-ups that carry a satisfaction score (the customer's survey answer or the agent's record)."""
     return list(
-        FollowUp.objects.filter(case__customer_id=customer_id, satisfaction__isnull=False)
-        .order_by(F("done_at").desc(nulls_last=True), "-id")[:limit]
+        FollowUp.objects.filter(case__customer_id=customer_id, satisfaction__isnull=False).order_by(
+            F("done_at").desc(nulls_last=True), "-id"
+        )[:limit]
     )
 
 
@@ -137,7 +148,9 @@ def customer_by_external_id(external_id: str) -> Customer | None:
 
 def _referenced(customers: list[Customer]) -> list[Customer]:
     for customer in customers:
-        customer.open_case_reference = format_reference(customer.open_case_id) if customer.open_case_id else ""
+        customer.open_case_reference = (
+            format_reference(customer.open_case_id) if customer.open_case_id else ""
+        )
     return customers
 
 

@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.messages import get_messages
 
+from cases.gestures import services as gestures
 from cases.models import CaseEvent, Gesture
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory
-from cases.gestures import services as gestures
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,11 @@ def test_without_javascript_a_decision_redirects_back_with_a_flash(client, manag
 
     assert (response.status_code, response["Location"]) == (302, INBOX)
     gesture.refresh_from_db()
-    assert (gesture.status, gesture.decided_by, gesture.decision_note) == (status, manager, "Fair, given the delay")
+    assert (gesture.status, gesture.decided_by, gesture.decision_note) == (
+        status,
+        manager,
+        "Fair, given the delay",
+    )
     event = gesture.case.events.get(kind=CaseEvent.Kind.GESTURE)
     assert (event.actor, event.data["status"]) == (manager, status)
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
@@ -113,7 +117,9 @@ def test_a_gesture_another_manager_decided_meanwhile_is_refused_clearly_and_left
 
     assert plain["Location"] == INBOX
     (message,) = [str(m) for m in get_messages(plain.wsgi_request)]
-    assert message.startswith(f"The Voucher 80.00 EUR on {gesture.case.reference} was already rejected by Rosa at ")
+    assert message.startswith(
+        f"The Voucher 80.00 EUR on {gesture.case.reference} was already rejected by Rosa at "
+    )
     assert message.endswith("; nothing changed.")
     assert "flash-error" in htmx.text and "already rejected by Rosa" in htmx.text
     gesture.refresh_from_db()

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cases import customers
-from cases.models import FollowUp, Gesture, Stage
+from cases.models import FollowUp, Stage
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory
 from feedback.models import Sentiment
 from feedback.tests.factories import CustomerFactory, FeedbackFactory
@@ -23,9 +23,13 @@ def history_of(customer, *, agent, cases=3):
     made = []
     for n in range(cases):
         case = RecoveryCaseFactory(customer=customer, closed=n < cases - 1, resolution_summary=f"Refund {n}")
-        FeedbackFactory(customer=customer, case=case, rating=1, sentiment=Sentiment.NEGATIVE, comment=f"Bad {n}")
+        FeedbackFactory(
+            customer=customer, case=case, rating=1, sentiment=Sentiment.NEGATIVE, comment=f"Bad {n}"
+        )
         GestureFactory(case=case, requested_by=agent, amount=f"{10 + n}.00")
-        FollowUp.objects.create(case=case, due_at=timezone.now(), done_at=timezone.now(), satisfaction=n % 5 + 1)
+        FollowUp.objects.create(
+            case=case, due_at=timezone.now(), done_at=timezone.now(), satisfaction=n % 5 + 1
+        )
         made.append(case)
     return made
 
@@ -37,7 +41,9 @@ def test_anonymous_visitors_are_sent_to_sign_in_whether_or_not_the_customer_exis
     assert client.get("/customers/999999/")["Location"] == "/login/?next=/customers/999999/"
 
 
-@pytest.mark.parametrize(("role", "status"), [("agent", 200), ("other_agent", 200), ("manager", 200), ("intake_user", 403)])
+@pytest.mark.parametrize(
+    ("role", "status"), [("agent", 200), ("other_agent", 200), ("manager", 200), ("intake_user", 403)]
+)
 def test_agents_and_managers_see_a_customer_intake_clients_do_not(client, request, role, status):
     client.force_login(request.getfixturevalue(role))
 
@@ -59,7 +65,10 @@ def test_the_page_shows_contact_every_case_feedback_gesture_and_survey_answer_ne
 
     for text in ("Tom Reyes", "tom@example.com", "+1 555 0100", "gold", "Refund 0", "Bad 2", "12.00 EUR"):
         assert text in page
-    refs = [page.index(f'href="/cases/{case.reference}/">{case.reference}</a></td>') for case in (third, second, first)]
+    refs = [
+        page.index(f'href="/cases/{case.reference}/">{case.reference}</a></td>')
+        for case in (third, second, first)
+    ]
     assert refs == sorted(refs)
     assert page.index("Bad 2") < page.index("Bad 1") < page.index("Bad 0")
     assert "Survey 3/5" in page  # the newest case's answer, shown as its outcome
@@ -77,7 +86,9 @@ def test_failures_in_the_last_90_days_count_the_cases_opened_since(agent):
     assert recent.stage == Stage.NEW
 
 
-def test_the_page_costs_the_same_few_queries_whatever_the_history(client, agent, django_assert_max_num_queries):
+def test_the_page_costs_the_same_few_queries_whatever_the_history(
+    client, agent, django_assert_max_num_queries
+):
     small, large = CustomerFactory(), CustomerFactory()
     history_of(small, agent=agent, cases=1)
     history_of(large, agent=agent, cases=12)

@@ -1,4 +1,4 @@
-"""`/root-causes/` and `/root-causes/<id>/`: the list, creating one, a root cause's page and a manager's edits."""
+"""`/root-causes/` and `/root-causes/<id>/`: the list, creating one, its page and a manager's edits."""
 
 import pytest
 
@@ -30,7 +30,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert RootCause.objects.count() == 1
 
 
-@pytest.mark.parametrize(("role", "status"), [("agent", 200), ("other_agent", 200), ("manager", 200), ("intake_user", 403)])
+@pytest.mark.parametrize(
+    ("role", "status"), [("agent", 200), ("other_agent", 200), ("manager", 200), ("intake_user", 403)]
+)
 def test_agents_and_managers_read_root_causes_intake_clients_do_not(client, request, role, status):
     root_cause = RootCauseFactory()
     client.force_login(request.getfixturevalue(role))
@@ -42,7 +44,9 @@ def test_the_list_counts_cases_and_customers_and_shows_status_category_and_owner
     client, agent, manager, django_assert_max_num_queries
 ):
     shared = CustomerFactory()
-    printer = RootCauseFactory(title="Label printer jams", status="fixing", category="technology", owner=manager)
+    printer = RootCauseFactory(
+        title="Label printer jams", status="fixing", category="technology", owner=manager
+    )
     with_cases(printer, 2, customer=shared)
     with_cases(printer, 1)
     for _ in range(15):
@@ -76,7 +80,9 @@ def test_the_list_filters_by_status_and_category_and_searches(client, agent):
 def test_an_agent_creates_a_root_cause_and_lands_on_its_page(client, agent):
     client.force_login(agent)
 
-    response = client.post(LIST, {"title": " Courier drops parcels ", "category": "partner", "description": ""})
+    response = client.post(
+        LIST, {"title": " Courier drops parcels ", "category": "partner", "description": ""}
+    )
 
     created = RootCause.objects.get()
     assert (response.status_code, response["Location"]) == (302, page_of(created))
@@ -86,7 +92,9 @@ def test_an_agent_creates_a_root_cause_and_lands_on_its_page(client, agent):
 def test_a_root_cause_without_a_title_is_refused_next_to_the_field_and_the_text_stays(client, agent):
     client.force_login(agent)
 
-    response = client.post(LIST, {"title": "  ", "category": "people", "description": "Night shift skips the check"})
+    response = client.post(
+        LIST, {"title": "  ", "category": "people", "description": "Night shift skips the check"}
+    )
 
     assert response.status_code == 422
     assert "Night shift skips the check" in response.text
@@ -108,11 +116,17 @@ def test_the_page_shows_cases_corrective_action_owner_status_and_verification(
     with django_assert_max_num_queries(6):
         page = client.get(page_of(root_cause)).text
 
-    for text in ("Label printer jams", "Replace the rollers weekly", "Maria", "Verified", "No jam in 30 days"):
+    for text in (
+        "Label printer jams",
+        "Replace the rollers weekly",
+        "Maria",
+        "Verified",
+        "No jam in 30 days",
+    ):
         assert text in page
     assert all(f'href="/cases/{case.reference}/"' in page for case in cases)
     assert f'href="/customers/{cases[0].customer_id}/"' in page
-    assert "<h2 id=\"edit-title\">" not in page  # agents read; managers edit
+    assert '<h2 id="edit-title">' not in page  # agents read; managers edit
 
 
 def test_a_manager_sets_status_owner_corrective_action_and_verification(client, manager, agent):
@@ -121,12 +135,21 @@ def test_a_manager_sets_status_owner_corrective_action_and_verification(client, 
 
     response = client.post(
         page_of(root_cause),
-        {"status": "verified", "owner": agent.pk, "corrective_action": "Weekly rollers", "verification_note": "Held"},
+        {
+            "status": "verified",
+            "owner": agent.pk,
+            "corrective_action": "Weekly rollers",
+            "verification_note": "Held",
+        },
     )
 
     assert (response.status_code, response["Location"]) == (302, page_of(root_cause))
     root_cause.refresh_from_db()
-    assert (root_cause.status, root_cause.owner, root_cause.corrective_action) == ("verified", agent, "Weekly rollers")
+    assert (root_cause.status, root_cause.owner, root_cause.corrective_action) == (
+        "verified",
+        agent,
+        "Weekly rollers",
+    )
     assert root_cause.verified_at is not None
 
 
@@ -135,7 +158,8 @@ def test_verifying_without_a_note_shows_the_services_error_by_the_field_and_keep
     client.force_login(manager)
 
     response = client.post(
-        page_of(root_cause), {"status": "verified", "owner": "", "corrective_action": "New rollers", "verification_note": ""}
+        page_of(root_cause),
+        {"status": "verified", "owner": "", "corrective_action": "New rollers", "verification_note": ""},
     )
 
     assert response.status_code == 422
@@ -143,7 +167,11 @@ def test_verifying_without_a_note_shows_the_services_error_by_the_field_and_keep
     assert "Verifying a root cause needs a note on how the fix was checked." in note_field
     assert "New rollers" in response.text
     root_cause.refresh_from_db()
-    assert (root_cause.status, root_cause.corrective_action, root_cause.verified_at) == ("fixed", "Old text", None)
+    assert (root_cause.status, root_cause.corrective_action, root_cause.verified_at) == (
+        "fixed",
+        "Old text",
+        None,
+    )
 
 
 @pytest.mark.parametrize("role", ["agent", "other_agent"])
@@ -151,7 +179,9 @@ def test_agents_may_not_edit_a_root_cause_here(client, request, role):
     root_cause = RootCauseFactory(status="open")
     client.force_login(request.getfixturevalue(role))
 
-    response = client.post(page_of(root_cause), {"status": "fixed", "corrective_action": "x", "verification_note": ""})
+    response = client.post(
+        page_of(root_cause), {"status": "fixed", "corrective_action": "x", "verification_note": ""}
+    )
 
     assert response.status_code == 403
     root_cause.refresh_from_db()

@@ -32,9 +32,7 @@ def approval_inbox(request: HttpRequest) -> HttpResponse:
     pending = selectors.pending_gestures()
     shown = list(pending[: selectors.INBOX_LIMIT])
     total = len(shown) if len(shown) < selectors.INBOX_LIMIT else pending.count()
-    return render(
-        request, "cases/approvals.html", {"gestures": shown, "total": total, "nav": "approvals"}
-    )
+    return render(request, "cases/approvals.html", {"gestures": shown, "total": total, "nav": "approvals"})
 
 
 @require_POST
@@ -45,7 +43,9 @@ def decide(request: HttpRequest, gesture_id: int) -> HttpResponse:
         raise BadRequest("Choose Approve or Reject.")
     decision = form.cleaned_data["decision"]
     try:
-        gesture = DECISIONS[decision](gesture_id=gesture_id, actor=request.user, note=form.cleaned_data["note"])
+        gesture = DECISIONS[decision](
+            gesture_id=gesture_id, actor=request.user, note=form.cleaned_data["note"]
+        )
     except Gesture.DoesNotExist:
         raise Http404("No such gesture.") from None
     except Conflict as refused:
