@@ -40,7 +40,9 @@ class NewCaseForm(forms.Form):
         ),
     )
     customer = forms.CharField(required=False)  # a match's external id, or NEW_CUSTOMER
-    new_external_id = forms.CharField(label="External id", required=False, max_length=128)
+    new_external_id = forms.CharField(
+        label="External id", required=False, max_length=128, help_text="The id our own systems know them by."
+    )
     new_name = forms.CharField(label="Name", required=False, max_length=200)
     new_email = forms.EmailField(label="Email", required=False)
     new_phone = forms.CharField(label="Phone", required=False, max_length=40)

@@ -5,6 +5,7 @@ action and verification. Every write goes through `cases.root_causes`, whose ref
 without a note, say) are shown next to the field they concern, with what was typed kept.
 """
 
+import django_filters as filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,16 @@ from recovery.roles import case_workers, is_manager
 from recovery.web import agent_required
 
 PAGE_SIZE = 50
+
+
+class RootCauseListFilter(RootCauseFilter):
+    """The API's filters, labelled for people."""
+
+    status = filters.ChoiceFilter(choices=RootCause.Status.choices, label="Status", empty_label="Any status")
+    category = filters.ChoiceFilter(
+        choices=RootCause.Category.choices, label="Category", empty_label="Any category"
+    )
+    q = filters.CharFilter(method="search", label="Search")
 
 
 class RootCauseCreateForm(forms.Form):
@@ -57,7 +68,7 @@ def root_cause_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Root cause “{created.title}” created.")
             return redirect("workspace:root_cause", root_cause_id=created.pk)
-    filters = RootCauseFilter(request.GET, queryset=selectors.root_causes())
+    filters = RootCauseListFilter(request.GET, queryset=selectors.root_causes())
     page = Paginator(filters.qs if filters.is_valid() else RootCause.objects.none(), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
