@@ -1,0 +1,121 @@
+"""The agent's queue (`/`): their open cases and the unassigned ones, most urgent first.
+
+The order, in buckets and then within each bucket:
+1. breached (the running SLA target has passed), together with the cases the customer reopened
+   through the survey ("Customer unhappy");
+2. at risk (the warning moment has passed, the target not yet);
+3. on track;
+4. paused (on hold, waiting on the customer).
+Within a bucket: the more severe first, then the earlier due moment (an unhappy case counts as due
+since the customer's answer), then the case id. Severity before time is what keeps a new critical case
+above every on-track low one, whatever the SLA policies say.
+
+The buckets depend on the clock, so no index can hold the order; each bucket of each severity is a range
+of the `case_queue_running` index instead (`case_queue_paused` for held cases), read in index order and
+cut at the page size. The page is their union, sorted: a few hundred keys at most, however many cases
+there are. At-risk ranges end at the severity's `at_risk_horizon`, so they never walk the on-track cases.
+"""
+
+from datetime import datetime
+from enum import IntEnum
+
+from django.db.models import Count, Q, QuerySet, Value
+
+from cases.models import (
+    PAUSED_OPEN,
+    QUEUE_DUE,
+    RUNNING_OPEN,
+    SEVERITY_URGENCY,
+    RecoveryCase,
+    Severity,
+)
+from cases.selectors import QUEUE_LEAVES_OUT
+from cases.sla.clock import at_risk_horizon
+
+QUEUE_ROWS = 50  # as many as the API's first page: an agent works from the top
+
+
+class Bucket(IntEnum):
+    BREACHED = 0
+    AT_RISK = 1
+    ON_TRACK = 2
+    PAUSED = 3
+
+
+SCOPES = {  # ?show= value -> chip label
+    "all": "All open",
+    "mine": "Mine",
+    "unassigned": "Unassigned",
+}
+DEFAULT_SCOPE = "all"
+
+
+def scope_filter(scope: str, user) -> Q:
+    """Whose cases a chip shows. "All open" is the agent's whole queue: theirs plus nobody's."""
+    if scope == "mine":
+        return Q(owner=user)
+    if scope == "unassigned":
+        return Q(owner__isnull=True)
+    return Q(owner=user) | Q(owner__isnull=True)
+
+
+def chip_counts(*, user) -> dict[str, int]:
+    """Open cases per chip, in one query through the (owner, stage) index."""
+    counts = RecoveryCase.objects.open().aggregate(
+        mine=Count("pk", filter=Q(owner=user)),
+        unassigned=Count("pk", filter=Q(owner__isnull=True)),
+    )
+    mine, unassigned = counts["mine"], counts["unassigned"]
+    return {"all": mine + unassigned, "mine": mine, "unassigned": unassigned}
+
+
+def queue_page(*, user, scope: str, now: datetime, limit: int = QUEUE_ROWS) -> list[RecoveryCase]:
+    """The `limit` most urgent open cases of `scope`, in queue order (module docstring). Two queries."""
+    ids = [key[-1] for key in _ranked_keys(scope_filter(scope, user), now=now, limit=limit)]
+    rows = (
+        RecoveryCase.objects.select_related("customer", "owner").defer(*QUEUE_LEAVES_OUT).in_bulk(ids)
+    )
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+KEY_NAMES = ("bucket", "severity_key", "due_key", "sla_warn_at", "id")
+
+
+def _ranked_keys(scope: Q, *, now: datetime, limit: int) -> list[tuple]:
+    parts = [_keys(_bucket(bucket, severity, now), scope, bucket, limit) for bucket, severity in _ranges()]
+    parts.append(_keys(Q(PAUSED_OPEN), scope, Bucket.PAUSED, limit))
+    first, *rest = parts
+    return list(first.union(*rest, all=True).order_by(*KEY_NAMES)[:limit])
+
+
+def _ranges():
+    for bucket in (Bucket.BREACHED, Bucket.AT_RISK, Bucket.ON_TRACK):
+        for severity in SEVERITY_ORDER:
+            yield bucket, severity
+
+
+SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)  # SEVERITY_URGENCY 0..3
+
+
+def _bucket(bucket: Bucket, severity: str, now: datetime) -> Q:
+    """The cases of one severity in one running bucket, as conditions on the index's keys."""
+    rank = SEVERITY_ORDER.index(severity)
+    running = RUNNING_OPEN & Q(severity_key=rank)
+    if bucket == Bucket.BREACHED:
+        return running & Q(due_key__lte=now)
+    horizon = at_risk_horizon(severity, now=now)
+    at_risk = Q(due_key__lte=horizon, sla_warn_at__lte=now)
+    if bucket == Bucket.AT_RISK:
+        return running & Q(due_key__gt=now) & at_risk
+    return running & Q(due_key__gt=now) & ~at_risk
+
+
+def _keys(condition: Q, scope: Q, bucket: Bucket, limit: int) -> QuerySet:
+    return (
+        RecoveryCase.objects.annotate(
+            bucket=Value(int(bucket)), severity_key=SEVERITY_URGENCY, due_key=QUEUE_DUE
+        )
+        .filter(condition, scope)
+        .order_by("severity_key", "due_key", "sla_warn_at", "id")
+        .values_list(*KEY_NAMES)[:limit]
+    )
