@@ -29,7 +29,7 @@ def sla_clock(case: RecoveryCase, now: datetime) -> Clock:
         return Clock("none", "No target running", None)
     if state == SLAState.BREACHED:
         return Clock(state, f"Breached {span(now - due)} ago", due)
-    word = "At risk, due in" if state == SLAState.AT_RISK else "Due in"
+    word = "At risk: due in" if state == SLAState.AT_RISK else "On track: due in"
     return Clock(state, f"{word} {span(due - now)}", due)
 
 

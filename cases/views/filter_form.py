@@ -22,7 +22,8 @@ LABELS = {
     "created_before": "Opened before",
     "ordering": "Sort by",
 }
-HELP = {"q": "Reference, title, customer name or email, or a feedback comment"}
+SEVERAL = "Ctrl- or ⌘-click to pick several"
+HELP = {"q": "Reference, title, customer name or email, or a comment", "stage": SEVERAL, "severity": SEVERAL}
 ORDERING_LABELS = {
     "created_at": "Oldest first",
     "-created_at": "Newest first",
@@ -35,15 +36,20 @@ ORDERING_LABELS = {
 }
 
 
+FIRST = ["q", "stage", "severity", "owner", "sla_state", "is_repeat", "root_cause"]
+
+
 def dress(filters: CaseFilter) -> forms.Form:
     form = filters.form
+    form.order_fields(FIRST)
     for name, field in form.fields.items():
         field.label = LABELS.get(name, field.label)
         field.help_text = HELP.get(name, "")
     fields = form.fields
     fields["q"].widget = forms.TextInput(attrs={"type": "search"})
     for name in ("stage", "severity"):
-        fields[name].widget = forms.SelectMultiple(choices=fields[name].choices, attrs={"size": 4})
+        choices = fields[name].choices
+        fields[name].widget = forms.SelectMultiple(choices=choices, attrs={"size": len(choices)})
     fields["owner"].widget = forms.Select(choices=_owners())
     fields["is_repeat"].widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
     fields["root_cause"].widget = forms.Select(choices=[("", "Any"), *_root_causes()])
@@ -53,7 +59,7 @@ def dress(filters: CaseFilter) -> forms.Form:
     ordering.widget = forms.Select(
         choices=[("", "Most urgent first"), *((v, ORDERING_LABELS.get(v, v)) for v, _ in ordering.choices if v)]
     )
-    fields["sla_state"].choices = [("", "Any"), *[c for c in fields["sla_state"].choices if c[0]]]
+    fields["sla_state"].widget = forms.Select(choices=[("", "Any"), *(c for c in fields["sla_state"].choices if c[0])])
     return form
 
 
