@@ -72,9 +72,7 @@ def chip_counts(*, user) -> dict[str, int]:
 def queue_page(*, user, scope: str, now: datetime, limit: int = QUEUE_ROWS) -> list[RecoveryCase]:
     """The `limit` most urgent open cases of `scope`, in queue order (module docstring). Two queries."""
     ids = [key[-1] for key in _ranked_keys(scope_filter(scope, user), now=now, limit=limit)]
-    rows = (
-        RecoveryCase.objects.select_related("customer", "owner").defer(*QUEUE_LEAVES_OUT).in_bulk(ids)
-    )
+    rows = RecoveryCase.objects.select_related("customer", "owner").defer(*QUEUE_LEAVES_OUT).in_bulk(ids)
     return [rows[pk] for pk in ids if pk in rows]
 
 

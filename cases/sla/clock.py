@@ -239,7 +239,12 @@ def at_risk_horizon(severity: str, *, now: datetime) -> datetime:
     """
     policy = policy_for(severity)
     share = 1 - float(policy.warn_at_fraction)
-    lengths = (policy.acknowledge_within, policy.apologize_within, policy.resolve_within, policy.follow_up_after)
+    lengths = (
+        policy.acknowledge_within,
+        policy.apologize_within,
+        policy.resolve_within,
+        policy.follow_up_after,
+    )
     # A second of slack for the float arithmetic of the warning moments.
     return add_target(policy, now, max(lengths) * share) + timedelta(seconds=1)
 

@@ -28,10 +28,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/case_list.html", context, status=400)
     pages = KeysetPagination()
     try:
-        # The API's paginator reads DRF's request; wrapping Django's costs nothing and keeps one cursor format.
+        # The API's paginator reads DRF's request: wrapping Django's keeps one cursor format for both.
         context["cases"] = pages.paginate_queryset(filters.qs, Request(request))
     except ValidationError as error:  # a cursor or page size typed by hand
-        context["page_errors"] = [f"{name}: {' '.join(map(str, errors))}" for name, errors in error.detail.items()]
+        context["page_errors"] = [
+            f"{name}: {' '.join(map(str, errors))}" for name, errors in error.detail.items()
+        ]
         return render(request, "cases/case_list.html", context, status=400)
     context["count"] = filters.qs.count()
     context["next"], context["previous"] = pages.links()

@@ -56,10 +56,10 @@ def dress(filters: CaseFilter) -> forms.Form:
     for name in ("created_after", "created_before"):
         fields[name].widget = forms.DateInput(attrs={"type": "date"})
     ordering = fields["ordering"]
-    ordering.widget = forms.Select(
-        choices=[("", "Most urgent first"), *((v, ORDERING_LABELS.get(v, v)) for v, _ in ordering.choices if v)]
-    )
-    fields["sla_state"].widget = forms.Select(choices=[("", "Any"), *(c for c in fields["sla_state"].choices if c[0])])
+    sorts = [(value, ORDERING_LABELS.get(value, value)) for value, _ in ordering.choices if value]
+    ordering.widget = forms.Select(choices=[("", "Most urgent first"), *sorts])
+    states = [choice for choice in fields["sla_state"].choices if choice[0]]
+    fields["sla_state"].widget = forms.Select(choices=[("", "Any"), *states])
     return form
 
 
