@@ -143,3 +143,11 @@ def test_a_held_unhappy_case_waits_with_the_paused_ones(agent):
     workflow.hold(case_id=case.pk, actor=agent, reason="Waiting for the customer's photos.")
 
     assert page(agent) == [on_track.pk, case.pk]
+
+
+def test_chip_counts_stop_at_the_cap(agent, monkeypatch):
+    monkeypatch.setattr(queue, "COUNT_CAP", 3)
+    RecoveryCaseFactory.create_batch(2, owner=agent)
+    RecoveryCaseFactory.create_batch(4)
+
+    assert queue.chip_counts(user=agent) == {"all": 3, "mine": 2, "unassigned": 3}

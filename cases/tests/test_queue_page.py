@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from cases import queue
 from cases.models import Severity
 from cases.selectors import sla_policies
 from cases.tests.factories import RecoveryCaseFactory
@@ -117,6 +118,17 @@ def test_the_htmx_refresh_answers_the_list_alone_and_polls_again(agent):
     assert case.reference in body and "<html" not in body
 
 
+def test_a_long_queue_shows_the_most_urgent_and_says_there_are_more(agent, monkeypatch):
+    monkeypatch.setattr(queue, "QUEUE_ROWS", 2)
+    monkeypatch.setattr(queue, "COUNT_CAP", 3)
+    RecoveryCaseFactory.create_batch(4, owner=agent)
+
+    body = signed_in(agent).get("/").content.decode()
+
+    assert body.count('class="row-link"') == 2
+    assert "The 2 most urgent of 3+." in body and 'Mine <span class="chip-count">3+</span>' in body
+
+
 @pytest.mark.parametrize("rows", [1, 40])
 def test_the_queue_costs_the_same_few_queries_whatever_the_number_of_rows(
     agent, other_agent, rows, django_assert_max_num_queries
@@ -127,8 +139,8 @@ def test_the_queue_costs_the_same_few_queries_whatever_the_number_of_rows(
     client = signed_in(agent)
     sla_policies()  # each process keeps the four policies it read for 30 s: the steady state is warm
 
-    # session, user, the user's roles, the chip counts, the ranked keys, the rows
-    with django_assert_max_num_queries(6):
+    # session, user, the user's roles, two chip counts, the ranked keys, the rows
+    with django_assert_max_num_queries(7):
         response = client.get("/")
 
     assert response.content.decode().count('class="row-link"') == rows

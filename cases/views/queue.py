@@ -20,15 +20,21 @@ def my_queue(request: HttpRequest) -> HttpResponse:
         scope = queue.DEFAULT_SCOPE
     now = timezone.now()
     counts = queue.chip_counts(user=request.user)
+    cases = queue.queue_page(user=request.user, scope=scope, now=now)
     context = {
         "nav": "queue",
         "now": now,
         "scope": scope,
         "unknown_scope": unknown,
-        "chips": [(name, label, counts[name]) for name, label in queue.SCOPES.items()],
-        "total": counts[scope],
-        "cases": queue.queue_page(user=request.user, scope=scope, now=now),
+        "chips": [(name, label, _shown(counts[name])) for name, label in queue.SCOPES.items()],
+        "total": _shown(counts[scope]),
+        "cases": cases,
+        "more": counts[scope] > len(cases),
         "poll_seconds": POLL_SECONDS,
     }
     template = "cases/queue.html#refresh" if request.htmx else "cases/queue.html"
     return render(request, template, context, status=400 if unknown else 200)
+
+
+def _shown(count: int) -> str:
+    return f"{count}+" if count >= queue.COUNT_CAP else str(count)
