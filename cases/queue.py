@@ -10,10 +10,13 @@ Within a bucket: the more severe first, then the earlier due moment (an unhappy 
 since the customer's answer), then the case id. Severity before time is what keeps a new critical case
 above every on-track low one, whatever the SLA policies say.
 
-The buckets depend on the clock, so no index can hold the order; each bucket of each severity is a range
-of the `case_queue_running` index instead (`case_queue_paused` for held cases), read in index order and
-cut at the page size. The page is their union, sorted: a few hundred keys at most, however many cases
-there are. At-risk ranges end at the severity's `at_risk_horizon`, so they never walk the on-track cases.
+The buckets depend on the clock, so no index can hold the order. Each bucket of each severity is a range
+of the `case_queue_running` index instead (`case_queue_paused` for held cases) whose every condition is
+on the index's keys, read in index order and cut at the page size; a bucket is the union of its ranges,
+sorted (a few hundred keys at most, however many cases there are). Buckets are read in order, one query
+each, until the page is full: a busy queue costs one query, a quiet one four. At-risk ranges end at the
+severity's `at_risk_horizon`, so they never walk the on-track cases, and on-track ranges skip the
+at-risk ones inside the index.
 """
 
 from datetime import datetime
@@ -85,32 +88,36 @@ KEY_NAMES = ("bucket", "severity_key", "due_key", "sla_warn_at", "id")
 
 
 def _ranked_keys(scope: Q, *, now: datetime, limit: int) -> list[tuple]:
-    parts = [_keys(_bucket(bucket, severity, now), scope, bucket, limit) for bucket, severity in _ranges()]
-    parts.append(_keys(Q(PAUSED_OPEN), scope, Bucket.PAUSED, limit))
-    first, *rest = parts
-    return list(first.union(*rest, all=True).order_by(*KEY_NAMES)[:limit])
-
-
-def _ranges():
-    for bucket in (Bucket.BREACHED, Bucket.AT_RISK, Bucket.ON_TRACK):
-        for severity in SEVERITY_ORDER:
-            yield bucket, severity
+    keys: list[tuple] = []
+    for bucket in Bucket:
+        wanted = limit - len(keys)
+        first, *rest = [_keys(condition, scope, bucket, wanted) for condition in _ranges(bucket, now)]
+        keys += first.union(*rest, all=True).order_by(*KEY_NAMES)[:wanted] if rest else first
+        if len(keys) >= limit:
+            break
+    return keys
 
 
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)  # SEVERITY_URGENCY 0..3
 
 
-def _bucket(bucket: Bucket, severity: str, now: datetime) -> Q:
-    """The cases of one severity in one running bucket, as conditions on the index's keys."""
-    rank = SEVERITY_ORDER.index(severity)
-    running = RUNNING_OPEN & Q(severity_key=rank)
-    if bucket == Bucket.BREACHED:
-        return running & Q(due_key__lte=now)
-    horizon = at_risk_horizon(severity, now=now)
-    at_risk = Q(due_key__lte=horizon, sla_warn_at__lte=now)
-    if bucket == Bucket.AT_RISK:
-        return running & Q(due_key__gt=now) & at_risk
-    return running & Q(due_key__gt=now) & ~at_risk
+def _ranges(bucket: Bucket, now: datetime) -> list[Q]:
+    """The index ranges that make up `bucket`: per severity, conditions on the index's keys only."""
+    if bucket == Bucket.PAUSED:
+        return [Q(PAUSED_OPEN)]
+    ranges = []
+    for rank, severity in enumerate(SEVERITY_ORDER):
+        running = RUNNING_OPEN & Q(severity_key=rank)
+        if bucket == Bucket.BREACHED:
+            ranges.append(running & Q(due_key__lte=now))
+            continue
+        horizon = at_risk_horizon(severity, now=now)
+        near = running & Q(due_key__gt=now, due_key__lte=horizon)
+        if bucket == Bucket.AT_RISK:
+            ranges.append(near & Q(sla_warn_at__lte=now))
+        else:  # not warned yet, or due beyond any warned case (no clock: the far future)
+            ranges += [near & Q(sla_warn_at__gt=now), running & Q(due_key__gt=horizon)]
+    return ranges
 
 
 def _keys(condition: Q, scope: Q, bucket: Bucket, limit: int) -> QuerySet:
