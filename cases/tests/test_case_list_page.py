@@ -4,9 +4,13 @@ import html
 import re
 
 import pytest
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.test import Client
 
-from cases.models import Severity, Stage
+from cases import selectors
+from cases.models import RecoveryCase, Severity, Stage
 from cases.tests.factories import RecoveryCaseFactory, RootCauseFactory
 from feedback.tests.factories import CustomerFactory
 
@@ -147,8 +151,32 @@ def test_the_list_costs_the_same_few_queries_whatever_the_number_of_rows(
     RecoveryCaseFactory.create_batch(rows)
     client = signed_in(agent)
 
-    # session, user, roles, the owner and root-cause pick-lists, the page, the count
-    with django_assert_max_num_queries(7):
+    # session, user, roles, the owner and root-cause pick-lists, the page, the count under its time
+    # limit (savepoint, limit, count, limit back, release: a test runs inside a transaction)
+    with django_assert_max_num_queries(11):
         response = client.get("/cases/", {"severity": "medium"})
 
     assert len(references(response)) == rows
+
+
+@pytest.mark.postgres
+def test_a_count_that_overruns_its_budget_gives_up_and_leaves_the_connection_as_it_was(agent):
+    RecoveryCaseFactory()
+    # The database, not the test, takes its time: a count slower than the budget.
+    slow = RecoveryCase.objects.filter(RawSQL("pg_sleep(0.2) IS NOT NULL", [], output_field=BooleanField()))
+
+    assert selectors.count_within(slow, milliseconds=20) is None
+    assert selectors.count_within(RecoveryCase.objects.all(), milliseconds=1000) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+def test_the_list_says_when_its_cases_are_too_many_to_count_quickly(agent, monkeypatch):
+    case = RecoveryCaseFactory()
+    monkeypatch.setattr(selectors, "count_within", lambda queryset, milliseconds: None)
+
+    response = signed_in(agent).get("/cases/")
+
+    assert references(response) == [case.reference]
+    assert "Too many matching cases to count within 1 s" in response.content.decode()
