@@ -1,6 +1,7 @@
 """Reads for the API and the screens. Each returns a queryset shaped for one use, with the joins it needs,
 so a page of any size costs the same few queries."""
 
+from django.db import OperationalError, connection, transaction
 from django.db.models import Case, Count, DateTimeField, Prefetch, Q, QuerySet, SmallIntegerField, Value, When
 from django.db.models.functions import Coalesce
 
@@ -124,3 +125,21 @@ def sla_policies() -> list[SLAPolicy]:
 
 def sla_policy(*, severity: str) -> SLAPolicy:
     return policy_for(severity)
+
+
+def count_within(queryset: QuerySet, *, milliseconds: int) -> int | None:
+    """`queryset.count()`, or None when PostgreSQL cannot count it within `milliseconds`."""
+    if connection.vendor != "postgresql":
+        return queryset.count()
+    nested = connection.in_atomic_block
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [milliseconds])
+            count = queryset.count()
+            if nested:  # LOCAL lasts until the outer transaction ends: give the limit back now
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+            return count
+    except OperationalError:  # the timeout cancelled the count; the block rolled back to its start
+        return None
