@@ -55,7 +55,7 @@ def _save(template: ResponseTemplate, *, actor, kind: str, name: str, body: str)
             template.save()
     except IntegrityError:
         raise InvalidInput(
-            f"There is already a {template.get_kind_display().lower()} template named '{template.name}'.",
+            f"Another {template.get_kind_display().lower()} template is already named '{template.name}'.",
             field="name",
         ) from None
     return template

@@ -44,7 +44,9 @@ def test_an_intake_client_signed_in_may_not_open_a_case(intake_user):
 
 
 def test_the_header_shows_reference_title_severity_owner_flags_and_stage(agent):
-    case = RecoveryCaseFactory(title="Charged twice at checkout", severity="high", is_repeat=True, owner=agent)
+    case = RecoveryCaseFactory(
+        title="Charged twice at checkout", severity="high", is_repeat=True, owner=agent
+    )
 
     html = page(agent, case)
 
@@ -64,15 +66,21 @@ def test_the_running_sla_target_counts_down_with_each_stage_due_moment(agent):
     assert "due in" in html and "data-countdown" in html
     for step in ("Acknowledge", "Apologize", "Resolve"):
         assert f'<span class="step-name">{step}</span>' in html
-    assert html.count("due <time") == 3  # acknowledge, apologize, resolve: the follow-up is planned on resolving
+    assert (
+        html.count("due <time") == 3
+    )  # acknowledge, apologize, resolve: the follow-up is planned on resolving
 
 
 def test_the_customer_panel_shows_contact_history_gestures_and_recent_failures(agent):
     customer = CustomerFactory(name="Tom Reyes", email="tom@example.com", phone="+1 555 0100", segment="gold")
     earlier = RecoveryCaseFactory(customer=customer, closed=True, title="Parcel crushed")
     GestureFactory(case=earlier, kind="voucher", amount="10.00")
-    FeedbackFactory(customer=customer, comment="Late again, third time.", rating=2, case=earlier, sentiment="negative")
-    opening = FeedbackFactory(customer=customer, comment="I was charged twice", rating=1, sentiment=Sentiment.NEUTRAL)
+    FeedbackFactory(
+        customer=customer, comment="Late again, third time.", rating=2, case=earlier, sentiment="negative"
+    )
+    opening = FeedbackFactory(
+        customer=customer, comment="I was charged twice", rating=1, sentiment=Sentiment.NEUTRAL
+    )
     case = RecoveryCaseFactory(customer=customer, originating_feedback=opening, is_repeat=True)
 
     html = page(agent, case)
@@ -107,11 +115,13 @@ def test_a_survey_answer_shows_on_the_timeline_with_its_score(agent):
     from cases.models import CaseEvent
 
     case = RecoveryCaseFactory(owner=agent, resolved=True)
-    events.record(case, CaseEvent.Kind.FOLLOW_UP, message="Fine now.", data={"by": "customer", "satisfaction": 4})
+    events.record(
+        case, CaseEvent.Kind.FOLLOW_UP, message="Fine now.", data={"by": "customer", "satisfaction": 4}
+    )
 
     html = page(agent, case)
 
-    assert "The customer</strong> answered the survey <span class=\"score\">4/5</span>" in html
+    assert 'The customer</strong> answered the survey <span class="score">4/5</span>' in html
     assert "Fine now." in html
 
 
@@ -119,13 +129,19 @@ def test_a_survey_answer_shows_on_the_timeline_with_its_score(agent):
     ("stage", "expected"),
     [
         ({}, ["Acknowledge", "Assign to me", "Put on hold", "Add note", "Grant gesture", "Link root cause"]),
-        ({"acknowledged": True}, ["Apologize", "Put on hold", "Add note", "Grant gesture", "Link root cause"]),
+        (
+            {"acknowledged": True},
+            ["Apologize", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
+        ),
         ({"apologized": True}, ["Resolve", "Put on hold", "Add note", "Grant gesture", "Link root cause"]),
         (
             {"resolved": True},
             ["Record follow-up", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
         ),
-        ({"followed_up": True}, ["Close", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause"]),
+        (
+            {"followed_up": True},
+            ["Close", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
+        ),
         ({"closed": True}, ["Reopen", "Add note", "Link root cause"]),
     ],
 )
