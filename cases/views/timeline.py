@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from cases.models import CaseEvent
+from cases.models import CaseEvent, Gesture
 
 K = CaseEvent.Kind
 
@@ -83,7 +83,7 @@ def entry(event: CaseEvent) -> Entry:
             tone="customer",
         )
     if event.kind == K.GESTURE:
-        return Entry(event, who, "recorded a gesture:", event.message, tone="gesture")
+        return Entry(event, who, _gesture(data) or event.message, tone="gesture")
     if event.kind in (K.ROOT_CAUSE_LINKED, K.ROOT_CAUSE_UNLINKED):
         link = f"/root-causes/{data['root_cause']}/" if "root_cause" in data else ""
         return Entry(event, who, _KIND[event.kind][0], event.message, link=link)
@@ -102,6 +102,21 @@ def entry(event: CaseEvent) -> Entry:
     return Entry(
         event, who, _KIND.get(event.kind, ("", ""))[0] or event.get_kind_display(), event.message, tone=tone
     )
+
+
+_GESTURE_VERB = {
+    Gesture.Status.GRANTED: "granted",
+    Gesture.Status.PENDING_APPROVAL: "asked a manager to approve",
+    Gesture.Status.APPROVED: "approved",
+    Gesture.Status.REJECTED: "rejected",
+}
+
+
+def _gesture(data: dict) -> str:
+    if data.get("kind") not in Gesture.Kind.values or data.get("status") not in _GESTURE_VERB:
+        return ""
+    kind = Gesture.Kind(data["kind"]).label.lower()
+    return f"{_GESTURE_VERB[data['status']]} a {kind} of {data.get('amount')} {data.get('currency')}"
 
 
 def changed_by(event: CaseEvent | None, reference: str) -> str:
