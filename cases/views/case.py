@@ -51,7 +51,10 @@ def _case_id(reference: str) -> int:
 @require_GET
 @agent_required
 def case_page(request: HttpRequest, reference: str) -> HttpResponse:
-    return _render_page(request, _case_id(reference))
+    pk = parse_reference(reference)
+    if pk is None:
+        raise Http404(f"No case {reference}.")
+    return _render_page(request, pk)  # a missing case is a 404 there, sparing an existence check
 
 
 @require_http_methods(["GET", "POST"])
