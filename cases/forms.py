@@ -71,7 +71,7 @@ class GestureForm(ActionForm):
 
 class RootCauseForm(ActionForm):
     root_cause = forms.IntegerField(label="Root cause", required=False)
-    new_title = forms.CharField(label="Title of a new root cause", required=False, max_length=200)
+    new_title = forms.CharField(label="Name", required=False, max_length=200)
     new_category = forms.ChoiceField(
         label="Category",
         required=False,

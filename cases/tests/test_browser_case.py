@@ -88,7 +88,7 @@ def test_an_agent_works_a_new_case_to_its_follow_up_without_leaving_the_screen(
     expect(page.locator(".case-side")).to_contain_text("Pending approval")
 
     page.get_by_role("button", name="Link root cause").click()
-    page.get_by_label("Title of a new root cause").fill("Payment retries duplicate charges")
+    page.get_by_label("Name").fill("Payment retries duplicate charges")
     page.get_by_label("Category").select_option("technology")
     confirm(page, "Root cause linked.")
 
@@ -147,3 +147,48 @@ def test_a_second_agents_stale_apology_shows_who_got_there_first_and_keeps_their
     expect(page.locator(".stale")).to_contain_text(f"{case.reference} was apologized for by Bob at")
     expect(page.get_by_label("Apology")).to_have_value("Alice's apology, typed with care.")
     assert RecoveryCase.objects.get(pk=case.pk).owner_id == other_agent.pk
+
+
+def test_an_agent_finds_a_root_cause_by_searching_and_cancel_closes_a_form_untouched(page, sign_in, agent):
+    from cases.tests.factories import RootCauseFactory
+
+    case = RecoveryCaseFactory(owner=agent, acknowledged=True)
+    RootCauseFactory(title="Courier drops parcels")
+    wanted = RootCauseFactory(title="Payment retries duplicate charges")
+    base = sign_in(page, agent)
+    page.goto(f"{base}/cases/{case.reference}/")
+
+    page.get_by_role("button", name="Put on hold").click()
+    page.get_by_label("Reason").fill("Never mind")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#action-slot")).to_be_empty()
+    assert RecoveryCase.objects.get(pk=case.pk).on_hold_since is None
+
+    page.get_by_role("button", name="Link root cause").click()
+    page.get_by_label("Search", exact=True).fill("payment")
+    expect(page.get_by_label("Root cause").locator("option")).to_have_count(
+        2
+    )  # "Choose one…" + match
+    page.get_by_label("Root cause").select_option(str(wanted.pk))
+    confirm(page, "Root cause linked.")
+
+    expect(page.locator(".case-side")).to_contain_text("Payment retries duplicate charges")
+    assert list(case.root_causes.values_list("pk", flat=True)) == [wanted.pk]
+
+
+def test_a_manager_reassigns_and_raises_severity_in_place(page, sign_in, manager, agent, other_agent):
+    case = RecoveryCaseFactory(owner=agent, acknowledged=True, severity="low")
+    base = sign_in(page, manager)
+    page.goto(f"{base}/cases/{case.reference}/")
+
+    page.get_by_role("button", name="Reassign").click()
+    page.get_by_label("Owner").select_option(label="Bob")
+    confirm(page, "Owner changed.")
+    page.get_by_role("button", name="Change severity").click()
+    page.get_by_label("Severity").select_option("critical")
+    confirm(page, "Severity changed.")
+
+    expect(page.locator(".case-head")).to_contain_text("Owner: Bob")
+    expect(page.locator(".case-head .badge")).to_have_text("Critical")
+    expect(timeline(page)).to_contain_text("changed the severity from low to critical")
+    assert serious_accessibility_violations(page) == []

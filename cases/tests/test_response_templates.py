@@ -126,3 +126,11 @@ def test_the_list_costs_a_fixed_number_of_queries(agent, manager, django_assert_
 
     with django_assert_max_num_queries(4):
         assert client.get("/templates/").status_code == 200
+
+
+def test_the_demo_data_comes_with_a_template_of_each_kind():
+    from cases.devdata import demo
+
+    demo.seed()
+
+    assert set(ResponseTemplate.objects.values_list("kind", flat=True)) == set(ResponseTemplate.Kind.values)
