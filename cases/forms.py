@@ -8,6 +8,8 @@ from django.db.models import Q
 from cases.models import Gesture, ResponseTemplate, RootCause, Severity
 from recovery.roles import Role
 
+GESTURE_CURRENCY = "EUR"  # what the gesture form starts from, and whose limit it states
+
 
 class ActionForm(forms.Form):
     """Every action form carries the case version the agent saw, so a stale page is told, not obeyed."""
@@ -66,7 +68,7 @@ class GestureForm(ActionForm):
     amount = forms.CharField(
         label="Amount", required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
-    currency = forms.CharField(label="Currency", required=False, initial="EUR", max_length=8)
+    currency = forms.CharField(label="Currency", required=False, initial=GESTURE_CURRENCY, max_length=8)
 
 
 class RootCauseForm(ActionForm):

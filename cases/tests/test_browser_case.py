@@ -146,6 +146,7 @@ def test_a_second_agents_stale_apology_shows_who_got_there_first_and_keeps_their
 
     expect(page.locator(".stale")).to_contain_text(f"{case.reference} was apologized for by Bob at")
     expect(page.get_by_label("Apology")).to_have_value("Alice's apology, typed with care.")
+    screenshot(page, "case-stale")
     assert RecoveryCase.objects.get(pk=case.pk).owner_id == other_agent.pk
 
 
@@ -153,7 +154,7 @@ def test_an_agent_finds_a_root_cause_by_searching_and_cancel_closes_a_form_untou
     from cases.tests.factories import RootCauseFactory
 
     case = RecoveryCaseFactory(owner=agent, acknowledged=True)
-    RootCauseFactory(title="Courier drops parcels")
+    RootCauseFactory(title="Courier drops parcels", description="Left at the wrong door.")
     wanted = RootCauseFactory(title="Payment retries duplicate charges")
     base = sign_in(page, agent)
     page.goto(f"{base}/cases/{case.reference}/")
@@ -166,9 +167,7 @@ def test_an_agent_finds_a_root_cause_by_searching_and_cancel_closes_a_form_untou
 
     page.get_by_role("button", name="Link root cause").click()
     page.get_by_label("Search", exact=True).fill("payment")
-    expect(page.get_by_label("Root cause").locator("option")).to_have_count(
-        2
-    )  # "Choose one…" + match
+    expect(page.get_by_label("Root cause").locator("option")).to_have_count(2)  # "Choose one…" + match
     page.get_by_label("Root cause").select_option(str(wanted.pk))
     confirm(page, "Root cause linked.")
 

@@ -145,7 +145,7 @@ def test_link_an_existing_root_cause_or_create_one_in_place(agent):
 def test_the_root_cause_search_finds_by_title_and_leaves_out_those_already_linked(agent):
     case = RecoveryCaseFactory(owner=agent)
     RootCauseFactory(title="Payment retries duplicate charges")
-    RootCauseFactory(title="Courier drops parcels")
+    RootCauseFactory(title="Courier drops parcels", description="Left at the wrong door.")
     linked = RootCauseFactory(title="Payment page times out")
     linked.cases.add(case)
 

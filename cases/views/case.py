@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import case_screen, response_templates
+from cases.forms import GESTURE_CURRENCY
 from cases.gestures import services as gestures
 from cases.models import RecoveryCase, RootCause, parse_reference
 from cases.views import timeline
@@ -41,11 +42,11 @@ class OpenForm:
     extras: dict = field(default_factory=dict)
 
 
-def _case_id(reference: str) -> int:
-    pk = parse_reference(reference)
-    if pk is None or not RecoveryCase.objects.filter(pk=pk).exists():
-        raise Http404(f"No case {reference}.")
-    return pk
+def _case_or_404(reference: str) -> RecoveryCase:
+    try:
+        return RecoveryCase.objects.select_related("customer").get(pk=parse_reference(reference))
+    except RecoveryCase.DoesNotExist:
+        raise Http404(f"No case {reference}.") from None
 
 
 @require_GET
@@ -62,27 +63,25 @@ def case_page(request: HttpRequest, reference: str) -> HttpResponse:
 def case_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404(f"No action {action}.")
-    case_id = _case_id(reference)
+    case = _case_or_404(reference)
     if request.method == "POST":
-        return _perform(request, case_id, ACTIONS[action])
-    case = RecoveryCase.objects.select_related("customer").get(pk=case_id)
+        return _perform(request, case, ACTIONS[action])
     opened = _open_form(
         request, case, ACTIONS[action], ACTIONS[action].form(initial={"version": case.version})
     )
     if request.htmx:
         return TemplateResponse(request, f"{PAGE}#action-form", {"case": case, "open": opened})
-    return _render_page(request, case_id, opened=opened)
+    return _render_page(request, case.pk, opened=opened)
 
 
-def _perform(request: HttpRequest, case_id: int, action: Action) -> HttpResponse:
-    case = RecoveryCase.objects.select_related("customer").get(pk=case_id)
+def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpResponse:
     form = action.form(request.POST)
     if not form.is_valid():
         return _refused(request, case, action, form, status=422)
     try:
         action.run(case, request.user, form.cleaned_data)
     except (StaleCase, PreconditionFailed):
-        latest = case_screen.latest_event(case_id=case_id)
+        latest = case_screen.latest_event(case_id=case.pk)
         return _refused(
             request, case, action, form, stale=timeline.changed_by(latest, case.reference), status=409
         )
@@ -98,9 +97,9 @@ def _perform(request: HttpRequest, case_id: int, action: Action) -> HttpResponse
         status = 403 if isinstance(error, NotPermitted) else 409 if isinstance(error, Conflict) else 422
         return _refused(request, case, action, form, error=error.message, status=status)
     if request.htmx:
-        return _render_page(request, case_id, partial=True, done=action.done)
+        return _render_page(request, case.pk, partial=True, done=action.done)
     messages.success(request, action.done)
-    return redirect("workspace:case", RecoveryCase(pk=case_id).reference)
+    return redirect("workspace:case", case.reference)
 
 
 def _refused(request, case, action, form, *, status: int, error: str = "", stale: str = "") -> HttpResponse:
@@ -128,9 +127,8 @@ def _extras(request, case, action: Action) -> dict:
             for template in case_screen.response_templates(kind=action.template_kind)
         ]
     if action.name == "gesture":
-        currency = "EUR"
-        extras["limit"] = _amount(gestures.agent_limit(currency))
-        extras["currency"] = currency
+        extras["limit"] = _amount(gestures.agent_limit(GESTURE_CURRENCY))
+        extras["currency"] = GESTURE_CURRENCY
         extras["manager"] = is_manager(request.user)
     if action.name == "root-cause":
         query = request.GET.get("q", "").strip()
