@@ -30,8 +30,8 @@ def _text(label: str, *, rows: int = 5) -> forms.CharField:
     )
 
 
-class AcknowledgeForm(ActionForm):
-    pass
+class ConfirmForm(ActionForm):
+    """Nothing to type: Acknowledge, Assign to me and Resume carry only the version."""
 
 
 class ApologyForm(ActionForm):

@@ -146,6 +146,8 @@ def test_a_second_agents_stale_apology_shows_who_got_there_first_and_keeps_their
 
     expect(page.locator(".stale")).to_contain_text(f"{case.reference} was apologized for by Bob at")
     expect(page.get_by_label("Apology")).to_have_value("Alice's apology, typed with care.")
+    expect(page.locator(".stale")).to_contain_text("Apologize is no longer possible for you here")
+    expect(page.get_by_role("button", name="Confirm")).to_have_count(0)
     screenshot(page, "case-stale")
     assert RecoveryCase.objects.get(pk=case.pk).owner_id == other_agent.pk
 

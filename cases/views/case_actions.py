@@ -100,7 +100,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "acknowledge",
             "Acknowledge",
-            forms.AcknowledgeForm,
+            forms.ConfirmForm,
             _stage("acknowledge"),
             _workflow("acknowledge"),
             immediate=True,
@@ -109,7 +109,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "assign-to-me",
             "Assign to me",
-            forms.AcknowledgeForm,
+            forms.ConfirmForm,
             _edit(lambda actor, data: {"owner": actor}),
             _free_for,
             immediate=True,
@@ -169,7 +169,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "resume",
             "Resume",
-            forms.AcknowledgeForm,
+            forms.ConfirmForm,
             _stage("unhold"),
             _workflow("unhold"),
             done="Resumed: the SLA clocks run again.",
