@@ -2,11 +2,9 @@
 agent may grant) are the services'; their InvalidInput lands on the field it names."""
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from cases.models import Gesture, ResponseTemplate, RootCause, Severity
-from recovery.roles import Role
+from recovery.roles import case_workers
 
 GESTURE_CURRENCY = "EUR"  # what the gesture form starts from, and whose limit it states
 
@@ -17,10 +15,6 @@ class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # service's field name -> this form's field, where they differ
     service_fields: dict[str, str] = {}
-
-    def field_for(self, service_field: str | None) -> str | None:
-        name = self.service_fields.get(service_field or "", service_field)
-        return name if name in self.fields else None
 
 
 def _text(label: str, *, rows: int = 5) -> forms.CharField:
@@ -90,13 +84,7 @@ class ReassignForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        workers = Q(is_superuser=True) | Q(groups__name__in=[Role.AGENT, Role.MANAGER])
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(workers, is_active=True)
-            .distinct()
-            .order_by("first_name", "username")
-        )
+        self.fields["owner"].queryset = case_workers()
         self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
 
 

@@ -103,6 +103,20 @@ def root_causes() -> QuerySet[RootCause]:
     )
 
 
+# A root cause's page lists its newest cases; the full list is `/cases/?root_cause=<id>`.
+ROOT_CAUSE_CASES_SHOWN = 50
+
+
+def root_cause_cases(*, root_cause_id: int, limit: int = ROOT_CAUSE_CASES_SHOWN) -> list[RecoveryCase]:
+    """The cases linked to a root cause, newest first, with their customer and owner."""
+    return list(
+        RecoveryCase.objects.filter(root_causes=root_cause_id)
+        .select_related("customer", "owner")
+        .defer(*QUEUE_LEAVES_OUT)
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def sla_policies() -> list[SLAPolicy]:
     """The policy of every severity, most severe first."""
     return [policy_for(severity) for severity in reversed(Severity.values)]

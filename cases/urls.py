@@ -5,14 +5,21 @@
 
 from django.urls import path
 
-from cases.views import case, response_templates
+from cases.views import approvals, case, customers, new_case, response_templates, root_causes
 
 app_name = "workspace"
 
 urlpatterns = [
+    path("gestures/pending/", approvals.approval_inbox, name="approvals"),
+    path("gestures/<int:gesture_id>/decide/", approvals.decide, name="decide_gesture"),
+    path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
+    path("root-causes/", root_causes.root_cause_list, name="root_causes"),
+    path("root-causes/<int:root_cause_id>/", root_causes.root_cause_page, name="root_cause"),
     path("templates/", response_templates.template_list, name="templates"),
     path("templates/new/", response_templates.template_new, name="template-new"),
     path("templates/<int:template_id>/", response_templates.template_edit, name="template-edit"),
+    path("cases/new/", new_case.new_case, name="new_case"),
+    path("cases/new/customers/", new_case.customer_matches, name="new_case_customers"),
     path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
     # The case screen stays last: it would swallow /cases/new/ and /cases/export.csv.
     path("cases/<str:reference>/", case.case_page, name="case"),

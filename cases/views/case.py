@@ -23,6 +23,7 @@ from cases.gestures import services as gestures
 from cases.models import RecoveryCase, RootCause, parse_reference
 from cases.views import timeline
 from cases.views.case_actions import ACTIONS, Action, offered
+from cases.views.forms import show_refusal
 from recovery.errors import Conflict, InvalidInput, MendError, NotPermitted, PreconditionFailed, StaleCase
 from recovery.roles import is_manager
 from recovery.web import agent_required
@@ -86,10 +87,8 @@ def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpRe
             request, case, action, form, stale=timeline.changed_by(latest, case.reference), status=409
         )
     except InvalidInput as error:
-        name = form.field_for(error.field)
-        if name:
-            form.add_error(name, error.message)
-        return _refused(request, case, action, form, error="" if name else error.message, status=422)
+        show_refusal(form, error, fields=form.service_fields)
+        return _refused(request, case, action, form, status=422)
     except ObjectDoesNotExist:
         form.add_error(None, "That no longer exists; pick another.")
         return _refused(request, case, action, form, status=422)

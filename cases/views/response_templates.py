@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import response_templates
 from cases.forms import ResponseTemplateForm
 from cases.models import ResponseTemplate
+from cases.views.forms import show_refusal
 from recovery.errors import InvalidInput
 from recovery.web import agent_required, manager_required
 
@@ -49,7 +50,7 @@ def _edit(request: HttpRequest, template: ResponseTemplate | None) -> HttpRespon
             try:
                 _save(request, template, form.cleaned_data)
             except InvalidInput as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                show_refusal(form, error)
             else:
                 messages.success(request, "Template saved.")
                 return redirect("workspace:templates")
