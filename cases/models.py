@@ -92,7 +92,8 @@ def parse_reference(reference: str | int) -> int | None:
     text = str(reference).strip().upper()
     if text.startswith(REFERENCE_PREFIX):
         text = text[len(REFERENCE_PREFIX) :]
-    return int(text) if text.isdigit() and len(text) < 19 else None
+    # isdigit() alone takes "²" and other Unicode digits that int() refuses.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
 def format_reference(pk: int) -> str:
@@ -581,3 +582,38 @@ class SLAAlarm(models.Model):
 
     def __str__(self) -> str:
         return f"SLA alarm of case {self.case_id} at {self.rings_at:%Y-%m-%d %H:%M}"
+
+
+class ResponseTemplate(models.Model):
+    """A text agents start from when they apologize, resolve or record a follow-up.
+
+    The body may name `{customer_name}`, `{reference}` and `{agent_name}`; `cases.response_templates`
+    checks them when a manager saves and fills them in for one case and one agent.
+    """
+
+    class Kind(models.TextChoices):
+        APOLOGY = "apology", "Apology"
+        RESOLUTION = "resolution", "Resolution"
+        FOLLOW_UP = "follow_up", "Follow-up"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=120)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="response_template_unique_name"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["apology", "resolution", "follow_up"]),
+                name="response_template_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"

@@ -53,6 +53,14 @@ def link_case(*, root_cause_id: int, case_id: int, actor) -> bool:
 
 
 @transaction.atomic
+def create_and_link(*, case_id: int, actor, title: str, category: str) -> RootCause:
+    """Name a new root cause while working a case, and link the case to it: both or neither."""
+    root_cause = create(actor=actor, title=title, category=category)
+    link_case(root_cause_id=root_cause.pk, case_id=case_id, actor=actor)
+    return root_cause
+
+
+@transaction.atomic
 def unlink_case(*, root_cause_id: int, case_id: int, actor) -> None:
     root_cause, case = _pair(root_cause_id=root_cause_id, case_id=case_id, actor=actor)
     if not root_cause.cases.filter(pk=case.pk).exists():

@@ -5,9 +5,8 @@
 
 from django.urls import path
 
-from cases.views import approvals, customers, new_case, root_causes
+from cases.views import approvals, case, customers, new_case, response_templates, root_causes
 from cases.views.case_list import case_list
-from cases.views.links import case_permalink
 from cases.views.queue import my_queue
 
 app_name = "workspace"
@@ -18,10 +17,14 @@ urlpatterns = [
     path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
     path("root-causes/", root_causes.root_cause_list, name="root_causes"),
     path("root-causes/<int:root_cause_id>/", root_causes.root_cause_page, name="root_cause"),
+    path("templates/", response_templates.template_list, name="templates"),
+    path("templates/new/", response_templates.template_new, name="template-new"),
+    path("templates/<int:template_id>/", response_templates.template_edit, name="template-edit"),
     path("cases/new/", new_case.new_case, name="new_case"),
     path("cases/new/customers/", new_case.customer_matches, name="new_case_customers"),
     path("", my_queue, name="queue"),
     path("cases/", case_list, name="cases"),
+    path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
     # The case screen stays last: it would swallow /cases/new/ and /cases/export.csv.
-    path("cases/<str:reference>/", case_permalink, name="case"),
+    path("cases/<str:reference>/", case.case_page, name="case"),
 ]

@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from cases import root_causes, services, workflow
-from cases.devdata.demo_texts import APOLOGIES, FOLLOW_UPS, PRAISE, PROBLEMS, ROOT_CAUSES
+from cases import response_templates, root_causes, services, workflow
+from cases.devdata.demo_texts import APOLOGIES, FOLLOW_UPS, PRAISE, PROBLEMS, RESPONSE_TEMPLATES, ROOT_CAUSES
 from cases.devdata.logins import DEMO_LOGINS, DemoLogin
 from cases.gestures import services as gestures
 from cases.models import Gesture, RecoveryCase, RootCause, Severity, Stage
@@ -107,6 +107,8 @@ def _write_demo_data(users: dict, *, now: datetime) -> None:
         if case.apologized_at and variant != 1:
             _link_root_cause(case, causes[problem[4]], users["manager"])
     _create_praise(rng, customers, now=now)
+    for kind, name, body in RESPONSE_TEMPLATES:
+        response_templates.create(actor=users["manager"], kind=kind, name=name, body=body)
 
 
 def _create_customers(rng: random.Random) -> list[Customer]:

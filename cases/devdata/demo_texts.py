@@ -161,3 +161,29 @@ PRAISE = (
     "Everything arrived as promised.",
     "Okay experience, nothing special.",
 )
+
+# (kind, name, body) of the demo's response templates; the placeholders are filled in per case.
+RESPONSE_TEMPLATES = (
+    (
+        "apology",
+        "Sincere apology",
+        "Dear {customer_name},\n\nI am sorry: we let you down, and that is on us, not on you. I have taken "
+        "your case ({reference}) personally and will see it through.\n\n{agent_name}",
+    ),
+    (
+        "apology",
+        "Late delivery",
+        "Dear {customer_name}, I am sorry your order came late. You planned around our promise and we broke "
+        "it. {agent_name}",
+    ),
+    (
+        "resolution",
+        "Refund issued",
+        "Refunded in full to the original payment method; it shows within 3 working days. Case {reference}.",
+    ),
+    (
+        "follow_up",
+        "All good now",
+        "Called {customer_name}: the fix held and they were pleased we checked back.",
+    ),
+)

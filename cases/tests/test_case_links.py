@@ -14,7 +14,7 @@ from cases.tests.factories import RecoveryCaseFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_case_link_in_an_sla_email_leads_to_that_case(admin_client, agent):
+def test_a_case_link_in_an_sla_email_leads_to_that_cases_screen(client, agent):
     agent.email = "alice@example.com"
     agent.save()
     complained = parse_datetime("2026-11-20T10:00:00Z")
@@ -24,12 +24,12 @@ def test_a_case_link_in_an_sla_email_leads_to_that_case(admin_client, agent):
     body = Notification.objects.get(recipient="alice@example.com").body
     [link] = re.findall(rf"{re.escape(settings.SITE_URL)}(/cases/\S+/)", body)
 
-    response = admin_client.get(link)
+    client.force_login(agent)
+    response = client.get(link)
 
     assert link == f"/cases/{case.reference}/"
-    assert response.status_code == 302
-    assert response["Location"] == f"/admin/cases/recoverycase/{case.pk}/change/"
-    assert admin_client.get(response["Location"]).status_code == 200
+    assert response.status_code == 200
+    assert f"<h1>{case.title}</h1>" in response.text
 
 
 @pytest.mark.parametrize("reference", ["RC-999999", "nonsense", "RC-"])
@@ -39,9 +39,7 @@ def test_a_link_to_no_case_is_a_404(admin_client, reference):
 
 def test_a_bare_id_and_a_lower_case_reference_lead_to_the_case_too(admin_client):
     case = RecoveryCaseFactory()
-    client = admin_client
 
     for reference in (str(case.pk), case.reference.lower()):
-        assert (
-            client.get(f"/cases/{reference}/")["Location"] == f"/admin/cases/recoverycase/{case.pk}/change/"
-        )
+        response = admin_client.get(f"/cases/{reference}/")
+        assert (response.status_code, response.context["case"].pk) == (200, case.pk)

@@ -1,0 +1,153 @@
+"""Reads of the case screen (`/cases/<reference>/`): one case, its timeline and its customer's history.
+
+Each list is one query whatever its length, so the screen costs the same few queries for a case with
+three events as for one with three thousand.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from cases import workflow
+from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, ResponseTemplate, Stage
+from cases.sla import clock as sla
+from feedback.models import Feedback
+
+HISTORY_LENGTH = 8  # earlier cases, feedback and gestures shown in the customer panel; the rest on their page
+FAILURE_WINDOW = timedelta(days=90)
+COUNTED_GESTURES = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
+
+# The stage bar: each step, the timestamp that marks it done, and the due field of its SLA target.
+STEPS = (
+    ("acknowledge", "Acknowledge", "acknowledged_at", "acknowledge_due_at"),
+    ("apologize", "Apologize", "apologized_at", "apologize_due_at"),
+    ("resolve", "Resolve", "resolved_at", "resolve_due_at"),
+    ("follow_up", "Follow up", "followed_up_at", "follow_up_due_at"),
+    ("close", "Close", "closed_at", None),
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    done_at: datetime | None
+    due_at: datetime | None
+    current: bool
+
+    @property
+    def late(self) -> bool:
+        return bool(self.done_at and self.due_at and self.done_at > self.due_at)
+
+
+@dataclass
+class CaseScreen:
+    case: RecoveryCase
+    events: list[CaseEvent]
+    gestures: list[Gesture]
+    root_causes: list
+    earlier_cases: list[RecoveryCase]
+    earlier_feedback: list[Feedback]
+    earlier_gestures: list[Gesture]
+    failures_90_days: int
+    allowed: list[str]
+    sla_state: str
+    steps: list[Step] = field(default_factory=list)
+    running: tuple[str, datetime] | None = None  # the earliest running SLA target and its due moment
+
+    @property
+    def latest_event(self) -> CaseEvent | None:
+        return self.events[-1] if self.events else None
+
+
+def case_screen(*, case_id: int, user, now: datetime) -> CaseScreen:
+    """Everything the case screen shows. Raises RecoveryCase.DoesNotExist."""
+    case = RecoveryCase.objects.select_related("customer", "owner", "originating_feedback").get(pk=case_id)
+    return CaseScreen(
+        case=case,
+        events=list(timeline(case_id=case.pk)),
+        gestures=list(
+            case.gestures.select_related("requested_by", "decided_by").order_by("created_at", "id")
+        ),
+        root_causes=list(case.root_causes.order_by("title", "id")),
+        earlier_cases=list(earlier_cases(case)),
+        earlier_feedback=list(earlier_feedback(case)),
+        earlier_gestures=list(earlier_gestures(case)),
+        failures_90_days=case.customer.cases.filter(created_at__gte=now - FAILURE_WINDOW).count(),
+        allowed=workflow.allowed_actions(case, user),
+        sla_state=sla.sla_state(case, now=now),
+        steps=steps(case),
+        running=min(sla.running_targets(case), key=lambda target: target[1], default=None),
+    )
+
+
+def timeline(*, case_id: int) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case_id=case_id).select_related("actor").order_by("created_at", "id")
+
+
+def latest_event(*, case_id: int) -> CaseEvent | None:
+    """What last happened to the case: what a stale form tells its agent."""
+    return (
+        CaseEvent.objects.filter(case_id=case_id)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def earlier_cases(case: RecoveryCase) -> QuerySet[RecoveryCase]:
+    """The customer's other cases, newest first, each with the satisfaction of its last follow-up."""
+    last_score = (
+        FollowUp.objects.filter(case=OuterRef("pk"), satisfaction__isnull=False)
+        .order_by("-done_at", "-id")
+        .values("satisfaction")[:1]
+    )
+    return (
+        RecoveryCase.objects.filter(customer_id=case.customer_id)
+        .exclude(pk=case.pk)
+        .only(
+            "id", "title", "stage", "severity", "created_at", "resolution_summary", "close_reason", "customer"
+        )
+        .annotate(satisfaction=Subquery(last_score))
+        .order_by("-created_at", "-id")[:HISTORY_LENGTH]
+    )
+
+
+def earlier_feedback(case: RecoveryCase) -> QuerySet[Feedback]:
+    """The customer's feedback other than the one that opened this case, newest first."""
+    return (
+        Feedback.objects.filter(customer_id=case.customer_id)
+        .exclude(pk=case.originating_feedback_id or 0)
+        .only(
+            "id", "channel", "rating", "nps", "comment", "touchpoint", "received_at", "sentiment", "customer"
+        )
+        .order_by("-received_at", "-id")[:HISTORY_LENGTH]
+    )
+
+
+def earlier_gestures(case: RecoveryCase) -> QuerySet[Gesture]:
+    """Gestures the customer was granted on their other cases, newest first."""
+    return (
+        Gesture.objects.filter(case__customer_id=case.customer_id, status__in=COUNTED_GESTURES)
+        .exclude(case_id=case.pk)
+        .order_by("-created_at", "-id")[:HISTORY_LENGTH]
+    )
+
+
+def steps(case: RecoveryCase) -> list[Step]:
+    current = _current_step(case)
+    return [
+        Step(name, label, getattr(case, done), getattr(case, due) if due else None, name == current)
+        for name, label, done, due in STEPS
+    ]
+
+
+def _current_step(case: RecoveryCase) -> str:
+    order = [Stage.NEW, Stage.ACKNOWLEDGED, Stage.APOLOGIZED, Stage.RESOLVED, Stage.FOLLOWED_UP, Stage.CLOSED]
+    index = order.index(case.stage)
+    return STEPS[index][0] if index < len(STEPS) else ""
+
+
+def response_templates(*, kind: str) -> QuerySet[ResponseTemplate]:
+    return ResponseTemplate.objects.filter(kind=kind).order_by("name", "id")

@@ -1,0 +1,170 @@
+"""`/cases/<reference>/`: the case screen, where an agent reads a case and takes every step on it.
+
+Each action is a GET of its form (a fragment for htmx, the case page with the form open without JS)
+and a POST that calls one service. htmx swaps the whole case (header, actions, timeline) with the
+answer; without JS a success redirects back to the case. A refused action keeps the form and what
+was typed in it: 422 for invalid input, 409 for a stale page or a wrong stage, 403 for a lack of right.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import case_screen, response_templates
+from cases.forms import GESTURE_CURRENCY
+from cases.gestures import services as gestures
+from cases.models import RecoveryCase, RootCause, parse_reference
+from cases.views import timeline
+from cases.views.case_actions import ACTIONS, Action, offered
+from cases.views.forms import show_refusal
+from recovery.errors import Conflict, InvalidInput, MendError, NotPermitted, PreconditionFailed, StaleCase
+from recovery.roles import is_manager
+from recovery.web import agent_required
+
+PAGE = "cases/case.html"
+ROOT_CAUSE_CHOICES = 25
+
+
+@dataclass
+class OpenForm:
+    """An action form as the screen shows it: blank, or sent back with errors and the agent's text."""
+
+    action: Action
+    form: object
+    error: str = ""
+    stale: str = ""
+    extras: dict = field(default_factory=dict)
+
+
+def _case_or_404(reference: str) -> RecoveryCase:
+    try:
+        return RecoveryCase.objects.select_related("customer").get(pk=parse_reference(reference))
+    except RecoveryCase.DoesNotExist:
+        raise Http404(f"No case {reference}.") from None
+
+
+@require_GET
+@agent_required
+def case_page(request: HttpRequest, reference: str) -> HttpResponse:
+    pk = parse_reference(reference)
+    if pk is None:
+        raise Http404(f"No case {reference}.")
+    return _render_page(request, pk)  # a missing case is a 404 there, sparing an existence check
+
+
+@require_http_methods(["GET", "POST"])
+@agent_required
+def case_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404(f"No action {action}.")
+    case = _case_or_404(reference)
+    if request.method == "POST":
+        return _perform(request, case, ACTIONS[action])
+    opened = _open_form(
+        request, case, ACTIONS[action], ACTIONS[action].form(initial={"version": case.version})
+    )
+    if request.htmx:
+        return TemplateResponse(request, f"{PAGE}#action-form", {"case": case, "open": opened})
+    return _render_page(request, case.pk, opened=opened)
+
+
+def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpResponse:
+    form = action.form(request.POST)
+    if not form.is_valid():
+        return _refused(request, case, action, form, status=422)
+    try:
+        action.run(case, request.user, form.cleaned_data)
+    except (StaleCase, PreconditionFailed):
+        latest = case_screen.latest_event(case_id=case.pk)
+        return _refused(
+            request, case, action, form, stale=timeline.changed_by(latest, case.reference), status=409
+        )
+    except InvalidInput as error:
+        show_refusal(form, error, fields=form.service_fields)
+        return _refused(request, case, action, form, status=422)
+    except ObjectDoesNotExist:
+        form.add_error(None, "That no longer exists; pick another.")
+        return _refused(request, case, action, form, status=422)
+    except MendError as error:
+        status = 403 if isinstance(error, NotPermitted) else 409 if isinstance(error, Conflict) else 422
+        return _refused(request, case, action, form, error=error.message, status=status)
+    if request.htmx:
+        return _render_page(request, case.pk, partial=True, done=action.done)
+    messages.success(request, action.done)
+    return redirect("workspace:case", case.reference)
+
+
+def _refused(request, case, action, form, *, status: int, error: str = "", stale: str = "") -> HttpResponse:
+    """The case as it is now, with the agent's form still open and their text in it."""
+    if stale:
+        # Confirming again acts on the case as it is now, which the agent has just been told about.
+        data = form.data.copy()
+        data["version"] = RecoveryCase.objects.values_list("version", flat=True).get(pk=case.pk)
+        form = action.form(data)
+        form.is_valid()
+    opened = _open_form(request, case, action, form, error=error, stale=stale)
+    return _render_page(request, case.pk, opened=opened, partial=bool(request.htmx), status=status)
+
+
+def _open_form(request, case, action: Action, form, *, error: str = "", stale: str = "") -> OpenForm:
+    return OpenForm(action, form, error=error, stale=stale, extras=_extras(request, case, action))
+
+
+def _extras(request, case, action: Action) -> dict:
+    """What a form shows beyond its fields: templates to insert, the gesture limit, root causes to pick."""
+    extras: dict = {}
+    if action.template_kind:
+        extras["templates"] = [
+            (template.name, response_templates.fill(template, case=case, agent=request.user))
+            for template in case_screen.response_templates(kind=action.template_kind)
+        ]
+    if action.name == "gesture":
+        extras["limit"] = _amount(gestures.agent_limit(GESTURE_CURRENCY))
+        extras["currency"] = GESTURE_CURRENCY
+        extras["manager"] = is_manager(request.user)
+    if action.name == "root-cause":
+        query = request.GET.get("q", "").strip()
+        found = RootCause.objects.exclude(cases=case).order_by("-created_at", "-id")
+        if query:
+            found = found.filter(Q(title__icontains=query) | Q(description__icontains=query))
+        extras["query"] = query
+        extras["root_causes"] = list(found.only("id", "title", "status", "category")[:ROOT_CAUSE_CHOICES])
+    return extras
+
+
+def _amount(value) -> str:
+    return f"{value:.0f}" if value == value.to_integral_value() else f"{value:.2f}"
+
+
+def _render_page(
+    request,
+    case_id: int,
+    *,
+    opened: OpenForm | None = None,
+    partial: bool = False,
+    done: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    try:
+        screen = case_screen.case_screen(case_id=case_id, user=request.user, now=timezone.now())
+    except RecoveryCase.DoesNotExist:
+        raise Http404("No such case.") from None
+    context = {
+        "screen": screen,
+        "case": screen.case,
+        "entries": [timeline.entry(event) for event in reversed(screen.events)],
+        "actions": offered(screen.case, request.user, screen.allowed),
+        "open": opened,
+        "done": done,
+        "unhappy_at": getattr(screen.case, "customer_unhappy_at", None),
+        "nav": "cases",
+    }
+    template = f"{PAGE}#case" if partial else PAGE
+    return TemplateResponse(request, template, context, status=status)

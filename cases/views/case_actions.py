@@ -1,0 +1,210 @@
+"""The case screen's actions: each a button, a form that parses the agent's input, and one service call.
+
+`offered` only decides which buttons to draw, from `workflow.allowed_actions` and the roles; whether an
+action may happen is decided again, under the row lock, by the service it calls.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cases import forms, root_causes, services, workflow
+from cases.gestures import services as gestures
+from cases.models import RecoveryCase, ResponseTemplate
+from recovery.errors import InvalidInput
+from recovery.roles import is_agent, is_manager, may_act_on
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str  # in the URL
+    label: str  # the button, exactly as the issue names it
+    form: type[forms.ActionForm]
+    run: Callable[..., object]  # run(case, actor, data) -> anything; raises the services' errors
+    offered: Callable[[RecoveryCase, object, list[str]], bool]
+    immediate: bool = False  # acts at once, no form
+    template_kind: str = ""  # which response templates the form offers
+    done: str = ""  # what the agent is told afterwards
+
+
+def _workflow(name: str) -> Callable[[RecoveryCase, object, list[str]], bool]:
+    return lambda case, user, allowed: name in allowed
+
+
+def _stage(name: str, **fields: str) -> Callable[..., object]:
+    """Run a workflow action with the form's fields renamed to the service's parameters."""
+
+    def run(case, actor, data):
+        payload = {param: data.get(field) for param, field in fields.items()}
+        return workflow.ACTIONS[name](case_id=case.pk, actor=actor, version=data.get("version"), **payload)
+
+    return run
+
+
+def _edit(change: Callable[[object, dict], dict]) -> Callable[..., object]:
+    def run(case, actor, data):
+        return services.edit_case(
+            case_id=case.pk, actor=actor, expected_version=_version(case, data), changes=change(actor, data)
+        )
+
+    return run
+
+
+def _version(case, data) -> int:
+    return case.version if data.get("version") is None else data["version"]
+
+
+def _note(case, actor, data):
+    return services.add_note(case=case, actor=actor, body=data.get("note"))
+
+
+def _gesture(case, actor, data):
+    return gestures.request_gesture(
+        case_id=case.pk,
+        actor=actor,
+        kind=data.get("kind"),
+        amount=(data.get("amount") or "").strip(),
+        currency=data.get("currency") or "",
+    )
+
+
+def _root_cause(case, actor, data):
+    title = (data.get("new_title") or "").strip()
+    if title:
+        return root_causes.create_and_link(
+            case_id=case.pk, actor=actor, title=title, category=data.get("new_category")
+        )
+    if not data.get("root_cause"):
+        raise InvalidInput("Pick a root cause from the list, or name a new one.", field="root_cause")
+    return root_causes.link_case(root_cause_id=data["root_cause"], case_id=case.pk, actor=actor)
+
+
+def _works_on(case, user, allowed) -> bool:
+    return may_act_on(case, user)
+
+
+def _works_on_open(case, user, allowed) -> bool:
+    return case.is_open and may_act_on(case, user)
+
+
+def _free_for(case, user, allowed) -> bool:
+    return case.is_open and case.owner_id is None and is_agent(user)
+
+
+def _manager_on_open(case, user, allowed) -> bool:
+    return case.is_open and is_manager(user)
+
+
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in (
+        Action(
+            "acknowledge",
+            "Acknowledge",
+            forms.ConfirmForm,
+            _stage("acknowledge"),
+            _workflow("acknowledge"),
+            immediate=True,
+            done="Acknowledged.",
+        ),
+        Action(
+            "assign-to-me",
+            "Assign to me",
+            forms.ConfirmForm,
+            _edit(lambda actor, data: {"owner": actor}),
+            _free_for,
+            immediate=True,
+            done="The case is yours.",
+        ),
+        Action(
+            "apologize",
+            "Apologize",
+            forms.ApologyForm,
+            _stage("apologize", note="apology"),
+            _workflow("apologize"),
+            template_kind=ResponseTemplate.Kind.APOLOGY,
+            done="Apology recorded.",
+        ),
+        Action(
+            "resolve",
+            "Resolve",
+            forms.ResolutionForm,
+            _stage("resolve", resolution="resolution"),
+            _workflow("resolve"),
+            template_kind=ResponseTemplate.Kind.RESOLUTION,
+            done="Resolved.",
+        ),
+        Action(
+            "follow-up",
+            "Record follow-up",
+            forms.FollowUpForm,
+            _stage("follow_up", outcome="outcome", satisfaction="satisfaction"),
+            _workflow("follow_up"),
+            template_kind=ResponseTemplate.Kind.FOLLOW_UP,
+            done="Follow-up recorded.",
+        ),
+        Action(
+            "close",
+            "Close",
+            forms.ReasonForm,
+            _stage("close", reason="reason"),
+            _workflow("close"),
+            done="Closed.",
+        ),
+        Action(
+            "reopen",
+            "Reopen",
+            forms.ReasonForm,
+            _stage("reopen", reason="reason"),
+            _workflow("reopen"),
+            done="Reopened.",
+        ),
+        Action(
+            "hold",
+            "Put on hold",
+            forms.ReasonForm,
+            _stage("hold", reason="reason"),
+            _workflow("hold"),
+            done="On hold: the SLA clocks are paused.",
+        ),
+        Action(
+            "resume",
+            "Resume",
+            forms.ConfirmForm,
+            _stage("unhold"),
+            _workflow("unhold"),
+            done="Resumed: the SLA clocks run again.",
+        ),
+        Action("note", "Add note", forms.NoteForm, _note, _works_on, done="Note added."),
+        Action(
+            "gesture", "Grant gesture", forms.GestureForm, _gesture, _works_on_open, done="Gesture recorded."
+        ),
+        Action(
+            "root-cause",
+            "Link root cause",
+            forms.RootCauseForm,
+            _root_cause,
+            _works_on,
+            done="Root cause linked.",
+        ),
+        Action(
+            "reassign",
+            "Reassign",
+            forms.ReassignForm,
+            _edit(lambda actor, data: {"owner": data.get("owner")}),
+            _manager_on_open,
+            done="Owner changed.",
+        ),
+        Action(
+            "severity",
+            "Change severity",
+            forms.SeverityForm,
+            _edit(lambda actor, data: {"severity": data.get("severity")}),
+            _manager_on_open,
+            done="Severity changed.",
+        ),
+    )
+}
+
+
+def offered(case: RecoveryCase, user, allowed: list[str]) -> list[Action]:
+    return [action for action in ACTIONS.values() if action.offered(case, user, allowed)]
