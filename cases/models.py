@@ -173,6 +173,12 @@ class RecoveryCase(models.Model):
             models.Index(fields=["-created_at"]),
             # The default queue order: a page at any depth is one range scan (see recovery.api.pagination).
             models.Index(URGENT_DUE, SEVERITY_URGENCY, F("id"), name="case_urgency"),
+            # The dashboard's ranges (cases.metrics): closed in a period, targets falling due in it, breached
+            # now. None of these columns changes on the SLA sweep's in-place updates.
+            models.Index(fields=["closed_at"], name="case_closed_at"),
+            models.Index(fields=["acknowledge_due_at"], name="case_acknowledge_due"),
+            models.Index(fields=["apologize_due_at"], name="case_apologize_due"),
+            models.Index(fields=["resolve_due_at"], name="case_resolve_due"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="case_stage_valid"),
@@ -392,6 +398,11 @@ class FollowUp(models.Model):
                 condition=Q(done_at__isnull=True, escalated_at__isnull=True),
                 name="followup_escalate_pending",
             ),
+            # The dashboard: follow-ups falling due in a period, survey answers given in it.
+            models.Index(fields=["due_at", "case"], name="followup_due"),
+            models.Index(
+                fields=["done_at", "case"], condition=Q(satisfaction__isnull=False), name="followup_answered"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -566,3 +577,22 @@ class SLAAlarm(models.Model):
 
     def __str__(self) -> str:
         return f"SLA alarm of case {self.case_id} at {self.rings_at:%Y-%m-%d %H:%M}"
+
+
+class ExportAudit(models.Model):
+    """Who exported which data, when, with which filters: written before the first CSV row is sent."""
+
+    class Export(models.TextChoices):
+        CASES = "cases", "Case list"
+        METRICS = "metrics", "Dashboard metrics"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    export = models.CharField(max_length=16, choices=Export.choices)
+    filters = models.JSONField(default=dict, blank=True)  # the query string, as {name: [values]}
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_export_display()} exported by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",  # runserver too serves static files through WhiteNoise
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # intcomma on the dashboard
     "django_htmx",
     "template_partials",
     "csp",
