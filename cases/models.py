@@ -596,3 +596,19 @@ class ExportAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_export_display()} exported by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MetricsSnapshot(models.Model):
+    """The dashboard's metrics for one preset period (the last 7, 30 or 90 days, no filters), computed by a
+    Celery task every few minutes: live aggregation over a million cases takes seconds, reading this row
+    takes milliseconds. The page and the API say when it was computed."""
+
+    days = models.PositiveSmallIntegerField(unique=True)
+    period_from = models.DateField()
+    period_to = models.DateField()
+    computed_at = models.DateTimeField()
+    seconds_taken = models.FloatField(default=0)
+    data = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Metrics of the last {self.days} days as of {self.computed_at:%Y-%m-%d %H:%M}"

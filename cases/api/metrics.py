@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.metrics import period as metrics_period
-from cases.metrics import queries
+from cases.metrics import snapshots
 from cases.metrics.definitions import METRICS
 from recovery.api.schema import errors
 from recovery.roles import is_manager
@@ -27,7 +27,12 @@ SHARE = {"type": "number", "minimum": 0, "maximum": 1, "nullable": True, "descri
 SECONDS = {"type": "number", "nullable": True, "description": "seconds"}
 METRICS_OUT = _object(
     "Every dashboard metric. Definitions: README, section 'Dashboard metrics'.",
-    period=_object("The local dates covered (both included), the time zone and the previous period."),
+    period=_object(
+        "The local dates covered (both included), the time zone, the previous period, and when the numbers "
+        "were computed (`snapshot`: true when read from the preset period's snapshot, refreshed each 5 min).",
+        computed_at={"type": "string", "format": "date-time"},
+        snapshot={"type": "boolean"},
+    ),
     feedback=_object(
         METRICS["feedback_total"].help,
         total={"type": "integer"},
@@ -82,4 +87,6 @@ class MetricsView(APIView):
     )
     def get(self, request):
         period, scope = metrics_period.parse(request.query_params)
-        return Response(queries.compute(period, scope))
+        metrics, as_of, from_snapshot = snapshots.metrics_for(period, scope)
+        metrics["period"] = metrics["period"] | {"computed_at": as_of.isoformat(), "snapshot": from_snapshot}
+        return Response(metrics)

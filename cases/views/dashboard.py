@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from cases import exports
 from cases.metrics import period as metrics_period
-from cases.metrics import present, queries
+from cases.metrics import present, snapshots
 from cases.metrics.definitions import METRICS
 from cases.models import ExportAudit, Severity
 from feedback.models import Channel
@@ -34,7 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         error = exc.message
         period, scope = metrics_period.last_days(metrics_period.DEFAULT_DAYS), metrics_period.Scope()
-    metrics = queries.compute(period, scope)
+    metrics, as_of, from_snapshot = snapshots.metrics_for(period, scope)
     trend = metrics["trend"]
     days = request.GET.get("days", "") if not request.GET.get("from") else ""
     context = {
@@ -45,6 +45,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "preset": days or ("" if request.GET.get("from") or request.GET.get("to") else str(period.days)),
         "presets": metrics_period.PRESETS,
         "m": metrics,
+        "as_of": as_of,
+        "from_snapshot": from_snapshot,
         "help": {name: metric.help for name, metric in METRICS.items()},
         "tiles": present.tiles(metrics, period, scope),
         "opened_chart": present.trend_chart(trend["weeks"], trend["previous"], "opened"),
@@ -126,7 +128,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
         period, scope = metrics_period.parse(request.GET)
     except InvalidInput as exc:
         return JsonResponse({"detail": exc.message}, status=400)
-    metrics = queries.compute(period, scope)
+    metrics, _, _ = snapshots.metrics_for(period, scope)
     exports.record_export(
         user=request.user, export=ExportAudit.Export.METRICS, filters=dict(request.GET.lists())
     )
