@@ -57,5 +57,5 @@ def _fresh_snapshot(period: Period, scope: Scope, now: datetime) -> MetricsSnaps
     if scope.params() or period.days not in PRESETS:
         return None
     return MetricsSnapshot.objects.filter(
-        days=period.days, period_from=period.first, period_to=period.last, computed_at__gte=now - MAX_AGE
+        days=period.days, period_from=period.first, period_to=period.last, computed_at__gt=now - MAX_AGE
     ).first()
