@@ -43,7 +43,15 @@ class Tile:
     help: str
     value: str  # the headline, formatted
     count: int  # the number of cases behind it: the drill-down list's count
-    count_label: str
+    count_label: str  # singular: "case", "target due"; the template makes it plural
+
+    @property
+    def counted(self) -> str:
+        if self.count == 1:
+            return f"1 {self.count_label}"
+        noun, _, rest = self.count_label.partition(" ")
+        return f"{self.count:,} {noun}s{' ' + rest if rest else ''}"
+
     url: str
     change: str = ""
     trend: str = ""  # "better", "worse" or "" (no change or nothing to compare)
@@ -52,7 +60,7 @@ class Tile:
 
 def _change(now, before, *, kind: str, higher_is_better: bool | None) -> tuple[str, str]:
     if now is None or before is None:
-        return ("no earlier figure" if before is None and now is not None else "", "")
+        return ("", "")
     delta = now - before
     if kind == "share":
         text = f"{delta * 100:+.1f} pts"
@@ -89,7 +97,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
         )
 
     def counted(key, now, before=None, better=None):
-        return tile(key, f"{now:,}", now, "cases", now, before, better=better)
+        return tile(key, f"{now:,}", now, "case", now, before, better=better)
 
     return [
         counted("opened", c["opened"], prev_c["opened"]),
@@ -99,18 +107,18 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "negative_feedback",
             percent(fb["negative_share"]),
             fb["cases_with_negative"],
-            "cases with negative feedback",
+            "case with negative feedback",
             fb["negative_share"],
             prev_fb["negative_share"],
             kind="share",
             better=False,
-            label=f"Negative share of {fb['total']:,} feedback",
+            label=f"Negative share (of {fb['total']:,} feedback)",
         ),
         tile(
             "acknowledged",
             duration(speed["time_to_acknowledge"]["median"]),
             speed["time_to_acknowledge"]["measured"],
-            "cases measured",
+            "case measured",
             speed["time_to_acknowledge"]["median"],
             prev_speed["time_to_acknowledge"]["median"],
             kind="duration",
@@ -121,7 +129,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "resolved",
             duration(speed["time_to_resolve"]["median"]),
             speed["time_to_resolve"]["measured"],
-            "cases measured",
+            "case measured",
             speed["time_to_resolve"]["median"],
             prev_speed["time_to_resolve"]["median"],
             kind="duration",
@@ -132,7 +140,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "acknowledge_due",
             percent(ack["share"]),
             ack["due"],
-            "targets due",
+            "target due",
             ack["share"],
             prev_ack["share"],
             kind="share",
@@ -142,14 +150,14 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "follow_up_due",
             percent(m["follow_up"]["completion_rate"]),
             m["follow_up"]["due"],
-            "follow-ups due",
+            "case with a follow-up due",
             label="Follow-up completion",
         ),
         tile(
             "surveyed",
             percent(rec["recovered_share"]),
             rec["surveyed"],
-            "surveyed",
+            "case surveyed",
             rec["recovered_share"],
             prev_rec["recovered_share"],
             kind="share",
@@ -162,7 +170,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "repeat",
             percent(m["repeat_customers"]["share_of_cases"]),
             m["repeat_customers"]["cases"],
-            "repeat-failure cases",
+            "repeat-failure case",
         ),
     ]
 
@@ -281,12 +289,12 @@ def pareto_chart(root_causes: dict, period: Period, scope: Scope) -> dict:
     for i, (title, n, url) in enumerate(items):
         running += n
         h = plot_h * n / top
-        x = PAD_L + i * slot
+        x, bar_w = PAD_L + i * slot, min(slot * 0.7, 56)
         bars.append(
             {
-                "x": round(x + slot * 0.15, 1),
+                "x": round(x + (slot - bar_w) / 2, 1),
                 "y": round(PAD_T + plot_h - h, 1),
-                "w": round(slot * 0.7, 1),
+                "w": round(bar_w, 1),
                 "h": round(h, 1),
                 "title": title,
                 "cases": n,
