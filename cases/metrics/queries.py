@@ -151,13 +151,14 @@ def feedback_metrics(period: Period, scope: Scope) -> dict:
         .annotate(total=Count("pk"), negative=negative)
         .order_by("-total", "touchpoint")
     )
-    cases_with_negative = RecoveryCase.objects.filter(scope.case_q()).aggregate(
-        **_count(["negative_feedback"], period, None)
+    # A semi-join driven by the period's negative feedback, not a test of every case.
+    cases_with_negative = RecoveryCase.objects.filter(
+        scope.case_q(), d.cases_q("negative_feedback", period, None)
     )
     channels = [row | {"negative_share": share(row["negative"], row["total"])} for row in by_channel]
     return {
         **feedback_totals(period, scope),
-        "cases_with_negative": cases_with_negative["negative_feedback"],
+        "cases_with_negative": cases_with_negative.count(),
         "by_channel": channels,
         "by_touchpoint": list(by_touchpoint[:TOP_TOUCHPOINTS]),
     }
