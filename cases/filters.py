@@ -8,8 +8,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
 from cases import selectors
+from cases.metrics import period as metrics_period
+from cases.metrics.definitions import COUNTED, METRICS, cases_q
 from cases.models import REFERENCE_PREFIX, RecoveryCase, RootCause, Severity, SLAState, Stage, parse_reference
-from feedback.models import Customer, Feedback
+from feedback.models import Channel, Customer, Feedback
 
 ORDERINGS = ["created_at", "severity", "acknowledge_due_at", "resolve_due_at"]
 # Below this many matches, sorting the matches beats walking the urgency index; above it, the reverse.
@@ -71,6 +73,11 @@ class CaseFilter(filters.FilterSet):
     root_cause = IdFilter(field_name="root_causes")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    channel = filters.ChoiceFilter(choices=Channel.choices)
+    touchpoint = filters.CharFilter(field_name="originating_feedback__touchpoint")
+    # The dashboard's drill-down: the cases behind one number, for the period `from`..`to` (local dates;
+    # the last 30 days without them). See cases.metrics.definitions.
+    metric = filters.ChoiceFilter(choices=[(name, METRICS[name].label) for name in COUNTED], method="keep")
     q = filters.CharFilter(method="search")
     ordering = filters.ChoiceFilter(
         choices=[(f"{sign}{name}", f"{sign}{name}") for name in ORDERINGS for sign in ("", "-")],
@@ -80,6 +87,20 @@ class CaseFilter(filters.FilterSet):
     class Meta:
         model = RecoveryCase
         fields = []
+
+    def keep(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, where the period is known
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        name = self.form.cleaned_data.get("metric")
+        if name:
+            first, last = self.form.cleaned_data.get("from"), self.form.cleaned_data.get("to")
+            period = metrics_period.parse(
+                {"from": first and first.isoformat(), "to": last and last.isoformat()}
+            )[0]
+            queryset = queryset.filter(cases_q(name, period, timezone.now()))
+        return queryset
 
     def filter_owner(self, queryset, name, value):
         if value == "me":
@@ -135,6 +156,11 @@ def _matches(value: str) -> Q:
         | Q(customer__email__icontains=value)
         | Q(Exists(Feedback.objects.filter(case=OuterRef("pk"), comment__icontains=value)))
     )
+
+
+# `from` is a Python keyword, so the period's bounds join the declared filters here.
+for _bound in ("from", "to"):
+    CaseFilter.base_filters[_bound] = filters.DateFilter(method="keep", label=f"Period {_bound} (YYYY-MM-DD)")
 
 
 class RootCauseFilter(filters.FilterSet):

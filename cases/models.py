@@ -189,6 +189,12 @@ class RecoveryCase(models.Model):
             # moment is a key so "at risk" is decided in the index. Open cases only, held ones apart.
             models.Index(*QUEUE_KEYS, name="case_queue_running", condition=RUNNING_OPEN),
             models.Index(*QUEUE_KEYS, name="case_queue_paused", condition=PAUSED_OPEN),
+            # The dashboard's ranges (cases.metrics): closed in a period, targets falling due in it, breached
+            # now. None of these columns changes on the SLA sweep's in-place updates.
+            models.Index(fields=["closed_at"], name="case_closed_at"),
+            models.Index(fields=["acknowledge_due_at"], name="case_acknowledge_due"),
+            models.Index(fields=["apologize_due_at"], name="case_apologize_due"),
+            models.Index(fields=["resolve_due_at"], name="case_resolve_due"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="case_stage_valid"),
@@ -408,6 +414,11 @@ class FollowUp(models.Model):
                 condition=Q(done_at__isnull=True, escalated_at__isnull=True),
                 name="followup_escalate_pending",
             ),
+            # The dashboard: follow-ups falling due in a period, survey answers given in it.
+            models.Index(fields=["due_at", "case"], name="followup_due"),
+            models.Index(
+                fields=["done_at", "case"], condition=Q(satisfaction__isnull=False), name="followup_answered"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -617,3 +628,38 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.name}"
+
+
+class ExportAudit(models.Model):
+    """Who exported which data, when, with which filters: written before the first CSV row is sent."""
+
+    class Export(models.TextChoices):
+        CASES = "cases", "Case list"
+        METRICS = "metrics", "Dashboard metrics"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    export = models.CharField(max_length=16, choices=Export.choices)
+    filters = models.JSONField(default=dict, blank=True)  # the query string, as {name: [values]}
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_export_display()} exported by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MetricsSnapshot(models.Model):
+    """The dashboard's metrics for one preset period (the last 7, 30 or 90 days, no filters), computed by a
+    Celery task every few minutes: live aggregation over a million cases takes seconds, reading this row
+    takes milliseconds. The page and the API say when it was computed."""
+
+    days = models.PositiveSmallIntegerField(unique=True)
+    period_from = models.DateField()
+    period_to = models.DateField()
+    computed_at = models.DateTimeField()
+    seconds_taken = models.FloatField(default=0)
+    data = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Metrics of the last {self.days} days as of {self.computed_at:%Y-%m-%d %H:%M}"

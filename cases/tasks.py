@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases import outbox as notifications
 from cases.follow_ups import sweep as follow_ups
+from cases.metrics import snapshots
 from cases.sla import sweep as sla_sweep
 
 # A sender must finish (or be killed) before its claim on the row runs out, or a second sender could
@@ -62,3 +63,9 @@ def sweep_sla() -> dict[str, int]:
 def sweep_follow_ups() -> dict[str, int]:
     """Remind owners of follow-ups come due and tell managers of those a day overdue. Beat: every minute."""
     return follow_ups.sweep(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def refresh_metric_snapshots() -> list[int]:
+    """Recompute the dashboard's preset periods (cases.metrics.snapshots); twice only recomputes."""
+    return snapshots.refresh_all()

@@ -6,7 +6,9 @@
 from django.urls import path
 
 from cases.views import approvals, case, customers, new_case, response_templates, root_causes
+from cases.views.case_export import case_export
 from cases.views.case_list import case_list
+from cases.views.dashboard import dashboard, dashboard_export
 from cases.views.queue import my_queue
 
 app_name = "workspace"
@@ -25,6 +27,9 @@ urlpatterns = [
     path("", my_queue, name="queue"),
     path("cases/", case_list, name="cases"),
     path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
+    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/export.csv", dashboard_export, name="dashboard-export"),
+    path("cases/export.csv", case_export, name="case-export"),
     # The case screen stays last: it would swallow /cases/new/ and /cases/export.csv.
     path("cases/<str:reference>/", case.case_page, name="case"),
 ]

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",  # runserver too serves static files through WhiteNoise
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # intcomma on the dashboard
     "django_htmx",
     "template_partials",
     "csp",
@@ -283,6 +284,12 @@ CELERY_BEAT_SCHEDULE = {
     "resend-unsent-notifications": {"task": "cases.tasks.resend_unsent_notifications", "schedule": 60.0},
     # A sweep still queued after the next one is due would only repeat it: let it expire instead.
     "sla-sweep": {"task": "cases.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
+    # The dashboard's preset periods (cases.metrics.snapshots.REFRESH_SECONDS).
+    "metric-snapshots": {
+        "task": "cases.tasks.refresh_metric_snapshots",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 
 # Logging -----------------------------------------------------------------

@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from cases.api.metrics import MetricsView
 from cases.api.views import CaseViewSet, GestureViewSet, RootCauseViewSet, SLAPolicyViewSet
 
 router = SimpleRouter()
@@ -8,4 +10,4 @@ router.register("gestures", GestureViewSet, basename="gesture")
 router.register("root-causes", RootCauseViewSet, basename="root-cause")
 router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("metrics/", MetricsView.as_view(), name="metrics")]

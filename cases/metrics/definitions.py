@@ -1,0 +1,290 @@
+"""What each number on the dashboard means: its label, its help text (shown beside it and kept in the
+README) and, for numbers that count cases, the condition its drill-down list applies.
+
+A counted metric's condition is the single source of both the count (`queries`) and the case list
+behind it (`CaseFilter`'s `metric` parameter), so the list's count equals the number by construction.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+
+from cases.metrics.period import Period
+from cases.models import CaseEvent, FollowUp, Gesture, RootCause, Stage
+from feedback.models import Feedback, Sentiment
+
+# The follow-up sweep tells managers when a follow-up is a day overdue: done before that is on time.
+FOLLOW_UP_GRACE = timedelta(days=1)
+RECOVERED_AT_LEAST = 4
+SLA_TARGETS = ("acknowledge", "apologize", "resolve")
+_REACHED = {"acknowledge": "acknowledged_at", "apologize": "apologized_at", "resolve": "resolved_at"}
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str
+    help: str
+    # Cases behind the number: a Q on RecoveryCase for the period at `now`; None when not a case count.
+    cases: Callable[[Period, datetime], Q] | None = None
+
+
+def opened(p: Period, now) -> Q:
+    return Q(created_at__gte=p.start, created_at__lt=p.end)
+
+
+def _passed(p: Period, now) -> tuple[datetime, datetime]:
+    """The part of the period that is over: a target or follow-up due later has not fallen due yet."""
+    return p.start, max(min(p.end, now), p.start)
+
+
+def target_due(target: str) -> Callable[[Period, datetime], Q]:
+    due, reached = f"{target}_due_at", _REACHED[target]
+
+    def condition(p: Period, now) -> Q:
+        start, end = _passed(p, now)
+        fell_due = Q(**{f"{due}__gte": start, f"{due}__lt": end})
+        # Paused time is excluded: taking a case off hold moves its due moments by the time paused;
+        # a case on hold now has its clock stopped, so its unmet target is not decided yet.
+        undecided = Q(on_hold_since__isnull=False, **{f"{reached}__isnull": True})
+        return fell_due & ~undecided
+
+    return condition
+
+
+def target_met(target: str) -> Callable[[Period, datetime], Q]:
+    due, reached = f"{target}_due_at", _REACHED[target]
+    return lambda p, now: target_due(target)(p, now) & Q(**{f"{reached}__lte": F(due)})
+
+
+def _follow_ups(p: Period, now, **extra) -> Q:
+    start, end = _passed(p, now)
+    return Q(Exists(FollowUp.objects.filter(case=OuterRef("pk"), due_at__gte=start, due_at__lt=end, **extra)))
+
+
+def surveyed(p: Period, now) -> Q:
+    answered = FollowUp.objects.filter(
+        case=OuterRef("pk"), satisfaction__isnull=False, done_at__gte=p.start, done_at__lt=p.end
+    )
+    return Q(Exists(answered))
+
+
+def recovered(p: Period, now) -> Q:
+    return surveyed(p, now) & Q(_at_least(latest_satisfaction(p), RECOVERED_AT_LEAST))
+
+
+def _at_least(expression, value):
+    return GreaterThanOrEqual(expression, value)
+
+
+def _answers(p: Period, case_ref):
+    """A case's survey answers in the period, latest first."""
+    return FollowUp.objects.filter(
+        case=case_ref, satisfaction__isnull=False, done_at__gte=p.start, done_at__lt=p.end
+    ).order_by("-done_at", "-id")
+
+
+def latest_satisfaction(p: Period, case_ref=None) -> Subquery:
+    """The case's satisfaction after recovery: its latest survey score in the period."""
+    return Subquery(_answers(p, case_ref or OuterRef("pk")).values("satisfaction")[:1])
+
+
+def latest_survey_done(p: Period, case_ref=None) -> Subquery:
+    return Subquery(_answers(p, case_ref or OuterRef("pk")).values("done_at")[:1])
+
+
+def later_rating(p: Period) -> Subquery:
+    """The first rating the customer gave after the case's recovery survey."""
+    return Subquery(later_feedback(p).order_by("received_at", "id").values("rating")[:1])
+
+
+def later_feedback(p: Period):
+    """The customer's rated feedback after the recovery survey, other than survey answers."""
+    return Feedback.objects.filter(
+        customer=OuterRef("customer_id"),
+        rating__isnull=False,
+        received_at__gt=latest_survey_done(p, OuterRef(OuterRef("pk"))),
+    ).exclude(channel="survey")
+
+
+def paradox(p: Period, now) -> Q:
+    return (
+        recovered(p, now)
+        & Q(Exists(later_feedback(p)))
+        & Q(GreaterThan(later_rating(p), F("originating_feedback__rating")))
+    )
+
+
+def reopened_by_customer(p: Period, now) -> Q:
+    reopens = CaseEvent.objects.filter(
+        case=OuterRef("pk"),
+        kind=CaseEvent.Kind.STAGE_CHANGED,
+        created_at__gte=p.start,
+        created_at__lt=p.end,
+        data__action="reopen",
+        data__by="customer",
+    )
+    return Q(Exists(reopens))
+
+
+def negative_feedback(p: Period, now) -> Q:
+    received = Feedback.objects.filter(
+        case=OuterRef("pk"), sentiment=Sentiment.NEGATIVE, received_at__gte=p.start, received_at__lt=p.end
+    )
+    return Q(Exists(received))
+
+
+def gestures_granted(p: Period, now) -> Q:
+    granted = Gesture.objects.filter(
+        case=OuterRef("pk"),
+        status__in=GRANTED_STATUSES,
+        created_at__gte=p.start,
+        created_at__lt=p.end,
+    )
+    return Q(Exists(granted))
+
+
+GRANTED_STATUSES = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
+ROOT_CAUSE_LINKS = RootCause.cases.through.objects
+
+METRICS: dict[str, Metric] = {
+    "feedback_total": Metric(
+        "Feedback received",
+        "Every piece of feedback received in the period, from any channel, positive or not.",
+    ),
+    "negative_share": Metric(
+        "Negative share",
+        "Negative feedback received in the period divided by all feedback received in it.",
+    ),
+    "negative_feedback": Metric(
+        "Cases with negative feedback",
+        "Cases that received negative feedback in the period (a case may gather several pieces).",
+        negative_feedback,
+    ),
+    "opened": Metric("Cases opened", "Cases opened in the period.", opened),
+    "closed": Metric(
+        "Cases closed",
+        "Cases closed in the period, whenever they were opened.",
+        lambda p, now: Q(closed_at__gte=p.start, closed_at__lt=p.end),
+    ),
+    "open_now": Metric(
+        "Open now",
+        "Cases not closed at this moment (not bound to the period).",
+        lambda p, now: ~Q(stage=Stage.CLOSED),
+    ),
+    "reopened": Metric(
+        "Reopened",
+        "Cases opened in the period that have been reopened at least once.",
+        lambda p, now: opened(p, now) & Q(reopen_count__gt=0),
+    ),
+    "acknowledged": Metric(
+        "Time to acknowledge",
+        "From the case's opening to its acknowledgement, for cases opened in the period and acknowledged; "
+        "elapsed time, around the clock (business calendars are not applied: see SLA compliance).",
+        lambda p, now: opened(p, now) & Q(acknowledged_at__isnull=False),
+    ),
+    "resolved": Metric(
+        "Time to resolve",
+        "From the case's opening to its latest resolution, for cases opened in the period and resolved; "
+        "elapsed time, around the clock, hold time included.",
+        lambda p, now: opened(p, now) & Q(resolved_at__isnull=False),
+    ),
+    **{
+        f"{target}_due": Metric(
+            f"{target.capitalize()} SLA compliance",
+            f"Of the {target} targets that fell due in the period (up to now), the share reached by "
+            "their due moment. Due moments count working time where the severity's policy has a "
+            "calendar, and move by the time a case spent on hold; a case on hold now is left out until "
+            "its clock runs again.",
+            target_due(target),
+        )
+        for target in SLA_TARGETS
+    },
+    **{
+        f"{target}_met": Metric(
+            f"{target.capitalize()} targets met", "Targets reached by their due moment.", target_met(target)
+        )
+        for target in SLA_TARGETS
+    },
+    "breached_now": Metric(
+        "Breached now",
+        "Open cases, not on hold, whose earliest running SLA target is past at this moment.",
+        lambda p, now: ~Q(stage=Stage.CLOSED) & Q(on_hold_since__isnull=True, sla_due_at__lte=now),
+    ),
+    "escalation_1": Metric(
+        "Escalation level 1",
+        "Cases opened in the period that breached a target (escalation level 1) and went no further.",
+        lambda p, now: opened(p, now) & Q(escalation_level=1),
+    ),
+    "escalation_2": Metric(
+        "Escalation level 2",
+        "Cases opened in the period that stayed breached until twice the target (escalation level 2).",
+        lambda p, now: opened(p, now) & Q(escalation_level=2),
+    ),
+    "follow_up_due": Metric(
+        "Follow-ups due",
+        "Cases with a follow-up that came due in the period (up to now).",
+        lambda p, now: _follow_ups(p, now),
+    ),
+    "follow_up_done": Metric(
+        "Follow-ups done",
+        "Of those, cases whose follow-up is done.",
+        lambda p, now: _follow_ups(p, now, done_at__isnull=False),
+    ),
+    "follow_up_on_time": Metric(
+        "Follow-ups done on time",
+        "Of those, cases whose follow-up was done within a day of its due moment (before managers hear).",
+        lambda p, now: _follow_ups(p, now, done_at__lte=F("due_at") + FOLLOW_UP_GRACE),
+    ),
+    "surveyed": Metric(
+        "Surveyed recoveries",
+        "Cases whose customer rated the recovery (1-5) in the period; the score of a case is its latest "
+        "in the period. Mean satisfaction is the mean of those scores.",
+        surveyed,
+    ),
+    "recovered": Metric(
+        "Recovered",
+        f"Surveyed cases whose score is {RECOVERED_AT_LEAST} or 5. The share is of surveyed cases.",
+        recovered,
+    ),
+    "paradox_base": Metric(
+        "Recovered, with later feedback",
+        "Recovered cases whose customer rated us again after the survey (survey answers aside).",
+        lambda p, now: recovered(p, now) & Q(Exists(later_feedback(p))),
+    ),
+    "paradox": Metric(
+        "Recovery paradox",
+        "Of recovered customers who gave later feedback, the share whose first later rating beat the "
+        "rating that opened their case.",
+        paradox,
+    ),
+    "reopened_by_customer": Metric(
+        "Reopened by the customer",
+        "Cases the customer reopened in the period with a poor survey answer.",
+        reopened_by_customer,
+    ),
+    "repeat": Metric(
+        "Repeat-failure cases",
+        "Cases opened in the period for a customer who already had a case in the 90 days before "
+        "(flagged as repeat at intake); the share is of cases opened.",
+        lambda p, now: opened(p, now) & Q(is_repeat=True),
+    ),
+    "no_root_cause": Metric(
+        "No root cause",
+        "Cases opened in the period not linked to any root cause; the share is of cases opened.",
+        lambda p, now: opened(p, now) & ~Q(Exists(ROOT_CAUSE_LINKS.filter(recoverycase_id=OuterRef("pk")))),
+    ),
+    "gestures": Metric(
+        "Cases with gestures",
+        "Cases with a gesture granted (or approved) that was requested in the period.",
+        gestures_granted,
+    ),
+}
+
+COUNTED = tuple(name for name, metric in METRICS.items() if metric.cases is not None)
+
+
+def cases_q(name: str, period: Period, now) -> Q:
+    return METRICS[name].cases(period, now)

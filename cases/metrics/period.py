@@ -1,0 +1,173 @@
+"""The period and scope of a metrics request, read from a query string (the page's URL, the API's).
+
+Dates are local dates in settings.TIME_ZONE: `from=2026-11-01&to=2026-11-30` covers local midnight of
+the 1st up to local midnight after the 30th, whatever the UTC offset of each end.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Severity
+from feedback.models import Channel
+from recovery.errors import InvalidInput
+
+PRESETS = (7, 30, 90)
+DEFAULT_DAYS = 30
+MAX_DAYS = 2 * 366  # "over two years" is refused; a leap year's two years still fit
+SCOPE_KEYS = ("channel", "touchpoint", "severity", "owner")
+PERIOD_KEYS = ("from", "to", "days")
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local dates `first`..`last`, both included."""
+
+    first: date
+    last: date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time(0), zone())
+
+    @property
+    def end(self) -> datetime:
+        """Local midnight after `last` (exclusive)."""
+        return datetime.combine(self.last + timedelta(days=1), time(0), zone())
+
+    def previous(self) -> "Period":
+        """The period of equal length just before this one."""
+        return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
+
+    def params(self) -> dict[str, str]:
+        return {"from": self.first.isoformat(), "to": self.last.isoformat()}
+
+    def week_starts(self) -> list[datetime]:
+        """Local midnights starting each 7-day bucket of the trend (the last one may be short)."""
+        return [
+            datetime.combine(self.first + timedelta(days=7 * n), time(0), zone())
+            for n in range((self.days + 6) // 7)
+        ]
+
+
+def last_days(days: int, *, today: date | None = None) -> Period:
+    today = today or timezone.localdate(timezone.now(), zone())
+    return Period(today - timedelta(days=days - 1), today)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Optional narrowing, as on the case list: the case's channel, its complaint's touchpoint, its
+    severity and its owner (a user id, or `none` for unowned cases)."""
+
+    channel: str = ""
+    touchpoint: str = ""
+    severity: str = ""
+    owner: str = ""
+
+    def case_q(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.channel:
+            q &= Q(**{f"{prefix}channel": self.channel})
+        if self.touchpoint:
+            q &= Q(**{f"{prefix}originating_feedback__touchpoint": self.touchpoint})
+        if self.severity:
+            q &= Q(**{f"{prefix}severity": self.severity})
+        if self.owner == "none":
+            q &= Q(**{f"{prefix}owner__isnull": True})
+        elif self.owner:
+            q &= Q(**{f"{prefix}owner_id": int(self.owner)})
+        return q
+
+    def feedback_q(self) -> Q:
+        """Feedback in scope: its own channel and touchpoint; severity and owner are its case's."""
+        q = Q()
+        if self.channel:
+            q &= Q(channel=self.channel)
+        if self.touchpoint:
+            q &= Q(touchpoint=self.touchpoint)
+        if self.severity:
+            q &= Q(case__severity=self.severity)
+        if self.owner == "none":
+            q &= Q(case__isnull=False, case__owner__isnull=True)
+        elif self.owner:
+            q &= Q(case__owner_id=int(self.owner))
+        return q
+
+    def params(self) -> dict[str, str]:
+        return {key: getattr(self, key) for key in SCOPE_KEYS if getattr(self, key)}
+
+
+def parse(params, *, strict: bool = True) -> tuple[Period, Scope]:
+    """Period and scope from a QueryDict-like mapping. Raises InvalidInput naming the parameter.
+
+    `strict`: an unknown parameter is an error (the API); the page passes its own extra keys.
+    """
+    if strict:
+        unknown = sorted(set(params) - set(PERIOD_KEYS) - set(SCOPE_KEYS))
+        if unknown:
+            allowed = ", ".join((*PERIOD_KEYS, *SCOPE_KEYS))
+            raise InvalidInput(f"Unknown parameter {unknown[0]!r}. Allowed: {allowed}.", field=unknown[0])
+    return _period(params), _scope(params)
+
+
+def _period(params) -> Period:
+    first, last = _date(params, "from"), _date(params, "to")
+    if first is None and last is None:
+        return last_days(_days(params))
+    today = timezone.localdate(timezone.now(), zone())
+    last = last or today
+    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        raise InvalidInput(f"'from' ({first}) is after 'to' ({last}).", field="from")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise InvalidInput("The period is over two years; choose a shorter one.", field="from")
+    return Period(first, last)
+
+
+def _date(params, key: str) -> date | None:
+    text = (params.get(key) or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else _bad_date(key, text)
+    except ValueError:
+        return _bad_date(key, text)
+
+
+def _bad_date(key: str, text: str):
+    raise InvalidInput(f"'{key}' must be a date as YYYY-MM-DD, not {text!r}.", field=key)
+
+
+def _days(params) -> int:
+    text = (params.get("days") or "").strip()
+    if not text:
+        return DEFAULT_DAYS
+    if text.isdigit() and int(text) in PRESETS:
+        return int(text)
+    raise InvalidInput(f"'days' is one of {', '.join(map(str, PRESETS))}.", field="days")
+
+
+def _scope(params) -> Scope:
+    values = {key: (params.get(key) or "").strip() for key in SCOPE_KEYS}
+    if values["channel"] and values["channel"] not in Channel.values:
+        raise InvalidInput(f"Unknown channel {values['channel']!r}.", field="channel")
+    if values["severity"] and values["severity"] not in Severity.values:
+        raise InvalidInput(f"Unknown severity {values['severity']!r}.", field="severity")
+    owner = values["owner"].lower()
+    if owner and owner != "none" and not (owner.isdigit() and len(owner) < 10):
+        raise InvalidInput("'owner' is a user id or 'none'.", field="owner")
+    values["owner"] = owner
+    return Scope(**values)

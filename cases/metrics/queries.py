@@ -1,0 +1,471 @@
+"""The metrics service: every number of the dashboard, aggregated in SQL.
+
+Each function below is one query (or two) over an indexed range of one table; none loops over rows in
+Python. Counted metrics reuse the conditions of `definitions`, so a drill-down list counts the same
+cases. Percentiles and weekly buckets need PostgreSQL; on SQLite (a laptop's `make run`) they are None
+and the trend is empty.
+"""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.aggregates import Aggregate
+from django.utils import timezone
+
+from cases.metrics import definitions as d
+from cases.metrics.period import Period, Scope
+from cases.models import OPEN_STAGES, FollowUp, Gesture, RecoveryCase, RootCause, Severity
+from feedback.models import Feedback, Sentiment
+
+TOP_ROOT_CAUSES = 10
+TOP_TOUCHPOINTS = 10
+WEEK = timedelta(days=7)
+
+
+class Percentile(Aggregate):
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+class Epoch(Func):
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    output_field = FloatField()
+
+
+class DateBin(Func):
+    """PostgreSQL's date_bin: the start of the 7-day bucket (counted from `origin`) holding a moment."""
+
+    function = "DATE_BIN"
+    template = "DATE_BIN('7 days', %(expressions)s)"
+    output_field = DateTimeField()
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def seconds_between(start: str, end: str):
+    return Epoch(ExpressionWrapper(F(end) - F(start), output_field=DurationField()))
+
+
+def _percentiles(name: str, start: str, end: str, condition: Q) -> dict:
+    if not _postgres():
+        # SQLite has no percentiles: an aggregate that is always NULL keeps the query's shape.
+        nothing = Max(Value(None, FloatField()))
+        return {f"{name}_median": nothing, f"{name}_p90": nothing}
+    duration = seconds_between(start, end)
+    return {
+        f"{name}_median": Percentile(duration, 0.5, filter=condition),
+        f"{name}_p90": Percentile(duration, 0.9, filter=condition),
+    }
+
+
+def share(part, whole):
+    return None if not whole else round(part / whole, 4)
+
+
+def _seconds(value):
+    return None if value is None else round(value, 1)
+
+
+def compute(period: Period, scope: Scope, *, now: datetime | None = None) -> dict:
+    """Every metric for `period` and `scope`, as the API returns it (shares 0-1 or None, seconds)."""
+    now = now or timezone.now()
+    cases = RecoveryCase.objects.filter(scope.case_q())
+    previous = period.previous()
+    summary, before = opened_summary(cases, period, now), opened_summary(cases, previous, now)
+    return {
+        "period": _period(period),
+        "feedback": feedback_metrics(period, scope) | {"previous": feedback_totals(previous, scope)},
+        "cases": case_flow(cases, period, now, summary)
+        | {"previous": case_flow(cases, previous, now, before, backlog=False)},
+        "speed": speed(summary) | {"previous": speed(before)},
+        "sla": sla(cases, period, now, summary)
+        | {"previous": {"compliance": compliance(cases, previous, now)}},
+        "follow_up": follow_up(cases, period, now),
+        "recovery": recovery(cases, period, now)
+        | {"previous": recovery(cases, previous, now, paradox=False)},
+        "repeat_customers": repeat_customers(summary),
+        "gestures": gestures(cases, period, now),
+        "root_causes": root_causes(cases, period, now, summary),
+        "agents": agents(cases, period, now),
+        "trend": trend(period, scope),
+    }
+
+
+def _period(period: Period) -> dict:
+    previous = period.previous()
+    return {
+        "from": period.first.isoformat(),
+        "to": period.last.isoformat(),
+        "days": period.days,
+        "time_zone": str(period.start.tzinfo),
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "previous": {"from": previous.first.isoformat(), "to": previous.last.isoformat()},
+    }
+
+
+def _count(names, period, now) -> dict:
+    return {name: Count("pk", filter=d.cases_q(name, period, now)) for name in names}
+
+
+# Feedback -----------------------------------------------------------------------------------------
+def _feedback(period: Period, scope: Scope):
+    return Feedback.objects.filter(
+        scope.feedback_q(), received_at__gte=period.start, received_at__lt=period.end
+    )
+
+
+def feedback_totals(period: Period, scope: Scope) -> dict:
+    totals = _feedback(period, scope).aggregate(
+        total=Count("pk"), negative=Count("pk", filter=Q(sentiment=Sentiment.NEGATIVE))
+    )
+    return totals | {"negative_share": share(totals["negative"], totals["total"])}
+
+
+def feedback_metrics(period: Period, scope: Scope) -> dict:
+    rows = _feedback(period, scope).order_by()
+    negative = Count("pk", filter=Q(sentiment=Sentiment.NEGATIVE))
+    by_channel = (
+        rows.values("channel").annotate(total=Count("pk"), negative=negative).order_by("-total", "channel")
+    )
+    by_touchpoint = (
+        rows.values("touchpoint")
+        .annotate(total=Count("pk"), negative=negative)
+        .order_by("-total", "touchpoint")
+    )
+    # A semi-join driven by the period's negative feedback, not a test of every case.
+    cases_with_negative = RecoveryCase.objects.filter(
+        scope.case_q(), d.cases_q("negative_feedback", period, None)
+    )
+    channels = [row | {"negative_share": share(row["negative"], row["total"])} for row in by_channel]
+    return {
+        **feedback_totals(period, scope),
+        "cases_with_negative": cases_with_negative.count(),
+        "by_channel": channels,
+        "by_touchpoint": list(by_touchpoint[:TOP_TOUCHPOINTS]),
+    }
+
+
+# Cases --------------------------------------------------------------------------------------------
+def opened_summary(cases, period: Period, now) -> dict:
+    """What the cases opened in the period say, in one scan of them: flow, speed, escalations, repeats."""
+    ack, res = d.cases_q("acknowledged", period, now), d.cases_q("resolved", period, now)
+    return cases.filter(d.opened(period, now)).aggregate(
+        **_count(["opened", "reopened", "escalation_1", "escalation_2", "repeat"], period, now),
+        acknowledged=Count("pk", filter=ack),
+        resolved=Count("pk", filter=res),
+        repeat_customers=Count("customer_id", filter=Q(is_repeat=True), distinct=True),
+        **_percentiles("ack", "created_at", "acknowledged_at", ack),
+        **_percentiles("res", "created_at", "resolved_at", res),
+    )
+
+
+def case_flow(cases, period: Period, now, summary: dict, *, backlog: bool = True) -> dict:
+    flow = {"opened": summary["opened"], "reopened": summary["reopened"]}
+    flow["closed"] = cases.filter(d.cases_q("closed", period, now)).count()
+    if not backlog:
+        return flow
+    grid = list(
+        cases.filter(stage__in=OPEN_STAGES).order_by().values("stage", "severity").annotate(cases=Count("pk"))
+    )
+    flow["open_now"] = sum(row["cases"] for row in grid)
+    flow["backlog"] = {
+        "by_stage": {stage: sum(r["cases"] for r in grid if r["stage"] == stage) for stage in OPEN_STAGES},
+        "by_severity": {
+            sev: sum(r["cases"] for r in grid if r["severity"] == sev) for sev in Severity.values
+        },
+        "by_stage_and_severity": grid,
+    }
+    return flow
+
+
+def speed(row: dict) -> dict:
+    return {
+        "measure": "elapsed time from opening, around the clock",
+        "time_to_acknowledge": {
+            "measured": row["acknowledged"],
+            "median": _seconds(row["ack_median"]),
+            "p90": _seconds(row["ack_p90"]),
+        },
+        "time_to_resolve": {
+            "measured": row["resolved"],
+            "median": _seconds(row["res_median"]),
+            "p90": _seconds(row["res_p90"]),
+        },
+    }
+
+
+# SLA ----------------------------------------------------------------------------------------------
+def compliance(cases, period: Period, now) -> dict:
+    result = {}
+    for target in d.SLA_TARGETS:
+        counts = cases.filter(d.cases_q(f"{target}_due", period, now)).aggregate(
+            due=Count("pk"), met=Count("pk", filter=d.cases_q(f"{target}_met", period, now))
+        )
+        result[target] = counts | {"share": share(counts["met"], counts["due"])}
+    return result
+
+
+def sla(cases, period: Period, now, levels: dict) -> dict:
+    breached = cases.filter(d.cases_q("breached_now", period, now)).count()
+    return {
+        "compliance": compliance(cases, period, now),
+        "breached_now": breached,
+        "escalations": {"level_1": levels["escalation_1"], "level_2": levels["escalation_2"]},
+    }
+
+
+# Follow-up and recovery ---------------------------------------------------------------------------
+def follow_up(cases, period: Period, now) -> dict:
+    counts = cases.filter(d.cases_q("follow_up_due", period, now)).aggregate(
+        due=Count("pk"), **_count(["follow_up_done", "follow_up_on_time"], period, now)
+    )
+    return {
+        "due": counts["due"],
+        "done": counts["follow_up_done"],
+        "done_on_time": counts["follow_up_on_time"],
+        "completion_rate": share(counts["follow_up_done"], counts["due"]),
+    }
+
+
+def recovery(cases, period: Period, now, *, paradox: bool = True) -> dict:
+    surveyed = cases.filter(d.surveyed(period, now))
+    row = surveyed.aggregate(
+        surveyed=Count("pk"),
+        customers=Count("customer_id", distinct=True),
+        mean=Avg(d.latest_satisfaction(period)),
+        recovered=Count("pk", filter=d.cases_q("recovered", period, now)),
+    )
+    result = {
+        "surveyed": row["surveyed"],
+        "surveyed_customers": row["customers"],
+        "mean_satisfaction": None if row["mean"] is None else round(float(row["mean"]), 2),
+        "recovered": row["recovered"],
+        "recovered_share": share(row["recovered"], row["surveyed"]),
+    }
+    if paradox:
+        later = surveyed.filter(d.cases_q("paradox_base", period, now)).aggregate(
+            base=Count("pk"), improved=Count("pk", filter=d.cases_q("paradox", period, now))
+        )
+        result["paradox"] = {
+            "recovered_with_later_feedback": later["base"],
+            "improved": later["improved"],
+            "share": share(later["improved"], later["base"]),
+        }
+        result["reopened_by_customer"] = cases.filter(d.cases_q("reopened_by_customer", period, now)).count()
+    return result
+
+
+def repeat_customers(summary: dict) -> dict:
+    return {
+        "customers": summary["repeat_customers"],
+        "cases": summary["repeat"],
+        "share_of_cases": share(summary["repeat"], summary["opened"]),
+    }
+
+
+# Gestures, root causes, agents --------------------------------------------------------------------
+def gestures(cases, period: Period, now) -> dict:
+    in_scope = Gesture.objects.filter(case__in=cases.values("pk")) if cases.query.where else Gesture.objects
+    granted = (
+        in_scope.filter(
+            status__in=d.GRANTED_STATUSES, created_at__gte=period.start, created_at__lt=period.end
+        )
+        .order_by()
+        .values("kind", "currency")
+        .annotate(count=Count("pk"), value=Sum("amount"))
+        .order_by("kind", "currency")
+    )
+    pending = in_scope.filter(status=Gesture.Status.PENDING_APPROVAL).aggregate(
+        count=Count("pk"), oldest=Min("created_at"), newest=Max("created_at")
+    )
+    cases_with = cases.filter(d.cases_q("gestures", period, now)).count()
+    return {
+        "cases": cases_with,
+        "granted": [row | {"value": str(row["value"] or Decimal("0"))} for row in granted],
+        "pending_approvals": {
+            "count": pending["count"],
+            "oldest_age": None
+            if pending["oldest"] is None
+            else _seconds((now - pending["oldest"]).total_seconds()),
+        },
+    }
+
+
+def root_causes(cases, period: Period, now, summary: dict) -> dict:
+    opened = cases.filter(d.opened(period, now))
+    links = (
+        RootCause.cases.through.objects.filter(recoverycase__in=opened.values("pk"))
+        .order_by()
+        .values("rootcause_id")
+        .annotate(cases=Count("recoverycase_id"), customers=Count("recoverycase__customer_id", distinct=True))
+        .order_by("-cases", "rootcause_id")
+    )
+    rows = list(links)
+    titles = dict(
+        RootCause.objects.filter(pk__in=[r["rootcause_id"] for r in rows[:TOP_ROOT_CAUSES]]).values_list(
+            "pk", "title"
+        )
+    )
+    top = [
+        {
+            "id": r["rootcause_id"],
+            "title": titles[r["rootcause_id"]],
+            "cases": r["cases"],
+            "customers": r["customers"],
+        }
+        for r in rows[:TOP_ROOT_CAUSES]
+    ]
+    rest = rows[TOP_ROOT_CAUSES:]
+    # An anti-join over the opened cases, rather than a subquery per row inside an aggregate.
+    without = cases.filter(d.cases_q("no_root_cause", period, now)).count()
+    return {
+        "top": top,
+        "rest": {
+            "root_causes": len(rest),
+            "cases": sum(r["cases"] for r in rest),
+            "customers": sum(r["customers"] for r in rest),
+        },
+        "no_root_cause": {
+            "cases": without,
+            "share": share(without, summary["opened"]),
+        },
+    }
+
+
+def agents(cases, period: Period, now) -> list[dict]:
+    """Per owner, the cases opened in the period they hold: handled, median time to resolve, the share of
+    their targets met (of those that fell due in the period), and the mean survey score."""
+    opened = cases.filter(d.opened(period, now), owner__isnull=False)
+    due_met = {}
+    for target in d.SLA_TARGETS:
+        due_met[f"{target}_due"] = Count("pk", filter=d.cases_q(f"{target}_due", period, now))
+        due_met[f"{target}_met"] = Count("pk", filter=d.cases_q(f"{target}_met", period, now))
+    res = d.cases_q("resolved", period, now)
+    rows = (
+        opened.order_by()
+        .values("owner_id")
+        .annotate(
+            handled=Count("pk"),
+            **due_met,
+            **_percentiles("res", "created_at", "resolved_at", res),
+        )
+        .order_by("-handled", "owner_id")
+    )
+    rows = list(rows)
+    satisfaction = dict(
+        FollowUp.objects.filter(
+            case__in=opened.values("pk"),
+            satisfaction__isnull=False,
+            done_at__gte=period.start,
+            done_at__lt=period.end,
+        )
+        .order_by()
+        .values("case__owner_id")
+        .annotate(mean=Avg("satisfaction"))
+        .values_list("case__owner_id", "mean")
+    )
+    names = {
+        u.pk: u.get_full_name() or u.get_username()
+        for u in get_user_model().objects.filter(pk__in=[r["owner_id"] for r in rows])
+    }
+    result = []
+    for r in rows:
+        due = sum(r[f"{t}_due"] for t in d.SLA_TARGETS)
+        met = sum(r[f"{t}_met"] for t in d.SLA_TARGETS)
+        mean = satisfaction.get(r["owner_id"])
+        result.append(
+            {
+                "id": r["owner_id"],
+                "name": names.get(r["owner_id"], ""),
+                "handled": r["handled"],
+                "median_time_to_resolve": _seconds(r["res_median"]),
+                "sla_compliance": share(met, due),
+                "mean_satisfaction": None if mean is None else round(float(mean), 2),
+            }
+        )
+    return result
+
+
+# Trend --------------------------------------------------------------------------------------------
+def trend(period: Period, scope: Scope) -> dict:
+    return {"weeks": weekly(period, scope), "previous": weekly(period.previous(), scope)}
+
+
+def weekly(period: Period, scope: Scope) -> list[dict]:
+    """Per 7-day bucket from the period's first day: feedback, negative feedback, cases opened and closed,
+    and the median time to acknowledge of the cases opened."""
+    starts = period.week_starts()
+    weeks = [
+        {
+            "start": start.date().isoformat(),
+            "feedback": 0,
+            "negative": 0,
+            "opened": 0,
+            "closed": 0,
+            "median_time_to_acknowledge": None,
+        }
+        for start in starts
+    ]
+    if not _postgres():
+        return weeks
+    origin = Value(period.start, DateTimeField())
+    bucket = lambda field: DateBin(F(field), origin)  # noqa: E731
+    for row in (
+        _feedback(period, scope)
+        .order_by()
+        .annotate(week=bucket("received_at"))
+        .values("week")
+        .annotate(feedback=Count("pk"), negative=Count("pk", filter=Q(sentiment=Sentiment.NEGATIVE)))
+    ):
+        weeks[_week(period, row["week"])] |= {"feedback": row["feedback"], "negative": row["negative"]}
+    cases = RecoveryCase.objects.filter(scope.case_q())
+    ack = Q(acknowledged_at__isnull=False)
+    for row in (
+        cases.filter(d.opened(period, None))
+        .order_by()
+        .annotate(week=bucket("created_at"))
+        .values("week")
+        .annotate(opened=Count("pk"), **_percentiles("ack", "created_at", "acknowledged_at", ack))
+    ):
+        weeks[_week(period, row["week"])] |= {
+            "opened": row["opened"],
+            "median_time_to_acknowledge": _seconds(row["ack_median"]),
+        }
+    for row in (
+        cases.filter(d.cases_q("closed", period, None))
+        .order_by()
+        .annotate(week=bucket("closed_at"))
+        .values("week")
+        .annotate(closed=Count("pk"))
+    ):
+        weeks[_week(period, row["week"])]["closed"] = row["closed"]
+    return weeks
+
+
+def _week(period: Period, bucket: datetime) -> int:
+    """Index of a DATE_BIN bucket: buckets are 7 x 24 hours from the period's first local midnight."""
+    return int((bucket - period.start) / WEEK)

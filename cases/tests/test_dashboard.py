@@ -1,0 +1,271 @@
+"""The dashboard page, its drill-down links, the metrics API, the CSV exports and the snapshots."""
+
+import csv
+import io
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import time_machine
+from django.http import QueryDict
+from django.test import override_settings
+
+from cases.filters import CaseFilter
+from cases.metrics import snapshots
+from cases.models import ExportAudit, MetricsSnapshot, RecoveryCase
+from cases.tasks import refresh_metric_snapshots
+from cases.tests import metrics_world
+from cases.tests.factories import RecoveryCaseFactory
+from cases.tests.metrics_world import FROM, NOW, TIME_ZONE, TO
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+PERIOD = f"from={FROM}&to={TO}"
+
+
+@pytest.fixture
+def world(agent, other_agent):
+    with override_settings(TIME_ZONE=TIME_ZONE), time_machine.travel(NOW, tick=False):
+        yield metrics_world.build(agent, other_agent)
+
+
+def listed(url: str, user) -> int:
+    """How many cases the case list behind `url` holds: CaseFilter on its parameters."""
+    query = QueryDict(urlsplit(url).query)
+    assert urlsplit(url).path == "/cases/"
+    request = type("Request", (), {"user": user})()
+    case_filter = CaseFilter(query, queryset=RecoveryCase.objects.all(), request=request)
+    assert case_filter.is_valid(), case_filter.errors
+    return case_filter.qs.count()
+
+
+def page(client, manager, query=PERIOD):
+    client.force_login(manager)
+    return client.get(f"/dashboard/?{query}")
+
+
+# The page ---------------------------------------------------------------------------------------------
+def test_each_tile_links_to_a_case_list_counting_its_number(world, client, manager):
+    response = page(client, manager)
+    assert response.status_code == 200
+    tiles = response.context["tiles"]
+    assert len(tiles) == 12
+    for tile in tiles:
+        assert listed(tile.url, manager) == tile.count, tile.key
+        assert tile.url in response.content.decode().replace("&amp;", "&")
+    counts = {tile.key: tile.count for tile in tiles}
+    assert counts == {
+        "opened": 4, "open_now": 5, "breached_now": 2, "negative_feedback": 4, "acknowledged": 3,
+        "resolved": 1, "acknowledge_due": 4, "follow_up_due": 2, "surveyed": 2, "closed": 1, "reopened": 1,
+        "repeat": 1,
+    }  # fmt: skip
+
+
+def test_every_other_number_links_to_the_cases_behind_it(world, client, manager):
+    context = page(client, manager).context
+    m, links = context["m"], context["links"]
+    sla, recovery = m["sla"], m["recovery"]
+    expected = {
+        "closed": m["cases"]["closed"],
+        "reopened": m["cases"]["reopened"],
+        "breached_now": sla["breached_now"],
+        "escalation_1": sla["escalations"]["level_1"],
+        "escalation_2": sla["escalations"]["level_2"],
+        "follow_up_done": m["follow_up"]["done"],
+        "follow_up_on_time": m["follow_up"]["done_on_time"],
+        "recovered": recovery["recovered"],
+        "reopened_by_customer": recovery["reopened_by_customer"],
+        "paradox_base": recovery["paradox"]["recovered_with_later_feedback"],
+        "paradox": recovery["paradox"]["improved"],
+        "no_root_cause": m["root_causes"]["no_root_cause"]["cases"],
+        "gestures": m["gestures"]["cases"],
+    }
+    for target, counts in sla["compliance"].items():
+        expected |= {f"{target}_due": counts["due"], f"{target}_met": counts["met"]}
+    for name, number in expected.items():
+        assert listed(links[name], manager) == number, name
+    for row in context["root_cause_rows"]:
+        assert listed(row["url"], manager) == row["cases"]
+    for row in context["agent_rows"]:
+        assert listed(row["url"], manager) == row["handled"]
+    for row in context["backlog_chart"]["rows"]:
+        assert listed(row["url"], manager) == row["total"]
+        for segment in row["segments"]:
+            assert listed(segment["url"], manager) == segment["cases"]
+
+
+def test_the_case_api_lists_the_same_cases_as_a_drill_down(world, api_client, manager):
+    tile_url = page_url = f"/api/v1/cases/?metric=acknowledge_due&{PERIOD}&page_size=100"
+    response = api_client(manager).get(page_url)
+    assert response.status_code == 200, response.content
+    assert len(response.json()["results"]) == 4 == listed(tile_url.replace("/api/v1", ""), manager)
+
+
+def test_the_page_shows_the_period_help_text_and_charts(world, client, manager):
+    html = page(client, manager, PERIOD + "&severity=medium").content.decode()
+    assert "9 Nov 2026 \u2013 15 Nov 2026 (7 days, Europe/Berlin)" in html
+    assert "Of the acknowledge targets that fell due in the period" in html  # help beside the number
+    assert html.count("<svg") == 4 and "<title" in html and "<desc" in html
+    assert 'value="medium" selected' in html
+    assert "style=" not in html and "<script>" not in html and "onclick" not in html  # the CSP holds
+
+
+def test_a_bad_period_says_so_and_shows_the_default(world, client, manager):
+    response = page(client, manager, "from=2026-11-10&to=2026-11-01")
+    assert response.status_code == 400
+    assert "is after" in response.content.decode()
+
+
+# A fixed number of aggregate queries, however many cases: none runs per row.
+def test_the_page_stays_within_its_query_budget(world, client, manager, django_assert_max_num_queries):
+    client.force_login(manager)
+    with django_assert_max_num_queries(50):
+        assert client.get(f"/dashboard/?{PERIOD}").status_code == 200
+
+
+def test_the_dashboard_is_for_managers(client, agent, manager):
+    assert client.get("/dashboard/").url.startswith("/login/")
+    client.force_login(agent)
+    assert client.get("/dashboard/").status_code == 403
+    assert client.get("/dashboard/export.csv").status_code == 403
+    assert not ExportAudit.objects.exists()
+
+
+# The API ----------------------------------------------------------------------------------------------
+KEYS = {
+    "period", "feedback", "cases", "speed", "sla", "follow_up", "recovery", "repeat_customers", "gestures",
+    "root_causes", "agents", "trend",
+}  # fmt: skip
+
+
+def test_the_metrics_api_answers_managers_with_the_same_numbers(world, api_client, manager):
+    response = api_client(manager).get(f"/api/v1/metrics/?{PERIOD}")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == KEYS
+    assert body["feedback"] | {"by_channel": None, "by_touchpoint": None, "previous": None} == {
+        "total": 8, "negative": 5, "negative_share": 0.625, "cases_with_negative": 4,
+        "by_channel": None, "by_touchpoint": None, "previous": None,
+    }  # fmt: skip
+    assert body["speed"]["time_to_acknowledge"]["median"] == 3600.0  # seconds
+    assert body["period"]["from"] == FROM and body["period"]["snapshot"] is False
+
+
+def test_the_metrics_api_narrows_by_filters(world, api_client, manager):
+    body = api_client(manager).get(f"/api/v1/metrics/?{PERIOD}&channel=email&severity=critical").json()
+    assert body["cases"]["opened"] == 1
+
+
+def test_the_metrics_api_is_for_managers(api_client, agent):
+    assert api_client().get("/api/v1/metrics/").status_code == 401
+    assert api_client(agent).get("/api/v1/metrics/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=2026-11-10&to=2026-11-01", "from"),
+        ("from=10/11/2026", "from"),
+        ("to=2026-02-30", "to"),
+        ("from=2024-01-01&to=2026-11-01", "from"),
+        ("stage=new", "stage"),
+        ("channel=fax", "channel"),
+    ],
+)
+def test_the_metrics_api_refuses_bad_input_with_json(api_client, manager, query, field):
+    response = api_client(manager).get(f"/api/v1/metrics/?{query}")
+    assert response.status_code == 400
+    assert field in response.json() and response.json()["detail"]
+
+
+def test_the_metrics_api_is_in_the_schema(api_client, manager):
+    schema = api_client(manager).get("/api/v1/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/metrics/"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {
+        "from",
+        "to",
+        "channel",
+        "touchpoint",
+        "severity",
+        "owner",
+    }
+    properties = operation["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+    assert set(properties) == KEYS
+
+
+# CSV exports ------------------------------------------------------------------------------------------
+def rows(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.streaming
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_the_case_export_streams_the_filtered_list_neutralises_formulas_and_is_audited(client, agent):
+    RecoveryCaseFactory(title='=HYPERLINK("http://evil")', severity="critical")
+    RecoveryCaseFactory(title="@SUM(A1)", severity="critical", customer__name="+Mallory")
+    RecoveryCaseFactory(title="-2+3", severity="critical")
+    RecoveryCaseFactory(title="Quiet", severity="low")
+    client.force_login(agent)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/cases/export.csv?severity=critical")
+    table = rows(response)
+    assert table[0][:3] == ["reference", "title", "customer"]
+    titles = sorted(row[1] for row in table[1:])
+    assert titles == sorted(['\'=HYPERLINK("http://evil")', "'@SUM(A1)", "'-2+3"])
+    assert "'+Mallory" in [row[3] for row in table[1:]]
+    audit = ExportAudit.objects.get()
+    assert (audit.user, audit.export, audit.filters) == (agent, "cases", {"severity": ["critical"]})
+    assert audit.created_at == NOW
+
+
+def test_a_case_export_with_an_unreadable_filter_is_refused_and_not_audited(client, agent):
+    client.force_login(agent)
+    response = client.get("/cases/export.csv?severity=urgent")
+    assert response.status_code == 400 and "severity" in response.json()
+    assert not ExportAudit.objects.exists()
+
+
+def test_the_case_export_counts_the_same_cases_as_a_drill_down(world, client, manager):
+    client.force_login(manager)
+    table = rows(client.get(f"/cases/export.csv?metric=opened&{PERIOD}"))
+    assert len(table) - 1 == 4
+
+
+def test_the_metrics_export_lists_every_number_and_is_audited(world, client, manager):
+    client.force_login(manager)
+    table = dict(rows(client.get(f"/dashboard/export.csv?{PERIOD}&severity=medium"))[1:])
+    assert table["cases.opened"] == "1"
+    assert table["feedback.total"] == "2"
+    assert "sla.compliance.acknowledge.share" in table and "trend.weeks.2026-11-09.opened" in table
+    audit = ExportAudit.objects.get()
+    assert audit.export == "metrics" and audit.filters == {"from": [FROM], "to": [TO], "severity": ["medium"]}
+
+
+# Snapshots --------------------------------------------------------------------------------------------
+def test_preset_periods_are_read_from_a_fresh_snapshot_and_say_so(world, client, manager):
+    assert refresh_metric_snapshots() == [7, 30, 90]
+    assert MetricsSnapshot.objects.count() == 3
+    RecoveryCaseFactory()  # after the snapshot: not in its numbers until the next refresh
+    response = page(client, manager, "days=30")
+    assert response.context["from_snapshot"] is True
+    assert "refreshed every 5 minutes" in response.content.decode()
+    assert response.context["m"]["cases"]["open_now"] == 5
+
+
+def test_a_stale_snapshot_or_a_filter_is_computed_live(world, client, manager):
+    snapshots.refresh_all()
+    RecoveryCaseFactory()
+    assert page(client, manager, "days=30&severity=medium").context["from_snapshot"] is False
+    with time_machine.travel(NOW + snapshots.MAX_AGE, tick=False):
+        response = page(client, manager, "days=30")
+    assert response.context["from_snapshot"] is False
+    assert response.context["m"]["cases"]["open_now"] == 6
+
+
+def test_drill_down_links_keep_the_filters(world, client, manager):
+    tile = page(client, manager, PERIOD + "&owner=none").context["tiles"][1]
+    assert parse_qs(urlsplit(tile.url).query) == {
+        "metric": ["open_now"],
+        "from": [FROM],
+        "to": [TO],
+        "owner": ["none"],
+    }
+    assert listed(tile.url, manager) == tile.count == 2
