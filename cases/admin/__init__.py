@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from cases import outbox as notifications
-from cases import services
+from cases import root_causes, services
 from cases.admin.transitions import transition_actions
 from cases.models import (
     SEVERITY_URGENCY,
@@ -281,12 +281,29 @@ class RootCauseAdmin(admin.ModelAdmin):
     search_fields = ("title", "description", "corrective_action")
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)
+    readonly_fields = ("verified_at",)  # stamped by the service when the status becomes verified
     # Cases are linked from the case, where the link lands on its timeline; a multi-select of every
     # case would also be unusable at real volume.
     exclude = ("cases",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(case_count=Count("cases"))
+
+    def get_exclude(self, request, obj=None):
+        # Who may set what is `cases.root_causes`' rule; the form only leaves out what would be refused.
+        if request.user.has_perm("cases.change_rootcause"):
+            return self.exclude
+        return (*self.exclude, *root_causes.MANAGED_FIELDS)
+
+    def save_model(self, request, obj, form, change):
+        names = form.changed_data if change else form.cleaned_data
+        fields = {name: form.cleaned_data[name] for name in names if name in root_causes.EDITABLE_FIELDS}
+        if change:
+            saved = root_causes.update(root_cause_id=obj.pk, actor=request.user, changes=fields)
+        else:
+            saved = root_causes.create(actor=request.user, **fields)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
     @admin.display(description="cases", ordering="case_count")
     def case_count(self, root_cause):

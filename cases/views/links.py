@@ -9,9 +9,11 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from cases.models import RecoveryCase, parse_reference
+from recovery.web import agent_required
 
 
 @require_GET
+@agent_required
 def case_permalink(request: HttpRequest, reference: str) -> HttpResponse:
     pk = parse_reference(reference)
     if pk is None or not RecoveryCase.objects.filter(pk=pk).exists():
