@@ -6,6 +6,7 @@ Each model has its own block below; append new ModelAdmin blocks at the end of t
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from cases import outbox as notifications
@@ -30,6 +31,7 @@ from cases.models import (
     parse_reference,
 )
 from cases.sla import clock as sla
+from recovery.errors import MendError
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -294,6 +296,15 @@ class RootCauseAdmin(admin.ModelAdmin):
         if request.user.has_perm("cases.change_rootcause"):
             return self.exclude
         return (*self.exclude, *root_causes.MANAGED_FIELDS)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The service refuses what the form cannot know (a verification without its note, an agent
+        # setting a status): say why on the same page, with nothing saved, instead of a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except MendError as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         names = form.changed_data if change else form.cleaned_data

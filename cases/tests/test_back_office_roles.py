@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils.dateparse import parse_datetime
 
 from cases.devdata import demo
-from cases.models import BusinessCalendar, RecoveryCase, SLAPolicy, Stage
+from cases.models import BusinessCalendar, RecoveryCase, RootCause, SLAPolicy, Stage
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_admin import act, message_texts
 from cases.tests.test_sla_admin import BERLIN_CALENDAR_FORM
@@ -124,3 +124,47 @@ def test_the_back_office_queue_is_most_urgent_first_and_filters_to_mine_or_nobod
     assert listed() == [critical.pk, high.pk, low.pk, done.pk]
     assert listed(assigned="me") == [low.pk, done.pk]
     assert listed(assigned="nobody") == [critical.pk]
+
+
+ROOT_CAUSE_FORM = {
+    "title": "Courier drops parcels",
+    "category": "partner",
+    "status": "open",
+    "description": "",
+}
+
+
+def test_a_manager_adds_a_root_cause_in_the_admin_through_the_service(client):
+    sign_in(client, "manager")
+
+    response = client.post(
+        "/admin/cases/rootcause/add/", {**ROOT_CAUSE_FORM, "corrective_action": "New courier"}
+    )
+
+    assert response.status_code == 302
+    assert RootCause.objects.get().corrective_action == "New courier"
+
+
+def test_a_root_cause_the_service_refuses_is_explained_in_the_admin_and_not_saved(client):
+    sign_in(client, "manager")
+
+    response = client.post(
+        "/admin/cases/rootcause/add/", {**ROOT_CAUSE_FORM, "status": "verified"}, follow=True
+    )
+
+    assert "needs a note on how the fix was checked" in " ".join(message_texts(response))
+    assert not RootCause.objects.exists()
+
+
+def test_an_agent_made_staff_adds_root_causes_without_the_managers_fields(client):
+    agent = demo.ensure_login(next(login for login in demo.DEMO_LOGINS if login.username == "agent"))
+    agent.is_staff = True
+    agent.save()
+    client.force_login(agent)
+
+    form = client.get("/admin/cases/rootcause/add/").text
+    response = client.post("/admin/cases/rootcause/add/", {**ROOT_CAUSE_FORM, "status": "fixed"})
+
+    assert 'name="corrective_action"' not in form and 'name="status"' not in form
+    assert response.status_code == 302
+    assert RootCause.objects.get().status == "open"  # the field was not on the form: ignored
