@@ -6,8 +6,12 @@ own setting once at import, which no test or deployment could change afterwards)
 answer 429 with Retry-After (DRF's exception handler adds the header).
 """
 
+import logging
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 def _family(request, view) -> str:
@@ -24,7 +28,11 @@ class _MendThrottle(SimpleRateThrottle):
         self.scope = f"{_family(request, view)}_{self.kind}"
         self.rate = settings.MEND_THROTTLE_RATES[self.scope]
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except Exception as exc:  # the cache (Redis) is down: a rate limit must not take the API with it
+            logger.warning("Rate limit %s not checked, its cache failed: %s", self.scope, type(exc).__name__)
+            return True
 
 
 class PerToken(_MendThrottle):
