@@ -140,9 +140,11 @@ def deliver(notification_id: int) -> bool:
             fail_silently=False,
         )
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        # A refusal quotes the address (SMTPRecipientsRefused), and this message reaches the worker's
+        # log through the retry: the row already says who it was for.
+        error = f"{type(exc).__name__}: {exc}".replace(notification.recipient, "<recipient>")[:2000]
         retry_at = _record_failure(notification, error=error)
-        raise SendFailed(error, retry_at=retry_at) from exc
+        raise SendFailed(error, retry_at=retry_at) from None  # the cause would quote the address again
     Notification.objects.filter(pk=notification_id).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
     )

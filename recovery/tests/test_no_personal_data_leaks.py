@@ -102,3 +102,41 @@ def test_no_personal_data_in_logs_task_arguments_or_generated_urls(
         assert secret not in logged, f"{secret!r} was logged"
         assert secret not in task_arguments, f"{secret!r} was a task argument"
         assert secret.lower() not in urls.lower(), f"{secret!r} is in a URL Mend generated"
+
+
+class RefusingMailServer:
+    """An SMTP server that refuses every recipient, as a mail server does an unknown mailbox."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 5.1.1 No such mailbox"
+
+
+def test_a_refused_address_is_not_repeated_in_the_error_a_worker_logs(settings):
+    from aiosmtpd.controller import Controller
+
+    from cases import outbox
+    from cases.models import Notification
+    from cases.tests.factories import RecoveryCaseFactory
+
+    controller = Controller(RefusingMailServer(), hostname="127.0.0.1", port=8278)  # this branch's port
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 8278
+        notification = Notification.objects.create(  # not queue_email: its task would send at once
+            recipient="ana.secret@example.com",
+            subject="x",
+            body="y",
+            template="case_update",
+            case=RecoveryCaseFactory(),
+        )
+        with pytest.raises(outbox.SendFailed) as failed:
+            outbox.deliver(notification.pk)
+    finally:
+        controller.stop()
+
+    assert "SMTPRecipientsRefused" in str(failed.value)
+    assert "ana.secret@example.com" not in str(failed.value)
+    assert failed.value.__cause__ is None and failed.value.__suppress_context__
+    notification.refresh_from_db()
+    assert "ana.secret@example.com" not in notification.last_error
