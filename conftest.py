@@ -142,6 +142,22 @@ def page(browser):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """API throttle counters live in the cache (this process's memory in tests): each test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def intake_trusted(django_user_model):
+    """An intake client trusted to change a known customer's name, email or phone."""
+    user = make_user(django_user_model, "crm-sync", Role.INTAKE)
+    user.groups.add(Group.objects.get_or_create(name=Role.TRUSTED_INTAKE)[0])
+    return user
+
+
+@pytest.fixture(autouse=True)
 def _fresh_sla_policies():
     """Each test reads SLA policies from its own database state, not from a policy cached (per process,
     see `cases.sla.clock.policy_for`) by an earlier test whose transaction was rolled back."""

@@ -6,6 +6,6 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self):
-        from recovery.accounts import grant_back_office_permissions
+        from recovery.accounts import ensure_role_groups
 
-        post_migrate.connect(grant_back_office_permissions, sender=self, dispatch_uid="back-office-roles")
+        post_migrate.connect(ensure_role_groups, sender=self, dispatch_uid="back-office-roles")

@@ -47,3 +47,16 @@ def record_many(entries: list[SystemEvent]) -> int:
         CaseEvent, columns, [(e.case.pk, e.kind, None, "", "", e.message, e.data, now) for e in entries]
     )
     return len(entries)
+
+
+# Keys of an event's `data` that quote people rather than count things (an edited title's old and new text).
+_QUOTING_KEYS = ("title",)
+
+
+def scrub(*, case_ids: list[int]) -> int:
+    """Blank the free text of the cases' timelines (a customer's erasure); kinds, actors and times stay."""
+    scrubbed = 0
+    for event in CaseEvent.objects.filter(case_id__in=case_ids).only("pk", "data"):
+        data = {key: value for key, value in event.data.items() if key not in _QUOTING_KEYS}
+        scrubbed += CaseEvent.objects.filter(pk=event.pk).update(message="", data=data)
+    return scrubbed

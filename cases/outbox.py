@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.template import engines
 from django.utils import timezone
 
 from cases.models import Notification, RecoveryCase
@@ -44,6 +44,17 @@ def claim_lease() -> timedelta:
     return settings.NOTIFICATION_CLAIM_LEASE
 
 
+def render_email(template: str, context: dict) -> tuple[str, str]:
+    """Subject and body of `templates/notifications/<template>.txt` (first line the subject), as plain text.
+
+    The subject is one line whatever a customer typed into their name or comment: every line break
+    (CR, LF, Unicode separators) becomes a space, so no text can add a header to the message.
+    """
+    text = engines["text"].get_template(f"notifications/{template}.txt").render(context)
+    subject, _, body = text.partition("\n")
+    return " ".join(subject.split())[:255], body.strip() + "\n"
+
+
 def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY_DELAY * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
 
@@ -62,15 +73,13 @@ def queue_email(
     """
     if not to:
         return None
-    subject, _, body = render_to_string(
-        f"notifications/{template}.txt", {"case": case, "site_url": settings.SITE_URL, **context}
-    ).partition("\n")
+    subject, body = render_email(template, {"case": case, "site_url": settings.SITE_URL, **context})
     try:
         with transaction.atomic():  # a savepoint: a duplicate key must not break the caller's transaction
             notification = Notification.objects.create(
                 recipient=to,
-                subject=subject.strip()[:255],
-                body=body.strip() + "\n",
+                subject=subject,
+                body=body,
                 template=template,
                 case=case,
                 dedupe_key=dedupe_key,
@@ -131,9 +140,11 @@ def deliver(notification_id: int) -> bool:
             fail_silently=False,
         )
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        # A refusal quotes the address (SMTPRecipientsRefused), and this message reaches the worker's
+        # log through the retry: the row already says who it was for.
+        error = f"{type(exc).__name__}: {exc}".replace(notification.recipient, "<recipient>")[:2000]
         retry_at = _record_failure(notification, error=error)
-        raise SendFailed(error, retry_at=retry_at) from exc
+        raise SendFailed(error, retry_at=retry_at) from None  # the cause would quote the address again
     Notification.objects.filter(pk=notification_id).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
     )
@@ -192,11 +203,11 @@ def queue_many(emails: list[Email]) -> int:
 
 def _compose(email: Email) -> Notification:
     context = {"site_url": settings.SITE_URL, **email.context}
-    subject, _, body = render_to_string(f"notifications/{email.template}.txt", context).partition("\n")
+    subject, body = render_email(email.template, context)
     return Notification(
         recipient=email.to,
-        subject=subject.strip()[:255],
-        body=body.strip() + "\n",
+        subject=subject,
+        body=body,
         template=email.template,
         case_id=email.case_id,
         dedupe_key=email.dedupe_key,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases import events
 from cases.models import CaseEvent, RecoveryCase, RootCause
 from recovery.errors import InvalidInput, NotFound
-from recovery.roles import is_agent, require_case_worker, require_may_act_on
+from recovery.roles import is_agent, require_may_act_on, require_permission
 
 EDITABLE_FIELDS = (
     "title",
@@ -21,11 +21,16 @@ EDITABLE_FIELDS = (
     "owner",
     "verification_note",
 )
+# What is done about a root cause, and whether the fix held: a manager's call (`cases.change_rootcause`).
+MANAGED_FIELDS = ("status", "owner", "corrective_action", "verification_note")
 
 
 @transaction.atomic
 def create(*, actor, title: str, category: str, **fields) -> RootCause:
-    _require_case_worker(actor)
+    """Agents and managers name root causes; only a manager sets what is done about one."""
+    require_permission(actor, "cases.add_rootcause", message="Only agents and managers create root causes.")
+    if _sets_managed(fields):
+        _require_manager(actor)
     root_cause = RootCause()
     _apply(root_cause, {"title": title, "category": category, **fields})
     root_cause.save()
@@ -34,7 +39,9 @@ def create(*, actor, title: str, category: str, **fields) -> RootCause:
 
 @transaction.atomic
 def update(*, root_cause_id: int, actor, changes: dict) -> RootCause:
-    _require_case_worker(actor)
+    """Managers edit root causes; agents create them and link cases (a root cause gathers many agents'
+    cases, so its meaning is not one agent's to change)."""
+    _require_manager(actor)
     root_cause = RootCause.objects.select_for_update().get(pk=root_cause_id)
     _apply(root_cause, changes)
     root_cause.save()
@@ -98,15 +105,26 @@ def _stamp_verification(root_cause: RootCause) -> None:
 
 
 def _pair(*, root_cause_id: int, case_id: int, actor) -> tuple[RootCause, RecoveryCase]:
-    _require_case_worker(actor)
+    require_permission(
+        actor, "cases.link_rootcause", message="Only agents and managers link cases to root causes."
+    )
     root_cause = RootCause.objects.select_for_update().get(pk=root_cause_id)
     case = RecoveryCase.objects.get(pk=case_id)
     require_may_act_on(case, actor)
     return root_cause, case
 
 
-def _require_case_worker(actor) -> None:
-    require_case_worker(actor, doing="work root causes")
+def _sets_managed(fields: dict) -> bool:
+    status = fields.get("status") or RootCause.Status.OPEN
+    return status != RootCause.Status.OPEN or any(fields.get(name) for name in MANAGED_FIELDS[1:])
+
+
+def _require_manager(actor) -> None:
+    require_permission(
+        actor,
+        "cases.change_rootcause",
+        message="Only managers edit a root cause: its status, owner, corrective action or verification.",
+    )
 
 
 def _record(case: RecoveryCase, kind: str, *, root_cause: RootCause, actor) -> None:

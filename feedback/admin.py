@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from feedback.models import Customer, Feedback
+from feedback.models import Customer, DataSubjectRequest, Feedback
 
 
 @admin.register(Customer)
@@ -23,6 +23,23 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None):
         return False  # feedback arrives through intake, which triages it and keeps it idempotent
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataSubjectRequest)
+class DataSubjectRequestAdmin(admin.ModelAdmin):
+    """The audit of exports and erasures: written by `feedback.data_subject`, never edited."""
+
+    list_display = ("created_at", "kind", "customer_id", "actor_username", "via")
+    list_filter = ("kind", "via")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -23,6 +23,9 @@ from recovery.roles import may_submit_feedback
 KEY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 CUSTOMER_DETAILS = ("name", "email", "phone", "segment")
+# What reaches the customer (survey emails go to this email): changed on a known customer only by a
+# trusted client (`feedback.change_customer_contact`).
+CONTACT_DETAILS = ("name", "email", "phone")
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,10 @@ def _store(
     received_at: datetime,
     decision: triage.TriageDecision,
 ) -> Feedback:
-    customer, is_new, feedback_id = _upsert_customer(payload.customer, now=received_at)
+    trusted = client.has_perm("feedback.change_customer_contact")
+    customer, is_new, feedback_id = _upsert_customer(payload.customer, now=received_at, trusted=trusted)
     feedback = Feedback(
+        submitted_contact=_refused_contact(payload.customer, customer),
         id=feedback_id,
         customer=customer,
         channel=payload.channel,
@@ -125,24 +130,43 @@ def _store(
     return triage.apply(decision=decision, feedback=feedback, new_customer=is_new)
 
 
-def _upsert_customer(data: CustomerInput, *, now: datetime) -> tuple[Customer, bool, int | None]:
+def _upsert_customer(
+    data: CustomerInput, *, now: datetime, trusted: bool
+) -> tuple[Customer, bool, int | None]:
     """Create or update the customer in one statement, which also locks its row until commit.
 
-    Details the request leaves blank keep what Mend already knows. Returns the customer, whether
-    this statement created it (False when unknown), and on PostgreSQL the id reserved for the
+    Details the request leaves blank keep what Mend already knows. A known name, email or phone changes
+    only for a `trusted` client; any client may fill one that is blank. Returns the customer as stored,
+    whether this statement created it (False when unknown), and on PostgreSQL the id reserved for the
     feedback about to be stored.
     """
-    customer = Customer(**asdict(data), created_at=now, updated_at=now)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_UPSERT_CUSTOMER, {**asdict(data), "now": now})
-            customer.pk, is_new, feedback_id = cursor.fetchone()
-        return customer, is_new, feedback_id
+            cursor.execute(_UPSERT_CUSTOMER, {**asdict(data), "now": now, "trusted": trusted})
+            pk, name, email, phone, segment, is_new, feedback_id = cursor.fetchone()
+        stored = Customer(pk=pk, external_id=data.external_id, name=name, email=email, phone=phone)
+        stored.segment, stored.created_at, stored.updated_at = segment, now, now
+        return stored, is_new, feedback_id
+    known = Customer.objects.filter(external_id=data.external_id).first()
     given = [name for name in CUSTOMER_DETAILS if getattr(data, name)]
+    if known is not None and not trusted:
+        given = [name for name in given if name not in CONTACT_DETAILS or not getattr(known, name)]
+    customer = Customer(**asdict(data), created_at=now, updated_at=now)
     Customer.objects.bulk_create(
         [customer], update_conflicts=True, unique_fields=["external_id"], update_fields=[*given, "updated_at"]
     )
-    return customer, False, None
+    return Customer.objects.get(external_id=data.external_id), False, None
+
+
+def _refused_contact(submitted: CustomerInput, stored: Customer) -> dict | None:
+    """The contact details sent that the customer's record does not carry: kept on the feedback as
+    submitted, for an agent to confirm with the customer, instead of overwriting what Mend knows."""
+    refused = {
+        name: getattr(submitted, name)
+        for name in CONTACT_DETAILS
+        if getattr(submitted, name) and getattr(submitted, name) != getattr(stored, name)
+    }
+    return refused or None
 
 
 # The upsert above, plus what spares intake two round trips on PostgreSQL:
@@ -150,16 +174,21 @@ def _upsert_customer(data: CustomerInput, *, now: datetime) -> tuple[Customer, b
 #   lock's xmax on it). A customer created here can have no case yet, so triage need not look for one.
 # - the feedback's id is reserved here, so a new case names its originating feedback as it is
 #   inserted (foreign keys are checked at commit) instead of by an UPDATE after the feedback.
+# A contact detail already known changes only when %(trusted)s; a blank one is always filled.
 _UPSERT_CUSTOMER = """
     INSERT INTO feedback_customer AS known (external_id, name, email, phone, segment, created_at, updated_at)
     VALUES (%(external_id)s, %(name)s, %(email)s, %(phone)s, %(segment)s, %(now)s, %(now)s)
     ON CONFLICT (external_id) DO UPDATE SET
-        name = COALESCE(NULLIF(EXCLUDED.name, ''), known.name),
-        email = COALESCE(NULLIF(EXCLUDED.email, ''), known.email),
-        phone = COALESCE(NULLIF(EXCLUDED.phone, ''), known.phone),
+        name = CASE WHEN %(trusted)s OR known.name = ''
+                    THEN COALESCE(NULLIF(EXCLUDED.name, ''), known.name) ELSE known.name END,
+        email = CASE WHEN %(trusted)s OR known.email = ''
+                     THEN COALESCE(NULLIF(EXCLUDED.email, ''), known.email) ELSE known.email END,
+        phone = CASE WHEN %(trusted)s OR known.phone = ''
+                     THEN COALESCE(NULLIF(EXCLUDED.phone, ''), known.phone) ELSE known.phone END,
         segment = COALESCE(NULLIF(EXCLUDED.segment, ''), known.segment),
         updated_at = EXCLUDED.updated_at
-    RETURNING id, xmax = 0, nextval(pg_get_serial_sequence('feedback_feedback', 'id'))
+    RETURNING id, name, email, phone, segment, xmax = 0,
+              nextval(pg_get_serial_sequence('feedback_feedback', 'id'))
 """
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Channel(models.TextChoices):
@@ -70,6 +71,9 @@ class Feedback(models.Model):
     # The case exactly as the 201 answer showed it ({id, reference, severity, stage}, or None), so an
     # idempotent replay repeats the original body even after the case has moved on.
     response_case = models.JSONField(null=True, blank=True, editable=False)
+    # Contact details the submitting client sent that differ from the customer's and were not applied
+    # (the client is not trusted to change them): {"email": ..., "name": ..., "phone": ...}, or None.
+    submitted_contact = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -97,3 +101,26 @@ class Feedback(models.Model):
         return (
             f"{self.get_channel_display()} feedback from {self.customer} at {self.received_at:%Y-%m-%d %H:%M}"
         )
+
+
+class DataSubjectRequest(models.Model):
+    """The audit of a customer's data rights exercised: who exported or erased whom, and when."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Export"
+        ERASE = "erase", "Erase"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="data_requests")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    actor_username = models.CharField(max_length=150)  # kept if the user is deleted later
+    via = models.CharField(max_length=16)  # "api" or "command"
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of customer {self.customer_id} by {self.actor_username}"

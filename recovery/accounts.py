@@ -1,32 +1,31 @@
 """User accounts in their Mend roles: role grants and API tokens for people and REST clients."""
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from recovery.errors import InvalidInput
-from recovery.roles import BACK_OFFICE_PERMISSIONS, Role
+from recovery.roles import ROLE_PERMISSIONS, STAFF_ROLES, Role
 
 
 def grant_role(*, user, role: Role) -> None:
-    """Put `user` in the group of `role`; granting a role twice is harmless. Agents and managers work
-    cases in the back office, so they become staff (what they may do there comes with their group:
-    `roles.BACK_OFFICE_PERMISSIONS`)."""
+    """Put `user` in the group of `role`; granting a role twice is harmless. Managers become staff: they
+    configure SLA policies, calendars and root causes in the Django admin. What anyone may do comes from
+    the role (`roles.ROLE_PERMISSIONS`), never from staff status."""
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
     user.__dict__.pop("_mend_group_names", None)  # drop the roles cache of `recovery.roles`
-    if role in BACK_OFFICE_PERMISSIONS and not user.is_staff:
+    if role in STAFF_ROLES and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
 
 
 @transaction.atomic
-def issue_token(*, username: str, role: Role, create: bool = False) -> str:
+def issue_token(*, username: str, role: Role, create: bool = False, trusted: bool = False) -> str:
     """The API token key of `username` in `role`, creating the user only when `create` is set.
 
+    `trusted` (intake clients) also lets it change a known customer's name, email or phone.
     Issuing again returns the same key: a client configured with it keeps working.
     """
     username = (username or "").strip()
@@ -39,27 +38,19 @@ def issue_token(*, username: str, role: Role, create: bool = False) -> str:
             raise InvalidInput(f"No user named '{username}'; pass --create to create it.", field="username")
         user = User.objects.create_user(username=username)  # no password: it signs in by token only
     grant_role(user=user, role=role)
+    if trusted:
+        grant_role(user=user, role=Role.TRUSTED_INTAKE)
     token, _ = Token.objects.get_or_create(user=user)
     return token.key
 
 
-def grant_back_office_permissions(**_signal) -> None:
-    """Give each role's group exactly its `BACK_OFFICE_PERMISSIONS`, and make their members staff.
+def ensure_role_groups(**_signal) -> None:
+    """Make sure every role's group exists and carries no stored permissions (they would be ignored:
+    `roles.RolePermissionBackend` reads `ROLE_PERMISSIONS`), and that managers are staff.
 
-    Run after every `migrate` (and so after a test database is flushed), like Django's own creation
-    of permissions, which it first makes sure of: the roles' permissions span two apps.
+    Run after every `migrate` (and so after a test database is flushed).
     """
-    for app_label in ("cases", "feedback"):
-        create_permissions(apps.get_app_config(app_label), verbosity=0)
-    for role, names in BACK_OFFICE_PERMISSIONS.items():
+    for role in ROLE_PERMISSIONS:
         group, _ = Group.objects.get_or_create(name=role)
-        wanted = {tuple(name.split(".")) for name in names}
-        permissions = Permission.objects.select_related("content_type").filter(
-            content_type__app_label__in={app_label for app_label, _ in wanted}
-        )
-        group.permissions.set(
-            [perm for perm in permissions if (perm.content_type.app_label, perm.codename) in wanted]
-        )
-    get_user_model().objects.filter(groups__name__in=BACK_OFFICE_PERMISSIONS, is_staff=False).update(
-        is_staff=True
-    )
+        group.permissions.clear()
+    get_user_model().objects.filter(groups__name__in=STAFF_ROLES, is_staff=False).update(is_staff=True)

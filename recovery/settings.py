@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -60,10 +61,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "recovery.web.SignInRequiredMiddleware",
+    "recovery.web.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so its lockout answer (429) replaces whatever the login view rendered.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "recovery.urls"
@@ -83,6 +87,14 @@ TEMPLATES = [
                 "recovery.web.workspace",
             ],
         },
+    },
+    {
+        # Plain-text emails (templates/notifications/*.txt): no HTML escaping, or "O'Brien & Sons" would
+        # reach the customer as "O&#x27;Brien &amp; Sons". Used by name only (cases.outbox.render_email).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
     },
 ]
 
@@ -105,6 +117,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Axes refuses a locked-out login before any password is hashed; then one backend authenticates and
+# answers every permission question from the roles (recovery/roles.py: ROLE_PERMISSIONS).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "recovery.roles.RolePermissionBackend"]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
@@ -186,6 +201,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "recovery.api.errors.exception_handler",
+    # Rates: MEND_THROTTLE_RATES below. A throttled request answers 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["recovery.api.throttles.PerToken", "recovery.api.throttles.PerAddress"],
+    # Proxies in front that append to X-Forwarded-For (MEND_PROXY_COUNT); 0: the peer address counts.
+    "NUM_PROXIES": env.int("MEND_PROXY_COUNT", default=0) or None,
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -300,8 +319,57 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# Cache -------------------------------------------------------------------
+# Rate-limit counters must be shared by every web process, so Redis when there is one; a process's own
+# memory otherwise (`make run`: one process).
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mend",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Rate limits -------------------------------------------------------------
+# Sign-in (/login/ and /admin/login/, django-axes): after MEND_LOGIN_FAILURE_LIMIT failures from one IP
+# address, or for one username, further attempts from it or for it are refused with 429 and Retry-After
+# for MEND_LOGIN_COOLOFF_MINUTES, before any password is hashed. https://django-axes.readthedocs.io/
+AXES_FAILURE_LIMIT = env.int("MEND_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("MEND_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one locks: a list is "or" to axes
+AXES_LOCKOUT_CALLABLE = "recovery.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # its log lines name the username tried
+AXES_IPWARE_PROXY_COUNT = (
+    env.int("MEND_PROXY_COUNT", default=0) or None
+)  # proxies in front that set X-Forwarded-For
+# The API (DRF throttles, recovery/api/throttles.py): per token and per client IP address, intake
+# (POST /api/v1/feedback/) apart from everything else. "N/s", "N/min", "N/hour", "N/day".
+MEND_THROTTLE_RATES = {
+    "intake_token": env.str("MEND_THROTTLE_INTAKE_TOKEN", default="6000/min"),
+    "intake_ip": env.str("MEND_THROTTLE_INTAKE_IP", default="12000/min"),
+    "api_token": env.str("MEND_THROTTLE_API_TOKEN", default="1200/min"),
+    "api_ip": env.str("MEND_THROTTLE_API_IP", default="2400/min"),
+}
+
 # Production hardening ----------------------------------------------------
+# `manage.py check --deploy --fail-level WARNING` passes with DEBUG off and these at their defaults
+# (.ci/run checks it). Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # The probes answer plain HTTP inside the network (a load balancer's health check has no TLS).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

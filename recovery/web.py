@@ -6,6 +6,7 @@ from functools import wraps
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.cache import patch_cache_control
 
 from recovery.roles import is_agent, is_manager
 
@@ -57,3 +58,20 @@ def workspace(request: HttpRequest) -> dict:
         return Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL).count()
 
     return {"is_manager": manager, "pending_approvals": pending_approvals if manager else 0}
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every page and API answer: they carry customers' names, emails and
+    complaints, which no browser cache or shared proxy should keep. Static files (WhiteNoise answers
+    them before this runs) and the probes, which carry nothing personal, may be cached."""
+
+    EXEMPT = ("/healthz", "/readyz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if request.path_info not in self.EXEMPT:
+            patch_cache_control(response, no_store=True)
+        return response

@@ -6,10 +6,11 @@ Each model has its own block below; append new ModelAdmin blocks at the end of t
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from cases import outbox as notifications
-from cases import services
+from cases import root_causes, services
 from cases.admin.transitions import transition_actions
 from cases.models import (
     SEVERITY_URGENCY,
@@ -30,6 +31,7 @@ from cases.models import (
     parse_reference,
 )
 from cases.sla import clock as sla
+from recovery.errors import MendError
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -281,12 +283,38 @@ class RootCauseAdmin(admin.ModelAdmin):
     search_fields = ("title", "description", "corrective_action")
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)
+    readonly_fields = ("verified_at",)  # stamped by the service when the status becomes verified
     # Cases are linked from the case, where the link lands on its timeline; a multi-select of every
     # case would also be unusable at real volume.
     exclude = ("cases",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(case_count=Count("cases"))
+
+    def get_exclude(self, request, obj=None):
+        # Who may set what is `cases.root_causes`' rule; the form only leaves out what would be refused.
+        if request.user.has_perm("cases.change_rootcause"):
+            return self.exclude
+        return (*self.exclude, *root_causes.MANAGED_FIELDS)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The service refuses what the form cannot know (a verification without its note, an agent
+        # setting a status): say why on the same page, with nothing saved, instead of a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except MendError as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        names = form.changed_data if change else form.cleaned_data
+        fields = {name: form.cleaned_data[name] for name in names if name in root_causes.EDITABLE_FIELDS}
+        if change:
+            saved = root_causes.update(root_cause_id=obj.pk, actor=request.user, changes=fields)
+        else:
+            saved = root_causes.create(actor=request.user, **fields)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
     @admin.display(description="cases", ordering="case_count")
     def case_count(self, root_cause):

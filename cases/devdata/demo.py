@@ -27,6 +27,7 @@ from cases.models import Gesture, RecoveryCase, RootCause, Severity, Stage
 from cases.sla import clock as sla
 from feedback.models import Channel, Customer, Feedback, Sentiment
 from recovery import accounts
+from recovery.roles import STAFF_ROLES
 
 SEED = 20240601
 CUSTOMER_COUNT = 200
@@ -80,6 +81,9 @@ def ensure_login(login: DemoLogin):
         user.save(update_fields=["password"])
     if login.role is not None:
         accounts.grant_role(user=user, role=login.role)
+        if user.is_staff and login.role not in STAFF_ROLES:  # the demo agent of an older `make run`
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
     return user
 
 

@@ -13,14 +13,45 @@ ROOT_CAUSES = "/api/v1/root-causes/"
 
 def test_an_agent_creates_a_root_cause(api_client, agent):
     response = api_client(agent).post(
-        ROOT_CAUSES,
-        {"title": "Courier drops parcels", "category": "partner", "corrective_action": "Switch courier"},
-        format="json",
+        ROOT_CAUSES, {"title": "Courier drops parcels", "category": "partner"}, format="json"
     )
 
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["status"], body["case_count"], body["verified_at"]) == ("open", 0, None)
+
+
+@pytest.mark.parametrize(
+    "managed",
+    [{"corrective_action": "Switch courier"}, {"status": "fixing"}, {"verification_note": "held"}],
+)
+def test_an_agent_may_not_decide_what_is_done_about_a_root_cause(api_client, agent, manager, managed):
+    base = {"title": "Courier drops parcels", "category": "partner"}
+
+    refused = api_client(agent).post(ROOT_CAUSES, {**base, **managed}, format="json")
+    root_cause = RootCauseFactory()
+    edit = api_client(agent).patch(f"{ROOT_CAUSES}{root_cause.pk}/", managed, format="json")
+
+    assert (refused.status_code, edit.status_code) == (403, 403)
+    assert "Only managers" in refused.json()["detail"]
+    assert RootCause.objects.get() == root_cause  # nothing created
+    root_cause.refresh_from_db()
+    assert (root_cause.status, root_cause.corrective_action) == ("open", "")
+
+
+def test_a_manager_sets_the_corrective_action_and_owner(api_client, manager):
+    response = api_client(manager).post(
+        ROOT_CAUSES,
+        {
+            "title": "Courier",
+            "category": "partner",
+            "corrective_action": "Switch courier",
+            "owner": manager.pk,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
     assert RootCause.objects.get().corrective_action == "Switch courier"
 
 
@@ -34,8 +65,8 @@ def test_an_agent_creates_a_root_cause(api_client, agent):
         ({"title": "x", "category": "process", "status": "verified"}, "verification_note"),
     ],
 )
-def test_a_bad_root_cause_is_a_400_and_stores_nothing(api_client, agent, body, field):
-    response = api_client(agent).post(ROOT_CAUSES, body, format="json")
+def test_a_bad_root_cause_is_a_400_and_stores_nothing(api_client, manager, body, field):
+    response = api_client(manager).post(ROOT_CAUSES, body, format="json")
 
     assert response.status_code == 400
     assert field in response.json()
@@ -76,9 +107,9 @@ def test_list_filters_by_status_category_and_q(api_client, agent):
     assert response.status_code == 400 and "status" in response.json()
 
 
-def test_verifying_needs_a_note_and_stamps_the_moment(api_client, agent):
+def test_verifying_needs_a_note_and_stamps_the_moment(api_client, manager):
     root_cause = RootCauseFactory(status="fixed")
-    client = api_client(agent)
+    client = api_client(manager)
     url = f"{ROOT_CAUSES}{root_cause.pk}/"
 
     refused = client.patch(url, {"status": "verified"}, format="json")

@@ -125,3 +125,9 @@ class FeedbackOut(serializers.Serializer):
     metadata = serializers.JSONField()
     customer = FeedbackCustomerOut()
     case = CaseRef(allow_null=True)
+    submitted_contact = serializers.DictField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="Contact details the client sent that differ from the customer's and were not applied "
+        "(an intake client not trusted to change them); null when none.",
+    )

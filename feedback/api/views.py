@@ -71,6 +71,7 @@ class FeedbackViewSet(viewsets.GenericViewSet):
     queryset = Feedback.objects.none()
     filter_backends = [DjangoFilterBackend]
     filterset_class = FeedbackFilter
+    intake = True  # POSTs count against the intake rates (recovery/api/throttles.py)
 
     def create(self, request):
         incoming = FeedbackIn(data=request.data)

@@ -14,10 +14,15 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=sorted(ROLES))
         parser.add_argument("--create", action="store_true", help="create the user if it does not exist")
+        parser.add_argument(
+            "--trusted",
+            action="store_true",
+            help="intake: may change a known customer's name, email or phone (otherwise only fill blanks)",
+        )
 
-    def handle(self, *args, username, role, create, **options):
+    def handle(self, *args, username, role, create, trusted, **options):
         try:
-            key = accounts.issue_token(username=username, role=ROLES[role], create=create)
+            key = accounts.issue_token(username=username, role=ROLES[role], create=create, trusted=trusted)
         except MendError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(key)
