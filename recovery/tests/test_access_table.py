@@ -48,13 +48,28 @@ API = [
     ("PATCH", "/api/v1/sla-policies/high/", SLA_EDIT, (401, 403, 403, 403, 200, 200)),
     ("GET", "/api/v1/customers/{customer}/export/", None, (401, 403, 403, 403, 200, 200)),
     ("POST", "/api/v1/customers/{customer}/erase/", None, (401, 403, 403, 403, 200, 200)),
+    ("GET", "/api/v1/metrics/", None, (401, 403, 403, 403, 200, 200)),
 ]
 
 # Signed-in pages. 302 for anonymous is the sign-in page; in the admin, 302 is its own sign-in page
 # (only staff enter: managers, and superusers).
 PAGES = [
     ("GET", "/login/", None, (200, 302, 302, 302, 302, 302)),
-    ("GET", "/cases/{case}/", None, (302, 403, 302, 302, 302, 302)),
+    ("GET", "/", None, (302, 403, 200, 200, 200, 200)),
+    ("GET", "/cases/", None, (302, 403, 200, 200, 200, 200)),
+    ("GET", "/cases/{case}/", None, (302, 403, 200, 200, 200, 200)),
+    ("GET", "/cases/{case}/actions/note/", None, (302, 403, 200, 200, 200, 200)),
+    ("POST", "/cases/{case}/actions/note/", {"note": "Called back."}, (302, 403, 302, 403, 302, 302)),
+    ("GET", "/cases/new/", None, (302, 403, 200, 200, 200, 200)),
+    ("GET", "/customers/{customer_id}/", None, (302, 403, 200, 200, 200, 200)),
+    ("GET", "/root-causes/", None, (302, 403, 200, 200, 200, 200)),
+    ("GET", "/root-causes/{root_cause}/", None, (302, 403, 200, 200, 200, 200)),
+    ("GET", "/templates/", None, (302, 403, 200, 200, 200, 200)),
+    ("GET", "/templates/new/", None, (302, 403, 403, 403, 200, 200)),
+    ("GET", "/gestures/pending/", None, (302, 403, 403, 403, 200, 200)),
+    ("GET", "/dashboard/", None, (302, 403, 403, 403, 200, 200)),
+    ("GET", "/dashboard/export.csv", None, (302, 403, 403, 403, 200, 200)),
+    ("GET", "/cases/export.csv", None, (302, 403, 200, 200, 200, 200)),
     ("GET", "/cases/RC-999999/", None, (302, 403, 404, 404, 404, 404)),
     ("GET", "/api/docs/", None, (200, 200, 200, 200, 200, 200)),
     ("GET", "/api/redoc/", None, (200, 200, 200, 200, 200, 200)),
@@ -82,11 +97,13 @@ def _cases(rows, kind):
 def world(agent):
     case = RecoveryCaseFactory(owner=agent)
     pending = GestureFactory(status=Gesture.Status.PENDING_APPROVAL)
+    customer = CustomerFactory(external_id="C-TABLE")
     return {
         "case": case.reference,
         "root_cause": RootCauseFactory().pk,
         "gesture": pending.pk,
-        "customer": CustomerFactory(external_id="C-TABLE").external_id,
+        "customer": customer.external_id,
+        "customer_id": customer.pk,
     }
 
 
@@ -128,6 +145,9 @@ def test_access(kind, method, path, body, caller, expected, world, callers, api_
         client = Client()
         if user is not None:
             client.force_login(user)
-        response = client.generic(method, _fill(path, world))
+        if body is None:
+            response = client.generic(method, _fill(path, world))
+        else:  # a form post, as the browser sends it
+            response = client.post(_fill(path, world), _fill(body, world))
 
     assert response.status_code == expected, response.content[:300]
