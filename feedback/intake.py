@@ -19,6 +19,7 @@ from feedback import triage
 from feedback.models import Customer, Feedback
 from recovery.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotPermitted
 from recovery.roles import may_submit_feedback
+from recovery.writes import Writes
 
 KEY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -106,7 +107,9 @@ def _store(
     received_at: datetime,
     decision: triage.TriageDecision,
 ) -> Feedback:
-    customer, is_new, feedback_id = _upsert_customer(payload.customer, now=received_at)
+    customer, is_new, feedback_id, case_id = _upsert_customer(
+        payload.customer, now=received_at, opens_case=decision.opens_case
+    )
     feedback = Feedback(
         id=feedback_id,
         customer=customer,
@@ -122,27 +125,34 @@ def _store(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
     )
-    return triage.apply(decision=decision, feedback=feedback, new_customer=is_new)
+    writes = Writes()
+    feedback = triage.apply(
+        decision=decision, feedback=feedback, new_customer=is_new, case_id=case_id, writes=writes
+    )
+    writes.send()
+    return feedback
 
 
-def _upsert_customer(data: CustomerInput, *, now: datetime) -> tuple[Customer, bool, int | None]:
+def _upsert_customer(
+    data: CustomerInput, *, now: datetime, opens_case: bool
+) -> tuple[Customer, bool, int | None, int | None]:
     """Create or update the customer in one statement, which also locks its row until commit.
 
     Details the request leaves blank keep what Mend already knows. Returns the customer, whether
-    this statement created it (False when unknown), and on PostgreSQL the id reserved for the
-    feedback about to be stored.
+    this statement created it (False when unknown), and on PostgreSQL the ids reserved for the
+    feedback about to be stored and for the case it opens when `opens_case` and the customer is new.
     """
     customer = Customer(**asdict(data), created_at=now, updated_at=now)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_UPSERT_CUSTOMER, {**asdict(data), "now": now})
-            customer.pk, is_new, feedback_id = cursor.fetchone()
-        return customer, is_new, feedback_id
+            cursor.execute(_UPSERT_CUSTOMER, {**asdict(data), "now": now, "opens_case": opens_case})
+            customer.pk, is_new, feedback_id, case_id = cursor.fetchone()
+        return customer, is_new, feedback_id, case_id
     given = [name for name in CUSTOMER_DETAILS if getattr(data, name)]
     Customer.objects.bulk_create(
         [customer], update_conflicts=True, unique_fields=["external_id"], update_fields=[*given, "updated_at"]
     )
-    return customer, False, None
+    return customer, False, None, None
 
 
 # The upsert above, plus what spares intake two round trips on PostgreSQL:
@@ -150,6 +160,8 @@ def _upsert_customer(data: CustomerInput, *, now: datetime) -> tuple[Customer, b
 #   lock's xmax on it). A customer created here can have no case yet, so triage need not look for one.
 # - the feedback's id is reserved here, so a new case names its originating feedback as it is
 #   inserted (foreign keys are checked at commit) instead of by an UPDATE after the feedback.
+# - so is the id of the case a new customer's negative feedback opens: with every id known, the case,
+#   its alarm, its event and the feedback go to the database as one round trip (`recovery.writes`).
 _UPSERT_CUSTOMER = """
     INSERT INTO feedback_customer AS known (external_id, name, email, phone, segment, created_at, updated_at)
     VALUES (%(external_id)s, %(name)s, %(email)s, %(phone)s, %(segment)s, %(now)s, %(now)s)
@@ -159,7 +171,8 @@ _UPSERT_CUSTOMER = """
         phone = COALESCE(NULLIF(EXCLUDED.phone, ''), known.phone),
         segment = COALESCE(NULLIF(EXCLUDED.segment, ''), known.segment),
         updated_at = EXCLUDED.updated_at
-    RETURNING id, xmax = 0, nextval(pg_get_serial_sequence('feedback_feedback', 'id'))
+    RETURNING id, xmax = 0, nextval(pg_get_serial_sequence('feedback_feedback', 'id')),
+        CASE WHEN xmax = 0 AND %(opens_case)s THEN nextval(pg_get_serial_sequence('cases_recoverycase', 'id')) END
 """
 
 
