@@ -10,9 +10,9 @@ from cases import events
 from cases.models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
 from cases.sla import clock as sla
 from feedback.models import Channel, Customer
-from recovery.writes import Writes
 from recovery.errors import InvalidInput, NotPermitted, PreconditionFailed
 from recovery.roles import is_agent, is_manager, require_case_worker, require_may_act_on
+from recovery.writes import Writes
 
 
 def open_case(

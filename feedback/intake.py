@@ -172,7 +172,8 @@ _UPSERT_CUSTOMER = """
         segment = COALESCE(NULLIF(EXCLUDED.segment, ''), known.segment),
         updated_at = EXCLUDED.updated_at
     RETURNING id, xmax = 0, nextval(pg_get_serial_sequence('feedback_feedback', 'id')),
-        CASE WHEN xmax = 0 AND %(opens_case)s THEN nextval(pg_get_serial_sequence('cases_recoverycase', 'id')) END
+        CASE WHEN xmax = 0 AND %(opens_case)s
+             THEN nextval(pg_get_serial_sequence('cases_recoverycase', 'id')) END
 """
 
 
