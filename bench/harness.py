@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -162,6 +163,18 @@ def parse_wrk(label: str, output: str) -> WrkResult:
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     errors = (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, socket.groups())) if socket else 0)
     return WrkResult(label, requests, rps, latency("50"), latency("99"), errors)
+
+
+def median_result(results: list[WrkResult]) -> WrkResult:
+    """Each figure's median over rounds of one workload (errors: the total)."""
+    return WrkResult(
+        results[0].label,
+        sum(r.requests for r in results),
+        statistics.median(r.requests_per_second for r in results),
+        statistics.median(r.p50_ms for r in results),
+        statistics.median(r.p99_ms for r in results),
+        sum(r.errors for r in results),
+    )
 
 
 def ratio_line(name: str, mend: WrkResult, ceiling: WrkResult) -> str:
