@@ -117,3 +117,10 @@ def test_each_source_is_read_through_its_full_text_index(model, vector, index):
     plan = model.objects.alias(words=vector()).filter(words=words).values("pk").explain()
 
     assert index in plan
+
+
+def test_connections_plan_without_parallel_workers():
+    # A parallel plan's start-up cost the `q` union 20 ms at 1M cases, ten times its work (settings).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
