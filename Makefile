@@ -6,7 +6,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format venv migrate demo ci bench-intake bench-cases bench-sweep clean
+.PHONY: run test lint format venv migrate demo ci bench-intake bench-cases bench-sweep bench-scale clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,3 +54,6 @@ clean:
 
 bench-sweep: venv  ## one sweep_sla over 1,000,000 open cases, 1 % due and none due (PostgreSQL at BENCH_POSTGRES_URL)
 	$(BIN)/python bench/sweep
+
+bench-scale: venv  ## growth: 100k and 1M cases, each figure next to the ceiling, plus bench/sweep (BENCH_ARGS=--reuse)
+	$(BIN)/python bench/scale $(BENCH_ARGS)
