@@ -86,29 +86,43 @@ def order_queue(queryset: QuerySet[RecoveryCase], ordering: str) -> QuerySet[Rec
 
 
 def case_detail(*, case_id: int) -> RecoveryCase:
-    """One case with everything its page shows, in one query on PostgreSQL (`recovery.inline`).
+    """One case with everything its page shows: on PostgreSQL the case, then its feedback, gestures,
+    root causes and follow-ups in one more query (`recovery.inline`), whatever their number.
     Raises RecoveryCase.DoesNotExist."""
     cases = RecoveryCase.objects.select_related("customer", "owner")
     if connection.vendor != "postgresql":
         return cases.prefetch_related(*_DETAIL_PREFETCHES).get(pk=case_id)
-    users = {"requested_by": _USER_FIELDS, "decided_by": _USER_FIELDS}
-    case = cases.annotate(
-        feedback_rows=inline.rows(Feedback.objects.filter(case=OuterRef("pk")).order_by("received_at", "id")),
-        gesture_rows=inline.rows(
-            Gesture.objects.filter(case=OuterRef("pk")).order_by(*GESTURE_ORDER), related=users
-        ),
-        root_cause_rows=inline.rows(RootCause.objects.filter(cases=OuterRef("pk")).order_by("id")),
-        follow_up_rows=inline.rows(FollowUp.objects.filter(case=OuterRef("pk")).order_by(*FOLLOW_UP_ORDER)),
-    ).get(pk=case_id)
-    inline.attach(case, "feedback", inline.instances(Feedback, case.feedback_rows, case=case))
-    inline.attach(
-        case, "gestures", inline.instances(Gesture, case.gesture_rows, related=tuple(users), case=case)
-    )
-    inline.attach(case, "root_causes", inline.instances(RootCause, case.root_cause_rows))
-    inline.attach(case, "follow_ups", inline.instances(FollowUp, case.follow_up_rows, case=case))
+    case = cases.get(pk=case_id)
+    feedback, gestures, root_causes, follow_ups = _CASE_CHILDREN.fetch(case.pk)
+    inline.attach(case, "feedback", inline.instances(Feedback, feedback, case=case))
+    inline.attach(case, "gestures", inline.instances(Gesture, gestures, related=_GESTURE_USERS, case=case))
+    inline.attach(case, "root_causes", inline.instances(RootCause, root_causes))
+    inline.attach(case, "follow_ups", inline.instances(FollowUp, follow_ups, case=case))
     return case
 
 
+def _case_children(case_id: int) -> QuerySet:
+    users = dict.fromkeys(_GESTURE_USERS, _USER_FIELDS)
+    return (
+        RecoveryCase.objects.filter(pk=case_id)
+        .annotate(
+            feedback_rows=inline.rows(
+                Feedback.objects.filter(case=OuterRef("pk")).order_by("received_at", "id")
+            ),
+            gesture_rows=inline.rows(
+                Gesture.objects.filter(case=OuterRef("pk")).order_by(*GESTURE_ORDER), related=users
+            ),
+            root_cause_rows=inline.rows(RootCause.objects.filter(cases=OuterRef("pk")).order_by("id")),
+            follow_up_rows=inline.rows(
+                FollowUp.objects.filter(case=OuterRef("pk")).order_by(*FOLLOW_UP_ORDER)
+            ),
+        )
+        .values_list("feedback_rows", "gesture_rows", "root_cause_rows", "follow_up_rows")
+    )
+
+
+_CASE_CHILDREN = inline.Compiled(_case_children)
+_GESTURE_USERS = ("requested_by", "decided_by")
 _USER_FIELDS = ("username", "first_name", "last_name", "email")
 # The models' own orderings, spelled out: a subquery keeps only an explicit order.
 GESTURE_ORDER = Gesture._meta.ordering

@@ -7,8 +7,11 @@ instances that the serializers and templates read exactly as they would prefetch
 field comes along, each read back through its own `to_python`, so nothing is deferred by surprise.
 """
 
+import json
+from collections.abc import Callable
+
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, TextField
 from django.db.models.functions import Cast, JSONObject
 
@@ -65,3 +68,34 @@ def attach(instance: models.Model, relation: str, objects: list[models.Model]) -
     queryset = getattr(instance, relation).all()
     queryset._result_cache, queryset._prefetch_done = objects, True
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
+
+
+class Compiled:
+    """A query of `rows` columns for one parent id, compiled by the ORM once per process.
+
+    Compiling four JSON subqueries of every field took far longer than running them (a case's
+    detail: ~0.3 ms in PostgreSQL, several ms of Python per request); the SQL does not change from
+    one id to the next, so only the id is swapped in. `build(parent_id)` returns a `values_list`.
+    """
+
+    _SENTINEL = -918_273_645  # an id no row has, found again among the compiled parameters
+
+    def __init__(self, build: Callable[[int], models.QuerySet]) -> None:
+        self._build = build
+        self._sql: str | None = None
+
+    def fetch(self, parent_id: int) -> tuple[list[dict], ...] | None:
+        """Each column's rows as dicts, or None when no parent has this id."""
+        if self._sql is None:
+            sql, params = self._build(self._SENTINEL).query.sql_with_params()
+            self._params, self._sql = list(params), sql
+            self._at = self._params.index(self._SENTINEL)
+        params = [*self._params]
+        params[self._at] = parent_id
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        # Django reads jsonb as text and decodes it in its fields' converters, bypassed here.
+        return tuple([json.loads(v) if isinstance(v, str) else v for v in column or []] for column in row)
