@@ -1,4 +1,5 @@
-"""A case's detail: the case and everything under it in two queries on PostgreSQL, rendered exactly as prefetched rows render."""
+"""A case's detail: the case and everything under it in two queries on PostgreSQL, rendered exactly as
+prefetched rows render."""
 
 from datetime import timedelta
 
