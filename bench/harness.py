@@ -59,6 +59,33 @@ def recreate_database(database: str) -> None:
     conn.close()
 
 
+def mark_seeded(database: str, cases: int) -> None:
+    """Remember on the database itself how many cases its seed made: benchmarks that post add rows,
+    so counting them later cannot tell a reusable database from a half-seeded one."""
+    import psycopg2
+
+    conn = psycopg2.connect(f"{POSTGRES_ADMIN_URL}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'COMMENT ON DATABASE "{database}" IS %s', (f"mend seeded {cases}",))
+    conn.close()
+
+
+def seeded_cases(database: str) -> int | None:
+    """What `mark_seeded` remembered, or None (no such database, or a seed that never finished)."""
+    import psycopg2
+
+    conn = psycopg2.connect(f"{POSTGRES_ADMIN_URL}/postgres")
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (database,)
+        )
+        row = cursor.fetchone()
+    conn.close()
+    comment = (row or [None])[0] or ""
+    return int(comment.split()[-1]) if comment.startswith("mend seeded ") else None
+
+
 def manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
