@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -63,6 +64,33 @@ def recreate_database(database: str) -> None:
         cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{database}"')
     conn.close()
+
+
+def mark_seeded(database: str, cases: int) -> None:
+    """Remember on the database itself how many cases its seed made: benchmarks that post add rows,
+    so counting them later cannot tell a reusable database from a half-seeded one."""
+    import psycopg2
+
+    conn = psycopg2.connect(f"{POSTGRES_ADMIN_URL}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'COMMENT ON DATABASE "{database}" IS %s', (f"mend seeded {cases}",))
+    conn.close()
+
+
+def seeded_cases(database: str) -> int | None:
+    """What `mark_seeded` remembered, or None (no such database, or a seed that never finished)."""
+    import psycopg2
+
+    conn = psycopg2.connect(f"{POSTGRES_ADMIN_URL}/postgres")
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (database,)
+        )
+        row = cursor.fetchone()
+    conn.close()
+    comment = (row or [None])[0] or ""
+    return int(comment.split()[-1]) if comment.startswith("mend seeded ") else None
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -169,6 +197,18 @@ def parse_wrk(label: str, output: str) -> WrkResult:
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     errors = (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, socket.groups())) if socket else 0)
     return WrkResult(label, requests, rps, latency("50"), latency("99"), errors)
+
+
+def median_result(results: list[WrkResult]) -> WrkResult:
+    """Each figure's median over rounds of one workload (errors: the total)."""
+    return WrkResult(
+        results[0].label,
+        sum(r.requests for r in results),
+        statistics.median(r.requests_per_second for r in results),
+        statistics.median(r.p50_ms for r in results),
+        statistics.median(r.p99_ms for r in results),
+        sum(r.errors for r in results),
+    )
 
 
 def ratio_line(name: str, mend: WrkResult, ceiling: WrkResult) -> str:

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases.models import CaseEvent, RecoveryCase
 from cases.sla import bulk
+from recovery.writes import Writes
 
 
 def record(
@@ -17,8 +18,10 @@ def record(
     from_stage: str = "",
     to_stage: str = "",
     data: dict | None = None,
+    writes: Writes | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    """One timeline line, written now, or queued in `writes` to go with the caller's other rows."""
+    event = CaseEvent(
         case=case,
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -27,6 +30,11 @@ def record(
         to_stage=to_stage,
         data=data or {},
     )
+    if writes is None:
+        event.save(force_insert=True)
+    else:
+        writes.insert(event)
+    return event
 
 
 class SystemEvent(NamedTuple):

@@ -3,19 +3,18 @@ parameter (the API answers 400), never silently ignored."""
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
 from cases import selectors
 from cases.metrics import period as metrics_period
 from cases.metrics.definitions import COUNTED, METRICS, cases_q
-from cases.models import REFERENCE_PREFIX, RecoveryCase, RootCause, Severity, SLAState, Stage, parse_reference
-from feedback.models import Channel, Customer, Feedback
+from cases.models import RecoveryCase, RootCause, Severity, SLAState, Stage
+from cases.search import search_cases
+from feedback.models import Channel
 
 ORDERINGS = ["created_at", "severity", "acknowledge_due_at", "resolve_due_at"]
-# Below this many matches, sorting the matches beats walking the urgency index; above it, the reverse.
-SEARCH_PROBE = 5000
 
 
 class CommaSeparatedChoiceField(forms.MultipleChoiceField):
@@ -113,49 +112,10 @@ class CaseFilter(filters.FilterSet):
         return queryset.in_sla_state(value, timezone.now())
 
     def search(self, queryset, name, value):
-        """A reference names one case; other text matches the title, the customer's name or email, or a
-        feedback comment.
-
-        Rare text is found through the trigram indexes and the few matches sorted; text that matches
-        more than SEARCH_PROBE cases is found faster by walking the queue in order and testing each row.
-        """
-        value = value.strip()
-        pk = parse_reference(value)
-        if value.upper().startswith(REFERENCE_PREFIX):
-            return queryset.filter(pk=pk) if pk is not None else queryset.none()
-        ids = list(_matching_case_ids(value)[: SEARCH_PROBE + 1])
-        if len(ids) > SEARCH_PROBE:
-            return queryset.filter(_matches(value) | Q(pk=pk) if pk is not None else _matches(value))
-        return queryset.filter(pk__in=[*ids, pk] if pk is not None else ids)
+        return search_cases(queryset, value)
 
     def order(self, queryset, name, value):
         return selectors.order_queue(queryset, value)
-
-
-def _matching_case_ids(value: str):
-    """Ids of the cases `value` matches, each source read through its own trigram index (migration 0007)."""
-    customers = Customer.objects.filter(Q(name__icontains=value) | Q(email__icontains=value)).values("pk")
-    return (
-        RecoveryCase.objects.filter(title__icontains=value)
-        .order_by()
-        .values_list("pk", flat=True)
-        .union(
-            RecoveryCase.objects.filter(customer__in=customers).order_by().values_list("pk", flat=True),
-            Feedback.objects.filter(comment__icontains=value, case__isnull=False)
-            .order_by()
-            .values_list("case_id", flat=True),
-            all=True,
-        )
-    )
-
-
-def _matches(value: str) -> Q:
-    return (
-        Q(title__icontains=value)
-        | Q(customer__name__icontains=value)
-        | Q(customer__email__icontains=value)
-        | Q(Exists(Feedback.objects.filter(case=OuterRef("pk"), comment__icontains=value)))
-    )
 
 
 # `from` is a Python keyword, so the period's bounds join the declared filters here.

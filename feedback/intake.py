@@ -19,6 +19,7 @@ from feedback import triage
 from feedback.models import Customer, Feedback
 from recovery.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotPermitted
 from recovery.roles import may_submit_feedback
+from recovery.writes import Writes
 
 KEY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -110,7 +111,9 @@ def _store(
     decision: triage.TriageDecision,
 ) -> Feedback:
     trusted = client.has_perm("feedback.change_customer_contact")
-    customer, is_new, feedback_id = _upsert_customer(payload.customer, now=received_at, trusted=trusted)
+    customer, is_new, feedback_id, case_id = _upsert_customer(
+        payload.customer, now=received_at, trusted=trusted, opens_case=decision.opens_case
+    )
     feedback = Feedback(
         submitted_contact=_refused_contact(payload.customer, customer),
         id=feedback_id,
@@ -127,26 +130,32 @@ def _store(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
     )
-    return triage.apply(decision=decision, feedback=feedback, new_customer=is_new)
+    writes = Writes()
+    feedback = triage.apply(
+        decision=decision, feedback=feedback, new_customer=is_new, case_id=case_id, writes=writes
+    )
+    writes.send()
+    return feedback
 
 
 def _upsert_customer(
-    data: CustomerInput, *, now: datetime, trusted: bool
-) -> tuple[Customer, bool, int | None]:
+    data: CustomerInput, *, now: datetime, trusted: bool, opens_case: bool
+) -> tuple[Customer, bool, int | None, int | None]:
     """Create or update the customer in one statement, which also locks its row until commit.
 
     Details the request leaves blank keep what Mend already knows. A known name, email or phone changes
     only for a `trusted` client; any client may fill one that is blank. Returns the customer as stored,
-    whether this statement created it (False when unknown), and on PostgreSQL the id reserved for the
-    feedback about to be stored.
+    whether this statement created it (False when unknown), and on PostgreSQL the ids reserved for the
+    feedback about to be stored and for the case it opens when `opens_case` and the customer is new.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_UPSERT_CUSTOMER, {**asdict(data), "now": now, "trusted": trusted})
-            pk, name, email, phone, segment, is_new, feedback_id = cursor.fetchone()
+            params = {**asdict(data), "now": now, "trusted": trusted, "opens_case": opens_case}
+            cursor.execute(_UPSERT_CUSTOMER, params)
+            pk, name, email, phone, segment, is_new, feedback_id, case_id = cursor.fetchone()
         stored = Customer(pk=pk, external_id=data.external_id, name=name, email=email, phone=phone)
         stored.segment, stored.created_at, stored.updated_at = segment, now, now
-        return stored, is_new, feedback_id
+        return stored, is_new, feedback_id, case_id
     known = Customer.objects.filter(external_id=data.external_id).first()
     given = [name for name in CUSTOMER_DETAILS if getattr(data, name)]
     if known is not None and not trusted:
@@ -155,7 +164,7 @@ def _upsert_customer(
     Customer.objects.bulk_create(
         [customer], update_conflicts=True, unique_fields=["external_id"], update_fields=[*given, "updated_at"]
     )
-    return Customer.objects.get(external_id=data.external_id), False, None
+    return Customer.objects.get(external_id=data.external_id), False, None, None
 
 
 def _refused_contact(submitted: CustomerInput, stored: Customer) -> dict | None:
@@ -174,6 +183,8 @@ def _refused_contact(submitted: CustomerInput, stored: Customer) -> dict | None:
 #   lock's xmax on it). A customer created here can have no case yet, so triage need not look for one.
 # - the feedback's id is reserved here, so a new case names its originating feedback as it is
 #   inserted (foreign keys are checked at commit) instead of by an UPDATE after the feedback.
+# - so is the id of the case a new customer's negative feedback opens: with every id known, the case,
+#   its alarm, its event and the feedback go to the database as one round trip (`recovery.writes`).
 # A contact detail already known changes only when %(trusted)s; a blank one is always filled.
 _UPSERT_CUSTOMER = """
     INSERT INTO feedback_customer AS known (external_id, name, email, phone, segment, created_at, updated_at)
@@ -188,7 +199,9 @@ _UPSERT_CUSTOMER = """
         segment = COALESCE(NULLIF(EXCLUDED.segment, ''), known.segment),
         updated_at = EXCLUDED.updated_at
     RETURNING id, name, email, phone, segment, xmax = 0,
-              nextval(pg_get_serial_sequence('feedback_feedback', 'id'))
+              nextval(pg_get_serial_sequence('feedback_feedback', 'id')),
+              CASE WHEN xmax = 0 AND %(opens_case)s
+                   THEN nextval(pg_get_serial_sequence('cases_recoverycase', 'id')) END
 """
 
 

@@ -18,6 +18,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from cases import services
 from cases.models import SEVERITY_RANK, RecoveryCase, Severity, Stage
 from feedback.models import Feedback, Sentiment
+from recovery.writes import Writes
 
 _ONE_LEVEL_UP = {
     Severity.LOW: Severity.MEDIUM,
@@ -119,12 +120,21 @@ def _critical_pattern(terms: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
 
 
-def apply(*, decision: TriageDecision, feedback: Feedback, new_customer: bool = False) -> Feedback:
+def apply(
+    *,
+    decision: TriageDecision,
+    feedback: Feedback,
+    new_customer: bool = False,
+    case_id: int | None = None,
+    writes: Writes | None = None,
+) -> Feedback:
     """Save `feedback` (unsaved, its customer saved and locked) with the case `decision` calls for.
 
     Negative feedback joins the customer's open case, or opens a new one whose SLA clock starts at
     `feedback.received_at`. `new_customer`: the customer was created in this transaction, so has no
-    case to look for. Runs inside the intake transaction.
+    case to look for. `case_id`: the id reserved for the case a new customer's negative feedback
+    opens. With `writes`, the new case's rows and the feedback wait there for the caller to send them.
+    Runs inside the intake transaction.
     """
     feedback.sentiment = decision.sentiment
     if not decision.opens_case:
@@ -135,7 +145,7 @@ def apply(*, decision: TriageDecision, feedback: Feedback, new_customer: bool = 
         decision = decision.for_repeat_customer()
     if open_case is not None:
         return _join(open_case, decision=decision, feedback=feedback)
-    return _open(decision=decision, feedback=feedback)
+    return _open(decision=decision, feedback=feedback, case_id=case_id, writes=writes)
 
 
 def _open_case_and_repeat(feedback: Feedback) -> tuple[RecoveryCase | None, bool]:
@@ -155,7 +165,9 @@ def _open_case_and_repeat(feedback: Feedback) -> tuple[RecoveryCase | None, bool
     return open_case, repeat
 
 
-def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
+def _open(
+    *, decision: TriageDecision, feedback: Feedback, case_id: int | None, writes: Writes | None
+) -> Feedback:
     # The case comes first: the database refuses negative feedback without one.
     case = services.open_case(
         customer=feedback.customer,
@@ -166,10 +178,15 @@ def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
         complained_at=feedback.received_at,
         is_repeat=decision.is_repeat,
         originating_feedback_id=feedback.pk,  # reserved by intake on PostgreSQL, else None
+        case_id=case_id,
+        writes=writes,
     )
     feedback.case = case
     feedback.response_case = _case_snapshot(case, severity=case.severity)
-    feedback.save(force_insert=True)
+    if writes is not None and feedback.pk is not None:
+        writes.insert(feedback)
+    else:
+        feedback.save(force_insert=True)
     if case.originating_feedback_id is None:
         case.originating_feedback = feedback
         case.save(update_fields=["originating_feedback"])

@@ -1,5 +1,8 @@
 from django.urls import path
 
-from bench.ceiling.views import CeilingRows
+from bench.ceiling import views
 
-urlpatterns = [path("rows/", CeilingRows.as_view(), name="ceiling-rows")]
+urlpatterns = [
+    path("rows/", views.CeilingRows.as_view(), name="ceiling-rows"),
+    path("rows/<int:pk>/", views.CeilingRowDetail.as_view(), name="ceiling-row"),
+]

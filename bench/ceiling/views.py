@@ -31,3 +31,10 @@ class CeilingRows(generics.ListCreateAPIView):
     queryset = CeilingRow.objects.all()
     serializer_class = CeilingRowSerializer
     pagination_class = CeilingPagination
+
+
+class CeilingRowDetail(generics.RetrieveAPIView):
+    """GET one row by id: the yardstick for a case's detail."""
+
+    queryset = CeilingRow.objects.all()
+    serializer_class = CeilingRowSerializer

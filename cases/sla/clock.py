@@ -29,6 +29,7 @@ from cases.models import (
     Stage,
 )
 from cases.sla.calendar import AROUND_THE_CLOCK, AroundTheClock, Schedule, schedule_of
+from recovery.writes import Writes
 
 # Targets a fresh installation starts with (acknowledge, apologize, resolve). Managers edit them later.
 DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta, timedelta]] = {
@@ -208,9 +209,10 @@ def refresh_running_target(case: RecoveryCase, *, policy: SLAPolicy | None = Non
     case.sla_warn_at = warning_moment(earliest, policy)
 
 
-def set_alarm(case: RecoveryCase) -> None:
+def set_alarm(case: RecoveryCase, *, new_case: bool = False, writes: Writes | None = None) -> None:
     """Point the case's SLA alarm at its earliest alert moment, or take it away when no stage clock
-    runs or the case is on hold. One statement.
+    runs or the case is on hold. One statement. A `new_case` has no alarm to replace, so a plain
+    INSERT does, and may be queued in the caller's `writes`.
 
     The earliest moment, passed or not: after a change the sweep looks at the case once more, skips
     what it already sent (its alerts are unique) and moves the alarm on to the next moment.
@@ -219,7 +221,15 @@ def set_alarm(case: RecoveryCase) -> None:
     """
     moment = next_alert_at(case, policy_for(case.severity))
     if moment is None:
-        SLAAlarm.objects.filter(case_id=case.pk).delete()
+        if not new_case:
+            SLAAlarm.objects.filter(case_id=case.pk).delete()
+        return
+    if new_case:
+        alarm = SLAAlarm(case_id=case.pk, rings_at=moment)
+        if writes is None:
+            alarm.save(force_insert=True)
+        else:
+            writes.insert(alarm)
         return
     SLAAlarm.objects.bulk_create(
         [SLAAlarm(case_id=case.pk, rings_at=moment)],

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases import filters
+from cases import search
 from cases.models import CaseEvent, RecoveryCase, Stage
 from cases.tests.factories import RecoveryCaseFactory, RootCauseFactory
 from feedback.tests.factories import CustomerFactory, FeedbackFactory
@@ -172,7 +172,7 @@ def test_repeat_customer_root_cause_and_created_filters(api_client, agent):
 def test_q_finds_a_case_by_reference_title_customer_and_feedback_comment(
     api_client, agent, monkeypatch, probe
 ):
-    monkeypatch.setattr(filters, "SEARCH_PROBE", probe)
+    monkeypatch.setattr(search, "SEARCH_PROBE", probe)
     # Every searchable text spelled out: the factories' random English could say "rain" ("training").
     by_title = RecoveryCaseFactory(
         title="Parcel left in the rain", customer=CustomerFactory(name="Tom Smith", email="tom@example.com")

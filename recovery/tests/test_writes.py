@@ -1,0 +1,77 @@
+"""recovery.writes: queued INSERTs land as `save(force_insert=True)` would write them, in one round trip
+on PostgreSQL, and a failing row takes the whole batch with it."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from cases.models import CaseEvent, RecoveryCase, SLAAlarm
+from cases.tests.factories import RecoveryCaseFactory
+from feedback.tests.factories import CustomerFactory
+from recovery.writes import Writes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MOMENT = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+
+def _reserve_case_id() -> int:
+    if connection.vendor != "postgresql":
+        return (RecoveryCase.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('cases_recoverycase', 'id'))")
+        return cursor.fetchone()[0]
+
+
+def test_rows_queued_with_their_ids_land_together_with_defaults_filled_in(django_assert_max_num_queries):
+    customer = CustomerFactory()
+    case = RecoveryCase(
+        pk=_reserve_case_id(),
+        customer=customer,
+        title='Broken "kettle" 100%',
+        severity="high",
+        sla_started_at=MOMENT,
+    )
+    writes = Writes()
+    with transaction.atomic():
+        writes.insert(case)
+        writes.insert(SLAAlarm(case_id=case.pk, rings_at=MOMENT))
+        writes.insert(
+            CaseEvent(case=case, kind=CaseEvent.Kind.CREATED, message="it's 50% off?", data={"a": [1]})
+        )
+        with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 3):
+            writes.send()
+
+    stored = RecoveryCase.objects.get(pk=case.pk)
+    assert (stored.title, stored.stage, stored.created_at is not None) == (
+        'Broken "kettle" 100%',
+        "new",
+        True,
+    )
+    assert SLAAlarm.objects.get(case_id=case.pk).rings_at == MOMENT
+    event = CaseEvent.objects.get(case_id=case.pk)
+    assert (event.message, event.data, event.created_at is not None) == ("it's 50% off?", {"a": [1]}, True)
+    assert not case._state.adding
+
+
+def test_a_row_the_database_refuses_leaves_none_of_the_batch_stored():
+    taken = RecoveryCaseFactory()
+    fresh = RecoveryCase(
+        pk=_reserve_case_id(), customer=taken.customer, title="New", severity="low", sla_started_at=MOMENT
+    )
+    writes = Writes()
+    writes.insert(fresh)
+    writes.insert(SLAAlarm(case_id=fresh.pk, rings_at=MOMENT))
+    writes.insert(SLAAlarm(case_id=fresh.pk, rings_at=MOMENT))  # the same case twice: a duplicate key
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        writes.send()
+
+    assert not RecoveryCase.objects.filter(pk=fresh.pk).exists()
+    assert not SLAAlarm.objects.filter(case_id=fresh.pk).exists()
+
+
+def test_sending_nothing_touches_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        Writes().send()
