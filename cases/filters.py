@@ -10,6 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from cases import selectors
 from cases.models import REFERENCE_PREFIX, RecoveryCase, RootCause, Severity, SLAState, Stage, parse_reference
 from feedback.models import Customer, Feedback
+from recovery.filter_fields import IdFilter, MomentFilter
+from recovery.parsing import whole_number
 
 ORDERINGS = ["created_at", "severity", "acknowledge_due_at", "resolve_due_at"]
 # Below this many matches, sorting the matches beats walking the urgency index; above it, the reverse.
@@ -42,7 +44,7 @@ class StrictBooleanField(forms.Field):
 class OwnerField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value).strip().lower()
-        if text in ("", "me", "none") or text.isdigit():
+        if text in ("", "me", "none") or whole_number(text) is not None:
             return text
         raise forms.ValidationError("Use a user id, 'me' or 'none'.")
 
@@ -56,10 +58,6 @@ class StrictBooleanFilter(filters.Filter):
     field_class = StrictBooleanField
 
 
-class IdFilter(filters.Filter):
-    field_class = forms.IntegerField
-
-
 class CaseFilter(filters.FilterSet):
     # No DISTINCT: each value is a plain equality, and DISTINCT would force a sort of every match.
     stage = CommaSeparatedChoiceFilter(choices=Stage.choices, distinct=False)
@@ -69,8 +67,8 @@ class CaseFilter(filters.FilterSet):
     is_repeat = StrictBooleanFilter(field_name="is_repeat")
     customer = filters.CharFilter(field_name="customer__external_id")
     root_cause = IdFilter(field_name="root_causes")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
     q = filters.CharFilter(method="search")
     ordering = filters.ChoiceFilter(
         choices=[(f"{sign}{name}", f"{sign}{name}") for name in ORDERINGS for sign in ("", "-")],
@@ -86,7 +84,7 @@ class CaseFilter(filters.FilterSet):
             return queryset.filter(owner=self.request.user)
         if value == "none":
             return queryset.filter(owner__isnull=True)
-        return queryset.filter(owner_id=int(value))
+        return queryset.filter(owner_id=whole_number(value))
 
     def filter_sla_state(self, queryset, name, value):
         return queryset.in_sla_state(value, timezone.now())

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 
+from recovery.parsing import whole_number
+
 REFERENCE_PREFIX = "RC-"
 
 
@@ -84,7 +86,7 @@ def parse_reference(reference: str | int) -> int | None:
     text = str(reference).strip().upper()
     if text.startswith(REFERENCE_PREFIX):
         text = text[len(REFERENCE_PREFIX) :]
-    return int(text) if text.isdigit() and len(text) < 19 else None
+    return whole_number(text)
 
 
 def format_reference(pk: int) -> str:

@@ -25,6 +25,9 @@ from recovery.api.pagination import KeysetPagination
 from recovery.api.schema import IF_MATCH, REFERENCE, TRANSITION_REFUSED, errors
 from recovery.roles import is_agent
 
+# `\d` matches `²` too; ids are ASCII digits, short of bigint's range (recovery.parsing.MAX_DIGITS).
+ID_PATTERN = r"[0-9]{1,18}"
+
 
 class IsCaseWorker(BasePermission):
     """Agents and managers; intake clients submit feedback and nothing else."""
@@ -45,12 +48,15 @@ def etag(case: RecoveryCase) -> str:
     return f'"{case.pk}-{case.version}"'
 
 
-def if_match_version(request, case_id: int) -> int:
-    """The version the caller's If-Match names; -1 (never current) when it names another case or nothing."""
+def if_match_version(request, case_id: int) -> int | None:
+    """The version the caller's If-Match names; -1 (never current) when it names another case or
+    nothing; None for `*`, which RFC 9110 lets match any current representation."""
     header = request.headers.get("If-Match")
     if not header:
         raise PreconditionRequired()
-    match = re.fullmatch(r'\s*(?:W/)?"(\d+)-(\d+)"\s*', header)
+    if header.strip() == "*":
+        return None
+    match = re.fullmatch(r'\s*(?:W/)?"([0-9]{1,18})-([0-9]{1,18})"\s*', header)
     if match is None or int(match.group(1)) != case_id:
         return -1
     return int(match.group(2))
@@ -192,6 +198,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseApi):
 
 class GestureViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, IsCaseWorker]
+    lookup_value_regex = ID_PATTERN
     queryset = Gesture.objects.none()
     serializer_class = s.GestureOut
 
@@ -235,7 +242,7 @@ class RootCauseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     filter_backends = [DjangoFilterBackend]
     filterset_class = RootCauseFilter
     queryset = RootCause.objects.none()
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
         return selectors.root_causes()

@@ -82,12 +82,15 @@ def test_queue_pages_forward_and_back_with_cursors(api_client, agent):
     assert first["previous"] is None
 
 
-def test_page_size_defaults_to_50_and_stops_at_200(api_client, agent):
+def test_page_size_defaults_to_50_and_above_200_is_refused_not_clamped(api_client, agent):
     RecoveryCaseFactory.create_batch(201)
     client = api_client(agent)
 
     assert len(client.get(CASES).json()["results"]) == 50
-    assert len(client.get(CASES, {"page_size": 500}).json()["results"]) == 200
+    assert len(client.get(CASES, {"page_size": 200}).json()["results"]) == 200
+    refused = client.get(CASES, {"page_size": 201})
+    assert refused.status_code == 400
+    assert refused.json() == {"page_size": ["A whole number from 1 to 200."]}
 
 
 @pytest.mark.parametrize(

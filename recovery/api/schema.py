@@ -46,5 +46,9 @@ REFERENCE = OpenApiParameter(
     "reference", str, OpenApiParameter.PATH, description="The case reference (`RC-000042`) or its numeric id"
 )
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=True, description="The case's ETag, from GET"
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The case's ETag, from GET; or `*` for whatever version is current (RFC 9110)",
 )

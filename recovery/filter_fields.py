@@ -1,0 +1,37 @@
+"""django-filter fields shared by the API's and the workspace's lists."""
+
+import django_filters
+from django import forms
+
+from recovery.parsing import has_storable_offset, whole_number
+
+
+class MomentFormField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601, refusing a UTC offset PostgreSQL cannot compare with (beyond ±15:59) as a form error."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None and not has_storable_offset(moment):
+            raise forms.ValidationError("The UTC offset must be within ±15:59.")
+        return moment
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = MomentFormField
+
+
+class IdFormField(forms.CharField):
+    """A row id in ASCII digits: `²` or a number past bigint is a form error, not a database error."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        number = whole_number(text)
+        if number is None:
+            raise forms.ValidationError("Use a numeric id.")
+        return number
+
+
+class IdFilter(django_filters.Filter):
+    field_class = IdFormField
