@@ -12,9 +12,8 @@ from feedback.filters import FeedbackFilter
 from feedback.models import Feedback
 from recovery.api.pagination import NumberedPagination
 from recovery.api.schema import errors
+from recovery.idempotency import KEY_HEADER, REPLAYED_HEADER
 from recovery.roles import is_agent, may_submit_feedback
-
-REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 class SubmitOrRead(BasePermission):
@@ -69,7 +68,7 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         incoming.is_valid(raise_exception=True)
         result = intake.submit(
             client=request.user,
-            idempotency_key=request.headers.get(intake.KEY_HEADER),
+            idempotency_key=request.headers.get(KEY_HEADER),
             payload=incoming.payload(),
         )
         headers = {REPLAYED_HEADER: "true"} if result.replayed else None

@@ -34,7 +34,11 @@ ERRORS = {
     428: OpenApiResponse(ErrorOut, description="If-Match is missing: nothing was changed"),
 }
 TRANSITION_REFUSED = OpenApiResponse(
-    TransitionRefusedOut, description="The action is not allowed in the case's stage, or the version is stale"
+    TransitionRefusedOut,
+    description=(
+        "The action is not allowed in the case's stage, or the version is stale; "
+        "or a request with the same Idempotency-Key is in flight"
+    ),
 )
 
 
