@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 
 from recovery.parsing import has_storable_offset, whole_number
 
@@ -16,6 +17,18 @@ class MomentFormField(django_filters.fields.IsoDateTimeField):
         return moment
 
 
+STORABLE_OFFSET = r"(?:[Zz]|[+-](?:0[0-9]|1[0-5]):[0-5][0-9])$"
+
+
+# Empty means "no bound" (an HTML form's blank field); otherwise RFC 3339 with an offset PostgreSQL holds.
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "format": "date-time", "pattern": STORABLE_OFFSET},
+            {"type": "string", "enum": [""]},
+        ]
+    }
+)
 class MomentFilter(django_filters.IsoDateTimeFilter):
     field_class = MomentFormField
 

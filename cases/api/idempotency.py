@@ -25,6 +25,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
+    # Printable ASCII: what a header can carry (recovery.idempotency.check_key).
+    pattern=r"^[ -~]{1,255}$",
     description=(
         "Optional, 1 to 255 printable characters. Retrying with the same key and body replays the first "
         f"answer with `{REPLAYED_HEADER}: true` for 24 hours; the same key with another body answers 422."

@@ -6,7 +6,17 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, SLAState
+from cases.models import (
+    CaseEvent,
+    FollowUp,
+    Gesture,
+    RecoveryCase,
+    RootCause,
+    Severity,
+    SLAPolicy,
+    SLAState,
+    Stage,
+)
 from cases.services import NoteVisibility
 from cases.sla import clock as sla
 from cases.workflow import allowed_actions
@@ -337,6 +347,9 @@ class CaseDetailOut(CaseOut):
 
 class EventOut(serializers.ModelSerializer):
     actor = UserOut(allow_null=True)
+    # Blank on events that do not change the stage: the schema must say so.
+    from_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True)
+    to_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = CaseEvent

@@ -46,7 +46,7 @@ class AlwaysJSON(DefaultContentNegotiation):
         },
     ),
     list=extend_schema(
-        summary="Feedback, newest first", responses={200: FeedbackOut, **errors(400, 401, 403)}
+        summary="Feedback, newest first", responses={200: FeedbackOut, **errors(400, 401, 403, 404)}
     ),
     retrieve=extend_schema(
         summary="One piece of feedback", responses={200: FeedbackOut, **errors(401, 403, 404)}

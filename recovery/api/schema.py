@@ -8,14 +8,21 @@ FIELD_ERRORS = {
     "type": "object",
     "description": "Messages per offending field or query parameter; `detail` when the domain refused it.",
     "properties": {"detail": {"type": "string"}},
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object", "description": "A nested object's messages per field, shaped the same way"},
+        ]
+    },
 }
 
 ERRORS = {
     400: OpenApiResponse(FIELD_ERRORS, description="Invalid input, naming the field or parameter"),
     401: OpenApiResponse(ErrorOut, description="No or invalid `Authorization: Token ...`"),
     403: OpenApiResponse(ErrorOut, description="The caller's role does not allow this"),
-    404: OpenApiResponse(ErrorOut, description="No such case, gesture, root cause or action"),
+    404: OpenApiResponse(
+        ErrorOut, description="No such case, gesture, root cause or action; or no such page"
+    ),
     409: OpenApiResponse(
         ErrorOut,
         description=(

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from recovery.parsing import has_storable_offset
 
 UNKNOWN_FIELD = "Unknown field: it cannot be written here."
+NOT_TEXT = "Not a valid string."
 
 
 class StrictInput(serializers.Serializer):
@@ -23,9 +24,21 @@ class StrictInput(serializers.Serializer):
             errors = exc.detail
         if isinstance(data, Mapping) and isinstance(errors, dict):
             errors.update({name: [UNKNOWN_FIELD] for name in data if name not in self.fields})
+            errors.update({name: [NOT_TEXT] for name in self._non_text(data)})
         if errors:
             raise serializers.ValidationError(errors)
         return value
+
+    def _non_text(self, data: Mapping) -> list[str]:
+        """Text fields given a number or a boolean: DRF would store `0` as "0"; the schema says string."""
+        return [
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, serializers.CharField)
+            and name in data
+            and data[name] is not None
+            and not isinstance(data[name], str)
+        ]
 
 
 class WholeNumberField(serializers.IntegerField):
