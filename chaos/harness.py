@@ -7,7 +7,9 @@ Private means: own data directories under /tmp, own ports (PostgreSQL 8262, Redi
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import email
 import http.client
 import json
 import os
@@ -299,3 +301,15 @@ def post_until_answered(url: str, body: dict, *, token: str, key: str, give_up_a
         if 200 <= status < 300 or (400 <= status < 500 and status != 409) or time.monotonic() > deadline:
             return status, answer, attempts
         time.sleep(min(0.1 * attempts, 2))
+
+
+def emails() -> collections.Counter:
+    """Every email the file backend wrote, counted by recipient, subject and body: two different
+    reminders to one owner can share a subject, but not a body (it names the case)."""
+    seen = collections.Counter()
+    for path in (WORK / "mail").iterdir():
+        for chunk in path.read_text().split("-" * 79):
+            if chunk.strip():
+                message = email.message_from_string(chunk.strip())
+                seen[(message["To"], message["Subject"], message.get_payload())] += 1
+    return seen
