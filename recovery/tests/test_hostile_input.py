@@ -254,3 +254,32 @@ def test_every_json_endpoint_has_the_same_body_limit(api_client, manager, path):
     response = post_json(api_client(manager), path, {"title": "t" * (64 * 1024)})
 
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [(CASES, {"customer": "C\x001"}), (CASES, {"q": "late\x00"}), (INTAKE, {"customer": "C\x001"})],
+)
+def test_a_null_character_in_a_filter_answers_400(api_client, agent, url, params):
+    response = api_client(agent).get(url, params)
+
+    assert response.status_code == 400
+    assert set(params) <= set(response.json())
+
+
+def test_a_null_character_in_an_idempotency_key_answers_400_and_stores_nothing(api_client, intake_user):
+    response = post_json(api_client(intake_user), INTAKE, FEEDBACK, HTTP_IDEMPOTENCY_KEY="k\x00")
+
+    assert response.status_code == 400
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize("body", [{"body": 0}, {"body": True}, {"body": ["x"]}])
+def test_text_fields_take_strings_only_and_nothing_is_stored(api_client, agent, body):
+    case = RecoveryCaseFactory()
+
+    response = post_json(api_client(agent), f"{CASES}{case.reference}/notes/", body)
+
+    assert response.status_code == 400
+    assert "body" in response.json()
+    assert not CaseEvent.objects.filter(case=case, kind="note").exists()
