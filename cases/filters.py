@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from cases import selectors
 from cases.models import REFERENCE_PREFIX, RecoveryCase, RootCause, Severity, SLAState, Stage, parse_reference
 from feedback.models import Customer, Feedback
-from recovery.filter_fields import IdFilter, MomentFilter
+from recovery.filter_fields import IdFilter, MomentFilter, StrictBooleanFilter
 from recovery.parsing import whole_number
 
 ORDERINGS = ["created_at", "severity", "acknowledge_due_at", "resolve_due_at"]
@@ -29,18 +29,6 @@ class CommaSeparatedChoiceFilter(filters.MultipleChoiceFilter):
     field_class = CommaSeparatedChoiceField
 
 
-class StrictBooleanField(forms.Field):
-    TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
-
-    def to_python(self, value):
-        text = str(value).strip().lower() if value not in (None, "") else ""
-        if not text:
-            return None
-        if text in self.TRUE | self.FALSE:
-            return text in self.TRUE
-        raise forms.ValidationError("Use true or false.")
-
-
 class OwnerField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value).strip().lower()
@@ -52,10 +40,6 @@ class OwnerField(forms.CharField):
 @extend_schema_field({"type": "string", "description": "A user id, `me` or `none`"})
 class OwnerFilter(filters.Filter):
     field_class = OwnerField
-
-
-class StrictBooleanFilter(filters.Filter):
-    field_class = StrictBooleanField
 
 
 class CaseFilter(filters.FilterSet):

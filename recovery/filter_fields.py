@@ -48,3 +48,21 @@ class IdFormField(forms.CharField):
 
 class IdFilter(django_filters.Filter):
     field_class = IdFormField
+
+
+class StrictBooleanField(forms.Field):
+    TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+    def to_python(self, value):
+        text = str(value).strip().lower() if value not in (None, "") else ""
+        if not text:
+            return None
+        if text in self.TRUE | self.FALSE:
+            return text in self.TRUE
+        raise forms.ValidationError("Use true or false.")
+
+
+# `true`/`false` (also 1/0, yes/no); anything else is a 400, not silently "no filter".
+@extend_schema_field({"type": "boolean"})
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField

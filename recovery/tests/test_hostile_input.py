@@ -283,3 +283,11 @@ def test_text_fields_take_strings_only_and_nothing_is_stored(api_client, agent, 
     assert response.status_code == 400
     assert "body" in response.json()
     assert not CaseEvent.objects.filter(case=case, kind="note").exists()
+
+
+@pytest.mark.parametrize("value", ["null", "maybe", "²"])
+def test_a_boolean_filter_refuses_what_is_not_true_or_false(api_client, agent, value):
+    response = api_client(agent).get(INTAKE, {"has_case": value})
+
+    assert response.status_code == 400
+    assert "has_case" in response.json()
