@@ -13,6 +13,8 @@ from cases.metrics.definitions import COUNTED, METRICS, cases_q
 from cases.models import RecoveryCase, RootCause, Severity, SLAState, Stage
 from cases.search import search_cases
 from feedback.models import Channel
+from recovery.filter_fields import IdFilter, MomentFilter, StrictBooleanFilter
+from recovery.parsing import whole_number
 
 ORDERINGS = ["created_at", "severity", "acknowledge_due_at", "resolve_due_at"]
 
@@ -28,22 +30,10 @@ class CommaSeparatedChoiceFilter(filters.MultipleChoiceFilter):
     field_class = CommaSeparatedChoiceField
 
 
-class StrictBooleanField(forms.Field):
-    TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
-
-    def to_python(self, value):
-        text = str(value).strip().lower() if value not in (None, "") else ""
-        if not text:
-            return None
-        if text in self.TRUE | self.FALSE:
-            return text in self.TRUE
-        raise forms.ValidationError("Use true or false.")
-
-
 class OwnerField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value).strip().lower()
-        if text in ("", "me", "none") or text.isdigit():
+        if text in ("", "me", "none") or whole_number(text) is not None:
             return text
         raise forms.ValidationError("Use a user id, 'me' or 'none'.")
 
@@ -51,14 +41,6 @@ class OwnerField(forms.CharField):
 @extend_schema_field({"type": "string", "description": "A user id, `me` or `none`"})
 class OwnerFilter(filters.Filter):
     field_class = OwnerField
-
-
-class StrictBooleanFilter(filters.Filter):
-    field_class = StrictBooleanField
-
-
-class IdFilter(filters.Filter):
-    field_class = forms.IntegerField
 
 
 class CaseFilter(filters.FilterSet):
@@ -70,8 +52,8 @@ class CaseFilter(filters.FilterSet):
     is_repeat = StrictBooleanFilter(field_name="is_repeat")
     customer = filters.CharFilter(field_name="customer__external_id")
     root_cause = IdFilter(field_name="root_causes")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
     channel = filters.ChoiceFilter(choices=Channel.choices)
     touchpoint = filters.CharFilter(field_name="originating_feedback__touchpoint")
     # The dashboard's drill-down: the cases behind one number, for the period `from`..`to` (local dates;
@@ -106,7 +88,7 @@ class CaseFilter(filters.FilterSet):
             return queryset.filter(owner=self.request.user)
         if value == "none":
             return queryset.filter(owner__isnull=True)
-        return queryset.filter(owner_id=int(value))
+        return queryset.filter(owner_id=whole_number(value))
 
     def filter_sla_state(self, queryset, name, value):
         return queryset.in_sla_state(value, timezone.now())

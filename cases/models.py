@@ -4,10 +4,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
+
+from recovery.parsing import whole_number
 
 REFERENCE_PREFIX = "RC-"
 
@@ -92,8 +95,7 @@ def parse_reference(reference: str | int) -> int | None:
     text = str(reference).strip().upper()
     if text.startswith(REFERENCE_PREFIX):
         text = text[len(REFERENCE_PREFIX) :]
-    # isdigit() alone takes "²" and other Unicode digits that int() refuses.
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+    return whole_number(text)
 
 
 def format_reference(pk: int) -> str:
@@ -663,3 +665,30 @@ class MetricsSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Metrics of the last {self.days} days as of {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class IdempotentRequest(models.Model):
+    """An unsafe case-API request made under an `Idempotency-Key`, and the answer it got.
+
+    The unique constraint decides which of two requests with one key runs: the row is inserted in
+    the request's own transaction, before its service call, so a second request waits on the unique
+    index (PostgreSQL) until the first commits and then replays its answer, or runs itself if the
+    first rolled back. Only successful answers are kept: a refused request leaves nothing, its key
+    included. See `cases.api.idempotency`.
+    """
+
+    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path and the parsed body
+    status = models.PositiveSmallIntegerField(null=True)  # null only inside the claiming transaction
+    body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotent_request_client_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

@@ -157,8 +157,9 @@ EDITABLE_FIELDS = ("title", "severity", "owner")
 
 
 @transaction.atomic
-def edit_case(*, case_id: int, actor, expected_version: int, changes: dict) -> RecoveryCase:
-    """Apply `changes` (a subset of EDITABLE_FIELDS) to a case the caller saw at `expected_version`.
+def edit_case(*, case_id: int, actor, expected_version: int | None, changes: dict) -> RecoveryCase:
+    """Apply `changes` (a subset of EDITABLE_FIELDS) to a case the caller saw at `expected_version`
+    (None: whatever version is current, as `If-Match: *` asks).
 
     Locks the case first; a different current version raises PreconditionFailed and changes nothing.
     """
@@ -166,7 +167,7 @@ def edit_case(*, case_id: int, actor, expected_version: int, changes: dict) -> R
     if unknown:
         raise InvalidInput(f"'{unknown[0]}' cannot be changed here.", field=unknown[0])
     case = RecoveryCase.objects.select_for_update().get(pk=case_id)
-    if case.version != expected_version:
+    if expected_version is not None and case.version != expected_version:
         raise PreconditionFailed(expected=expected_version, actual=case.version)
     require_case_worker(actor)
     require_may_act_on(case, actor, doing="change it")

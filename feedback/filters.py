@@ -1,16 +1,16 @@
 import django_filters
-from django_filters.widgets import BooleanWidget
 
 from feedback.models import Channel, Feedback, Sentiment
+from recovery.filter_fields import MomentFilter, StrictBooleanFilter
 
 
 class FeedbackFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     sentiment = django_filters.ChoiceFilter(choices=Sentiment.choices)
-    has_case = django_filters.BooleanFilter(method="filter_has_case", widget=BooleanWidget)
+    has_case = StrictBooleanFilter(method="filter_has_case")
     customer = django_filters.CharFilter(field_name="customer__external_id")
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = MomentFilter(field_name="received_at", lookup_expr="gte")
+    received_before = MomentFilter(field_name="received_at", lookup_expr="lt")
 
     class Meta:
         model = Feedback

@@ -6,23 +6,20 @@ stored answer. On PostgreSQL a duplicate arriving while the first is still in fl
 unique index until the first commits, then replays it (or stores its own row, if the first rolled back).
 """
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from feedback import triage
 from feedback.models import Customer, Feedback
-from recovery.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotPermitted
+from recovery import idempotency
+from recovery.errors import InvalidInput, NotPermitted
+from recovery.idempotency import check_key, window
 from recovery.roles import may_submit_feedback
 from recovery.writes import Writes
 
-KEY_HEADER = "Idempotency-Key"
-MAX_KEY_LENGTH = 255
 CUSTOMER_DETAILS = ("name", "email", "phone", "segment")
 # What reaches the customer (survey emails go to this email): changed on a known customer only by a
 # trusted client (`feedback.change_customer_contact`).
@@ -54,8 +51,7 @@ class FeedbackInput:
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON of the parsed body: key order, spacing and null-vs-absent
         do not make two bodies different."""
-        canonical = json.dumps(asdict(self), sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return idempotency.fingerprint(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ def submit(*, client, idempotency_key: str | None, payload: FeedbackInput) -> In
     """
     if not may_submit_feedback(client):
         raise NotPermitted("Only intake clients, agents and managers may submit feedback.")
-    _check_key(idempotency_key)
+    check_key(idempotency_key)
     received_at = timezone.now()
     _check_payload(payload, received_at=received_at)
     fingerprint = payload.fingerprint()
@@ -94,10 +90,10 @@ def submit(*, client, idempotency_key: str | None, payload: FeedbackInput) -> In
             stored = _stored_under(client=client, idempotency_key=idempotency_key)
             if stored is None:  # not our key's constraint: a real error
                 raise
-        if stored.received_at > received_at - _window():
+        if stored.received_at > received_at - window():
             return _replay(stored, fingerprint=fingerprint)
         _release_key(stored)
-    raise Conflict(f"Another request is reusing this {KEY_HEADER} right now. Retry it in a moment.")
+    raise idempotency.in_flight()
 
 
 @transaction.atomic
@@ -213,10 +209,7 @@ def _stored_under(*, client, idempotency_key: str | None) -> Feedback | None:
 
 def _replay(stored: Feedback, *, fingerprint: str) -> IntakeResult:
     if stored.request_fingerprint != fingerprint:
-        raise IdempotencyKeyReused(
-            f"This {KEY_HEADER} was already used with a different request body. "
-            "Send the same body to get the original answer, or use a new key."
-        )
+        raise idempotency.reused_with_another_body()
     return IntakeResult(stored, replayed=True)
 
 
@@ -224,17 +217,6 @@ def _release_key(stored: Feedback) -> None:
     # Conditional: of two requests releasing the same expired key at once, one updates the row and
     # the other finds nothing to release, then meets the first one's new row and replays it.
     Feedback.objects.filter(pk=stored.pk, idempotency_key=stored.idempotency_key).update(idempotency_key=None)
-
-
-def _window() -> timedelta:
-    return timedelta(hours=settings.MEND_INTAKE_IDEMPOTENCY_HOURS)
-
-
-def _check_key(key: str | None) -> None:
-    if key is None:
-        return
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
-        raise InvalidInput(f"{KEY_HEADER} is 1 to {MAX_KEY_LENGTH} printable characters.", field=KEY_HEADER)
 
 
 def _check_payload(payload: FeedbackInput, *, received_at: datetime) -> None:

@@ -6,6 +6,7 @@ from django.http import Http404
 from feedback.filters import FeedbackFilter
 from feedback.models import Feedback
 from recovery.errors import InvalidInput, NotPermitted
+from recovery.parsing import whole_number
 from recovery.roles import is_agent
 
 
@@ -21,10 +22,11 @@ def feedback_list(*, user, filters=None) -> QuerySet[Feedback]:
 
 def feedback_detail(*, user, feedback_id: int | str) -> Feedback:
     _require_reader(user)
-    if not str(feedback_id).isdigit():
+    pk = whole_number(feedback_id)
+    if pk is None:
         raise Http404("No such feedback.")
     try:
-        return _with_customer_and_case().get(pk=int(feedback_id))
+        return _with_customer_and_case().get(pk=pk)
     except Feedback.DoesNotExist:
         raise Http404("No such feedback.") from None
 

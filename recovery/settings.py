@@ -204,9 +204,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["recovery.api.parsers.BoundedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "recovery.api.autoschema.MendAutoSchema",
     "EXCEPTION_HANDLER": "recovery.api.errors.exception_handler",
     # Rates: MEND_THROTTLE_RATES below. A throttled request answers 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": ["recovery.api.throttles.PerToken", "recovery.api.throttles.PerAddress"],
@@ -245,7 +245,10 @@ MEND_GESTURE_MAX_AMOUNT = env.str("MEND_GESTURE_MAX_AMOUNT", default="100000.00"
 # Feedback intake and triage ----------------------------------------------
 # Thresholds of the triage rules (feedback/triage.py; README "intake"). NEGATIVE/HIGH thresholds
 # count at or below, POSITIVE ones at or above; VADER compound scores run from -1 to +1.
-MEND_INTAKE_MAX_BODY_BYTES = env.int("MEND_INTAKE_MAX_BODY_BYTES", default=64 * 1024)
+# Every JSON endpoint's body limit (recovery.api.parsers); MEND_INTAKE_MAX_BODY_BYTES is its old name.
+MEND_API_MAX_BODY_BYTES = env.int(
+    "MEND_API_MAX_BODY_BYTES", default=env.int("MEND_INTAKE_MAX_BODY_BYTES", default=64 * 1024)
+)
 MEND_INTAKE_IDEMPOTENCY_HOURS = env.int("MEND_INTAKE_IDEMPOTENCY_HOURS", default=24)
 MEND_TRIAGE_NEGATIVE_RATING = env.int("MEND_TRIAGE_NEGATIVE_RATING", default=2)
 MEND_TRIAGE_HIGH_RATING = env.int("MEND_TRIAGE_HIGH_RATING", default=1)

@@ -35,3 +35,6 @@ urlpatterns = [
 
 if settings.BENCH_CEILING:
     urlpatterns.append(path("bench/ceiling/", include("bench.ceiling.urls")))
+
+handler404 = "recovery.error_pages.not_found"
+handler500 = "recovery.error_pages.server_error"

@@ -6,11 +6,23 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, SLAState
+from cases.models import (
+    CaseEvent,
+    FollowUp,
+    Gesture,
+    RecoveryCase,
+    RootCause,
+    Severity,
+    SLAPolicy,
+    SLAState,
+    Stage,
+)
 from cases.services import NoteVisibility
 from cases.sla import clock as sla
 from cases.workflow import allowed_actions
+from feedback.api.serializers import CustomerIn
 from feedback.models import Channel, Feedback
+from recovery.api.strict import StrictInput
 
 User = get_user_model()
 
@@ -18,44 +30,21 @@ User = get_user_model()
 # Inputs ------------------------------------------------------------------
 
 
-class StrictInput(serializers.Serializer):
-    """Refuses fields it does not know, naming them: a typo or a read-only field is an error, not a no-op."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: ["This field cannot be written here."] for name in unknown}
-                )
-        return super().to_internal_value(data)
-
-
-class NewCustomerInput(StrictInput):
-    external_id = serializers.CharField(max_length=128)
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    segment = serializers.CharField(max_length=60, required=False, allow_blank=True)
-
-
 @extend_schema_field(
     {
         "oneOf": [
-            {"type": "string", "description": "External id of a known customer"},
             {
-                "type": "object",
-                "description": "A new customer (a known external id is used as it is)",
-                "properties": {
-                    "external_id": {"type": "string", "maxLength": 128},
-                    "name": {"type": "string", "maxLength": 200},
-                    "email": {"type": "string", "format": "email"},
-                    "phone": {"type": "string", "maxLength": 40},
-                    "segment": {"type": "string", "maxLength": 60},
-                },
-                "required": ["external_id"],
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 128,
+                "pattern": r"\S",
+                "description": "External id of a known customer",
             },
-        ]
+            {"$ref": "#/components/schemas/CustomerIn"},
+        ],
+        "description": (
+            "A known customer's external id, or a new customer (a known external id is used as it is)"
+        ),
     }
 )
 class CustomerReferenceField(serializers.Field):
@@ -63,9 +52,11 @@ class CustomerReferenceField(serializers.Field):
 
     def to_internal_value(self, data):
         if isinstance(data, str) and data.strip():
+            if len(data.strip()) > 128:
+                raise serializers.ValidationError("An external id has at most 128 characters.")
             return {"customer_external_id": data.strip()}
         if isinstance(data, dict):
-            details = NewCustomerInput(data=data)
+            details = CustomerIn(data=data)
             details.is_valid(raise_exception=True)
             return {"new_customer": details.validated_data}
         raise serializers.ValidationError("An external id, or an object describing a new customer.")
@@ -358,6 +349,9 @@ class CaseDetailOut(CaseOut):
 
 class EventOut(serializers.ModelSerializer):
     actor = UserOut(allow_null=True)
+    # Blank on events that do not change the stage: the schema must say so.
+    from_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True)
+    to_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = CaseEvent

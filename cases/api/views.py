@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from cases import root_causes, selectors, services, workflow
 from cases.api import serializers as s
+from cases.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from cases.filters import CaseFilter, RootCauseFilter
 from cases.gestures import services as gestures
 from cases.models import Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, parse_reference
@@ -24,6 +25,9 @@ from cases.sla import policies as sla_policies
 from recovery.api.pagination import KeysetPagination
 from recovery.api.schema import IF_MATCH, REFERENCE, TRANSITION_REFUSED, errors
 from recovery.roles import is_agent
+
+# `\d` matches `²` too; ids are ASCII digits, short of bigint's range (recovery.parsing.MAX_DIGITS).
+ID_PATTERN = r"[0-9]{1,18}"
 
 
 class IsCaseWorker(BasePermission):
@@ -45,12 +49,15 @@ def etag(case: RecoveryCase) -> str:
     return f'"{case.pk}-{case.version}"'
 
 
-def if_match_version(request, case_id: int) -> int:
-    """The version the caller's If-Match names; -1 (never current) when it names another case or nothing."""
+def if_match_version(request, case_id: int) -> int | None:
+    """The version the caller's If-Match names; -1 (never current) when it names another case or
+    nothing; None for `*`, which RFC 9110 lets match any current representation."""
     header = request.headers.get("If-Match")
     if not header:
         raise PreconditionRequired()
-    match = re.fullmatch(r'\s*(?:W/)?"(\d+)-(\d+)"\s*', header)
+    if header.strip() == "*":
+        return None
+    match = re.fullmatch(r'\s*(?:W/)?"([0-9]{1,18})-([0-9]{1,18})"\s*', header)
     if match is None or int(match.group(1)) != case_id:
         return -1
     return int(match.group(2))
@@ -104,10 +111,12 @@ class CaseViewSet(mixins.ListModelMixin, CaseApi):
             raise Http404("No case has this reference.") from None
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         summary="Open a case by hand",
         request=s.CaseOpenInput,
-        responses={201: s.CaseDetailOut, **errors(400, 401, 403)},
+        responses={201: s.CaseDetailOut, **errors(400, 401, 403, 409, 413, 415, 422)},
     )
+    @idempotent
     def create(self, request):
         command = s.CaseOpenInput(data=request.data)
         command.is_valid(raise_exception=True)
@@ -134,13 +143,19 @@ class CaseViewSet(mixins.ListModelMixin, CaseApi):
     @extend_schema(
         summary="Take a workflow action",
         parameters=[
+            IDEMPOTENCY_KEY,
             REFERENCE,
             OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(workflow.ACTIONS)),
         ],
         request=s.ActionInput,
-        responses={200: s.CaseDetailOut, 409: TRANSITION_REFUSED, **errors(400, 401, 403, 404)},
+        responses={
+            200: s.CaseDetailOut,
+            **errors(400, 401, 403, 404, 413, 415, 422),
+            409: TRANSITION_REFUSED,
+        },
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<action>[^/]+)", url_name="action")
+    @idempotent
     def act(self, request, reference=None, action=None):
         if action not in workflow.ACTIONS:
             raise Http404(f"Unknown action '{action}'. Actions: {', '.join(workflow.ACTIONS)}.")
@@ -163,11 +178,12 @@ class CaseViewSet(mixins.ListModelMixin, CaseApi):
 
     @extend_schema(
         summary="Add a note to the timeline",
-        parameters=[REFERENCE],
+        parameters=[IDEMPOTENCY_KEY, REFERENCE],
         request=s.NoteInput,
-        responses={201: s.EventOut, **errors(400, 401, 403, 404)},
+        responses={201: s.EventOut, **errors(400, 401, 403, 404, 409, 413, 415, 422)},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    @idempotent
     def notes(self, request, reference=None):
         case = RecoveryCase.objects.get(pk=self.case_id())
         command = s.NoteInput(data=request.data)
@@ -177,11 +193,12 @@ class CaseViewSet(mixins.ListModelMixin, CaseApi):
 
     @extend_schema(
         summary="Grant a gesture (held for a manager above the agent's limit)",
-        parameters=[REFERENCE],
+        parameters=[IDEMPOTENCY_KEY, REFERENCE],
         request=s.GestureInput,
-        responses={201: s.GestureOut, **errors(400, 401, 403, 404, 409)},
+        responses={201: s.GestureOut, **errors(400, 401, 403, 404, 409, 413, 415, 422)},
     )
     @action(detail=True, methods=["post"], url_path="gestures", filter_backends=[], pagination_class=None)
+    @idempotent
     def request_gesture(self, request, reference=None):
         case_id = self.case_id()
         command = s.GestureInput(data=request.data)
@@ -192,6 +209,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseApi):
 
 class GestureViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, IsCaseWorker]
+    lookup_value_regex = ID_PATTERN
     queryset = Gesture.objects.none()
     serializer_class = s.GestureOut
 
@@ -204,20 +222,24 @@ class GestureViewSet(viewsets.GenericViewSet):
         return Response(s.GestureOut(gesture).data)
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         summary="Approve a gesture waiting for a manager",
         request=s.DecisionInput,
-        responses={200: s.GestureOut, **errors(400, 401, 403, 404, 409)},
+        responses={200: s.GestureOut, **errors(400, 401, 403, 404, 409, 413, 415, 422)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def approve(self, request, pk=None):
         return self.decide(request, pk, gestures.approve)
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         summary="Reject a gesture waiting for a manager",
         request=s.DecisionInput,
-        responses={200: s.GestureOut, **errors(400, 401, 403, 404, 409)},
+        responses={200: s.GestureOut, **errors(400, 401, 403, 404, 409, 413, 415, 422)},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def reject(self, request, pk=None):
         return self.decide(request, pk, gestures.reject)
 
@@ -235,7 +257,7 @@ class RootCauseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     filter_backends = [DjangoFilterBackend]
     filterset_class = RootCauseFilter
     queryset = RootCause.objects.none()
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
         return selectors.root_causes()
@@ -244,10 +266,12 @@ class RootCauseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(s.RootCauseOut(selectors.root_causes().get(pk=pk)).data, status=code)
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         summary="Create a root cause",
         request=s.RootCauseInput,
-        responses={201: s.RootCauseOut, **errors(400, 401, 403)},
+        responses={201: s.RootCauseOut, **errors(400, 401, 403, 409, 413, 415, 422)},
     )
+    @idempotent
     def create(self, request):
         command = s.RootCauseInput(data=request.data)
         command.is_valid(raise_exception=True)
@@ -267,15 +291,17 @@ class RootCauseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self.shaped(root_cause.pk)
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         summary="Link a case to the root cause",
         request=s.CaseLinkInput,
         responses={
             201: OpenApiResponse(s.RootCauseOut, description="Linked"),
             200: OpenApiResponse(s.RootCauseOut, description="Was linked already"),
-            **errors(400, 401, 403, 404),
+            **errors(400, 401, 403, 404, 409, 413, 415, 422),
         },
     )
     @action(detail=True, methods=["post"], url_path="cases", filter_backends=[], pagination_class=None)
+    @idempotent
     def link_case(self, request, pk=None):
         root_cause = self.get_object()
         command = s.CaseLinkInput(data=request.data)

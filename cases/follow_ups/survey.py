@@ -17,6 +17,7 @@ from cases.models import CaseEvent, FollowUp, RecoveryCase
 from cases.outbox import notify_users, queue_email
 from feedback.models import Channel, Feedback, Sentiment
 from recovery.errors import InvalidInput, SurveyUnavailable, TransitionNotAllowed
+from recovery.parsing import has_null_character, whole_number
 
 SURVEY_SALT = "mend.cases.follow-up-survey"
 # "Poor" on a 1-5 scale: answers at or below this reopen the case with the customer's words.
@@ -77,6 +78,9 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
     if len(comment) > MAX_COMMENT_LENGTH:
         message = f"Please keep your comment under {MAX_COMMENT_LENGTH} characters."
         raise InvalidInput(message, field="comment")
+    if has_null_character(comment):
+        message = "Your comment contains a character we cannot store. Please retype it."
+        raise InvalidInput(message, field="comment")
     case = follow_up.case
     now = timezone.now()
     with transaction.atomic():
@@ -116,10 +120,10 @@ def sentiment_of(rating: int) -> str:
 
 
 def _valid_rating(rating) -> int:
-    text = str(rating).strip() if rating is not None else ""
-    if not (text.isdigit() and 1 <= int(text) <= 5):
+    number = whole_number(rating)
+    if number is None or not 1 <= number <= 5:
         raise InvalidInput("Please choose a score from 1 to 5.", field="rating")
-    return int(text)
+    return number
 
 
 def _claim(follow_up: FollowUp, *, rating: int, now) -> None:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from cases.follow_ups import survey
 from recovery.errors import InvalidInput, SurveyUnavailable
+from recovery.parsing import whole_number
 
 # A link that was never valid is a bad request; one that was valid and no longer is, is gone.
 _UNAVAILABLE_STATUS = {"invalid": 400, "expired": 410, "answered": 410, "withdrawn": 410}
@@ -43,4 +44,4 @@ def _form(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpRe
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return whole_number(value)

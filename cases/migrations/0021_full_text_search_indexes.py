@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('cases', '0018_dashboard'),
+        ('cases', '0019_idempotent_request'),
         ("feedback", "0002_feedback_response_case"),
     ]
 

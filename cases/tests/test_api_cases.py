@@ -82,12 +82,15 @@ def test_queue_pages_forward_and_back_with_cursors(api_client, agent):
     assert first["previous"] is None
 
 
-def test_page_size_defaults_to_50_and_stops_at_200(api_client, agent):
+def test_page_size_defaults_to_50_and_above_200_is_refused_not_clamped(api_client, agent):
     RecoveryCaseFactory.create_batch(201)
     client = api_client(agent)
 
     assert len(client.get(CASES).json()["results"]) == 50
-    assert len(client.get(CASES, {"page_size": 500}).json()["results"]) == 200
+    assert len(client.get(CASES, {"page_size": 200}).json()["results"]) == 200
+    refused = client.get(CASES, {"page_size": 201})
+    assert refused.status_code == 400
+    assert refused.json() == {"page_size": ["A whole number from 1 to 200."]}
 
 
 @pytest.mark.parametrize(
@@ -628,3 +631,27 @@ def test_the_hand_rendered_queue_row_equals_drfs_rendering_of_its_declared_field
 
     assert row.data == serializers.ModelSerializer.to_representation(row, case)
     assert row.data["created_at"].endswith(("+01:00", "+02:00"))
+
+
+def test_patch_with_if_match_star_changes_whatever_version_is_current(api_client, agent):
+    case = RecoveryCaseFactory(owner=agent)
+    client = api_client(agent)
+    etag = client.get(detail_url(case))["ETag"]
+    assert patch(client, case, {"title": "First edit"}, etag).status_code == 200
+
+    response = patch(client, case, {"title": "Second edit"}, "*")
+
+    assert response.status_code == 200, response.json()
+    case.refresh_from_db()
+    assert case.title == "Second edit"
+
+
+@pytest.mark.parametrize("etag", ['"1-²"', '"²-0"', 'W/"1-99999999999999999999999"'])
+def test_patch_with_an_if_match_in_unicode_digits_is_a_412(api_client, agent, etag):
+    case = RecoveryCaseFactory(owner=agent, title="Original")
+
+    response = patch(api_client(agent), case, {"title": "Changed"}, etag)
+
+    assert response.status_code == 412
+    case.refresh_from_db()
+    assert case.title == "Original"

@@ -7,26 +7,27 @@ from openapi_spec_validator import validate
 pytestmark = pytest.mark.django_db
 
 # Every case-API operation and the error statuses it documents (written out, not derived).
+ALL_UNSAFE = {"400", "401", "403", "404", "409", "413", "415", "422"}
 DOCUMENTED_ERRORS = {
     ("/api/v1/cases/", "get"): {"400", "401", "403"},
-    ("/api/v1/cases/", "post"): {"400", "401", "403"},
+    ("/api/v1/cases/", "post"): {"400", "401", "403", "409", "413", "415", "422"},
     ("/api/v1/cases/{reference}/", "get"): {"401", "403", "404"},
-    ("/api/v1/cases/{reference}/", "patch"): {"400", "401", "403", "404", "412", "428"},
-    ("/api/v1/cases/{reference}/actions/{action}/", "post"): {"400", "401", "403", "404", "409"},
+    ("/api/v1/cases/{reference}/", "patch"): {"400", "401", "403", "404", "412", "413", "415", "428"},
+    ("/api/v1/cases/{reference}/actions/{action}/", "post"): ALL_UNSAFE,
     ("/api/v1/cases/{reference}/events/", "get"): {"400", "401", "403", "404"},
-    ("/api/v1/cases/{reference}/notes/", "post"): {"400", "401", "403", "404"},
-    ("/api/v1/cases/{reference}/gestures/", "post"): {"400", "401", "403", "404", "409"},
-    ("/api/v1/gestures/{id}/approve/", "post"): {"400", "401", "403", "404", "409"},
-    ("/api/v1/gestures/{id}/reject/", "post"): {"400", "401", "403", "404", "409"},
+    ("/api/v1/cases/{reference}/notes/", "post"): {"400", "401", "403", "404", "409", "413", "415", "422"},
+    ("/api/v1/cases/{reference}/gestures/", "post"): {"400", "401", "403", "404", "409", "413", "415", "422"},
+    ("/api/v1/gestures/{id}/approve/", "post"): {"400", "401", "403", "404", "409", "413", "415", "422"},
+    ("/api/v1/gestures/{id}/reject/", "post"): {"400", "401", "403", "404", "409", "413", "415", "422"},
     ("/api/v1/root-causes/", "get"): {"400", "401", "403"},
-    ("/api/v1/root-causes/", "post"): {"400", "401", "403"},
+    ("/api/v1/root-causes/", "post"): {"400", "401", "403", "409", "413", "415", "422"},
     ("/api/v1/root-causes/{id}/", "get"): {"401", "403", "404"},
-    ("/api/v1/root-causes/{id}/", "patch"): {"400", "401", "403", "404"},
-    ("/api/v1/root-causes/{id}/cases/", "post"): {"400", "401", "403", "404"},
+    ("/api/v1/root-causes/{id}/", "patch"): {"400", "401", "403", "404", "413", "415"},
+    ("/api/v1/root-causes/{id}/cases/", "post"): {"400", "401", "403", "404", "409", "413", "415", "422"},
     ("/api/v1/root-causes/{id}/cases/{reference}/", "delete"): {"401", "403", "404"},
     ("/api/v1/sla-policies/", "get"): {"401", "403"},
     ("/api/v1/sla-policies/{severity}/", "get"): {"401", "403", "404"},
-    ("/api/v1/sla-policies/{severity}/", "patch"): {"400", "401", "403", "404"},
+    ("/api/v1/sla-policies/{severity}/", "patch"): {"400", "401", "403", "404", "413", "415"},
 }
 
 
@@ -83,3 +84,23 @@ def test_interactive_docs_are_served(client):
 
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_inputs_that_refuse_unknown_fields_say_so(schema):
+    components = schema["components"]["schemas"]
+
+    names = ("CaseOpenInput", "NoteInput", "GestureInput", "FeedbackIn", "CustomerIn", "PatchedCaseEditInput")
+    for name in names:
+        assert components[name]["additionalProperties"] is False, name
+
+
+def test_required_text_the_server_trims_may_not_be_blank(schema):
+    note = schema["components"]["schemas"]["NoteInput"]["properties"]["body"]
+
+    assert (note.get("minLength"), note.get("pattern")) == (1, r"\S")
+
+
+def test_unsafe_endpoints_document_the_idempotency_key(schema):
+    operation = schema["paths"]["/api/v1/cases/{reference}/notes/"]["post"]
+
+    assert "Idempotency-Key" in {p["name"] for p in operation["parameters"]}

@@ -295,3 +295,20 @@ def test_the_survey_link_is_sent_once_per_follow_up(case, link):
 
     assert Notification.objects.filter(template="follow_up_survey").count() == 1
     assert FollowUp.objects.count() == 1
+
+
+@pytest.mark.parametrize("rating", ["²", "٣", "1.0", "99999999999999999999999"])
+def test_a_rating_in_unicode_digits_or_out_of_range_answers_400_and_stores_nothing(case, link, rating):
+    response = answer(link, rating=rating)
+
+    assert response.status_code == 400
+    assert "score from 1 to 5" in response.content.decode()
+    assert_nothing_stored(case)
+
+
+def test_a_comment_with_a_null_character_answers_400_and_stores_nothing(case, link):
+    response = answer(link, rating="4", comment="fine\x00thanks")
+
+    assert response.status_code == 400
+    assert "character we cannot store" in response.content.decode()
+    assert_nothing_stored(case)

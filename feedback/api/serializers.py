@@ -1,41 +1,16 @@
 """Input serializers only validate; output serializers only shape."""
 
 import json
-from collections.abc import Mapping
 
 from django.utils import timezone
 from rest_framework import serializers
 
 from feedback.intake import CustomerInput, FeedbackInput
 from feedback.models import Channel
+from recovery.api.strict import MomentField, StrictInput, WholeNumberField
 
 MAX_COMMENT_LENGTH = 10_000
 MAX_METADATA_BYTES = 8 * 1024
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, each under its own name, together with the other field errors."""
-
-    def to_internal_value(self, data):
-        errors = {}
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            errors = exc.detail
-        if isinstance(data, Mapping):
-            errors.update({name: ["Unknown field."] for name in data if name not in self.fields})
-        if errors:
-            raise serializers.ValidationError(errors)
-        return value
-
-
-class WholeNumberField(serializers.IntegerField):
-    """A JSON integer: refuses 2.5, "2" and true rather than guessing what the client meant."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class MetadataField(serializers.DictField):
@@ -44,8 +19,6 @@ class MetadataField(serializers.DictField):
         encoded = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         if len(encoded.encode()) > MAX_METADATA_BYTES:
             raise serializers.ValidationError(f"At most {MAX_METADATA_BYTES // 1024} KiB of JSON.")
-        if "\\u0000" in encoded:  # PostgreSQL's jsonb cannot store it
-            raise serializers.ValidationError("Null characters are not allowed.")
         return value
 
 
@@ -55,7 +28,9 @@ def _optional_text(max_length: int, **kwargs) -> serializers.CharField:
     )
 
 
-class CustomerIn(StrictSerializer):
+class CustomerIn(StrictInput):
+    """A customer as every API client describes one: feedback intake and opening a case by hand."""
+
     external_id = serializers.CharField(max_length=128)
     email = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
     name = _optional_text(200)
@@ -63,13 +38,13 @@ class CustomerIn(StrictSerializer):
     segment = _optional_text(60)
 
 
-class FeedbackIn(StrictSerializer):
+class FeedbackIn(StrictInput):
     channel = serializers.ChoiceField(choices=Channel.choices)
     rating = WholeNumberField(min_value=1, max_value=5, required=False, allow_null=True)
     nps = WholeNumberField(min_value=0, max_value=10, required=False, allow_null=True)
     comment = _optional_text(MAX_COMMENT_LENGTH)
     touchpoint = _optional_text(80)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    occurred_at = MomentField(required=False, allow_null=True)
     customer = CustomerIn()
     metadata = MetadataField(required=False, allow_null=True)
 

@@ -2,20 +2,18 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from feedback import intake, selectors
-from feedback.api.parsers import BoundedJSONParser
 from feedback.api.serializers import FeedbackIn, FeedbackOut, FeedbackReceipt
 from feedback.filters import FeedbackFilter
 from feedback.models import Feedback
+from recovery.api.pagination import NumberedPagination
 from recovery.api.schema import errors
+from recovery.idempotency import KEY_HEADER, REPLAYED_HEADER
 from recovery.roles import is_agent, may_submit_feedback
-
-REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 class SubmitOrRead(BasePermission):
@@ -36,12 +34,6 @@ class AlwaysJSON(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class FeedbackPage(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
 @extend_schema_view(
     create=extend_schema(
         summary="Submit customer feedback; negative feedback opens or joins a recovery case",
@@ -54,7 +46,7 @@ class FeedbackPage(PageNumberPagination):
         },
     ),
     list=extend_schema(
-        summary="Feedback, newest first", responses={200: FeedbackOut, **errors(400, 401, 403)}
+        summary="Feedback, newest first", responses={200: FeedbackOut, **errors(400, 401, 403, 404)}
     ),
     retrieve=extend_schema(
         summary="One piece of feedback", responses={200: FeedbackOut, **errors(401, 403, 404)}
@@ -62,10 +54,9 @@ class FeedbackPage(PageNumberPagination):
 )
 class FeedbackViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, SubmitOrRead]
-    parser_classes = [BoundedJSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = AlwaysJSON
-    pagination_class = FeedbackPage
+    pagination_class = NumberedPagination
     serializer_class = FeedbackOut
     # For the schema only: requests read through `selectors`, which apply the same FilterSet.
     queryset = Feedback.objects.none()
@@ -78,7 +69,7 @@ class FeedbackViewSet(viewsets.GenericViewSet):
         incoming.is_valid(raise_exception=True)
         result = intake.submit(
             client=request.user,
-            idempotency_key=request.headers.get(intake.KEY_HEADER),
+            idempotency_key=request.headers.get(KEY_HEADER),
             payload=incoming.payload(),
         )
         headers = {REPLAYED_HEADER: "true"} if result.replayed else None

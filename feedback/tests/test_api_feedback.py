@@ -180,8 +180,6 @@ BAD_BODIES = [
     ("unknown field", {**BODY, "priority": "urgent"}, ["priority"]),
     ("metadata not an object", {**BODY, "metadata": ["SO-99812"]}, ["metadata"]),
     ("metadata over 8 KiB", {**BODY, "metadata": {"notes": "n" * 8200}}, ["metadata"]),
-    ("metadata with a null character", {**BODY, "metadata": {"order": "SO\u00009"}}, ["metadata"]),
-    ("comment with a null character", {**BODY, "comment": "late\u0000"}, ["comment"]),
 ]
 
 

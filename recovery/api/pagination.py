@@ -14,9 +14,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import BasePagination
+from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from recovery.parsing import whole_number
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -88,20 +90,16 @@ class KeysetPagination(BasePagination):
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": f"Rows per page, {DEFAULT_PAGE_SIZE} by default, at most {MAX_PAGE_SIZE}.",
+                "description": (
+                    f"Rows per page, {DEFAULT_PAGE_SIZE} by default, at most {MAX_PAGE_SIZE} "
+                    "(more is refused: 400)."
+                ),
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
             },
         ]
 
     def _page_size(self, request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return DEFAULT_PAGE_SIZE
-        if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError(
-                {self.page_size_query_param: [f"A whole number from 1 to {MAX_PAGE_SIZE}."]}
-            )
-        return min(int(raw), MAX_PAGE_SIZE)
+        return page_size(request, self.page_size_query_param)
 
     def _link(self, row, *, backwards: bool) -> str | None:
         if row is None:
@@ -128,6 +126,38 @@ class KeysetPagination(BasePagination):
         except (ValueError, TypeError, KeyError, DjangoValidationError) as exc:
             raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from exc
         return Cursor(values=values, backwards=backwards)
+
+
+def page_size(request, param: str = "page_size") -> int:
+    """The page size a request asks for; outside 1 to MAX_PAGE_SIZE is refused (400), not clamped, so
+    a client never believes it read everything when it read the maximum."""
+    raw = request.query_params.get(param)
+    if raw is None:
+        return DEFAULT_PAGE_SIZE
+    size = whole_number(raw)
+    if size is None or not 1 <= size <= MAX_PAGE_SIZE:
+        raise ValidationError({param: [f"A whole number from 1 to {MAX_PAGE_SIZE}."]})
+    return size
+
+
+class NumberedPagination(PageNumberPagination):
+    """Page numbers, with the keyset pagination's page sizes and refusals."""
+
+    page_size = DEFAULT_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        return page_size(request, self.page_size_query_param)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters
 
 
 def _field(queryset, name):

@@ -8,14 +8,21 @@ FIELD_ERRORS = {
     "type": "object",
     "description": "Messages per offending field or query parameter; `detail` when the domain refused it.",
     "properties": {"detail": {"type": "string"}},
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object", "description": "A nested object's messages per field, shaped the same way"},
+        ]
+    },
 }
 
 ERRORS = {
     400: OpenApiResponse(FIELD_ERRORS, description="Invalid input, naming the field or parameter"),
     401: OpenApiResponse(ErrorOut, description="No or invalid `Authorization: Token ...`"),
     403: OpenApiResponse(ErrorOut, description="The caller's role does not allow this"),
-    404: OpenApiResponse(ErrorOut, description="No such case, gesture, root cause or action"),
+    404: OpenApiResponse(
+        ErrorOut, description="No such case, gesture, root cause or action; or no such page"
+    ),
     409: OpenApiResponse(
         ErrorOut,
         description=(
@@ -34,7 +41,11 @@ ERRORS = {
     428: OpenApiResponse(ErrorOut, description="If-Match is missing: nothing was changed"),
 }
 TRANSITION_REFUSED = OpenApiResponse(
-    TransitionRefusedOut, description="The action is not allowed in the case's stage, or the version is stale"
+    TransitionRefusedOut,
+    description=(
+        "The action is not allowed in the case's stage, or the version is stale; "
+        "or a request with the same Idempotency-Key is in flight"
+    ),
 )
 
 
@@ -46,5 +57,9 @@ REFERENCE = OpenApiParameter(
     "reference", str, OpenApiParameter.PATH, description="The case reference (`RC-000042`) or its numeric id"
 )
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=True, description="The case's ETag, from GET"
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The case's ETag, from GET; or `*` for whatever version is current (RFC 9110)",
 )

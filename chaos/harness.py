@@ -1,0 +1,315 @@
+"""What every chaos script needs: PRIVATE PostgreSQL and Redis it may kill and restart, gunicorn and a
+Celery worker serving Mend against them, fault loops, and a client that retries like real clients.
+
+Private means: own data directories under /tmp, own ports (PostgreSQL 8262, Redis 8263, gunicorn
+8252), never the machine's shared servers. Everything started here is stopped by its context manager.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import email
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PG_PORT = int(os.environ.get("CHAOS_PG_PORT", "8262"))
+REDIS_PORT = int(os.environ.get("CHAOS_REDIS_PORT", "8263"))
+WEB_PORT = int(os.environ.get("CHAOS_PORT", "8252"))
+WORK = Path(os.environ.get("CHAOS_DIR", "/tmp/mend-chaos"))
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def as_postgres(command: str) -> None:
+    subprocess.run(["su", "postgres", "-c", command], check=True, stdout=subprocess.DEVNULL)
+
+
+class PrivatePostgres:
+    def __init__(self) -> None:
+        self.data = WORK / "pg"
+        self.url = f"postgres://postgres@127.0.0.1:{PG_PORT}/mend_chaos"
+
+    def start(self) -> None:
+        as_postgres(
+            f"{PG_BIN}/pg_ctl -D {self.data} -l {self.data}/log -w start "
+            f"-o '-p {PG_PORT} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200'"
+        )
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            as_postgres(f"{PG_BIN}/pg_ctl -D {self.data} -m immediate -w stop")
+
+    def restart(self, *, down_seconds: float = 0) -> None:
+        as_postgres(f"{PG_BIN}/pg_ctl -D {self.data} -m fast -w stop")
+        time.sleep(down_seconds)  # the outage itself: that is what is being measured
+        self.start()
+
+    @contextlib.contextmanager
+    def running(self):
+        shutil.rmtree(self.data, ignore_errors=True)
+        WORK.mkdir(parents=True, exist_ok=True)
+        shutil.chown(WORK, "postgres")
+        as_postgres(f"{PG_BIN}/initdb -D {self.data} -A trust -U postgres")
+        self.start()
+        try:
+            as_postgres(f"{PG_BIN}/createdb -h 127.0.0.1 -p {PG_PORT} -U postgres mend_chaos")
+            yield self
+        finally:
+            self.stop()
+
+
+class PrivateRedis:
+    def __init__(self) -> None:
+        self.url = f"redis://127.0.0.1:{REDIS_PORT}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(REDIS_PORT),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def restart(self, *, down_seconds: float = 2) -> None:
+        self.stop()
+        time.sleep(down_seconds)
+        self.start()
+
+    @contextlib.contextmanager
+    def running(self):
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop()
+
+
+def mend_env(pg: PrivatePostgres, redis: PrivateRedis, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
+    env.update(
+        DATABASE_URL=pg.url,
+        REDIS_URL=redis.url,
+        CELERY_BROKER_URL=redis.url,
+        SECRET_KEY="chaos-only",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        LOG_LEVEL="WARNING",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(WORK / "mail"),
+        CONN_MAX_AGE="60",
+        **extra,
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def sql(env: dict[str, str], query: str) -> list[tuple]:
+    import psycopg2
+
+    with contextlib.closing(psycopg2.connect(env["DATABASE_URL"])) as conn, conn.cursor() as cursor:
+        cursor.execute(query)
+        rows = cursor.fetchall() if cursor.description else []
+        conn.commit()
+        return rows
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], *, workers: int = 4):
+    process = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "recovery.wsgi",
+            "-b",
+            f"127.0.0.1:{WEB_PORT}",
+            "-w",
+            str(workers),
+            "--timeout",
+            "30",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(WORK / "gunicorn.log", "w"),  # noqa: SIM115 (the server outlives this call)
+        start_new_session=True,
+    )
+    try:
+        wait_until(lambda: status_of(f"http://127.0.0.1:{WEB_PORT}/healthz") == 200, "gunicorn")
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str], *, name: str = "w1", beat: bool = False):
+    args = [
+        str(BIN / "celery"),
+        "-A",
+        "recovery",
+        "worker",
+        "-n",
+        f"{name}@chaos",
+        "--concurrency=2",
+        "--loglevel=WARNING",
+    ]
+    if beat:
+        args += ["--beat", "--schedule", str(WORK / f"beat-{name}")]
+    process = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(WORK / f"celery-{name}.log", "w"),  # noqa: SIM115 (the worker outlives this call)
+        start_new_session=True,
+    )
+    try:
+        time.sleep(3)
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def children(pid: int) -> list[int]:
+    """Live child processes of `pid` (a killed one lingers as a zombie until its parent reaps it)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [int(p) for p in path.read_text().split()] if path.exists() else []
+    return [p for p in pids if _state(p) not in ("Z", "X", "")]
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
+def kill_a_child(parent: subprocess.Popen, what: str) -> None:
+    pids = children(parent.pid)
+    if pids:
+        victim = random.choice(pids)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(victim, signal.SIGKILL)
+        log(f"SIGKILLed {what} {victim}")
+
+
+@contextlib.contextmanager
+def every(seconds: float, action):
+    """Run `action()` every `seconds` in a thread until the block ends."""
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(seconds):
+            action()
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def wait_until(check, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if check():
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"{what} did not come up within {timeout} s")
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def post(url: str, body: dict, *, token: str, key: str | None = None, timeout: float = 30):
+    """One POST: (status, parsed body or None, headers). Connection errors come back as status 0."""
+    headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null"), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, None, dict(error.headers)
+    except (OSError, urllib.error.URLError, http.client.HTTPException, ValueError):
+        return 0, None, {}  # the connection died mid-answer (a killed worker): the client retries
+
+
+def post_until_answered(url: str, body: dict, *, token: str, key: str, give_up_after: float = 120):
+    """Retry on any error (connection, 5xx, 409 in flight) with the same key and body, as a client should."""
+    deadline = time.monotonic() + give_up_after
+    attempts = 0
+    while True:
+        attempts += 1
+        status, answer, _headers = post(url, body, token=token, key=key)
+        if 200 <= status < 300 or (400 <= status < 500 and status != 409) or time.monotonic() > deadline:
+            return status, answer, attempts
+        time.sleep(min(0.1 * attempts, 2))
+
+
+def emails() -> collections.Counter:
+    """Every email the file backend wrote, counted by recipient, subject and body: two different
+    reminders to one owner can share a subject, but not a body (it names the case)."""
+    seen = collections.Counter()
+    for path in (WORK / "mail").iterdir():
+        for chunk in path.read_text().split("-" * 79):
+            if chunk.strip():
+                message = email.message_from_string(chunk.strip())
+                seen[(message["To"], message["Subject"], message.get_payload())] += 1
+    return seen

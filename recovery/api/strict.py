@@ -1,0 +1,60 @@
+"""The base of every API input serializer, and the fields that read JSON as strictly as it is written."""
+
+from collections.abc import Mapping
+
+from rest_framework import serializers
+
+from recovery.parsing import has_storable_offset
+
+UNKNOWN_FIELD = "Unknown field: it cannot be written here."
+NOT_TEXT = "Not a valid string."
+
+
+class StrictInput(serializers.Serializer):
+    """Refuses fields it does not know, each under its own name, together with the other field errors:
+    a typo or a read-only field is an error, not a silent no-op. The schema says so
+    (`additionalProperties: false`, `recovery.api.schema.MendAutoSchema`)."""
+
+    def to_internal_value(self, data):
+        errors = {}
+        value = None
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors = exc.detail
+        if isinstance(data, Mapping) and isinstance(errors, dict):
+            errors.update({name: [UNKNOWN_FIELD] for name in data if name not in self.fields})
+            errors.update({name: [NOT_TEXT] for name in self._non_text(data)})
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def _non_text(self, data: Mapping) -> list[str]:
+        """Text fields given a number or a boolean: DRF would store `0` as "0"; the schema says string."""
+        return [
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, serializers.CharField)
+            and name in data
+            and data[name] is not None
+            and not isinstance(data[name], str)
+        ]
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A JSON integer: refuses 2.5, "2" and true rather than guessing what the client meant."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class MomentField(serializers.DateTimeField):
+    """An ISO 8601 moment with a UTC offset PostgreSQL could store (Python reads up to ±23:59): the
+    same refusal as the date filters (`recovery.filter_fields`), though this one is stored in UTC."""
+
+    def enforce_timezone(self, value):
+        if not has_storable_offset(value):
+            raise serializers.ValidationError("The UTC offset must be within ±15:59.")
+        return super().enforce_timezone(value)
