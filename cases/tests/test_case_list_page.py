@@ -103,7 +103,7 @@ def test_free_text_finds_a_reference_and_a_customer(agent):
         ({"is_repeat": "maybe"}, "is_repeat", "Use true or false."),
         ({"owner": "bob"}, "owner", "Use a user id, 'me' or 'none'."),
         ({"created_after": "yesterday"}, "created_after", "Enter a valid date/time."),
-        ({"root_cause": "x"}, "root_cause", "Enter a whole number."),
+        ({"root_cause": "x"}, "root_cause", "Use a numeric id."),
     ],
 )
 def test_an_unreadable_filter_is_named_next_to_its_field(agent, params, field, message):
