@@ -1,8 +1,14 @@
 """Who may do what. Groups are the roles; superusers count as managers."""
 
 from enum import StrEnum
+from typing import TypeAlias
+
+from django.contrib.auth.models import AbstractUser
 
 from recovery.errors import NotPermitted
+
+# Who acts, in a service's signature: Django's user (or any model built on AbstractUser).
+User: TypeAlias = AbstractUser
 
 
 class Role(StrEnum):
