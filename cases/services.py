@@ -139,6 +139,17 @@ def attach_feedback(*, case: RecoveryCase, feedback: Feedback, severity: str) ->
     return raise_severity(case=case, severity=severity, reason=f"Feedback {feedback.pk} is more severe.")
 
 
+def link_originating_feedback(*, case: RecoveryCase, feedback: Feedback) -> None:
+    """Name the feedback that opened `case`, unless it already has one (intake reserves it up front on
+    PostgreSQL). Precondition: `feedback` is saved with `case` as its case."""
+    if case.originating_feedback_id is not None:
+        return
+    RecoveryCase.objects.filter(pk=case.pk, originating_feedback__isnull=True).update(
+        originating_feedback=feedback
+    )
+    case.originating_feedback = feedback
+
+
 def _bump_version(case: RecoveryCase) -> None:
     """Take the next version under the row lock, so two edits can never hand out the same ETag."""
     with transaction.atomic():

@@ -170,9 +170,7 @@ def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
     feedback.case = case
     feedback.response_case = _case_snapshot(case, severity=case.severity)
     feedback.save(force_insert=True)
-    if case.originating_feedback_id is None:
-        case.originating_feedback = feedback
-        case.save(update_fields=["originating_feedback"])
+    services.link_originating_feedback(case=case, feedback=feedback)
     return feedback
 
 

@@ -170,7 +170,7 @@ def _play_case(rng, users, customer, problem, stage, severity, variant, *, repea
             metadata={"source": "seed_demo"},
         )
         # The case had to exist first: the database refuses negative feedback without its case.
-        RecoveryCase.objects.filter(pk=case.pk).update(originating_feedback=feedback)
+        services.link_originating_feedback(case=case, feedback=feedback)
     actor = users["agent2"] if variant == 3 else users["agent"]
     payloads = {
         "apologize": {"note": rng.choice(APOLOGIES)},

@@ -15,12 +15,13 @@ from django.utils import timezone
 from cases import events, workflow
 from cases.models import CaseEvent, FollowUp, RecoveryCase
 from cases.outbox import notify_users, queue_email
-from feedback.models import Channel, Feedback, Sentiment
+from feedback import services as feedback_services
+from feedback.models import Channel, Feedback
 from recovery.errors import InvalidInput, SurveyUnavailable, TransitionNotAllowed
 
 SURVEY_SALT = "mend.cases.follow-up-survey"
-# "Poor" on a 1-5 scale: answers at or below this reopen the case with the customer's words.
-REOPEN_AT_OR_BELOW = 2
+# A poor answer (1-2 of 5) reopens the case with the customer's words.
+REOPEN_AT_OR_BELOW = feedback_services.POOR_AT_OR_BELOW
 MAX_COMMENT_LENGTH = 5000
 
 
@@ -81,17 +82,8 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
     now = timezone.now()
     with transaction.atomic():
         _claim(follow_up, rating=rating, now=now)
-        feedback = Feedback.objects.create(
-            customer=case.customer,
-            channel=Channel.SURVEY,
-            rating=rating,
-            comment=comment,
-            touchpoint="follow_up",
-            occurred_at=now,
-            received_at=now,
-            sentiment=sentiment_of(rating),
-            case=case,
-            metadata={"follow_up_id": follow_up.pk},
+        feedback = feedback_services.record_survey_answer(
+            case=case, follow_up_id=follow_up.pk, rating=rating, comment=comment, at=now
         )
         events.record(
             case,
@@ -107,12 +99,6 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
         if rating <= REOPEN_AT_OR_BELOW:
             _reopen(case, rating=rating, comment=comment)
     return feedback
-
-
-def sentiment_of(rating: int) -> str:
-    if rating <= REOPEN_AT_OR_BELOW:
-        return Sentiment.NEGATIVE
-    return Sentiment.NEUTRAL if rating == 3 else Sentiment.POSITIVE
 
 
 def _valid_rating(rating) -> int:
