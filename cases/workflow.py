@@ -1,22 +1,20 @@
 """The stage workflow. Every stage change in Mend goes through a function in this module.
 
 Each action locks the case row, checks the caller's version, the actor's right to act and the
-transition table, writes the stage and its timestamp, records a CaseEvent, and announces the change
-after commit (`signals.case_transitioned`).
+transition table, writes the stage and its timestamp, and records a CaseEvent. Emails a step causes
+go through the outbox, which sends them after commit.
 """
 
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from cases import events
-from cases.models import OPEN_STAGES, CaseEvent, FollowUp, RecoveryCase, Stage
-from cases.signals import case_transitioned
+from cases.models import OPEN_STAGES, STAGE_TIMESTAMP_FIELDS, CaseEvent, FollowUp, RecoveryCase, Stage
 from cases.sla import clock as sla
 from recovery.errors import (
     Conflict,
@@ -46,18 +44,11 @@ TRANSITIONS: dict[str, Transition] = {
     "force_close": Transition(frozenset(OPEN_STAGES), Stage.CLOSED, managers_only=True),
 }
 
-STAGE_TIMESTAMP_FIELD = {
-    Stage.ACKNOWLEDGED: "acknowledged_at",
-    Stage.APOLOGIZED: "apologized_at",
-    Stage.RESOLVED: "resolved_at",
-    Stage.FOLLOWED_UP: "followed_up_at",
-    Stage.CLOSED: "closed_at",
-}
 # Actions that pause or restart the SLA clocks without moving the stage: allowed in any open stage.
 HOLD_ACTIONS = frozenset({"hold", "unhold"})
 HOLD_RULE = Transition(frozenset(OPEN_STAGES), target="")
 # Stages later than acknowledged; a reopened case has to reach them again.
-_REOPEN_CLEARS = ("apologized_at", "resolved_at", "followed_up_at", "closed_at", "follow_up_due_at")
+_REOPEN_CLEARS = (*list(STAGE_TIMESTAMP_FIELDS.values())[1:], "follow_up_due_at")
 
 
 def allowed_actions(case: RecoveryCase, actor) -> list[str]:
@@ -292,7 +283,7 @@ def _finish(
     previous = case.stage
     sla_before = sla.sla_state(case, now=now)
     case.stage = TRANSITIONS[action].target
-    setattr(case, STAGE_TIMESTAMP_FIELD[case.stage], now)
+    setattr(case, STAGE_TIMESTAMP_FIELDS[case.stage], now)
     if case.stage == Stage.CLOSED and case.on_hold_since is not None:
         sla.resume(case, actor=actor, now=now)  # a closed case waits on nobody
     sla.refresh_running_target(case)  # reaching a stage stops its clock
@@ -301,7 +292,7 @@ def _finish(
         case.owner = actor  # acting on an unassigned case takes it; the event below says so
         data["taken_by"] = actor.pk
     _save_version(case)
-    event = events.record(
+    events.record(
         case,
         CaseEvent.Kind.STAGE_CHANGED,
         actor=actor,
@@ -310,5 +301,4 @@ def _finish(
         message=message,
         data=data,
     )
-    transaction.on_commit(partial(case_transitioned.send, sender=RecoveryCase, event_id=event.pk))
     return case

@@ -13,6 +13,7 @@ from cases import services
 from cases.admin.transitions import transition_actions
 from cases.models import (
     SEVERITY_URGENCY,
+    STAGE_TIMESTAMP_FIELDS,
     URGENT_DUE,
     BusinessCalendar,
     CaseEvent,
@@ -145,11 +146,7 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     WORKFLOW_FIELDS = (
         "stage",
         "version",
-        "acknowledged_at",
-        "apologized_at",
-        "resolved_at",
-        "followed_up_at",
-        "closed_at",
+        *STAGE_TIMESTAMP_FIELDS.values(),
         "resolution_summary",
         "close_reason",
         "reopen_count",

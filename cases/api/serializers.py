@@ -6,7 +6,17 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, SLAState
+from cases.models import (
+    STAGE_TIMESTAMP_FIELDS,
+    CaseEvent,
+    FollowUp,
+    Gesture,
+    RecoveryCase,
+    RootCause,
+    Severity,
+    SLAPolicy,
+    SLAState,
+)
 from cases.services import NoteVisibility
 from cases.sla import clock as sla
 from cases.workflow import allowed_actions
@@ -327,11 +337,7 @@ class CaseDetailOut(CaseOut):
             *CaseOut.Meta.fields,
             "description",
             "sla_started_at",
-            "acknowledged_at",
-            "apologized_at",
-            "resolved_at",
-            "followed_up_at",
-            "closed_at",
+            *STAGE_TIMESTAMP_FIELDS.values(),
             "resolution_summary",
             "close_reason",
             "reopen_count",

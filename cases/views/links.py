@@ -4,16 +4,13 @@ A permalink rather than the address of a screen, so that links already in people
 working wherever the case's page lives: today the back office's case form.
 """
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-from cases.models import RecoveryCase, parse_reference
+from cases import selectors
 
 
 @require_GET
 def case_permalink(request: HttpRequest, reference: str) -> HttpResponse:
-    pk = parse_reference(reference)
-    if pk is None or not RecoveryCase.objects.filter(pk=pk).exists():
-        raise Http404(f"No case {reference}.")
-    return redirect("admin:cases_recoverycase_change", pk)
+    return redirect("admin:cases_recoverycase_change", selectors.case_id_or_404(reference))
