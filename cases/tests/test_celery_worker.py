@@ -130,13 +130,13 @@ def start_worker(broker, tmp_path):
         worker.stop()
 
 
-def queue_committed(**context) -> Notification:
+def queue_committed() -> Notification:
     case = RecoveryCaseFactory(title="Crushed parcel")
     with transaction.atomic():  # the event's transaction; the task is published when it commits
         notification = notifications.queue_email(
             to="agent@example.com",
-            template="case_update",
-            context={"headline": "SLA at risk", "message": "Acknowledge within 15 minutes.", **context},
+            template="follow_up_due",
+            context={"survey_sent": True},
             case=case,
         )
     return notification
@@ -166,7 +166,7 @@ def test_a_committed_notification_is_sent_by_the_worker_exactly_once(start_worke
     wait_for(lambda: worker.log().count("succeeded") == 2, timeout=30, what="the duplicate task")
 
     (message,) = delivered(mail_dir)
-    assert f"Subject: {notification.case.reference}: SLA at risk" in message
+    assert f"Subject: {notification.case.reference}: follow-up due" in message
     notification.refresh_from_db()
     assert (notification.attempts, notification.sent_at is not None) == (1, True)
     assert "succeeded in" in worker.log() and ": False" in worker.log()

@@ -20,8 +20,8 @@ def queue(case, **overrides):
     return notifications.queue_email(
         **{
             "to": "agent@example.com",
-            "template": "case_update",
-            "context": {"headline": "SLA at risk", "message": "Acknowledge within 15 minutes."},
+            "template": "follow_up_due",
+            "context": {"survey_sent": True},
             "case": case,
             **overrides,
         }
@@ -39,8 +39,8 @@ def test_queued_email_is_rendered_from_its_template_and_sent_after_commit(django
     assert notification.status == Notification.Status.SENT
     assert notification.sent_at is not None
     (email,) = mail.outbox
-    assert email.subject == f"{case.reference}: SLA at risk"
-    assert "Acknowledge within 15 minutes." in email.body
+    assert email.subject == f"{case.reference}: follow-up due"
+    assert "We have emailed them the short satisfaction survey" in email.body
     assert "Crushed parcel" in email.body
     assert email.to == ["agent@example.com"]
 
