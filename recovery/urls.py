@@ -5,7 +5,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from cases.follow_ups.views import survey_page
 from recovery import health, views
 
 api_v1 = [
@@ -29,7 +28,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/redoc/", login_not_required(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
-    path("r/<str:token>/", login_not_required(survey_page), name="survey"),  # the customer's survey
+    path("", include("cases.follow_ups.urls")),  # the customer's survey, /r/<token>/
     path("", include("cases.urls")),
 ]
 

@@ -1,5 +1,6 @@
 """The customer's survey page, `/r/<token>/`: no login; the signed token is the customer's key."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -12,6 +13,7 @@ from recovery.errors import InvalidInput, SurveyUnavailable
 _UNAVAILABLE_STATUS = {"invalid": 400, "expired": 410, "answered": 410, "withdrawn": 410}
 
 
+@login_not_required  # customers never sign in
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_page(request: HttpRequest, token: str) -> HttpResponse:

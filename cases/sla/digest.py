@@ -12,18 +12,13 @@ A digest's dedupe key names its recipient and its first alert. Every alert is cl
 sweep batch (`SLAAlert` is unique), so no two digests can share a key, and none is written twice.
 """
 
-from __future__ import annotations
-
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from cases.models import SLAAlert
 from cases.outbox import Email
-
-if TYPE_CHECKING:
-    from cases.sla.sweep import Alert
+from cases.sla.alerts import Alert
 
 # Most urgent first; the digest's sections and its subject follow this order.
 SECTIONS = {
@@ -36,15 +31,6 @@ SUBJECT_WORD = {
     SLAAlert.Level.BREACHED: "breached",
     SLAAlert.Level.WARNING: "at risk",
 }
-
-
-def headline(alert: Alert) -> str:
-    target = alert.target.replace("_", " ")
-    if alert.level == SLAAlert.Level.WARNING:
-        return f"SLA warning: {target} due {alert.due_at:%Y-%m-%d %H:%M %Z}"
-    if alert.level == SLAAlert.Level.BREACHED:
-        return f"SLA breached: {target} was due {alert.due_at:%Y-%m-%d %H:%M %Z}"
-    return f"Escalated: {target} overdue by twice its target"
 
 
 def digests(alerts: list[Alert], *, owners: dict, managers: list) -> list[Email]:

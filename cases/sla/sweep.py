@@ -16,7 +16,7 @@ follow-up clock belongs to the follow-up sweep.
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
@@ -27,10 +27,11 @@ from django.utils import timezone
 from cases import events
 from cases import outbox as notifications
 from cases.events import SystemEvent
-from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy, format_reference
+from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy
 from cases.sla import bulk
 from cases.sla import clock as sla
 from cases.sla import digest as sla_digest
+from cases.sla.alerts import SWEPT_FIELDS, Alert, SweptCase
 from recovery.roles import managers
 
 # With 10,000 of 1,000,000 open cases due (bench/sweep), batches of 1,000, 2,500 and 10,000 took 1.35,
@@ -39,39 +40,6 @@ from recovery.roles import managers
 # and fits a normal minute's due cases in one batch: one digest per person per sweep.
 SWEEP_BATCH_SIZE = 2500
 
-
-@dataclass(slots=True)
-class SweptCase:
-    """A case as the sweep reads it: its clocks, what its alerts record and what the digests show,
-    under the field names of `RecoveryCase`, so `cases.sla.clock` reads it as it reads a case. A plain row
-    rather than a model instance: building 10,000 instances took twice as long as the query that read
-    them (bench/sweep)."""
-
-    pk: int
-    title: str
-    severity: str
-    stage: str
-    owner_id: int | None
-    reopen_count: int
-    escalation_level: int
-    on_hold_since: datetime | None
-    sla_started_at: datetime
-    sla_due_at: datetime | None
-    sla_warn_at: datetime | None
-    acknowledged_at: datetime | None
-    apologized_at: datetime | None
-    resolved_at: datetime | None
-    acknowledge_due_at: datetime | None
-    apologize_due_at: datetime | None
-    resolve_due_at: datetime | None
-    follow_up_due_at: datetime | None
-
-    @property
-    def reference(self) -> str:
-        return format_reference(self.pk)
-
-
-SWEPT_FIELDS = tuple(field.name for field in fields(SweptCase))
 
 EVENT_KIND = {
     SLAAlert.Level.WARNING: CaseEvent.Kind.SLA_WARNING,
@@ -83,24 +51,6 @@ COUNT_NAME = {
     SLAAlert.Level.BREACHED: "breaches",
     SLAAlert.Level.ESCALATED: "escalations",
 }
-
-
-@dataclass
-class Alert:
-    """An alert moment that has come: `level` of `target` on `case`. `pk` is its `SLAAlert` row, set
-    when this sweep claims it."""
-
-    case: SweptCase
-    target: str
-    level: int
-    moment: datetime
-    due_at: datetime
-    pk: int | None = None
-
-    @cached_property
-    def headline(self) -> str:
-        # Worded once for the timeline and the digest: formatting the due moment is not free.
-        return sla_digest.headline(self)
 
 
 @dataclass

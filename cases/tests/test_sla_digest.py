@@ -9,6 +9,7 @@ from cases import outbox as notifications
 from cases.models import Notification, RecoveryCase
 from cases.sla import digest as sla_digest
 from cases.sla import sweep as sla_sweep
+from cases.sla.alerts import Alert
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_sla_sweep import COMPLAINED, sweep_at
 
@@ -136,9 +137,7 @@ def test_nobody_hears_of_an_alert_twice(alice, maria):
 def test_a_digest_queued_again_is_not_written_twice(alice, maria):
     case = high_case("Parcel late", owner=alice)
     now = parse_datetime("2026-11-20T11:00:00Z")
-    alerts = [
-        sla_sweep.Alert(case, "acknowledge", level, now, now, pk=pk) for pk, level in ((41, 0), (42, 1))
-    ]
+    alerts = [Alert(case, "acknowledge", level, now, now, pk=pk) for pk, level in ((41, 0), (42, 1))]
 
     first = sla_digest.digests(alerts, owners={alice.pk: alice}, managers=[maria])
     again = sla_digest.digests(alerts, owners={alice.pk: alice}, managers=[maria])
