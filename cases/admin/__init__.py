@@ -8,8 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils import timezone
 
-from cases import outbox as notifications
-from cases import services
+from cases import outbox, services
 from cases.admin.transitions import transition_actions
 from cases.models import (
     SEVERITY_URGENCY,
@@ -324,7 +323,7 @@ class NotificationAdmin(ViewOnlyAdmin):
 
     @admin.action(description="Retry now")
     def retry_now(self, request, queryset):
-        count = notifications.retry(list(queryset.values_list("pk", flat=True)))
+        count = outbox.retry(list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"Queued {count} email(s) for sending.", messages.SUCCESS)
 
 

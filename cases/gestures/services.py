@@ -11,8 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from cases import events
-from cases import outbox as notifications
+from cases import events, outbox
 from cases.gestures.currencies import ISO_4217
 from cases.models import CaseEvent, Gesture, RecoveryCase
 from recovery.errors import Conflict, InvalidInput, NotPermitted
@@ -127,7 +126,7 @@ def _record(gesture: Gesture, *, actor, message: str) -> None:
 
 
 def _tell_managers(gesture: Gesture) -> None:
-    notifications.notify_users(
+    outbox.notify_users(
         managers(),
         template="gesture_pending_approval",
         context={"gesture": gesture},

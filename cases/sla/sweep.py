@@ -24,8 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from cases import events
-from cases import outbox as notifications
+from cases import events, outbox
 from cases.events import SystemEvent
 from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy
 from cases.sla import bulk
@@ -127,7 +126,7 @@ def _handle(batch: list[SweptCase], run: _Run) -> Counter[str]:
     if claimed:
         events.record_many(entries)
         owners = run.owners([alert.case for alert in claimed])
-        notifications.queue_many(sla_digest.digests(claimed, owners=owners, managers=run.managers))
+        outbox.queue_many(sla_digest.digests(claimed, owners=owners, managers=run.managers))
     _save_progress(next_alarms, escalated)
     return counts
 

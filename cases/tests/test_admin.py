@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.utils.dateparse import parse_datetime
 
-from cases import outbox as notifications
+from cases import outbox
 from cases.admin import RecoveryCaseAdmin
 from cases.models import CaseEvent, Notification, RecoveryCase, Stage
 from cases.tests.factories import CaseEventFactory, RecoveryCaseFactory, RootCauseFactory
@@ -292,7 +292,7 @@ def test_retry_now_sends_a_failed_email_again(admin_client, django_capture_on_co
         body="RC-000001 breached.\n",
         template="case_update",
         status=Notification.Status.FAILED,
-        attempts=notifications.MAX_ATTEMPTS,
+        attempts=outbox.MAX_ATTEMPTS,
     )
 
     with django_capture_on_commit_callbacks(execute=True):

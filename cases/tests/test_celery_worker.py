@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases import outbox as notifications
+from cases import outbox
 from cases.models import CaseEvent, Notification, RecoveryCase, Severity, SLAPolicy
 from cases.tasks import send_notification, sweep_sla
 from cases.tests.factories import RecoveryCaseFactory
@@ -133,7 +133,7 @@ def start_worker(broker, tmp_path):
 def queue_committed() -> Notification:
     case = RecoveryCaseFactory(title="Crushed parcel")
     with transaction.atomic():  # the event's transaction; the task is published when it commits
-        notification = notifications.queue_email(
+        notification = outbox.queue_email(
             to="agent@example.com",
             template="follow_up_due",
             context={"survey_sent": True},

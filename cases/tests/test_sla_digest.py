@@ -5,7 +5,7 @@ import re
 import pytest
 from django.utils.dateparse import parse_datetime
 
-from cases import outbox as notifications
+from cases import outbox
 from cases.models import Notification, RecoveryCase
 from cases.sla import digest as sla_digest
 from cases.sla import sweep as sla_sweep
@@ -141,8 +141,8 @@ def test_a_digest_queued_again_is_not_written_twice(alice, maria):
 
     first = sla_digest.digests(alerts, owners={alice.pk: alice}, managers=[maria])
     again = sla_digest.digests(alerts, owners={alice.pk: alice}, managers=[maria])
-    notifications.queue_many(first)
-    notifications.queue_many(again)
+    outbox.queue_many(first)
+    outbox.queue_many(again)
 
     assert [email.dedupe_key for email in first] == [
         f"sla-digest:41:user:{alice.pk}",  # named by its recipient and its first alert
