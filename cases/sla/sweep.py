@@ -14,6 +14,7 @@ follows the cases due, not the cases open (`bench/sweep`). Only the stage clocks
 follow-up clock belongs to the follow-up sweep.
 """
 
+import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,7 +32,10 @@ from cases.sla import bulk
 from cases.sla import clock as sla
 from cases.sla import digest as sla_digest
 from cases.sla.alerts import SWEPT_FIELDS, Alert, SweptCase
+from recovery.logs import record
 from recovery.roles import managers
+
+logger = logging.getLogger(__name__)
 
 # With 10,000 of 1,000,000 open cases due (bench/sweep), batches of 1,000, 2,500 and 10,000 took 1.35,
 # 1.23 and 1.66 s: the cost is per case, not per round trip, and one huge transaction is slower. 2,500
@@ -91,7 +95,9 @@ def sweep(*, now: datetime) -> dict[str, int]:
             counts.update(_handle(batch, run))
         if len(batch) < SWEEP_BATCH_SIZE:
             break
-    return {name: counts[name] for name in ("cases", "warnings", "breaches", "escalations")}
+    result = {name: counts[name] for name in ("cases", "warnings", "breaches", "escalations")}
+    record(logger, "sla.swept", sweep_id=run.sweep_id.hex, **result)
+    return result
 
 
 def due_cases(now: datetime):
@@ -128,6 +134,8 @@ def _handle(batch: list[SweptCase], run: _Run) -> Counter[str]:
         owners = run.owners([alert.case for alert in claimed])
         outbox.queue_many(sla_digest.digests(claimed, owners=owners, managers=run.managers))
     _save_progress(next_alarms, escalated)
+    for case_id, level in escalated.items():
+        record(logger, "sla.escalated", case_id=case_id, level=level, sweep_id=run.sweep_id.hex)
     return counts
 
 
