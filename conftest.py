@@ -8,6 +8,7 @@ was meant to prove.
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,19 @@ def _service_markers(request):
             _missing(f"needs Redis: {url} does not answer")
     if request.node.get_closest_marker("browser"):
         _require_chromium()
+
+
+def wait_until(condition, *, timeout: float, what: str, interval: float = 0.05):
+    """Poll `condition` until it is truthy (returned) or `timeout` seconds pass (AssertionError naming
+    `what`). For waiting on another thread or process: never a fixed sleep, which is too short on a busy
+    machine and too long on an idle one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def make_user(django_user_model, username: str, role: Role | None = None, **extra):
