@@ -9,8 +9,10 @@ was meant to prove.
 
 import os
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
+import factory.random
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -79,6 +81,28 @@ def wait_until(condition, *, timeout: float, what: str, interval: float = 0.05):
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+# When the customer complained in the SLA tests: Friday 2026-11-20, 10:00 UTC.
+COMPLAINED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+def high_case(title: str | None = None, **extra):
+    """A high-severity case whose SLA clock started at COMPLAINED. Under the default policy: acknowledge
+    1 h (warn 10:45, due 11:00, level 2 at 12:00), apologize 2 h (warn 11:30, due 12:00, level 2 at
+    14:00), resolve 24 h (warn 04:00 the next day)."""
+    from cases.tests.factories import RecoveryCaseFactory
+
+    if title is not None:
+        extra["title"] = title
+    return RecoveryCaseFactory(severity="high", sla_started_at=COMPLAINED, **extra)
+
+
+@pytest.fixture(autouse=True)
+def _same_fake_data_every_run():
+    """Faker's and factory_boy's random state, seeded per test: a test sees the same names and texts
+    whatever ran before it, so a failure found once is found again."""
+    factory.random.reseed_random("mend")
 
 
 def make_user(django_user_model, username: str, role: Role | None = None, **extra):

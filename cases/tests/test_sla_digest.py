@@ -6,12 +6,12 @@ import pytest
 from django.utils.dateparse import parse_datetime
 
 from cases import outbox
-from cases.models import Notification, RecoveryCase
+from cases.models import Notification
 from cases.sla import digest as sla_digest
 from cases.sla import sweep as sla_sweep
 from cases.sla.alerts import Alert
-from cases.tests.factories import RecoveryCaseFactory
-from cases.tests.test_sla_sweep import COMPLAINED, sweep_at
+from cases.tests.test_sla_sweep import sweep_at
+from conftest import high_case
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +35,6 @@ def maria(manager):
     manager.email = "maria@example.com"
     manager.save()
     return manager
-
-
-def high_case(title: str, owner=None) -> RecoveryCase:
-    # High: acknowledge 1 h (warn 10:45, due 11:00, level 2 at 12:00), apologize 2 h (warn 11:30).
-    return RecoveryCaseFactory(severity="high", sla_started_at=COMPLAINED, title=title, owner=owner)
 
 
 def listed(recipient: str) -> list[tuple[str, str]]:

@@ -16,11 +16,10 @@ from cases.sla import sweep as sla_sweep
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_sla_digest import listed
 from cases.tests.test_workflow_concurrency import run_at_once
-from conftest import wait_until
+from conftest import COMPLAINED, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-COMPLAINED = parse_datetime("2026-11-20T10:00:00Z")
 CASES = 120
 
 
