@@ -179,6 +179,23 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def broker(settings):
+    """The test process publishes to Redis for real (the test settings run tasks eagerly)."""
+    import redis
+
+    from recovery.celery import app as celery_app
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    # Leftovers of an earlier, interrupted run would be consumed by this test's worker.
+    stale = [*client.scan_iter("celery*"), "unacked", "unacked_index", "unacked_mutex"]
+    client.delete(*stale)
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = False
+    yield client
+    celery_app.conf.task_always_eager = eager
+
+
 @pytest.fixture(autouse=True)
 def _fresh_sla_policies():
     """Each test reads SLA policies from its own database state, not from a policy cached (per process,

@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection, transaction
@@ -31,7 +30,6 @@ from cases.models import CaseEvent, Notification, RecoveryCase, Severity, SLAPol
 from cases.tasks import send_notification, sweep_sla
 from cases.tests.factories import RecoveryCaseFactory
 from conftest import wait_until
-from recovery.celery import app as celery_app
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -101,19 +99,6 @@ class Worker:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
-
-
-@pytest.fixture
-def broker(settings):
-    """The test process publishes to Redis for real (the test settings run tasks eagerly)."""
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    # Leftovers of an earlier, interrupted run would be consumed by this test's worker.
-    stale = [*client.scan_iter("celery*"), "unacked", "unacked_index", "unacked_mutex"]
-    client.delete(*stale)
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = False
-    yield client
-    celery_app.conf.task_always_eager = eager
 
 
 @pytest.fixture

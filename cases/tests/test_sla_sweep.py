@@ -252,7 +252,7 @@ def test_sweep_queries_do_not_grow_with_due_cases(owner, boss):
     assert len(few) == len(many) == 12
 
 
-def test_a_sweep_with_nothing_due_is_one_query(owner, django_assert_num_queries):
+def test_a_sweep_with_nothing_due_reads_once_inside_its_savepoint(owner, django_assert_num_queries):
     high_case(owner=owner)
 
     with django_assert_num_queries(3):  # the batch transaction's savepoint pair and one SELECT
