@@ -1,6 +1,6 @@
 """The case timeline. `record` and `record_many` are the only places `CaseEvent` rows are created."""
 
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from django.utils import timezone
 
@@ -29,10 +29,14 @@ def record(
     )
 
 
+class HasId(Protocol):
+    pk: int
+
+
 class SystemEvent(NamedTuple):
     """A timeline line written by Mend itself (no actor), for `record_many`."""
 
-    case: RecoveryCase
+    case: HasId  # a RecoveryCase, or the sweep's plain row of one
     kind: str
     message: str
     data: dict

@@ -23,7 +23,7 @@ class Stage(models.TextChoices):
 
 OPEN_STAGES = tuple(s for s in Stage.values if s != Stage.CLOSED)
 # The moment a case reached each stage after `new`, in workflow order: written by `cases.workflow` alone.
-STAGE_TIMESTAMP_FIELDS = {
+STAGE_TIMESTAMP_FIELDS: dict[str, str] = {
     Stage.ACKNOWLEDGED: "acknowledged_at",
     Stage.APOLOGIZED: "apologized_at",
     Stage.RESOLVED: "resolved_at",
@@ -42,10 +42,10 @@ class Severity(models.TextChoices):
 # The one definition of the severity order, least severe first. Triage and "raise severity" compare
 # by SEVERITY_RANK; the queue and `?ordering=severity` sort by the SQL forms below.
 SEVERITY_ORDER = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
-SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)}
+SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)}
 
 
-def _rank_sql(ranks: dict[Severity, int], *, default: int) -> Case:
+def _rank_sql(ranks: dict[str, int], *, default: int) -> Case:
     whens = [When(severity=severity, then=Value(rank)) for severity, rank in ranks.items()]
     return Case(*whens, default=Value(default), output_field=models.SmallIntegerField())
 

@@ -279,7 +279,7 @@ def _customer_for_case(*, external_id: str, new_customer: dict[str, str] | None)
             defaults={k: new_customer.get(k) or "" for k in ("name", "email", "phone", "segment")},
         )
         return customer
-    customer = Customer.objects.filter(external_id=(external_id or "").strip()).first()
-    if customer is None:
+    known = Customer.objects.filter(external_id=(external_id or "").strip()).first()
+    if known is None:
         raise InvalidInput(f"No customer has the external id '{external_id}'.", field="customer")
-    return customer
+    return known

@@ -123,7 +123,7 @@ def _reopen(case: RecoveryCase, *, rating: int, comment: str) -> None:
         case = workflow.reopen_for_customer(case_id=case.pk, reason=reason)
     except TransitionNotAllowed:
         return  # already open again: the answer stands on the timeline for whoever works it
-    if case.owner_id:
+    if case.owner_id and case.owner is not None:
         notify_users(
             [case.owner],
             template="follow_up_answer_poor",

@@ -22,7 +22,7 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
             feedback = survey.answer(
                 token=token, rating=request.POST.get("rating"), comment=request.POST.get("comment", "")
             )
-            reopened = feedback.rating <= survey.REOPEN_AT_OR_BELOW
+            reopened = feedback.rating is not None and feedback.rating <= survey.REOPEN_AT_OR_BELOW
             return render(request, "survey/thanks.html", {"reopened": reopened})
         survey.open_survey(token)
     except SurveyUnavailable as unavailable:

@@ -28,6 +28,7 @@ from cases.models import (
     SLAState,
     Stage,
 )
+from cases.sla.alerts import SweptCase
 from cases.sla.calendar import AROUND_THE_CLOCK, AroundTheClock, Schedule, schedule_of
 
 # Targets a fresh installation starts with (acknowledge, apologize, resolve). Managers edit them later.
@@ -38,6 +39,9 @@ DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta, timedelta]] = {
     Severity.LOW: (timedelta(hours=24), timedelta(hours=48), timedelta(days=7)),
 }
 DEFAULT_FOLLOW_UP_AFTER = timedelta(days=3)
+
+# What the clock reads: a case, or the sweep's plain row of one (same field names).
+CaseClocks = RecoveryCase | SweptCase
 
 
 # Every case opened, re-targeted or moved needs its policy, and policies change only when an operator
@@ -90,7 +94,9 @@ def _read_policy(severity: str) -> SLAPolicy:
 
 def sla_time(policy: SLAPolicy) -> Schedule | AroundTheClock:
     """How `policy` counts time: its calendar's working time, or around the clock."""
-    return AROUND_THE_CLOCK if policy.calendar_id is None else schedule_of(policy.calendar)
+    if policy.calendar_id is None or policy.calendar is None:  # the id first: no query for no calendar
+        return AROUND_THE_CLOCK
+    return schedule_of(policy.calendar)
 
 
 def add_target(policy: SLAPolicy, start: datetime, duration: timedelta) -> datetime:
@@ -134,7 +140,7 @@ def start_clock(case: RecoveryCase, *, start: datetime, policy: SLAPolicy | None
     refresh_running_target(case, policy=policy)
 
 
-def running_targets(case: RecoveryCase) -> list[tuple[str, datetime]]:
+def running_targets(case: CaseClocks) -> list[tuple[str, datetime]]:
     """(target, due moment) of every clock still running: each stops when its stage is reached."""
     if case.stage == Stage.CLOSED:
         return []
@@ -149,11 +155,12 @@ def running_targets(case: RecoveryCase) -> list[tuple[str, datetime]]:
     return running
 
 
-def running_clocks(case: RecoveryCase, policy: SLAPolicy) -> list[Clock]:
+def running_clocks(case: CaseClocks, policy: SLAPolicy) -> list[Clock]:
     """The clocks of `running_targets`, with what the sweep and the warning moments need."""
     clocks = []
     for target, due in running_targets(case):
         if target == "follow_up":
+            assert case.resolved_at is not None  # the follow-up clock runs only on a resolved case
             clocks.append(Clock(target, case.resolved_at, policy.follow_up_after, due))
         else:
             length = getattr(policy, STAGE_CLOCKS[target][2])
@@ -178,7 +185,7 @@ def alert_moments(clock: Clock, policy: SLAPolicy) -> Iterator[tuple[int, dateti
     yield SLAAlert.Level.ESCALATED, sla_time(policy).add(clock.due_at, clock.length)
 
 
-def alerted_clocks(case: RecoveryCase, policy: SLAPolicy) -> list[Clock]:
+def alerted_clocks(case: CaseClocks, policy: SLAPolicy) -> list[Clock]:
     """The clocks the SLA sweep alerts on: the stage clocks. The follow-up clock is left to the
     follow-up sweep, which reminds and escalates follow-ups by its own rules; alerting here as well
     would send every follow-up email twice."""
@@ -229,10 +236,10 @@ def set_alarm(case: RecoveryCase) -> None:
     )
 
 
-def sla_state(case: RecoveryCase, *, now: datetime) -> str:
+def sla_state(case: CaseClocks, *, now: datetime) -> str:
     if case.on_hold_since is not None:
         return SLAState.PAUSED
-    if case.sla_due_at is None or now < case.sla_warn_at:
+    if case.sla_due_at is None or (case.sla_warn_at is not None and now < case.sla_warn_at):
         return SLAState.ON_TRACK
     return SLAState.BREACHED if now >= case.sla_due_at else SLAState.AT_RISK
 
@@ -256,6 +263,7 @@ def resume(case: RecoveryCase, *, actor, now: datetime) -> None:
     Precondition: the caller holds the case's row lock (`cases.workflow.unhold`, `close`).
     """
     since = case.on_hold_since
+    assert since is not None, "only a held case resumes"
     policy = policy_for(case.severity)
     time = sla_time(policy)
     for clock in running_clocks(case, policy):

@@ -21,12 +21,12 @@ from cases.outbox import Email
 from cases.sla.alerts import Alert
 
 # Most urgent first; the digest's sections and its subject follow this order.
-SECTIONS = {
+SECTIONS: dict[int, str] = {
     SLAAlert.Level.ESCALATED: "Escalated to level 2: still overdue at twice the target",
     SLAAlert.Level.BREACHED: "Breached: the target was missed, the managers are told (level 1)",
     SLAAlert.Level.WARNING: "At risk: the target will be missed unless the case moves on soon",
 }
-SUBJECT_WORD = {
+SUBJECT_WORD: dict[int, str] = {
     SLAAlert.Level.ESCALATED: "escalated",
     SLAAlert.Level.BREACHED: "breached",
     SLAAlert.Level.WARNING: "at risk",

@@ -44,12 +44,12 @@ logger = logging.getLogger(__name__)
 SWEEP_BATCH_SIZE = 2500
 
 
-EVENT_KIND = {
+EVENT_KIND: dict[int, str] = {
     SLAAlert.Level.WARNING: CaseEvent.Kind.SLA_WARNING,
     SLAAlert.Level.BREACHED: CaseEvent.Kind.SLA_BREACHED,
     SLAAlert.Level.ESCALATED: CaseEvent.Kind.ESCALATED,
 }
-COUNT_NAME = {
+COUNT_NAME: dict[int, str] = {
     SLAAlert.Level.WARNING: "warnings",
     SLAAlert.Level.BREACHED: "breaches",
     SLAAlert.Level.ESCALATED: "escalations",

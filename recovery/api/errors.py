@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error as JSON carrying the request's id (`X-Request-ID`, in the logs too), and one log
     line per refused request: the view, the status and the caller's id, never what they sent."""
+    response: Response | None
     if isinstance(exc, MendError):
         response = Response(_domain_error_body(exc), status=_domain_error_status(exc))
     else:
