@@ -1,22 +1,23 @@
 """The case timeline. `record` and `record_many` are the only places `CaseEvent` rows are created."""
 
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.utils import timezone
 
 from cases.models import CaseEvent, RecoveryCase
 from cases.sla import bulk
+from recovery.roles import User
 
 
 def record(
     case: RecoveryCase,
     kind: str,
     *,
-    actor=None,
+    actor: User | None = None,
     message: str = "",
     from_stage: str = "",
     to_stage: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,

@@ -4,13 +4,15 @@ A root cause reaches `verified` only with a note on how the fix was shown to wor
 says when, and is cleared if the root cause is moved back (the fix did not hold).
 """
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
 from cases import events
 from cases.models import CaseEvent, RecoveryCase, RootCause
 from recovery.errors import InvalidInput, NotFound
-from recovery.roles import is_agent, require_case_worker, require_may_act_on
+from recovery.roles import User, is_agent, require_case_worker, require_may_act_on
 
 EDITABLE_FIELDS = (
     "title",
@@ -24,7 +26,7 @@ EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def create(*, actor, title: str, category: str, **fields) -> RootCause:
+def create(*, actor: User, title: str, category: str, **fields: Any) -> RootCause:
     _require_case_worker(actor)
     root_cause = RootCause()
     _apply(root_cause, {"title": title, "category": category, **fields})
@@ -33,7 +35,7 @@ def create(*, actor, title: str, category: str, **fields) -> RootCause:
 
 
 @transaction.atomic
-def update(*, root_cause_id: int, actor, changes: dict) -> RootCause:
+def update(*, root_cause_id: int, actor: User, changes: dict) -> RootCause:
     _require_case_worker(actor)
     root_cause = RootCause.objects.select_for_update().get(pk=root_cause_id)
     _apply(root_cause, changes)
@@ -42,7 +44,7 @@ def update(*, root_cause_id: int, actor, changes: dict) -> RootCause:
 
 
 @transaction.atomic
-def link_case(*, root_cause_id: int, case_id: int, actor) -> bool:
+def link_case(*, root_cause_id: int, case_id: int, actor: User) -> bool:
     """Link a case; False (and no event) when it was linked already, so a retried request is harmless."""
     root_cause, case = _pair(root_cause_id=root_cause_id, case_id=case_id, actor=actor)
     if root_cause.cases.filter(pk=case.pk).exists():
@@ -53,7 +55,7 @@ def link_case(*, root_cause_id: int, case_id: int, actor) -> bool:
 
 
 @transaction.atomic
-def unlink_case(*, root_cause_id: int, case_id: int, actor) -> None:
+def unlink_case(*, root_cause_id: int, case_id: int, actor: User) -> None:
     root_cause, case = _pair(root_cause_id=root_cause_id, case_id=case_id, actor=actor)
     if not root_cause.cases.filter(pk=case.pk).exists():
         raise NotFound(f"{case.reference} is not linked to root cause {root_cause.pk}.")
@@ -89,7 +91,7 @@ def _stamp_verification(root_cause: RootCause) -> None:
     root_cause.verified_at = root_cause.verified_at or timezone.now()
 
 
-def _pair(*, root_cause_id: int, case_id: int, actor) -> tuple[RootCause, RecoveryCase]:
+def _pair(*, root_cause_id: int, case_id: int, actor: User) -> tuple[RootCause, RecoveryCase]:
     _require_case_worker(actor)
     root_cause = RootCause.objects.select_for_update().get(pk=root_cause_id)
     case = RecoveryCase.objects.get(pk=case_id)
@@ -97,11 +99,11 @@ def _pair(*, root_cause_id: int, case_id: int, actor) -> tuple[RootCause, Recove
     return root_cause, case
 
 
-def _require_case_worker(actor) -> None:
+def _require_case_worker(actor: User) -> None:
     require_case_worker(actor, doing="work root causes")
 
 
-def _record(case: RecoveryCase, kind: str, *, root_cause: RootCause, actor) -> None:
+def _record(case: RecoveryCase, kind: str, *, root_cause: RootCause, actor: User) -> None:
     events.record(
         case,
         kind,

@@ -8,6 +8,8 @@ go through the outbox, which sends them after commit.
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -23,7 +25,7 @@ from recovery.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from recovery.roles import is_manager, may_act_on, require_case_worker, require_may_act_on
+from recovery.roles import User, is_manager, may_act_on, require_case_worker, require_may_act_on
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ HOLD_RULE = Transition(frozenset(OPEN_STAGES), target="")
 _REOPEN_CLEARS = (*list(STAGE_TIMESTAMP_FIELDS.values())[1:], "follow_up_due_at")
 
 
-def allowed_actions(case: RecoveryCase, actor) -> list[str]:
+def allowed_actions(case: RecoveryCase, actor: User) -> list[str]:
     """Actions `actor` may take on `case` now, as the API and the UI name them.
 
     The manager's override close is reported as `close`, because that is the one button both show.
@@ -69,13 +71,13 @@ def allowed_actions(case: RecoveryCase, actor) -> list[str]:
     return names
 
 
-def acknowledge(*, case_id: int, actor, version: int | None = None, note: str = "") -> RecoveryCase:
+def acknowledge(*, case_id: int, actor: User, version: int | None = None, note: str = "") -> RecoveryCase:
     with transaction.atomic():
         case = _start("acknowledge", case_id=case_id, actor=actor, version=version)
         return _finish(case, "acknowledge", actor=actor, message=note.strip())
 
 
-def apologize(*, case_id: int, actor, note: str, version: int | None = None) -> RecoveryCase:
+def apologize(*, case_id: int, actor: User, note: str, version: int | None = None) -> RecoveryCase:
     """`note` is the apology given, or the channel it was given through: the stage is not a checkbox."""
     note = _required(note, field="note", message="Apologizing needs the apology text or the channel used.")
     with transaction.atomic():
@@ -83,7 +85,7 @@ def apologize(*, case_id: int, actor, note: str, version: int | None = None) -> 
         return _finish(case, "apologize", actor=actor, message=note)
 
 
-def resolve(*, case_id: int, actor, resolution: str, version: int | None = None) -> RecoveryCase:
+def resolve(*, case_id: int, actor: User, resolution: str, version: int | None = None) -> RecoveryCase:
     resolution = _required(
         resolution, field="resolution", message="Resolving a case needs a resolution summary."
     )
@@ -96,7 +98,7 @@ def resolve(*, case_id: int, actor, resolution: str, version: int | None = None)
 
 
 def follow_up(
-    *, case_id: int, actor, outcome: str, satisfaction: int | None = None, version: int | None = None
+    *, case_id: int, actor: User, outcome: str, satisfaction: int | None = None, version: int | None = None
 ) -> RecoveryCase:
     outcome = _required(outcome, field="outcome", message="Following up needs the outcome of the follow-up.")
     if satisfaction is not None and not (isinstance(satisfaction, int) and 1 <= satisfaction <= 5):
@@ -123,7 +125,7 @@ def follow_up(
         )
 
 
-def close(*, case_id: int, actor, reason: str = "", version: int | None = None) -> RecoveryCase:
+def close(*, case_id: int, actor: User, reason: str = "", version: int | None = None) -> RecoveryCase:
     """Close a followed-up case; or, for a manager with a reason, close a case from any open stage."""
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -139,7 +141,7 @@ def close(*, case_id: int, actor, reason: str = "", version: int | None = None) 
         return _finish(case, action, actor=actor, message=reason, data={"override": action == "force_close"})
 
 
-def reopen(*, case_id: int, actor, reason: str, version: int | None = None) -> RecoveryCase:
+def reopen(*, case_id: int, actor: User, reason: str, version: int | None = None) -> RecoveryCase:
     """Back to acknowledged: the later stages must be done again, on fresh SLA targets."""
     reason = _required(reason, field="reason", message="Reopening a case needs a reason.")
     with transaction.atomic():
@@ -159,7 +161,9 @@ def reopen_for_customer(*, case_id: int, reason: str) -> RecoveryCase:
         return _reopen(case, actor=None, reason=reason, data={"by": "customer"})
 
 
-def _reopen(case: RecoveryCase, *, actor, reason: str, data: dict | None = None) -> RecoveryCase:
+def _reopen(
+    case: RecoveryCase, *, actor: User | None, reason: str, data: dict[str, Any] | None = None
+) -> RecoveryCase:
     now = timezone.now()
     for field in _REOPEN_CLEARS:
         setattr(case, field, None)
@@ -169,7 +173,7 @@ def _reopen(case: RecoveryCase, *, actor, reason: str, data: dict | None = None)
     return _finish(case, "reopen", actor=actor, message=reason, now=now, data=data)
 
 
-def hold(*, case_id: int, actor, reason: str, version: int | None = None) -> RecoveryCase:
+def hold(*, case_id: int, actor: User, reason: str, version: int | None = None) -> RecoveryCase:
     """Put an open case on hold while it waits on the customer: its SLA clocks pause. The stage stays."""
     reason = _required(reason, field="reason", message="Putting a case on hold needs a reason.")
     with transaction.atomic():
@@ -181,7 +185,7 @@ def hold(*, case_id: int, actor, reason: str, version: int | None = None) -> Rec
         return _save_version(case)
 
 
-def unhold(*, case_id: int, actor, version: int | None = None) -> RecoveryCase:
+def unhold(*, case_id: int, actor: User, version: int | None = None) -> RecoveryCase:
     """Take a case off hold: its clocks run again, every running due moment moved by the time paused."""
     with transaction.atomic():
         case = _lock(case_id)
@@ -204,7 +208,7 @@ ACTIONS: dict[str, Callable[..., RecoveryCase]] = {
 }
 
 
-def perform(action: str, *, case_id: int, actor, **payload) -> RecoveryCase:
+def perform(action: str, *, case_id: int, actor: User, **payload: Any) -> RecoveryCase:
     """Dispatch a named action for the API and HTML views. Unknown actions are an InvalidInput.
 
     Passes on only the payload fields the action takes, so one form or request body can serve every
@@ -246,7 +250,7 @@ def _lock(case_id: int) -> RecoveryCase:
     return RecoveryCase.objects.select_for_update().get(pk=case_id)
 
 
-def _check(case: RecoveryCase, action: str, *, actor, version: int | None) -> None:
+def _check(case: RecoveryCase, action: str, *, actor: User, version: int | None) -> None:
     if version is not None and version != case.version:
         raise StaleCase(expected=version, actual=case.version)
     require_case_worker(actor)
@@ -270,14 +274,20 @@ def _save_version(case: RecoveryCase) -> RecoveryCase:
     return case
 
 
-def _start(action: str, *, case_id: int, actor, version: int | None) -> RecoveryCase:
+def _start(action: str, *, case_id: int, actor: User, version: int | None) -> RecoveryCase:
     case = _lock(case_id)
     _check(case, action, actor=actor, version=version)
     return case
 
 
 def _finish(
-    case: RecoveryCase, action: str, *, actor, message: str = "", now=None, data: dict | None = None
+    case: RecoveryCase,
+    action: str,
+    *,
+    actor: User | None,
+    message: str = "",
+    now: datetime | None = None,
+    data: dict[str, Any] | None = None,
 ) -> RecoveryCase:
     now = now or timezone.now()
     previous = case.stage

@@ -8,10 +8,10 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from recovery.errors import InvalidInput
-from recovery.roles import BACK_OFFICE_PERMISSIONS, Role
+from recovery.roles import BACK_OFFICE_PERMISSIONS, Role, User
 
 
-def grant_role(*, user, role: Role) -> None:
+def grant_role(*, user: User, role: Role) -> None:
     """Put `user` in the group of `role`; granting a role twice is harmless. Agents and managers work
     cases in the back office, so they become staff (what they may do there comes with their group:
     `roles.BACK_OFFICE_PERMISSIONS`)."""
@@ -43,7 +43,7 @@ def issue_token(*, username: str, role: Role, create: bool = False) -> str:
     return token.key
 
 
-def grant_back_office_permissions(**_signal) -> None:
+def grant_back_office_permissions(**_signal: object) -> None:
     """Give each role's group exactly its `BACK_OFFICE_PERMISSIONS`, and make their members staff.
 
     Run after every `migrate` (and so after a test database is flushed), like Django's own creation

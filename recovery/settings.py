@@ -5,6 +5,7 @@ See the README's "Configuration" section for the full list.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -190,7 +191,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "recovery.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Mend API",
     "DESCRIPTION": "Service recovery: feedback intake, recovery cases, gestures and root causes.",
     "VERSION": "1.0.0",

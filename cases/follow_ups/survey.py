@@ -6,6 +6,8 @@ settings.SURVEY_LINK_MAX_AGE. "Once" is a database fact: the answer claims `Foll
 with a conditional UPDATE, so of two submits at the same moment exactly one is stored.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -101,14 +103,14 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
     return feedback
 
 
-def _valid_rating(rating) -> int:
+def _valid_rating(rating: int | str | None) -> int:
     text = str(rating).strip() if rating is not None else ""
     if not (text.isdigit() and 1 <= int(text) <= 5):
         raise InvalidInput("Please choose a score from 1 to 5.", field="rating")
     return int(text)
 
 
-def _claim(follow_up: FollowUp, *, rating: int, now) -> None:
+def _claim(follow_up: FollowUp, *, rating: int, now: datetime) -> None:
     # On PostgreSQL a second submit waits on the first one's row lock, then finds answered_at set.
     claimed = FollowUp.objects.filter(pk=follow_up.pk, answered_at__isnull=True).update(
         answered_at=now, satisfaction=rating, done_at=follow_up.done_at or now, channel=Channel.SURVEY

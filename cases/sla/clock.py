@@ -30,6 +30,7 @@ from cases.models import (
 )
 from cases.sla.alerts import SweptCase
 from cases.sla.calendar import AROUND_THE_CLOCK, AroundTheClock, Schedule, schedule_of
+from recovery.roles import User
 
 # Targets a fresh installation starts with (acknowledge, apologize, resolve). Managers edit them later.
 DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta, timedelta]] = {
@@ -61,12 +62,12 @@ def policy_for(severity: str) -> SLAPolicy:
     return policy
 
 
-def forget_policies(**_signal) -> None:
+def forget_policies(**_signal: object) -> None:
     """Read every policy again on next use: after an edit in this process, and before each test."""
     _cached_policies.clear()
 
 
-def _forget_policies_now_and_on_commit(**_signal) -> None:
+def _forget_policies_now_and_on_commit(**_signal: object) -> None:
     # Now, so this transaction reads its own edit; on commit, for what another thread of this process
     # read between the edit and the commit.
     forget_policies()
@@ -244,7 +245,7 @@ def sla_state(case: CaseClocks, *, now: datetime) -> str:
     return SLAState.BREACHED if now >= case.sla_due_at else SLAState.AT_RISK
 
 
-def pause(case: RecoveryCase, *, reason: str, actor, now: datetime) -> None:
+def pause(case: RecoveryCase, *, reason: str, actor: User, now: datetime) -> None:
     """Stop the running clocks while the case waits on the customer. Does not save (nor `set_alarm`).
 
     Precondition: the caller holds the case's row lock (`cases.workflow.hold`).
@@ -257,7 +258,7 @@ def pause(case: RecoveryCase, *, reason: str, actor, now: datetime) -> None:
     )
 
 
-def resume(case: RecoveryCase, *, actor, now: datetime) -> None:
+def resume(case: RecoveryCase, *, actor: User | None, now: datetime) -> None:
     """Restart the clocks: every running due moment moves by the SLA time it spent paused. Does not save.
 
     Precondition: the caller holds the case's row lock (`cases.workflow.unhold`, `close`).

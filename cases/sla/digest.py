@@ -19,6 +19,7 @@ from django.conf import settings
 from cases.models import SLAAlert
 from cases.outbox import Email
 from cases.sla.alerts import Alert
+from recovery.roles import User
 
 # Most urgent first; the digest's sections and its subject follow this order.
 SECTIONS: dict[int, str] = {
@@ -53,7 +54,7 @@ def _recipients(alert: Alert, managers: list) -> list[int]:
     return [manager.pk for manager in managers]
 
 
-def _digest(recipient, alerts: list[Alert]) -> Email:
+def _digest(recipient: User, alerts: list[Alert]) -> Email:
     by_level: dict[int, list[str]] = {level: [] for level in SECTIONS}
     for alert in alerts:
         by_level[alert.level].append(_entry(alert))

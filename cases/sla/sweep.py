@@ -20,9 +20,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases import events, outbox
@@ -100,7 +102,7 @@ def sweep(*, now: datetime) -> dict[str, int]:
     return result
 
 
-def due_cases(now: datetime):
+def due_cases(now: datetime) -> QuerySet[RecoveryCase, tuple[Any, ...]]:
     """Cases whose alarm has rung, earliest first, row-locked: the case row is what every workflow
     action locks, so a case is never swept while an agent moves it. Closed and held cases have no
     alarm; should one have been left behind, the sweep finds nothing to alert and takes it away."""
