@@ -12,7 +12,9 @@ of that window (a killed worker, a redelivered task, two resend sweeps) sends it
 """
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -49,8 +51,23 @@ def register_dispatcher(dispatch: Dispatcher) -> None:
     _dispatcher = dispatch
 
 
+# Set by `kept_back()`: rows are written but not handed to the workers.
+_keeping_back: ContextVar[bool] = ContextVar("outbox_keeping_back", default=False)
+
+
+@contextmanager
+def kept_back() -> Iterator[None]:
+    """Emails queued inside are written but never handed to the workers: for the demo data, whose
+    past's emails are recorded as never sent (it deletes them) rather than sent late."""
+    token = _keeping_back.set(True)
+    try:
+        yield
+    finally:
+        _keeping_back.reset(token)
+
+
 def send_after_commit(notification_ids: list[int]) -> None:
-    if notification_ids:
+    if notification_ids and not _keeping_back.get():
         transaction.on_commit(partial(_dispatch, list(notification_ids)))
 
 

@@ -31,4 +31,8 @@ class Formatter(logging.Formatter):
             self._delegate = logging.Formatter("{asctime} {levelname:<7} {name} {message}", style="{")
 
     def format(self, record: logging.LogRecord) -> str:
-        return self._delegate.format(record)
+        line = self._delegate.format(record)
+        request_id = getattr(record, "correlation_id", None)
+        if request_id and not isinstance(self._delegate, JsonFormatter):
+            line += f" request_id={request_id}"
+        return line

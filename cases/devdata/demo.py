@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from cases import root_causes, services, workflow
+from cases import outbox, root_causes, services, workflow
 from cases.devdata.demo_texts import APOLOGIES, FOLLOW_UPS, PRAISE, PROBLEMS, ROOT_CAUSES
 from cases.devdata.logins import DEMO_LOGINS, DemoLogin
 from cases.follow_ups import sweep as follow_up_sweep
@@ -139,8 +139,9 @@ def _settle_the_past(*, now: datetime) -> None:
     the past. The alerts, escalations and reminders stay on the timelines, claimed, so the first real
     sweep sends nothing old."""
     first_new = (Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    sla_sweep.sweep(now=now)
-    follow_up_sweep.sweep(now=now)
+    with outbox.kept_back():
+        sla_sweep.sweep(now=now)
+        follow_up_sweep.sweep(now=now)
     Notification.objects.filter(pk__gte=first_new).delete()
 
 

@@ -193,3 +193,15 @@ def test_a_row_claimed_by_a_live_sender_is_not_taken_by_another():
     with time_machine.travel("2026-11-20 10:03:00Z", tick=False):  # the claim ran out: its sender died
         assert outbox.deliver(notification.pk) is True
     assert len(mail.outbox) == 1
+
+
+def test_emails_queued_while_kept_back_are_stored_but_never_handed_to_the_workers(
+    django_capture_on_commit_callbacks,
+):
+    case = RecoveryCaseFactory()
+
+    with django_capture_on_commit_callbacks() as callbacks, outbox.kept_back():
+        notification = queue(case)
+
+    assert callbacks == []
+    assert Notification.objects.get().pk == notification.pk

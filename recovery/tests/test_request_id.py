@@ -53,4 +53,4 @@ def test_log_lines_are_json_or_text_as_log_format_says(settings, log_format, loo
             7,
         )
     else:
-        assert line.endswith("INFO    cases.outbox outbox.sent id=7")
+        assert line.endswith("INFO    cases.outbox outbox.sent id=7 request_id=abc")
