@@ -74,9 +74,6 @@ class SLAState(models.TextChoices):
 
 
 class CaseQuerySet(models.QuerySet):
-    def open(self):
-        return self.exclude(stage=Stage.CLOSED)
-
     def in_sla_state(self, state: str, now):
         """Cases whose running SLA target is in `state` at `now` (see `cases.sla.clock.sla_state`)."""
         if state == SLAState.PAUSED:
