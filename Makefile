@@ -6,7 +6,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck format venv migrate demo ci bench-intake bench-cases bench-sweep clean
+.PHONY: run test lint typecheck format venv migrate demo ci bench-intake bench-cases bench-sweep bench-pages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,6 @@ clean:
 
 bench-sweep: venv  ## one sweep_sla over 1,000,000 open cases, 1 % due and none due (PostgreSQL at BENCH_POSTGRES_URL)
 	$(BIN)/python bench/sweep
+
+bench-pages: venv  ## the queue and the case screen against their JSON twins at 1,000,000 cases (BENCH_ARGS=--reuse ...)
+	$(BIN)/python bench/pages $(BENCH_ARGS)

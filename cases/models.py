@@ -64,6 +64,14 @@ SEVERITY_URGENCY = _rank_sql(
     {severity: urgency for urgency, severity in enumerate(reversed(SEVERITY_ORDER[1:]))},
     default=len(SEVERITY_ORDER) - 1,
 )
+# The workspace queue's due key: a case the customer reopened counts as due since their answer, so it
+# sorts with the breached ones (its fresh clock is due later than that answer). See `cases.queue`.
+QUEUE_DUE = Coalesce(
+    "customer_unhappy_at", "sla_due_at", Value(FAR_FUTURE), output_field=models.DateTimeField()
+)
+QUEUE_KEYS = (SEVERITY_URGENCY, QUEUE_DUE, F("sla_warn_at"), F("id"))
+RUNNING_OPEN = Q(on_hold_since__isnull=True) & ~Q(stage=Stage.CLOSED)
+PAUSED_OPEN = Q(on_hold_since__isnull=False) & ~Q(stage=Stage.CLOSED)
 
 
 class SLAState(models.TextChoices):
@@ -74,6 +82,9 @@ class SLAState(models.TextChoices):
 
 
 class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(stage=Stage.CLOSED)
+
     def in_sla_state(self, state: str, now):
         """Cases whose running SLA target is in `state` at `now` (see `cases.sla.clock.sla_state`)."""
         if state == SLAState.PAUSED:
@@ -171,6 +182,9 @@ class RecoveryCase(models.Model):
     close_reason = models.TextField(blank=True, editable=False)
     is_repeat = models.BooleanField(default=False)
     reopen_count = models.PositiveIntegerField(default=0, editable=False)
+    # Set when the customer's survey answer reopened the case, cleared when it is resolved again or
+    # closed: while set, the case is flagged "Customer unhappy" and sorts with the breached ones.
+    customer_unhappy_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)  # bumped by every workflow action
 
     objects = CaseQuerySet.as_manager()
@@ -184,6 +198,10 @@ class RecoveryCase(models.Model):
             models.Index(fields=["-created_at"]),
             # The default queue order: a page at any depth is one range scan (see recovery.api.pagination).
             models.Index(URGENT_DUE, SEVERITY_URGENCY, F("id"), name="case_urgency"),
+            # The workspace queue (`cases.queue`): per severity, a range of due moments; the warning
+            # moment is a key so "at risk" is decided in the index. Open cases only, held ones apart.
+            models.Index(*QUEUE_KEYS, name="case_queue_running", condition=RUNNING_OPEN),
+            models.Index(*QUEUE_KEYS, name="case_queue_paused", condition=PAUSED_OPEN),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="case_stage_valid"),

@@ -1,6 +1,7 @@
 """Reads for the API and the screens. Each returns a queryset shaped for one use, with the joins it needs,
 so a page of any size costs the same few queries."""
 
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, DateTimeField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -106,6 +107,20 @@ def root_causes() -> QuerySet[RootCause]:
     )
 
 
+# A root cause's page lists its newest cases; the full list is `/cases/?root_cause=<id>`.
+ROOT_CAUSE_CASES_SHOWN = 50
+
+
+def root_cause_cases(*, root_cause_id: int, limit: int = ROOT_CAUSE_CASES_SHOWN) -> list[RecoveryCase]:
+    """The cases linked to a root cause, newest first, with their customer and owner."""
+    return list(
+        RecoveryCase.objects.filter(root_causes=root_cause_id)
+        .select_related("customer", "owner")
+        .defer(*QUEUE_LEAVES_OUT)
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def sla_policies() -> list[SLAPolicy]:
     """The policy of every severity, most severe first."""
     return [policy_for(severity) for severity in reversed(SEVERITY_ORDER)]
@@ -113,3 +128,21 @@ def sla_policies() -> list[SLAPolicy]:
 
 def sla_policy(*, severity: str) -> SLAPolicy:
     return policy_for(severity)
+
+
+def count_within(queryset: QuerySet, *, milliseconds: int) -> int | None:
+    """`queryset.count()`, or None when PostgreSQL cannot count it within `milliseconds`."""
+    if connection.vendor != "postgresql":
+        return queryset.count()
+    nested = connection.in_atomic_block
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [milliseconds])
+            count = queryset.count()
+            if nested:  # LOCAL lasts until the outer transaction ends: give the limit back now
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+            return count
+    except OperationalError:  # the timeout cancelled the count; the block rolled back to its start
+        return None

@@ -152,12 +152,14 @@ def reopen(*, case_id: int, actor: User, reason: str, version: int | None = None
 def reopen_for_customer(*, case_id: int, reason: str) -> RecoveryCase:
     """Reopen on the customer's word (a poor follow-up survey answer). No agent acts: the timeline
     records the system as the actor, and only the stage is checked (TransitionNotAllowed if the case
-    is not resolved, followed up or closed)."""
+    is not resolved, followed up or closed). The case is flagged "Customer unhappy" until it is
+    resolved again or closed."""
     reason = _required(reason, field="reason", message="Reopening a case needs a reason.")
     with transaction.atomic():
         case = _lock(case_id)
         if case.stage not in TRANSITIONS["reopen"].sources:
             raise TransitionNotAllowed(stage=case.stage, action="reopen", allowed=[])
+        case.customer_unhappy_at = timezone.now()
         return _reopen(case, actor=None, reason=reason, data={"by": "customer"})
 
 
@@ -294,6 +296,8 @@ def _finish(
     sla_before = sla.sla_state(case, now=now)
     case.stage = TRANSITIONS[action].target
     setattr(case, STAGE_TIMESTAMP_FIELDS[case.stage], now)
+    if case.stage in (Stage.RESOLVED, Stage.CLOSED):
+        case.customer_unhappy_at = None  # put right again (or given up on): no longer top of the queue
     if case.stage == Stage.CLOSED and case.on_hold_since is not None:
         sla.resume(case, actor=actor, now=now)  # a closed case waits on nobody
     sla.refresh_running_target(case)  # reaching a stage stops its clock

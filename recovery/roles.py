@@ -120,3 +120,16 @@ def managers():
 def preload_group_names(user, names) -> None:
     """Give the role checks `user`'s group names read along with the user, sparing them a query."""
     user._mend_group_names = frozenset(names)
+
+
+def case_workers():
+    """Active agents and managers, by name: who may own a case or a root cause."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name__in=[Role.AGENT, Role.MANAGER]), is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

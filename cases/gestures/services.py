@@ -73,7 +73,7 @@ def _decide(*, gesture_id: int, actor: User, status: str, note: str) -> Gesture:
         raise NotPermitted("Only a manager may approve or reject a gesture.")
     gesture = Gesture.objects.select_for_update().select_related("case").get(pk=gesture_id)
     if gesture.status != Gesture.Status.PENDING_APPROVAL:
-        raise Conflict(f"This gesture is {gesture.get_status_display().lower()}, not waiting for a decision.")
+        raise Conflict(_not_waiting(gesture))
     gesture.status = status
     gesture.decided_by = actor
     gesture.decided_at = timezone.now()
@@ -81,6 +81,18 @@ def _decide(*, gesture_id: int, actor: User, status: str, note: str) -> Gesture:
     gesture.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     _record(gesture, actor=actor, message=f"{gesture} {gesture.get_status_display().lower()}")
     return gesture
+
+
+def _not_waiting(gesture: Gesture) -> str:
+    """Why a decision cannot be taken: said so that a manager who lost a race knows who won it."""
+    what = f"The {gesture} on {gesture.case.reference}"
+    status = gesture.get_status_display().lower()
+    decider = gesture.decided_by  # read only here: the locking query cannot outer-join a nullable key
+    if decider is None or gesture.decided_at is None:
+        return f"{what} is {status}, not waiting for a decision."
+    who = decider.get_full_name() or decider.get_username()
+    when = timezone.localtime(gesture.decided_at).strftime("%Y-%m-%d %H:%M")
+    return f"{what} was already {status} by {who} at {when}; nothing changed."
 
 
 def _valid_currency(currency: str) -> str:

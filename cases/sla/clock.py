@@ -237,6 +237,26 @@ def set_alarm(case: RecoveryCase) -> None:
     )
 
 
+def at_risk_horizon(severity: str, *, now: datetime) -> datetime:
+    """The latest due moment a case of `severity` that is at risk at `now` can have.
+
+    A clock warns at the policy's fraction of its SLA time and is due the rest of that time later
+    (pauses move both moments alike), so a warning at or before `now` means a due moment no later than
+    the longest remainder counted from `now`. A case re-targeted under an older, longer policy can lie
+    beyond it; the queue then sorts it with the cases on track, never loses it.
+    """
+    policy = policy_for(severity)
+    share = 1 - float(policy.warn_at_fraction)
+    lengths = (
+        policy.acknowledge_within,
+        policy.apologize_within,
+        policy.resolve_within,
+        policy.follow_up_after,
+    )
+    # A second of slack for the float arithmetic of the warning moments.
+    return add_target(policy, now, max(lengths) * share) + timedelta(seconds=1)
+
+
 def sla_state(case: CaseClocks, *, now: datetime) -> str:
     if case.on_hold_since is not None:
         return SLAState.PAUSED

@@ -60,13 +60,12 @@ class KeysetPagination(BasePagination):
         return rows
 
     def get_paginated_response(self, data):
-        return Response(
-            {
-                "results": data,
-                "next": self._link(self.next_row, backwards=False),
-                "previous": self._link(self.previous_row, backwards=True),
-            }
-        )
+        following, previous = self.links()
+        return Response({"results": data, "next": following, "previous": previous})
+
+    def links(self) -> tuple[str | None, str | None]:
+        """The next and the previous page's URLs (None at either end), after `paginate_queryset`."""
+        return self._link(self.next_row, backwards=False), self._link(self.previous_row, backwards=True)
 
     def get_paginated_response_schema(self, schema):
         link = {"type": "string", "nullable": True, "format": "uri"}

@@ -1,0 +1,33 @@
+"""Reads about gestures for the screens: the managers' approval inbox."""
+
+from django.db.models import QuerySet
+
+from cases.models import Gesture
+
+# The inbox shows the oldest waiting gestures first; more than this waiting at once is a backlog to
+# work down, not a page to scroll.
+INBOX_LIMIT = 100
+
+
+def pending_gestures() -> QuerySet[Gesture]:
+    """Gestures waiting for a manager, oldest first, with their case, customer and requesting agent."""
+    return (
+        Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL)
+        .select_related("case__customer", "requested_by")
+        .only(
+            "kind",
+            "amount",
+            "currency",
+            "description",
+            "status",
+            "created_at",
+            "case__title",
+            "case__severity",
+            "case__customer__name",
+            "case__customer__external_id",
+            "requested_by__username",
+            "requested_by__first_name",
+            "requested_by__last_name",
+        )
+        .order_by("created_at", "id")
+    )

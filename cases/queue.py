@@ -1,0 +1,131 @@
+"""The agent's queue (`/`): their open cases and the unassigned ones, most urgent first.
+
+The order, in buckets and then within each bucket:
+1. breached (the running SLA target has passed), together with the cases the customer reopened
+   through the survey ("Customer unhappy");
+2. at risk (the warning moment has passed, the target not yet);
+3. on track;
+4. paused (on hold, waiting on the customer).
+Within a bucket: the more severe first, then the earlier due moment (an unhappy case counts as due
+since the customer's answer), then the case id. Severity before time is what keeps a new critical case
+above every on-track low one, whatever the SLA policies say.
+
+The buckets depend on the clock, so no index can hold the order. Each bucket of each severity is a range
+of the `case_queue_running` index instead (`case_queue_paused` for held cases) whose every condition is
+on the index's keys, read in index order and cut at the page size; a bucket is the union of its ranges,
+sorted (a few hundred keys at most, however many cases there are). Buckets are read in order, one query
+each, until the page is full: a busy queue costs one query, a quiet one four. At-risk ranges end at the
+severity's `at_risk_horizon`, so they never walk the on-track cases, and on-track ranges skip the
+at-risk ones inside the index.
+"""
+
+from datetime import datetime
+from enum import IntEnum
+
+from django.db.models import Q, QuerySet, Value
+
+from cases.models import (
+    PAUSED_OPEN,
+    QUEUE_DUE,
+    RUNNING_OPEN,
+    SEVERITY_URGENCY,
+    RecoveryCase,
+    Severity,
+)
+from cases.selectors import QUEUE_LEAVES_OUT
+from cases.sla.clock import at_risk_horizon
+
+QUEUE_ROWS = 50  # as many as the API's first page: an agent works from the top
+
+
+class Bucket(IntEnum):
+    BREACHED = 0
+    AT_RISK = 1
+    ON_TRACK = 2
+    PAUSED = 3
+
+
+SCOPES = {  # ?show= value -> chip label
+    "all": "All open",
+    "mine": "Mine",
+    "unassigned": "Unassigned",
+}
+DEFAULT_SCOPE = "all"
+
+
+def scope_filter(scope: str, user) -> Q:
+    """Whose cases a chip shows. "All open" is the agent's whole queue: theirs plus nobody's."""
+    if scope == "mine":
+        return Q(owner=user)
+    if scope == "unassigned":
+        return Q(owner__isnull=True)
+    return Q(owner=user) | Q(owner__isnull=True)
+
+
+# A chip counts up to this many and then says "1000+": enough to tell a busy morning from a quiet one,
+# and each count stays a short read of the (owner, stage) index however large the backlog grows.
+COUNT_CAP = 1000
+
+
+def chip_counts(*, user) -> dict[str, int]:
+    """Open cases per chip, each counted up to COUNT_CAP (two queries)."""
+    open_cases = RecoveryCase.objects.open().order_by()
+    mine = open_cases.filter(owner=user)[:COUNT_CAP].count()
+    unassigned = open_cases.filter(owner__isnull=True)[:COUNT_CAP].count()
+    return {"all": min(mine + unassigned, COUNT_CAP), "mine": mine, "unassigned": unassigned}
+
+
+def queue_page(*, user, scope: str, now: datetime, limit: int | None = None) -> list[RecoveryCase]:
+    """The `limit` (QUEUE_ROWS) most urgent open cases of `scope`, in queue order (module docstring).
+    Two queries."""
+    limit = limit or QUEUE_ROWS
+    ids = [key[-1] for key in _ranked_keys(scope_filter(scope, user), now=now, limit=limit)]
+    rows = RecoveryCase.objects.select_related("customer", "owner").defer(*QUEUE_LEAVES_OUT).in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+KEY_NAMES = ("bucket", "severity_key", "due_key", "sla_warn_at", "id")
+
+
+def _ranked_keys(scope: Q, *, now: datetime, limit: int) -> list[tuple]:
+    keys: list[tuple] = []
+    for bucket in Bucket:
+        wanted = limit - len(keys)
+        first, *rest = [_keys(condition, scope, bucket, wanted) for condition in _ranges(bucket, now)]
+        keys += first.union(*rest, all=True).order_by(*KEY_NAMES)[:wanted] if rest else first
+        if len(keys) >= limit:
+            break
+    return keys
+
+
+SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)  # SEVERITY_URGENCY 0..3
+
+
+def _ranges(bucket: Bucket, now: datetime) -> list[Q]:
+    """The index ranges that make up `bucket`: per severity, conditions on the index's keys only."""
+    if bucket == Bucket.PAUSED:
+        return [Q(PAUSED_OPEN)]
+    ranges = []
+    for rank, severity in enumerate(SEVERITY_ORDER):
+        running = RUNNING_OPEN & Q(severity_key=rank)
+        if bucket == Bucket.BREACHED:
+            ranges.append(running & Q(due_key__lte=now))
+            continue
+        horizon = at_risk_horizon(severity, now=now)
+        near = running & Q(due_key__gt=now, due_key__lte=horizon)
+        if bucket == Bucket.AT_RISK:
+            ranges.append(near & Q(sla_warn_at__lte=now))
+        else:  # not warned yet, or due beyond any warned case (no clock: the far future)
+            ranges += [near & Q(sla_warn_at__gt=now), running & Q(due_key__gt=horizon)]
+    return ranges
+
+
+def _keys(condition: Q, scope: Q, bucket: Bucket, limit: int) -> QuerySet:
+    return (
+        RecoveryCase.objects.annotate(
+            bucket=Value(int(bucket)), severity_key=SEVERITY_URGENCY, due_key=QUEUE_DUE
+        )
+        .filter(condition, scope)
+        .order_by("severity_key", "due_key", "sla_warn_at", "id")
+        .values_list(*KEY_NAMES)[:limit]
+    )

@@ -1,0 +1,182 @@
+"""`/cases/`: every case through the API's filters, keyset pages, the exact count, per role."""
+
+import html
+import re
+
+import pytest
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+from django.test import Client
+
+from cases import selectors
+from cases.models import RecoveryCase, Severity, Stage
+from cases.tests.factories import RecoveryCaseFactory, RootCauseFactory
+from feedback.tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def references(response) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="/cases/(RC-\d+)/">', response.content.decode())
+
+
+def count_shown(response) -> int:
+    return int(re.search(r'<strong class="count-total">(\d+)</strong>', response.content.decode()).group(1))
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_without_the_filters_leaking_case_data():
+    response = Client().get("/cases/", {"q": "RC-000001"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=/cases/")
+
+
+def test_an_intake_client_may_not_list_cases(intake_user):
+    assert signed_in(intake_user).get("/cases/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["agent", "other_agent", "manager"])
+def test_every_case_worker_sees_every_case_with_its_count(role, agent, other_agent, manager):
+    cases = [RecoveryCaseFactory(owner=agent), RecoveryCaseFactory(owner=other_agent), RecoveryCaseFactory()]
+    user = {"agent": agent, "other_agent": other_agent, "manager": manager}[role]
+
+    response = signed_in(user).get("/cases/")
+
+    assert response.status_code == 200
+    assert sorted(references(response)) == sorted(case.reference for case in cases)
+    assert count_shown(response) == 3
+
+
+def test_the_filters_are_a_get_form_with_labelled_fields(agent):
+    body = signed_in(agent).get("/cases/").content.decode()
+
+    assert '<form class="filters card" method="get" action="/cases/"' in body
+    for name, label in [
+        ("q", "Search"),
+        ("stage", "Stage"),
+        ("severity", "Severity"),
+        ("owner", "Owner"),
+        ("sla_state", "SLA state"),
+        ("is_repeat", "Repeat customer"),
+        ("root_cause", "Root cause"),
+        ("created_after", "Opened from"),
+        ("created_before", "Opened before"),
+    ]:
+        assert f'<label for="id_{name}">{label}</label>' in body
+
+
+def test_filters_narrow_the_list_and_the_count_alike(agent, other_agent):
+    cause = RootCauseFactory()
+    wanted = RecoveryCaseFactory(severity=Severity.HIGH, owner=other_agent, is_repeat=True)
+    cause.cases.add(wanted)
+    RecoveryCaseFactory(severity=Severity.HIGH, owner=other_agent)
+    RecoveryCaseFactory(severity=Severity.LOW, owner=other_agent, is_repeat=True)
+    RecoveryCaseFactory(severity=Severity.HIGH, is_repeat=True, stage=Stage.CLOSED)
+
+    params = {"severity": "high", "owner": str(other_agent.pk), "is_repeat": "true", "stage": ["new"]}
+    response = signed_in(agent).get("/cases/", params)
+
+    assert references(response) == [wanted.reference]
+    assert count_shown(response) == 1
+    assert references(signed_in(agent).get("/cases/", {"root_cause": cause.pk})) == [wanted.reference]
+
+
+def test_free_text_finds_a_reference_and_a_customer(agent):
+    case = RecoveryCaseFactory(customer=CustomerFactory(name="Zephyrine Okafor"))
+    RecoveryCaseFactory()
+
+    assert references(signed_in(agent).get("/cases/", {"q": case.reference})) == [case.reference]
+    assert references(signed_in(agent).get("/cases/", {"q": "zephyrine"})) == [case.reference]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"severity": "urgent"}, "severity", "Select a valid choice"),
+        ({"is_repeat": "maybe"}, "is_repeat", "Use true or false."),
+        ({"owner": "bob"}, "owner", "Use a user id, 'me' or 'none'."),
+        ({"created_after": "yesterday"}, "created_after", "Enter a valid date/time."),
+        ({"root_cause": "x"}, "root_cause", "Enter a whole number."),
+    ],
+)
+def test_an_unreadable_filter_is_named_next_to_its_field(agent, params, field, message):
+    RecoveryCaseFactory()
+
+    response = signed_in(agent).get("/cases/", params)
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    error = re.search(rf'<ul class="errorlist" id="id_{field}_error"><li>(.*?)</li>', body)
+    assert error and message in html.unescape(error.group(1))
+    widget = re.search(rf'<(?:input|select)[^>]*id="id_{field}"[^>]*>', body).group(0)
+    described_by = re.search(r'aria-describedby="([^"]*)"', widget).group(1).split()
+    assert 'aria-invalid="true"' in widget and f"id_{field}_error" in described_by
+    assert references(response) == []
+
+
+def test_a_broken_cursor_is_explained_not_a_server_error(agent):
+    response = signed_in(agent).get("/cases/", {"cursor": "not-a-cursor"})
+
+    assert response.status_code == 400
+    assert "cursor: Invalid cursor." in response.content.decode()
+
+
+def test_pages_follow_with_next_and_previous_links_keeping_the_filters(agent):
+    cases = RecoveryCaseFactory.create_batch(5, severity=Severity.LOW)
+    RecoveryCaseFactory(severity=Severity.HIGH)
+    client = signed_in(agent)
+
+    first = client.get("/cases/", {"severity": "low", "page_size": 2})
+    following = re.search(r'rel="next" href="([^"]+)"', first.content.decode()).group(1).replace("&amp;", "&")
+    second = client.get(following)
+    back = re.search(r'rel="prev" href="([^"]+)"', second.content.decode()).group(1).replace("&amp;", "&")
+
+    assert "severity=low" in following
+    assert references(first) + references(second) == [c.reference for c in cases][:4]
+    assert references(client.get(back)) == references(first)
+    assert count_shown(second) == 5
+
+
+@pytest.mark.parametrize("rows", [1, 40])
+def test_the_list_costs_the_same_few_queries_whatever_the_number_of_rows(
+    agent, rows, django_assert_max_num_queries
+):
+    RecoveryCaseFactory.create_batch(rows)
+    client = signed_in(agent)
+
+    # session, user, roles, the owner and root-cause pick-lists, the page, the count under its time
+    # limit (savepoint, limit, count, limit back, release: a test runs inside a transaction)
+    with django_assert_max_num_queries(11):
+        response = client.get("/cases/", {"severity": "medium"})
+
+    assert len(references(response)) == rows
+
+
+@pytest.mark.postgres
+def test_a_count_that_overruns_its_budget_gives_up_and_leaves_the_connection_as_it_was(agent):
+    RecoveryCaseFactory()
+    # The database, not the test, takes its time: a count slower than the budget.
+    slow = RecoveryCase.objects.filter(RawSQL("pg_sleep(0.2) IS NOT NULL", [], output_field=BooleanField()))
+
+    assert selectors.count_within(slow, milliseconds=20) is None
+    assert selectors.count_within(RecoveryCase.objects.all(), milliseconds=1000) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+def test_the_list_says_when_its_cases_are_too_many_to_count_quickly(agent, monkeypatch):
+    case = RecoveryCaseFactory()
+    monkeypatch.setattr(selectors, "count_within", lambda queryset, milliseconds: None)
+
+    response = signed_in(agent).get("/cases/")
+
+    assert references(response) == [case.reference]
+    assert "Too many matching cases to count within 1 s" in response.content.decode()

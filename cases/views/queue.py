@@ -1,0 +1,40 @@
+"""`/`: the agent's queue. An htmx poll asks for the rows fragment (and the chips, out of band) again."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cases import queue
+from recovery.web import agent_required
+
+POLL_SECONDS = 30
+
+
+@require_GET
+@agent_required
+def my_queue(request: HttpRequest) -> HttpResponse:
+    scope = request.GET.get("show", queue.DEFAULT_SCOPE)
+    unknown = scope not in queue.SCOPES
+    if unknown:
+        scope = queue.DEFAULT_SCOPE
+    now = timezone.now()
+    counts = queue.chip_counts(user=request.user)
+    cases = queue.queue_page(user=request.user, scope=scope, now=now)
+    context = {
+        "nav": "queue",
+        "now": now,
+        "scope": scope,
+        "unknown_scope": unknown,
+        "chips": [(name, label, _shown(counts[name])) for name, label in queue.SCOPES.items()],
+        "total": _shown(counts[scope]),
+        "cases": cases,
+        "more": counts[scope] > len(cases),
+        "poll_seconds": POLL_SECONDS,
+    }
+    template = "cases/queue.html#refresh" if request.htmx else "cases/queue.html"
+    return render(request, template, context, status=400 if unknown else 200)
+
+
+def _shown(count: int) -> str:
+    return f"{count}+" if count >= queue.COUNT_CAP else str(count)
