@@ -6,7 +6,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format venv migrate demo ci bench-intake bench-cases bench-sweep bench-pages bench-dashboard bench-scale clean
+.PHONY: run test lint typecheck format venv migrate demo ci bench-intake bench-cases bench-sweep bench-pages bench-dashboard bench-scale clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ test: venv  ## the whole suite; tests needing PostgreSQL/Redis skip unless DATAB
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The service layer and the cross-app plumbing, with django-stubs and the DRF stubs (pyproject.toml).
+TYPED := cases/workflow.py cases/services.py cases/events.py cases/root_causes.py cases/outbox.py \
+	cases/gestures cases/sla cases/follow_ups feedback/intake.py feedback/triage.py feedback/services.py recovery
+
+typecheck: venv
+	DEBUG=1 $(BIN)/mypy $(TYPED)
 
 format: venv
 	$(BIN)/ruff check --fix .

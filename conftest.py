@@ -8,8 +8,11 @@ was meant to prove.
 """
 
 import os
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
+import factory.random
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -65,6 +68,41 @@ def _service_markers(request):
             _missing(f"needs Redis: {url} does not answer")
     if request.node.get_closest_marker("browser"):
         _require_chromium()
+
+
+def wait_until(condition, *, timeout: float, what: str, interval: float = 0.05):
+    """Poll `condition` until it is truthy (returned) or `timeout` seconds pass (AssertionError naming
+    `what`). For waiting on another thread or process: never a fixed sleep, which is too short on a busy
+    machine and too long on an idle one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+# When the customer complained in the SLA tests: Friday 2026-11-20, 10:00 UTC.
+COMPLAINED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+def high_case(title: str | None = None, **extra):
+    """A high-severity case whose SLA clock started at COMPLAINED. Under the default policy: acknowledge
+    1 h (warn 10:45, due 11:00, level 2 at 12:00), apologize 2 h (warn 11:30, due 12:00, level 2 at
+    14:00), resolve 24 h (warn 04:00 the next day)."""
+    from cases.tests.factories import RecoveryCaseFactory
+
+    if title is not None:
+        extra["title"] = title
+    return RecoveryCaseFactory(severity="high", sla_started_at=COMPLAINED, **extra)
+
+
+@pytest.fixture(autouse=True)
+def _same_fake_data_every_run():
+    """Faker's and factory_boy's random state, seeded per test: a test sees the same names and texts
+    whatever ran before it, so a failure found once is found again."""
+    factory.random.reseed_random("mend")
 
 
 def make_user(django_user_model, username: str, role: Role | None = None, **extra):
@@ -139,6 +177,23 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def broker(settings):
+    """The test process publishes to Redis for real (the test settings run tasks eagerly)."""
+    import redis
+
+    from recovery.celery import app as celery_app
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    # Leftovers of an earlier, interrupted run would be consumed by this test's worker.
+    stale = [*client.scan_iter("celery*"), "unacked", "unacked_index", "unacked_mutex"]
+    client.delete(*stale)
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = False
+    yield client
+    celery_app.conf.task_always_eager = eager
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from recovery.celery import app as celery_app
+
 
 class CasesConfig(AppConfig):
     name = "cases"
@@ -9,3 +11,6 @@ class CasesConfig(AppConfig):
         from recovery.accounts import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, sender=self, dispatch_uid="back-office-roles")
+        # Workers find every app's tasks through Celery's autodiscovery; do it in every process, so
+        # `cases.tasks` has registered the outbox's dispatcher before the first email is queued.
+        celery_app.autodiscover_tasks(force=True)

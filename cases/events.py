@@ -1,11 +1,12 @@
 """The case timeline. `record` and `record_many` are the only places `CaseEvent` rows are created."""
 
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from django.utils import timezone
 
 from cases.models import CaseEvent, RecoveryCase
 from cases.sla import bulk
+from recovery.roles import User
 from recovery.writes import Writes
 
 
@@ -13,11 +14,11 @@ def record(
     case: RecoveryCase,
     kind: str,
     *,
-    actor=None,
+    actor: User | None = None,
     message: str = "",
     from_stage: str = "",
     to_stage: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     writes: Writes | None = None,
 ) -> CaseEvent:
     """One timeline line, written now, or queued in `writes` to go with the caller's other rows."""
@@ -37,10 +38,14 @@ def record(
     return event
 
 
+class HasId(Protocol):
+    pk: int
+
+
 class SystemEvent(NamedTuple):
     """A timeline line written by Mend itself (no actor), for `record_many`."""
 
-    case: RecoveryCase
+    case: HasId  # a RecoveryCase, or the sweep's plain row of one
     kind: str
     message: str
     data: dict

@@ -25,6 +25,14 @@ class Stage(models.TextChoices):
 
 
 OPEN_STAGES = tuple(s for s in Stage.values if s != Stage.CLOSED)
+# The moment a case reached each stage after `new`, in workflow order: written by `cases.workflow` alone.
+STAGE_TIMESTAMP_FIELDS: dict[str, str] = {
+    Stage.ACKNOWLEDGED: "acknowledged_at",
+    Stage.APOLOGIZED: "apologized_at",
+    Stage.RESOLVED: "resolved_at",
+    Stage.FOLLOWED_UP: "followed_up_at",
+    Stage.CLOSED: "closed_at",
+}
 
 
 class Severity(models.TextChoices):
@@ -34,8 +42,19 @@ class Severity(models.TextChoices):
     CRITICAL = "critical", "Critical"
 
 
-# Ordered from least to most severe; triage and "raise severity" compare by this rank.
-SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
+# The one definition of the severity order, least severe first. Triage and "raise severity" compare
+# by SEVERITY_RANK; the queue and `?ordering=severity` sort by the SQL forms below.
+SEVERITY_ORDER = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)}
+
+
+def _rank_sql(ranks: dict[str, int], *, default: int) -> Case:
+    whens = [When(severity=severity, then=Value(rank)) for severity, rank in ranks.items()]
+    return Case(*whens, default=Value(default), output_field=models.SmallIntegerField())
+
+
+# SEVERITY_RANK in SQL, for sorting by severity.
+SEVERITY_RANK_SQL = _rank_sql(SEVERITY_RANK, default=0)
 
 
 # The queue's urgency order, as expressions the case index below and `cases.selectors` share (PostgreSQL
@@ -43,12 +62,10 @@ SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity
 # under FAR_FUTURE rather than NULL, so keyset cursors compare plain values.
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 URGENT_DUE = Coalesce("sla_due_at", Value(FAR_FUTURE), output_field=models.DateTimeField())
-SEVERITY_URGENCY = Case(
-    When(severity=Severity.CRITICAL, then=Value(0)),
-    When(severity=Severity.HIGH, then=Value(1)),
-    When(severity=Severity.MEDIUM, then=Value(2)),
-    default=Value(3),
-    output_field=models.SmallIntegerField(),
+# Most severe first (critical 0 ... low 3), as the `case_urgency` index was built.
+SEVERITY_URGENCY = _rank_sql(
+    {severity: urgency for urgency, severity in enumerate(reversed(SEVERITY_ORDER[1:]))},
+    default=len(SEVERITY_ORDER) - 1,
 )
 # The workspace queue's due key: a case the customer reopened counts as due since their answer, so it
 # sorts with the breached ones (its fresh clock is due later than that answer). See `cases.queue`.
@@ -81,9 +98,6 @@ class CaseQuerySet(models.QuerySet):
         if state == SLAState.AT_RISK:
             return running.filter(sla_warn_at__lte=now, sla_due_at__gt=now)
         return running.filter(Q(sla_due_at__isnull=True) | Q(sla_warn_at__gt=now))
-
-    def for_owner(self, user):
-        return self.filter(owner=user)
 
     def by_reference(self, reference: str):
         """Cases matching an `RC-000042` reference or a bare numeric id; empty when it is neither."""

@@ -1,17 +1,24 @@
 """Email notifications through an outbox (`Notification` rows), so none is lost and none is sent twice.
 
 `queue_email` is called inside the transaction of the event that causes the email; the row commits
-or rolls back with it. After commit a task calls `deliver`, which claims the row with a conditional
-UPDATE, sends, and marks it sent. `unsent_ids` finds rows whose task never ran.
+or rolls back with it. After commit the outbox hands the row's id to the dispatcher `cases.tasks`
+registered (the outbox never imports the task layer), and a task calls `deliver`, which claims the row
+with a conditional UPDATE, sends, and marks it sent. Handing over is best effort: with the broker down
+the request still succeeds, and `unsent_ids` finds the rows whose task never ran.
 
 Delivery is at least once: a sender killed after the mail server accepted a message but before the
 row was marked sent leaves it pending, and it is sent again once the claim runs out. Everything short
 of that window (a killed worker, a redelivered task, two resend sweeps) sends it once.
 """
 
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -19,8 +26,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import engines
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
 from cases.models import Notification, RecoveryCase
+from recovery.logs import record
+from recovery.roles import User
+
+logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 # After the n-th failed attempt the row rests FIRST_RETRY_DELAY * 2**(n-1), capped: 30 s, 1 min, 2 min
@@ -28,6 +40,53 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY_DELAY = timedelta(seconds=30)
 MAX_RETRY_DELAY = timedelta(hours=1)
 RESEND_BATCH_SIZE = 200  # bounded so one periodic run stays well under the task time limit
+
+# Hands committed rows' ids to the workers; `cases.tasks` registers it when Celery discovers tasks.
+Dispatcher = Callable[[list[int]], None]
+_dispatcher: Dispatcher | None = None
+
+
+def register_dispatcher(dispatch: Dispatcher) -> None:
+    global _dispatcher
+    _dispatcher = dispatch
+
+
+# Set by `kept_back()`: rows are written but not handed to the workers.
+_keeping_back: ContextVar[bool] = ContextVar("outbox_keeping_back", default=False)
+
+
+@contextmanager
+def kept_back() -> Iterator[None]:
+    """Emails queued inside are written but never handed to the workers: for the demo data, whose
+    past's emails are recorded as never sent (it deletes them) rather than sent late."""
+    token = _keeping_back.set(True)
+    try:
+        yield
+    finally:
+        _keeping_back.reset(token)
+
+
+def send_after_commit(notification_ids: list[int]) -> None:
+    if notification_ids and not _keeping_back.get():
+        transaction.on_commit(partial(_dispatch, list(notification_ids)))
+
+
+def _dispatch(notification_ids: list[int]) -> None:
+    """Best effort: the rows are committed whatever happens here, and the resend sweep finds any whose
+    task was never enqueued. A broker error must not turn a request that has succeeded into a 500."""
+    if _dispatcher is None:
+        record(logger, "outbox.no_dispatcher", level=logging.WARNING, notification_ids=notification_ids)
+        return
+    try:
+        _dispatcher(notification_ids)
+    except (KombuError, OSError) as error:
+        record(
+            logger,
+            "outbox.enqueue_failed",
+            level=logging.WARNING,
+            notification_ids=notification_ids,
+            error=type(error).__name__,
+        )
 
 
 class SendFailed(Exception):
@@ -63,7 +122,7 @@ def queue_email(
     *,
     to: str,
     template: str,
-    context: dict,
+    context: dict[str, Any],
     case: RecoveryCase | None = None,
     dedupe_key: str | None = None,
 ) -> Notification | None:
@@ -88,14 +147,17 @@ def queue_email(
         if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
-    from cases.tasks import send_notification  # tasks import this module
-
-    transaction.on_commit(partial(send_notification.delay, notification.pk))
+    send_after_commit([notification.pk])
     return notification
 
 
 def notify_users(
-    users, *, template: str, context: dict, case: RecoveryCase | None = None, dedupe_prefix: str | None = None
+    users: Iterable[User],
+    *,
+    template: str,
+    context: dict[str, Any],
+    case: RecoveryCase | None = None,
+    dedupe_prefix: str | None = None,
 ) -> list[Notification]:
     """Email each user with an address once; `dedupe_prefix` + user id makes it once per cause."""
     queued = []
@@ -144,10 +206,20 @@ def deliver(notification_id: int) -> bool:
         # log through the retry: the row already says who it was for.
         error = f"{type(exc).__name__}: {exc}".replace(notification.recipient, "<recipient>")[:2000]
         retry_at = _record_failure(notification, error=error)
+        record(
+            logger,
+            "outbox.send_failed",
+            level=logging.WARNING,
+            notification_id=notification_id,
+            attempts=notification.attempts,
+            error=type(exc).__name__,
+            retry_at=retry_at.isoformat() if retry_at else None,
+        )
         raise SendFailed(error, retry_at=retry_at) from None  # the cause would quote the address again
     Notification.objects.filter(pk=notification_id).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
     )
+    record(logger, "outbox.sent", notification_id=notification_id, attempts=notification.attempts)
     return True
 
 
@@ -162,7 +234,7 @@ def _record_failure(notification: Notification, *, error: str) -> datetime | Non
     return retry_at
 
 
-def unsent_ids(*, now=None) -> list[int]:
+def unsent_ids(*, now: datetime | None = None) -> list[int]:
     """Pending rows old enough that their own task should have sent them, and not claimed right now."""
     now = now or timezone.now()
     resend_after = settings.NOTIFICATION_RESEND_AFTER
@@ -178,7 +250,7 @@ def unsent_ids(*, now=None) -> list[int]:
 class Email:
     to: str
     template: str
-    context: dict
+    context: dict[str, Any]
     case_id: int | None  # the case it is about, if only one
     dedupe_key: str  # required: it is how `queue_many` finds the rows it wrote
 
@@ -195,9 +267,7 @@ def queue_many(emails: list[Email]) -> int:
             dedupe_key__in=[row.dedupe_key for row in rows], status=Notification.Status.PENDING
         ).values_list("pk", flat=True)
     )
-    from cases.tasks import send_notifications  # tasks import this module
-
-    transaction.on_commit(partial(send_notifications.delay, ids))
+    send_after_commit(ids)
     return len(ids)
 
 
@@ -214,7 +284,7 @@ def _compose(email: Email) -> Notification:
     )
 
 
-def retry(notification_ids) -> int:
+def retry(notification_ids: Iterable[int]) -> int:
     """Send these unsent emails again now; failed ones get a fresh retry budget. Returns how many.
 
     Sent emails are left alone, and a row another worker is sending right now stays claimed by it.
@@ -227,8 +297,6 @@ def retry(notification_ids) -> int:
     Notification.objects.filter(pk__in=ids, status=Notification.Status.FAILED).update(
         status=Notification.Status.PENDING, attempts=0, last_error=""
     )
-    from cases.tasks import send_notification
-
     for notification_id in ids:
-        transaction.on_commit(partial(send_notification.delay, notification_id))
+        send_after_commit([notification_id])  # one task each: one bad address holds up no other
     return len(ids)

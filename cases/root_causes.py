@@ -4,13 +4,15 @@ A root cause reaches `verified` only with a note on how the fix was shown to wor
 says when, and is cleared if the root cause is moved back (the fix did not hold).
 """
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
 from cases import events
 from cases.models import CaseEvent, RecoveryCase, RootCause
 from recovery.errors import InvalidInput, NotFound
-from recovery.roles import is_agent, require_may_act_on, require_permission
+from recovery.roles import User, is_agent, require_may_act_on, require_permission
 
 EDITABLE_FIELDS = (
     "title",
@@ -26,7 +28,7 @@ MANAGED_FIELDS = ("status", "owner", "corrective_action", "verification_note")
 
 
 @transaction.atomic
-def create(*, actor, title: str, category: str, **fields) -> RootCause:
+def create(*, actor: User, title: str, category: str, **fields: Any) -> RootCause:
     """Agents and managers name root causes; only a manager sets what is done about one."""
     require_permission(actor, "cases.add_rootcause", message="Only agents and managers create root causes.")
     if _sets_managed(fields):
@@ -38,7 +40,7 @@ def create(*, actor, title: str, category: str, **fields) -> RootCause:
 
 
 @transaction.atomic
-def update(*, root_cause_id: int, actor, changes: dict) -> RootCause:
+def update(*, root_cause_id: int, actor: User, changes: dict) -> RootCause:
     """Managers edit root causes; agents create them and link cases (a root cause gathers many agents'
     cases, so its meaning is not one agent's to change)."""
     _require_manager(actor)
@@ -49,7 +51,7 @@ def update(*, root_cause_id: int, actor, changes: dict) -> RootCause:
 
 
 @transaction.atomic
-def link_case(*, root_cause_id: int, case_id: int, actor) -> bool:
+def link_case(*, root_cause_id: int, case_id: int, actor: User) -> bool:
     """Link a case; False (and no event) when it was linked already, so a retried request is harmless."""
     root_cause, case = _pair(root_cause_id=root_cause_id, case_id=case_id, actor=actor)
     if root_cause.cases.filter(pk=case.pk).exists():
@@ -60,7 +62,7 @@ def link_case(*, root_cause_id: int, case_id: int, actor) -> bool:
 
 
 @transaction.atomic
-def create_and_link(*, case_id: int, actor, title: str, category: str) -> RootCause:
+def create_and_link(*, case_id: int, actor: User, title: str, category: str) -> RootCause:
     """Name a new root cause while working a case, and link the case to it: both or neither."""
     root_cause = create(actor=actor, title=title, category=category)
     link_case(root_cause_id=root_cause.pk, case_id=case_id, actor=actor)
@@ -68,7 +70,7 @@ def create_and_link(*, case_id: int, actor, title: str, category: str) -> RootCa
 
 
 @transaction.atomic
-def unlink_case(*, root_cause_id: int, case_id: int, actor) -> None:
+def unlink_case(*, root_cause_id: int, case_id: int, actor: User) -> None:
     root_cause, case = _pair(root_cause_id=root_cause_id, case_id=case_id, actor=actor)
     if not root_cause.cases.filter(pk=case.pk).exists():
         raise NotFound(f"{case.reference} is not linked to root cause {root_cause.pk}.")
@@ -104,7 +106,7 @@ def _stamp_verification(root_cause: RootCause) -> None:
     root_cause.verified_at = root_cause.verified_at or timezone.now()
 
 
-def _pair(*, root_cause_id: int, case_id: int, actor) -> tuple[RootCause, RecoveryCase]:
+def _pair(*, root_cause_id: int, case_id: int, actor: User) -> tuple[RootCause, RecoveryCase]:
     require_permission(
         actor, "cases.link_rootcause", message="Only agents and managers link cases to root causes."
     )
@@ -127,7 +129,7 @@ def _require_manager(actor) -> None:
     )
 
 
-def _record(case: RecoveryCase, kind: str, *, root_cause: RootCause, actor) -> None:
+def _record(case: RecoveryCase, kind: str, *, root_cause: RootCause, actor: User) -> None:
     events.record(
         case,
         kind,

@@ -3,21 +3,21 @@ so a page of any size costs the same few queries."""
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import (
-    Case,
     Count,
     DateTimeField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    SmallIntegerField,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
 from cases.models import (
     FAR_FUTURE,
+    SEVERITY_ORDER,
+    SEVERITY_RANK_SQL,
     SEVERITY_URGENCY,
     URGENT_DUE,
     CaseEvent,
@@ -25,7 +25,6 @@ from cases.models import (
     Gesture,
     RecoveryCase,
     RootCause,
-    Severity,
     SLAPolicy,
     Stage,
 )
@@ -33,19 +32,12 @@ from cases.sla.clock import policy_for
 from feedback.models import Feedback
 from recovery import inline
 
-
-def _severity_case(ranks: dict[str, int]) -> Case:
-    whens = [When(severity=severity, then=Value(rank)) for severity, rank in ranks.items()]
-    return Case(*whens, default=Value(0), output_field=SmallIntegerField())
-
-
-SEVERITY_RANK = _severity_case({Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3})
 ACKNOWLEDGE_DUE = Coalesce("acknowledge_due_at", Value(FAR_FUTURE), output_field=DateTimeField())
 RESOLVE_DUE = Coalesce("resolve_due_at", Value(FAR_FUTURE), output_field=DateTimeField())
 
 # `?ordering=` name -> (annotation name, expression); `created_at` is a plain column.
 SORT_KEYS = {
-    "severity": ("severity_rank", SEVERITY_RANK),
+    "severity": ("severity_rank", SEVERITY_RANK_SQL),
     "acknowledge_due_at": ("acknowledge_due_key", ACKNOWLEDGE_DUE),
     "resolve_due_at": ("resolve_due_key", RESOLVE_DUE),
 }
@@ -61,6 +53,14 @@ QUEUE_LEAVES_OUT = (
     "owner__email",
     "owner__date_joined",
 )
+
+
+def case_id_or_404(reference: str) -> int:
+    """The id of the case an `RC-000042` reference (or a bare id) names; Http404 when there is none."""
+    pk = RecoveryCase.objects.by_reference(reference).values_list("pk", flat=True).first()
+    if pk is None:
+        raise Http404(f"No case has the reference '{reference}'.")
+    return pk
 
 
 def case_queue() -> QuerySet[RecoveryCase]:
@@ -169,7 +169,7 @@ def root_cause_cases(*, root_cause_id: int, limit: int = ROOT_CAUSE_CASES_SHOWN)
 
 def sla_policies() -> list[SLAPolicy]:
     """The policy of every severity, most severe first."""
-    return [policy_for(severity) for severity in reversed(Severity.values)]
+    return [policy_for(severity) for severity in reversed(SEVERITY_ORDER)]
 
 
 def sla_policy(*, severity: str) -> SLAPolicy:

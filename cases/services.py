@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,23 +10,23 @@ from django.utils import timezone
 from cases import events
 from cases.models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
 from cases.sla import clock as sla
-from feedback.models import Channel, Customer
+from feedback.models import Channel, Customer, Feedback
 from recovery.errors import InvalidInput, NotPermitted, PreconditionFailed
-from recovery.roles import is_agent, is_manager, require_case_worker, require_may_act_on
+from recovery.roles import User, is_agent, is_manager, require_case_worker, require_may_act_on
 from recovery.writes import Writes
 
 
 def open_case(
     *,
-    customer,
+    customer: Customer,
     title: str,
     severity: str,
-    actor=None,
+    actor: User | None = None,
     channel: str = "",
     description: str = "",
     complained_at: datetime | None = None,
     is_repeat: bool = False,
-    owner=None,
+    owner: User | None = None,
     originating_feedback_id: int | None = None,
     case_id: int | None = None,
     writes: Writes | None = None,
@@ -77,7 +78,9 @@ def open_case(
     return case
 
 
-def change_severity(*, case: RecoveryCase, severity: str, actor=None, reason: str = "") -> RecoveryCase:
+def change_severity(
+    *, case: RecoveryCase, severity: str, actor: User | None = None, reason: str = ""
+) -> RecoveryCase:
     """Set a new severity and move the running SLA targets to its policy. Caller holds the row lock."""
     if severity not in Severity.values:
         raise InvalidInput(f"Severity is one of {', '.join(Severity.values)}.", field="severity")
@@ -99,7 +102,9 @@ def change_severity(*, case: RecoveryCase, severity: str, actor=None, reason: st
     return case
 
 
-def raise_severity(*, case: RecoveryCase, severity: str, actor=None, reason: str = "") -> RecoveryCase:
+def raise_severity(
+    *, case: RecoveryCase, severity: str, actor: User | None = None, reason: str = ""
+) -> RecoveryCase:
     """Like change_severity, but never lowers it: new, worse feedback may only make a case more urgent."""
     if SEVERITY_RANK[severity] > SEVERITY_RANK[case.severity]:
         return change_severity(case=case, severity=severity, actor=actor, reason=reason)
@@ -107,7 +112,7 @@ def raise_severity(*, case: RecoveryCase, severity: str, actor=None, reason: str
 
 
 @transaction.atomic  # the version is read under a row lock; the lock must last until the save commits
-def assign(*, case: RecoveryCase, owner, actor) -> RecoveryCase:
+def assign(*, case: RecoveryCase, owner: User | None, actor: User) -> RecoveryCase:
     """Give a case to `owner` (None unassigns). Agents may only take unassigned cases for themselves."""
     if owner is not None and not is_agent(owner):
         raise InvalidInput(f"{owner} is not an agent or manager.", field="owner")
@@ -130,7 +135,7 @@ def assign(*, case: RecoveryCase, owner, actor) -> RecoveryCase:
     return case
 
 
-def attach_feedback(*, case: RecoveryCase, feedback, severity: str) -> RecoveryCase:
+def attach_feedback(*, case: RecoveryCase, feedback: Feedback, severity: str) -> RecoveryCase:
     """Join more feedback from the customer to their open `case`, raising its severity if it is worse.
 
     Precondition: the caller holds the case's row lock and has saved `feedback` with `case` as its
@@ -145,6 +150,17 @@ def attach_feedback(*, case: RecoveryCase, feedback, severity: str) -> RecoveryC
     return raise_severity(case=case, severity=severity, reason=f"Feedback {feedback.pk} is more severe.")
 
 
+def link_originating_feedback(*, case: RecoveryCase, feedback: Feedback) -> None:
+    """Name the feedback that opened `case`, unless it already has one (intake reserves it up front on
+    PostgreSQL). Precondition: `feedback` is saved with `case` as its case."""
+    if case.originating_feedback_id is not None:
+        return
+    RecoveryCase.objects.filter(pk=case.pk, originating_feedback__isnull=True).update(
+        originating_feedback=feedback
+    )
+    case.originating_feedback = feedback
+
+
 def _bump_version(case: RecoveryCase) -> None:
     """Take the next version under the row lock, so two edits can never hand out the same ETag."""
     with transaction.atomic():
@@ -152,12 +168,16 @@ def _bump_version(case: RecoveryCase) -> None:
         case.version = current + 1
 
 
-# Fields PATCH may change; everything else on a case has its own service or is the workflow's.
-EDITABLE_FIELDS = ("title", "severity", "owner")
+# Free text and labels about a case: one `updated` event records any of them changing.
+DETAIL_FIELDS = ("title", "description", "channel", "is_repeat")
+# Fields an edit may change; everything else on a case has its own service or is the workflow's.
+EDITABLE_FIELDS = ("severity", "owner", *DETAIL_FIELDS)
 
 
 @transaction.atomic
-def edit_case(*, case_id: int, actor, expected_version: int | None, changes: dict) -> RecoveryCase:
+def edit_case(
+    *, case_id: int, actor: User, expected_version: int | None, changes: dict[str, Any]
+) -> RecoveryCase:
     """Apply `changes` (a subset of EDITABLE_FIELDS) to a case the caller saw at `expected_version`
     (None: whatever version is current, as `If-Match: *` asks).
 
@@ -175,22 +195,38 @@ def edit_case(*, case_id: int, actor, expected_version: int | None, changes: dic
         assign(case=case, owner=changes["owner"], actor=actor)
     if "severity" in changes:
         change_severity(case=case, severity=changes["severity"], actor=actor)
-    if "title" in changes:
-        _rename(case, title=changes["title"], actor=actor)
+    details = {name: value for name, value in changes.items() if name in DETAIL_FIELDS}
+    if details:
+        _update_details(case, details=details, actor=actor)
     return case
 
 
-def _rename(case: RecoveryCase, *, title: str, actor) -> None:
-    title = (title or "").strip()
-    if not title:
-        raise InvalidInput("A case needs a title.", field="title")
-    if title == case.title:
+def _update_details(case: RecoveryCase, *, details: dict[str, Any], actor: User) -> None:
+    """One version and one `updated` event for whichever detail fields really change."""
+    cleaned = {name: _clean_detail(name, value) for name, value in details.items()}
+    changed = {name: value for name, value in cleaned.items() if getattr(case, name) != value}
+    if not changed:
         return
-    previous = case.title
-    case.title = title[:200]
+    diff = {name: [getattr(case, name), value] for name, value in changed.items()}
+    for name, value in changed.items():
+        setattr(case, name, value)
     case.version += 1
-    case.save(update_fields=["title", "version", "updated_at"])
-    events.record(case, CaseEvent.Kind.UPDATED, actor=actor, message=title, data={"title": [previous, title]})
+    case.save(update_fields=[*changed, "version", "updated_at"])
+    message = case.title if "title" in changed else f"Changed {', '.join(changed)}"
+    events.record(case, CaseEvent.Kind.UPDATED, actor=actor, message=message, data=diff)
+
+
+def _clean_detail(name: str, value: Any) -> Any:
+    if name == "title":
+        title = (value or "").strip()
+        if not title:
+            raise InvalidInput("A case needs a title.", field="title")
+        return title[:200]
+    if name == "channel" and value and value not in Channel.values:
+        raise InvalidInput(f"Channel is one of {', '.join(Channel.values)}.", field="channel")
+    if name == "is_repeat":
+        return bool(value)
+    return value or ""
 
 
 class NoteVisibility(StrEnum):
@@ -199,7 +235,9 @@ class NoteVisibility(StrEnum):
 
 
 @transaction.atomic
-def add_note(*, case: RecoveryCase, actor, body: str, visibility: str = NoteVisibility.INTERNAL):
+def add_note(
+    *, case: RecoveryCase, actor: User, body: str, visibility: str = NoteVisibility.INTERNAL
+) -> CaseEvent:
     """A note on the timeline. `customer` notes are what the customer was told; `internal` ones are not."""
     body = (body or "").strip()
     if not body:
@@ -216,11 +254,11 @@ def add_note(*, case: RecoveryCase, actor, body: str, visibility: str = NoteVisi
 @transaction.atomic
 def open_case_by_hand(
     *,
-    actor,
+    actor: User,
     title: str,
     severity: str,
     customer_external_id: str = "",
-    new_customer: dict | None = None,
+    new_customer: dict[str, str] | None = None,
     channel: str = "",
     description: str = "",
 ) -> RecoveryCase:
@@ -244,7 +282,7 @@ def open_case_by_hand(
     )
 
 
-def _customer_for_case(*, external_id: str, new_customer: dict | None) -> Customer:
+def _customer_for_case(*, external_id: str, new_customer: dict[str, str] | None) -> Customer:
     if new_customer is not None:
         external_id = (new_customer.get("external_id") or "").strip()
         if not external_id:
@@ -255,7 +293,7 @@ def _customer_for_case(*, external_id: str, new_customer: dict | None) -> Custom
             defaults={k: new_customer.get(k) or "" for k in ("name", "email", "phone", "segment")},
         )
         return customer
-    customer = Customer.objects.filter(external_id=(external_id or "").strip()).first()
-    if customer is None:
+    known = Customer.objects.filter(external_id=(external_id or "").strip()).first()
+    if known is None:
         raise InvalidInput(f"No customer has the external id '{external_id}'.", field="customer")
-    return customer
+    return known

@@ -4,8 +4,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from cases import outbox as notifications
-from cases.follow_ups import sweep as follow_ups
+from cases import outbox
+from cases.follow_ups import sweep as follow_up_sweep
 from cases.metrics import snapshots
 from cases.sla import sweep as sla_sweep
 
@@ -16,15 +16,15 @@ _LEASE_SECONDS = settings.NOTIFICATION_CLAIM_LEASE.total_seconds()
 
 @shared_task(
     bind=True,
-    max_retries=notifications.MAX_ATTEMPTS,
+    max_retries=outbox.MAX_ATTEMPTS,
     acks_late=True,
     soft_time_limit=_LEASE_SECONDS / 2,
     time_limit=_LEASE_SECONDS * 3 / 4,
 )
 def send_notification(self, notification_id: int) -> bool:
     try:
-        return notifications.deliver(notification_id)
-    except notifications.SendFailed as failed:
+        return outbox.deliver(notification_id)
+    except outbox.SendFailed as failed:
         if failed.retry_at is None:
             return False  # attempts spent; the row is marked failed for an operator
         # The row stays claimed until `retry_at`, so this retry, not the resend sweep, sends it then.
@@ -34,10 +34,21 @@ def send_notification(self, notification_id: int) -> bool:
 @shared_task
 def resend_unsent_notifications() -> int:
     """Re-enqueue outbox rows whose task was lost (broker down at commit, worker killed)."""
-    ids = notifications.unsent_ids()
+    ids = outbox.unsent_ids()
     for notification_id in ids:
         send_notification.delay(notification_id)
     return len(ids)
+
+
+def dispatch(notification_ids: list[int]) -> None:
+    """The outbox's way to its workers: one row its own task (with retries), many rows one task."""
+    if len(notification_ids) == 1:
+        send_notification.delay(notification_ids[0])
+    else:
+        send_notifications.delay(notification_ids)
+
+
+outbox.register_dispatcher(dispatch)
 
 
 @shared_task(acks_late=True)
@@ -47,7 +58,7 @@ def send_notifications(notification_ids: list[int]) -> int:
     sent = 0
     for notification_id in notification_ids:
         try:
-            sent += notifications.deliver(notification_id)
+            sent += outbox.deliver(notification_id)
         except Exception:
             send_notification.apply_async((notification_id,), countdown=30)
     return sent
@@ -62,7 +73,7 @@ def sweep_sla() -> dict[str, int]:
 @shared_task
 def sweep_follow_ups() -> dict[str, int]:
     """Remind owners of follow-ups come due and tell managers of those a day overdue. Beat: every minute."""
-    return follow_ups.sweep(now=timezone.now())
+    return follow_up_sweep.sweep(now=timezone.now())
 
 
 @shared_task(acks_late=True)

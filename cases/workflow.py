@@ -1,22 +1,22 @@
 """The stage workflow. Every stage change in Mend goes through a function in this module.
 
 Each action locks the case row, checks the caller's version, the actor's right to act and the
-transition table, writes the stage and its timestamp, records a CaseEvent, and announces the change
-after commit (`signals.case_transitioned`).
+transition table, writes the stage and its timestamp, and records a CaseEvent. Emails a step causes
+go through the outbox, which sends them after commit.
 """
 
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from cases import events
-from cases.models import OPEN_STAGES, CaseEvent, FollowUp, RecoveryCase, Stage
-from cases.signals import case_transitioned
+from cases.models import OPEN_STAGES, STAGE_TIMESTAMP_FIELDS, CaseEvent, FollowUp, RecoveryCase, Stage
 from cases.sla import clock as sla
 from recovery.errors import (
     Conflict,
@@ -25,7 +25,7 @@ from recovery.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from recovery.roles import is_manager, may_act_on, require_case_worker, require_may_act_on
+from recovery.roles import User, is_manager, may_act_on, require_case_worker, require_may_act_on
 
 
 @dataclass(frozen=True)
@@ -46,21 +46,14 @@ TRANSITIONS: dict[str, Transition] = {
     "force_close": Transition(frozenset(OPEN_STAGES), Stage.CLOSED, managers_only=True),
 }
 
-STAGE_TIMESTAMP_FIELD = {
-    Stage.ACKNOWLEDGED: "acknowledged_at",
-    Stage.APOLOGIZED: "apologized_at",
-    Stage.RESOLVED: "resolved_at",
-    Stage.FOLLOWED_UP: "followed_up_at",
-    Stage.CLOSED: "closed_at",
-}
 # Actions that pause or restart the SLA clocks without moving the stage: allowed in any open stage.
 HOLD_ACTIONS = frozenset({"hold", "unhold"})
 HOLD_RULE = Transition(frozenset(OPEN_STAGES), target="")
 # Stages later than acknowledged; a reopened case has to reach them again.
-_REOPEN_CLEARS = ("apologized_at", "resolved_at", "followed_up_at", "closed_at", "follow_up_due_at")
+_REOPEN_CLEARS = (*list(STAGE_TIMESTAMP_FIELDS.values())[1:], "follow_up_due_at")
 
 
-def allowed_actions(case: RecoveryCase, actor) -> list[str]:
+def allowed_actions(case: RecoveryCase, actor: User) -> list[str]:
     """Actions `actor` may take on `case` now, as the API and the UI name them.
 
     The manager's override close is reported as `close`, because that is the one button both show.
@@ -78,13 +71,13 @@ def allowed_actions(case: RecoveryCase, actor) -> list[str]:
     return names
 
 
-def acknowledge(*, case_id: int, actor, version: int | None = None, note: str = "") -> RecoveryCase:
+def acknowledge(*, case_id: int, actor: User, version: int | None = None, note: str = "") -> RecoveryCase:
     with transaction.atomic():
         case = _start("acknowledge", case_id=case_id, actor=actor, version=version)
         return _finish(case, "acknowledge", actor=actor, message=note.strip())
 
 
-def apologize(*, case_id: int, actor, note: str, version: int | None = None) -> RecoveryCase:
+def apologize(*, case_id: int, actor: User, note: str, version: int | None = None) -> RecoveryCase:
     """`note` is the apology given, or the channel it was given through: the stage is not a checkbox."""
     note = _required(note, field="note", message="Apologizing needs the apology text or the channel used.")
     with transaction.atomic():
@@ -92,7 +85,7 @@ def apologize(*, case_id: int, actor, note: str, version: int | None = None) -> 
         return _finish(case, "apologize", actor=actor, message=note)
 
 
-def resolve(*, case_id: int, actor, resolution: str, version: int | None = None) -> RecoveryCase:
+def resolve(*, case_id: int, actor: User, resolution: str, version: int | None = None) -> RecoveryCase:
     resolution = _required(
         resolution, field="resolution", message="Resolving a case needs a resolution summary."
     )
@@ -105,7 +98,7 @@ def resolve(*, case_id: int, actor, resolution: str, version: int | None = None)
 
 
 def follow_up(
-    *, case_id: int, actor, outcome: str, satisfaction: int | None = None, version: int | None = None
+    *, case_id: int, actor: User, outcome: str, satisfaction: int | None = None, version: int | None = None
 ) -> RecoveryCase:
     outcome = _required(outcome, field="outcome", message="Following up needs the outcome of the follow-up.")
     if satisfaction is not None and not (isinstance(satisfaction, int) and 1 <= satisfaction <= 5):
@@ -132,7 +125,7 @@ def follow_up(
         )
 
 
-def close(*, case_id: int, actor, reason: str = "", version: int | None = None) -> RecoveryCase:
+def close(*, case_id: int, actor: User, reason: str = "", version: int | None = None) -> RecoveryCase:
     """Close a followed-up case; or, for a manager with a reason, close a case from any open stage."""
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -148,7 +141,7 @@ def close(*, case_id: int, actor, reason: str = "", version: int | None = None) 
         return _finish(case, action, actor=actor, message=reason, data={"override": action == "force_close"})
 
 
-def reopen(*, case_id: int, actor, reason: str, version: int | None = None) -> RecoveryCase:
+def reopen(*, case_id: int, actor: User, reason: str, version: int | None = None) -> RecoveryCase:
     """Back to acknowledged: the later stages must be done again, on fresh SLA targets."""
     reason = _required(reason, field="reason", message="Reopening a case needs a reason.")
     with transaction.atomic():
@@ -170,7 +163,9 @@ def reopen_for_customer(*, case_id: int, reason: str) -> RecoveryCase:
         return _reopen(case, actor=None, reason=reason, data={"by": "customer"})
 
 
-def _reopen(case: RecoveryCase, *, actor, reason: str, data: dict | None = None) -> RecoveryCase:
+def _reopen(
+    case: RecoveryCase, *, actor: User | None, reason: str, data: dict[str, Any] | None = None
+) -> RecoveryCase:
     now = timezone.now()
     for field in _REOPEN_CLEARS:
         setattr(case, field, None)
@@ -180,7 +175,7 @@ def _reopen(case: RecoveryCase, *, actor, reason: str, data: dict | None = None)
     return _finish(case, "reopen", actor=actor, message=reason, now=now, data=data)
 
 
-def hold(*, case_id: int, actor, reason: str, version: int | None = None) -> RecoveryCase:
+def hold(*, case_id: int, actor: User, reason: str, version: int | None = None) -> RecoveryCase:
     """Put an open case on hold while it waits on the customer: its SLA clocks pause. The stage stays."""
     reason = _required(reason, field="reason", message="Putting a case on hold needs a reason.")
     with transaction.atomic():
@@ -192,7 +187,7 @@ def hold(*, case_id: int, actor, reason: str, version: int | None = None) -> Rec
         return _save_version(case)
 
 
-def unhold(*, case_id: int, actor, version: int | None = None) -> RecoveryCase:
+def unhold(*, case_id: int, actor: User, version: int | None = None) -> RecoveryCase:
     """Take a case off hold: its clocks run again, every running due moment moved by the time paused."""
     with transaction.atomic():
         case = _lock(case_id)
@@ -215,7 +210,7 @@ ACTIONS: dict[str, Callable[..., RecoveryCase]] = {
 }
 
 
-def perform(action: str, *, case_id: int, actor, **payload) -> RecoveryCase:
+def perform(action: str, *, case_id: int, actor: User, **payload: Any) -> RecoveryCase:
     """Dispatch a named action for the API and HTML views. Unknown actions are an InvalidInput.
 
     Passes on only the payload fields the action takes, so one form or request body can serve every
@@ -257,7 +252,7 @@ def _lock(case_id: int) -> RecoveryCase:
     return RecoveryCase.objects.select_for_update().get(pk=case_id)
 
 
-def _check(case: RecoveryCase, action: str, *, actor, version: int | None) -> None:
+def _check(case: RecoveryCase, action: str, *, actor: User, version: int | None) -> None:
     if version is not None and version != case.version:
         raise StaleCase(expected=version, actual=case.version)
     require_case_worker(actor)
@@ -281,20 +276,26 @@ def _save_version(case: RecoveryCase) -> RecoveryCase:
     return case
 
 
-def _start(action: str, *, case_id: int, actor, version: int | None) -> RecoveryCase:
+def _start(action: str, *, case_id: int, actor: User, version: int | None) -> RecoveryCase:
     case = _lock(case_id)
     _check(case, action, actor=actor, version=version)
     return case
 
 
 def _finish(
-    case: RecoveryCase, action: str, *, actor, message: str = "", now=None, data: dict | None = None
+    case: RecoveryCase,
+    action: str,
+    *,
+    actor: User | None,
+    message: str = "",
+    now: datetime | None = None,
+    data: dict[str, Any] | None = None,
 ) -> RecoveryCase:
     now = now or timezone.now()
     previous = case.stage
     sla_before = sla.sla_state(case, now=now)
     case.stage = TRANSITIONS[action].target
-    setattr(case, STAGE_TIMESTAMP_FIELD[case.stage], now)
+    setattr(case, STAGE_TIMESTAMP_FIELDS[case.stage], now)
     if case.stage in (Stage.RESOLVED, Stage.CLOSED):
         case.customer_unhappy_at = None  # put right again (or given up on): no longer top of the queue
     if case.stage == Stage.CLOSED and case.on_hold_since is not None:
@@ -305,7 +306,7 @@ def _finish(
         case.owner = actor  # acting on an unassigned case takes it; the event below says so
         data["taken_by"] = actor.pk
     _save_version(case)
-    event = events.record(
+    events.record(
         case,
         CaseEvent.Kind.STAGE_CHANGED,
         actor=actor,
@@ -314,5 +315,4 @@ def _finish(
         message=message,
         data=data,
     )
-    transaction.on_commit(partial(case_transitioned.send, sender=RecoveryCase, event_id=event.pk))
     return case

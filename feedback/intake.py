@@ -17,7 +17,7 @@ from feedback.models import Customer, Feedback
 from recovery import idempotency
 from recovery.errors import InvalidInput, NotPermitted
 from recovery.idempotency import check_key, window
-from recovery.roles import may_submit_feedback
+from recovery.roles import User, may_submit_feedback
 from recovery.writes import Writes
 
 CUSTOMER_DETAILS = ("name", "email", "phone", "segment")
@@ -61,7 +61,7 @@ class IntakeResult:
     status: int = 201
 
 
-def submit(*, client, idempotency_key: str | None, payload: FeedbackInput) -> IntakeResult:
+def submit(*, client: User, idempotency_key: str | None, payload: FeedbackInput) -> IntakeResult:
     """Keep `payload` once, with its customer and its triage; or answer what its key stored before.
 
     1. A key used within the idempotency window replays that use (same body) or is refused (422).
@@ -99,7 +99,7 @@ def submit(*, client, idempotency_key: str | None, payload: FeedbackInput) -> In
 @transaction.atomic
 def _store(
     *,
-    client,
+    client: User,
     idempotency_key: str | None,
     fingerprint: str,
     payload: FeedbackInput,
@@ -201,7 +201,7 @@ _UPSERT_CUSTOMER = """
 """
 
 
-def _stored_under(*, client, idempotency_key: str | None) -> Feedback | None:
+def _stored_under(*, client: User, idempotency_key: str | None) -> Feedback | None:
     if idempotency_key is None:
         return None
     return Feedback.objects.filter(client=client, idempotency_key=idempotency_key).first()

@@ -20,7 +20,7 @@ from cases.models import SEVERITY_RANK, RecoveryCase, Severity, Stage
 from feedback.models import Feedback, Sentiment
 from recovery.writes import Writes
 
-_ONE_LEVEL_UP = {
+_ONE_LEVEL_UP: dict[str, str] = {
     Severity.LOW: Severity.MEDIUM,
     Severity.MEDIUM: Severity.HIGH,
     Severity.HIGH: Severity.CRITICAL,
@@ -38,7 +38,7 @@ class TriageDecision:
 
     def for_repeat_customer(self) -> "TriageDecision":
         """One severity level up (critical stays critical) and flagged repeat; no case, no change."""
-        if not self.opens_case:
+        if not self.opens_case or self.severity is None:
             return self
         return replace(
             self,
@@ -83,7 +83,8 @@ def critical_terms_in(comment: str) -> list[str]:
 
 
 def _negative_signals(*, rating: int | None, nps: int | None, comment: str) -> tuple[list[str], list[str]]:
-    severities, reasons = [], []
+    severities: list[str] = []
+    reasons: list[str] = []
     if rating is not None and rating <= settings.MEND_TRIAGE_NEGATIVE_RATING:
         severities.append(Severity.HIGH if rating <= settings.MEND_TRIAGE_HIGH_RATING else Severity.MEDIUM)
         reasons.append(f"rating {rating}")
@@ -168,6 +169,7 @@ def _open_case_and_repeat(feedback: Feedback) -> tuple[RecoveryCase | None, bool
 def _open(
     *, decision: TriageDecision, feedback: Feedback, case_id: int | None, writes: Writes | None
 ) -> Feedback:
+    assert decision.severity is not None  # a decision that opens a case has one
     # The case comes first: the database refuses negative feedback without one.
     case = services.open_case(
         customer=feedback.customer,
@@ -187,13 +189,12 @@ def _open(
         writes.insert(feedback)
     else:
         feedback.save(force_insert=True)
-    if case.originating_feedback_id is None:
-        case.originating_feedback = feedback
-        case.save(update_fields=["originating_feedback"])
+    services.link_originating_feedback(case=case, feedback=feedback)
     return feedback
 
 
 def _join(case: RecoveryCase, *, decision: TriageDecision, feedback: Feedback) -> Feedback:
+    assert decision.severity is not None  # a decision that opens a case has one
     feedback.case = case
     # What attach_feedback is about to make of the severity: it never lowers it.
     severity = max(case.severity, decision.severity, key=SEVERITY_RANK.__getitem__)

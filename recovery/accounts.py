@@ -6,10 +6,10 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from recovery.errors import InvalidInput
-from recovery.roles import ROLE_PERMISSIONS, STAFF_ROLES, Role
+from recovery.roles import ROLE_PERMISSIONS, STAFF_ROLES, Role, User
 
 
-def grant_role(*, user, role: Role) -> None:
+def grant_role(*, user: User, role: Role) -> None:
     """Put `user` in the group of `role`; granting a role twice is harmless. Managers become staff: they
     configure SLA policies, calendars and root causes in the Django admin. What anyone may do comes from
     the role (`roles.ROLE_PERMISSIONS`), never from staff status."""
@@ -44,7 +44,7 @@ def issue_token(*, username: str, role: Role, create: bool = False, trusted: boo
     return token.key
 
 
-def ensure_role_groups(**_signal) -> None:
+def ensure_role_groups(**_signal: object) -> None:
     """Make sure every role's group exists and carries no stored permissions (they would be ignored:
     `roles.RolePermissionBackend` reads `ROLE_PERMISSIONS`), and that managers are staff.
 

@@ -1,10 +1,20 @@
 """Who may do what. Groups are the roles; superusers count as managers."""
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.backends import ModelBackend
 
 from recovery.errors import NotPermitted
+
+# Who acts, in a service's signature. Mend runs on Django's own user model (AUTH_USER_MODEL is not
+# swapped); at run time the name only has to exist, so it is the abstract base, importable early.
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+else:
+    from django.contrib.auth.models import AbstractUser
+
+    User = AbstractUser
 
 
 class Role(StrEnum):

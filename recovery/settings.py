@@ -5,10 +5,12 @@ See the README's "Configuration" section for the full list.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # embedded defaults (SQLite file, filesystem broker) live here
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",  # runserver too serves static files through WhiteNoise
     "django.contrib.staticfiles",
     "django.contrib.humanize",  # intcomma on the dashboard
+    "django_guid",
     "django_htmx",
     "template_partials",
     "csp",
@@ -54,6 +57,7 @@ if BENCH_CEILING:
     INSTALLED_APPS.append("bench.ceiling")
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",  # first: every later log line carries the request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -214,7 +218,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("MEND_PROXY_COUNT", default=0) or None,
     "UNAUTHENTICATED_USER": None,
 }
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Mend API",
     "DESCRIPTION": "Service recovery: feedback intake, recovery cases, gestures and root causes.",
     "VERSION": "1.0.0",
@@ -276,17 +280,19 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # kombu's default is `control/` in the working directory: the exchange table would land in git.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # An unacknowledged task (its worker was killed: see acks_late) goes back on the queue after this
-    # many seconds. It must exceed the longest retry countdown (an hour, cases/notifications.py), or
+    # many seconds. It must exceed the longest retry countdown (an hour, cases/outbox.py), or
     # Redis redelivers tasks still waiting for their ETA; the duplicates are harmless but wasteful.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3700),
@@ -322,11 +328,29 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Logging -----------------------------------------------------------------
+# Logging -----------------------------------------------------------------
+# One line per event, ids only (recovery/logs.py). JSON lines in production for the log pipeline,
+# readable text on a laptop. Every line of a request (and of the tasks it enqueued) carries its id,
+# which the response also gives back in `X-Request-ID` and API error bodies in `request_id`.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is 'text' or 'json'.")
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,  # a client's id is kept only if it is a UUID, so it cannot forge log lines
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {"mend": {"()": "recovery.logs.Formatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "mend", "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Its own line per request ("Header X-Request-ID found...") says nothing the request's lines do not.
+    "loggers": {"django_guid": {"level": "WARNING"}},
 }
 
 # Cache -------------------------------------------------------------------

@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from cases.follow_ups.views import survey_page
 from recovery import docs, health, views
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include("feedback.api.urls")),
     path("", include("cases.api.urls")),
@@ -29,7 +28,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/redoc/", login_not_required(docs.redoc), name="api-redoc"),
-    path("r/<str:token>/", login_not_required(survey_page), name="survey"),  # the customer's survey
+    path("", include("cases.follow_ups.urls")),  # the customer's survey, /r/<token>/
     path("", include("cases.urls")),
 ]
 

@@ -1,19 +1,19 @@
 """The back office. Stages change only through the workflow actions; timelines, gestures, follow-ups and
-the outbox are shown, never edited here, because services own those writes.
-
-Each model has its own block below; append new ModelAdmin blocks at the end of this module.
+the outbox are shown, never edited here, because services own those writes. A case's details and a new
+case go through `cases.services`, like every other interface.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
-from cases import outbox as notifications
-from cases import root_causes, services
+from cases import outbox, root_causes, services
 from cases.admin.transitions import transition_actions
 from cases.models import (
     SEVERITY_URGENCY,
+    STAGE_TIMESTAMP_FIELDS,
     URGENT_DUE,
     BusinessCalendar,
     CaseEvent,
@@ -142,15 +142,11 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     actions = transition_actions()
     inlines = (CaseEventInline,)
     # The only fields an existing case lets the admin edit: free text about the case.
-    DETAIL_FIELDS = ("title", "description", "channel", "is_repeat")
+    DETAIL_FIELDS = services.DETAIL_FIELDS
     WORKFLOW_FIELDS = (
         "stage",
         "version",
-        "acknowledged_at",
-        "apologized_at",
-        "resolved_at",
-        "followed_up_at",
-        "closed_at",
+        *STAGE_TIMESTAMP_FIELDS.values(),
         "resolution_summary",
         "close_reason",
         "reopen_count",
@@ -173,7 +169,8 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ("customer", "title", "description", "channel", "severity", "owner")})]
+            # The agent opening a case by hand owns it (services.open_case_by_hand), so no owner field.
+            return [(None, {"fields": ("customer", "title", "description", "channel", "severity")})]
         return [
             (None, {"fields": ("reference", "customer", "originating_feedback", "severity", "owner")}),
             ("Details", {"fields": self.DETAIL_FIELDS}),
@@ -216,23 +213,32 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
         return alarm.rings_at if alarm else None
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            self._open_case(request, obj)
-            return
-        changed = [name for name in form.changed_data if name in self.DETAIL_FIELDS]
-        if changed:
-            # Only the edited columns: a stage changed meanwhile by the workflow must not be overwritten.
-            obj.save(update_fields=[*changed, "updated_at"])
+        try:
+            if change:
+                self._edit_details(request, obj, form)
+            else:
+                self._open_case(request, obj)
+        except MendError as refused:
+            # Django's admin has no hook to re-show the form from here; refuse the whole request instead.
+            raise PermissionDenied(str(refused)) from refused
+
+    def _edit_details(self, request, obj, form):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in self.DETAIL_FIELDS}
+        if changes:
+            # The version is read-only on the form, so `obj.version` is what this request loaded.
+            services.edit_case(
+                case_id=obj.pk, actor=request.user, expected_version=obj.version, changes=changes
+            )
+        obj.refresh_from_db()
 
     def _open_case(self, request, obj):
-        case = services.open_case(
-            customer=obj.customer,
+        case = services.open_case_by_hand(
+            actor=request.user,
+            customer_external_id=obj.customer.external_id,
             title=obj.title,
             severity=obj.severity,
-            actor=request.user,
             channel=obj.channel,
             description=obj.description,
-            owner=obj.owner,
         )
         obj.pk = case.pk
         obj.refresh_from_db()
@@ -344,14 +350,8 @@ class NotificationAdmin(ViewOnlyAdmin):
 
     @admin.action(description="Retry now")
     def retry_now(self, request, queryset):
-        count = notifications.retry(list(queryset.values_list("pk", flat=True)))
+        count = outbox.retry(list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"Queued {count} email(s) for sending.", messages.SUCCESS)
-
-
-# ---------------------------------------------------------------------------------------------------
-# SLA clock (branch issue-sla-clock): business calendars, and the alerts the SLA sweep sent (read-only).
-# SLAPolicy's `calendar` field appears wherever SLAPolicy is registered.
-# ---------------------------------------------------------------------------------------------------
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -372,19 +372,10 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 
 @admin.register(SLAAlert)
-class SLAAlertAdmin(admin.ModelAdmin):
-    """The audit of what the sweep sent; written only by the sweep, so nothing here is editable."""
+class SLAAlertAdmin(ViewOnlyAdmin):
+    """The audit of what the sweep sent; written only by the sweep."""
 
     list_display = ["case", "target", "level", "moment", "owner", "created_at"]
     list_filter = ["level", "target"]
     list_select_related = ["case", "owner"]
     raw_id_fields = ["case", "owner"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import (
+    STAGE_TIMESTAMP_FIELDS,
     CaseEvent,
     FollowUp,
     Gesture,
@@ -320,11 +321,7 @@ class CaseDetailOut(CaseOut):
             *CaseOut.Meta.fields,
             "description",
             "sla_started_at",
-            "acknowledged_at",
-            "apologized_at",
-            "resolved_at",
-            "followed_up_at",
-            "closed_at",
+            *STAGE_TIMESTAMP_FIELDS.values(),
             "resolution_summary",
             "close_reason",
             "reopen_count",

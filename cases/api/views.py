@@ -69,10 +69,7 @@ class CaseApi(viewsets.GenericViewSet):
     lookup_value_regex = r"[^/]+"
 
     def case_id(self) -> int:
-        pk = parse_reference(self.kwargs["reference"])
-        if pk is None or not RecoveryCase.objects.filter(pk=pk).exists():
-            raise Http404("No case has this reference.")
-        return pk
+        return selectors.case_id_or_404(self.kwargs["reference"])
 
     def detail_response(self, case_id: int, *, code: int = status.HTTP_200_OK) -> Response:
         case = selectors.case_detail(case_id=case_id)
@@ -306,7 +303,7 @@ class RootCauseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         root_cause = self.get_object()
         command = s.CaseLinkInput(data=request.data)
         command.is_valid(raise_exception=True)
-        case_id = _existing_case_id(command.validated_data["case"])
+        case_id = selectors.case_id_or_404(command.validated_data["case"])
         linked = root_causes.link_case(root_cause_id=root_cause.pk, case_id=case_id, actor=request.user)
         return self.shaped(root_cause.pk, code=status.HTTP_201_CREATED if linked else status.HTTP_200_OK)
 
@@ -326,16 +323,9 @@ class RootCauseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     def unlink_case(self, request, pk=None, reference=None):
         root_cause = self.get_object()
-        case_id = _existing_case_id(reference)
+        case_id = selectors.case_id_or_404(reference)
         root_causes.unlink_case(root_cause_id=root_cause.pk, case_id=case_id, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _existing_case_id(reference: str) -> int:
-    pk = parse_reference(reference)
-    if pk is None or not RecoveryCase.objects.filter(pk=pk).exists():
-        raise Http404(f"No case has the reference '{reference}'.")
-    return pk
 
 
 SEVERITY = OpenApiParameter("severity", str, OpenApiParameter.PATH, enum=Severity.values)

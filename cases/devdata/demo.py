@@ -4,6 +4,9 @@ Cases reach their stage through `cases.workflow`, each action at a plausible mom
 (the clock is moved with time_machine), so timelines, SLA states and dashboards look like a real
 support desk rather than a hundred cases all acted on in the same second.
 
+What the desk's sweeps would have done by now (SLA warnings, breaches, escalations, follow-up
+reminders) is on the timelines already, without emails, so the first sweep of `make run` starts calm.
+
 Idempotent: everything is written in one transaction, and the presence of customer DEMO-0001 means
 it was written before.
 """
@@ -19,12 +22,14 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from cases import response_templates, root_causes, services, workflow
+from cases import outbox, response_templates, root_causes, services, workflow
 from cases.devdata.demo_texts import APOLOGIES, FOLLOW_UPS, PRAISE, PROBLEMS, RESPONSE_TEMPLATES, ROOT_CAUSES
 from cases.devdata.logins import DEMO_LOGINS, DemoLogin
+from cases.follow_ups import sweep as follow_up_sweep
 from cases.gestures import services as gestures
-from cases.models import Gesture, RecoveryCase, RootCause, Severity, Stage
+from cases.models import Gesture, Notification, RecoveryCase, RootCause, Severity, Stage
 from cases.sla import clock as sla
+from cases.sla import sweep as sla_sweep
 from feedback.models import Channel, Customer, Feedback, Sentiment
 from recovery import accounts
 from recovery.roles import STAFF_ROLES
@@ -32,7 +37,8 @@ from recovery.roles import STAFF_ROLES
 SEED = 20240601
 CUSTOMER_COUNT = 200
 CASES_PER_STAGE_AND_SEVERITY = 5
-REPEAT_CASES = 10  # the last cases go to customers who already had one: repeat failures
+# The last cases go, where one fits, to a customer whose earlier case was closed by then: repeat failures.
+REPEAT_CASES = 10
 
 
 # Age of an open case as a multiple of its running target: on track, on track, at risk, breached, breached.
@@ -101,11 +107,17 @@ def _write_demo_data(users: dict, *, now: datetime) -> None:
         for severity in Severity.values
         for variant in range(CASES_PER_STAGE_AND_SEVERITY)
     ]
+    played: list[RecoveryCase] = []
     for number, (stage, severity, variant) in enumerate(plans):
         repeat = number >= len(plans) - REPEAT_CASES
-        customer = customers[number - (len(plans) - REPEAT_CASES) if repeat else number]
+        customer = customers[number]
+        if repeat:
+            complained_at, _ = _plan(sla.policy_for(severity), stage, variant, now=now)
+            customer = _returning_customer(played, before=complained_at) or customer
+            repeat = customer != customers[number]
         problem = PROBLEMS[number % len(PROBLEMS)]
         case = _play_case(rng, users, customer, problem, stage, severity, variant, repeat=repeat, now=now)
+        played.append(case)
         if case.resolved_at and case.is_open and variant % 2 == 0:  # closed cases take no new gestures
             _grant_gesture(rng, case, users["agent"])
         if case.apologized_at and variant != 1:
@@ -113,6 +125,30 @@ def _write_demo_data(users: dict, *, now: datetime) -> None:
     _create_praise(rng, customers, now=now)
     for kind, name, body in RESPONSE_TEMPLATES:
         response_templates.create(actor=users["manager"], kind=kind, name=name, body=body)
+    _settle_the_past(now=now)
+
+
+def _returning_customer(played: list[RecoveryCase], *, before: datetime) -> Customer | None:
+    """A customer with one case only, closed before `before`: a customer has one open case at a time."""
+    cases_of: dict[int, list[RecoveryCase]] = {}
+    for case in played:
+        cases_of.setdefault(case.customer_id, []).append(case)
+    for cases in cases_of.values():
+        (case, *others) = cases
+        if not others and case.closed_at is not None and case.closed_at < before:
+            return case.customer
+    return None
+
+
+def _settle_the_past(*, now: datetime) -> None:
+    """Sweep up to `now` as the desk's beat would have, and drop the emails that did: they belong to
+    the past. The alerts, escalations and reminders stay on the timelines, claimed, so the first real
+    sweep sends nothing old."""
+    first_new = (Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    with outbox.kept_back():
+        sla_sweep.sweep(now=now)
+        follow_up_sweep.sweep(now=now)
+    Notification.objects.filter(pk__gte=first_new).delete()
 
 
 def _create_customers(rng: random.Random) -> list[Customer]:
@@ -176,7 +212,7 @@ def _play_case(rng, users, customer, problem, stage, severity, variant, *, repea
             metadata={"source": "seed_demo"},
         )
         # The case had to exist first: the database refuses negative feedback without its case.
-        RecoveryCase.objects.filter(pk=case.pk).update(originating_feedback=feedback)
+        services.link_originating_feedback(case=case, feedback=feedback)
     actor = users["agent2"] if variant == 3 else users["agent"]
     payloads = {
         "apologize": {"note": rng.choice(APOLOGIES)},

@@ -25,7 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 from faker import Faker
 
-from cases.models import FollowUp, RecoveryCase, Severity, SLAAlarm, Stage
+from cases.models import STAGE_TIMESTAMP_FIELDS, FollowUp, RecoveryCase, Severity, SLAAlarm, Stage
 from cases.sla import clock as sla
 from feedback.models import Channel, Customer, Feedback, Sentiment
 from recovery import accounts
@@ -63,7 +63,7 @@ CASE_COLUMNS = (
     "resolve_due_at", "follow_up_due_at", "sla_due_at", "sla_warn_at", "escalation_level",
     "resolution_summary", "close_reason", "is_repeat", "reopen_count", "version",
 )  # fmt: skip
-STAGE_FIELDS = ("acknowledged_at", "apologized_at", "resolved_at", "followed_up_at", "closed_at")
+STAGE_FIELDS = tuple(STAGE_TIMESTAMP_FIELDS.values())
 SLA_FIELDS = (
     "sla_started_at", "acknowledge_due_at", "apologize_due_at", "resolve_due_at", "follow_up_due_at",
     "sla_due_at", "sla_warn_at",

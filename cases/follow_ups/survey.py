@@ -6,6 +6,8 @@ settings.SURVEY_LINK_MAX_AGE. "Once" is a database fact: the answer claims `Foll
 with a conditional UPDATE, so of two submits at the same moment exactly one is stored.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -15,13 +17,14 @@ from django.utils import timezone
 from cases import events, workflow
 from cases.models import CaseEvent, FollowUp, RecoveryCase
 from cases.outbox import notify_users, queue_email
-from feedback.models import Channel, Feedback, Sentiment
+from feedback import services as feedback_services
+from feedback.models import Channel, Feedback
 from recovery.errors import InvalidInput, SurveyUnavailable, TransitionNotAllowed
 from recovery.parsing import has_null_character, whole_number
 
 SURVEY_SALT = "mend.cases.follow-up-survey"
-# "Poor" on a 1-5 scale: answers at or below this reopen the case with the customer's words.
-REOPEN_AT_OR_BELOW = 2
+# A poor answer (1-2 of 5) reopens the case with the customer's words.
+REOPEN_AT_OR_BELOW = feedback_services.POOR_AT_OR_BELOW
 MAX_COMMENT_LENGTH = 5000
 
 
@@ -85,17 +88,8 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
     now = timezone.now()
     with transaction.atomic():
         _claim(follow_up, rating=rating, now=now)
-        feedback = Feedback.objects.create(
-            customer=case.customer,
-            channel=Channel.SURVEY,
-            rating=rating,
-            comment=comment,
-            touchpoint="follow_up",
-            occurred_at=now,
-            received_at=now,
-            sentiment=sentiment_of(rating),
-            case=case,
-            metadata={"follow_up_id": follow_up.pk},
+        feedback = feedback_services.record_survey_answer(
+            case=case, follow_up_id=follow_up.pk, rating=rating, comment=comment, at=now
         )
         events.record(
             case,
@@ -113,20 +107,14 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
     return feedback
 
 
-def sentiment_of(rating: int) -> str:
-    if rating <= REOPEN_AT_OR_BELOW:
-        return Sentiment.NEGATIVE
-    return Sentiment.NEUTRAL if rating == 3 else Sentiment.POSITIVE
-
-
-def _valid_rating(rating) -> int:
+def _valid_rating(rating: int | str | None) -> int:
     number = whole_number(rating)
     if number is None or not 1 <= number <= 5:
         raise InvalidInput("Please choose a score from 1 to 5.", field="rating")
     return number
 
 
-def _claim(follow_up: FollowUp, *, rating: int, now) -> None:
+def _claim(follow_up: FollowUp, *, rating: int, now: datetime) -> None:
     # On PostgreSQL a second submit waits on the first one's row lock, then finds answered_at set.
     claimed = FollowUp.objects.filter(pk=follow_up.pk, answered_at__isnull=True).update(
         answered_at=now, satisfaction=rating, done_at=follow_up.done_at or now, channel=Channel.SURVEY
@@ -141,7 +129,7 @@ def _reopen(case: RecoveryCase, *, rating: int, comment: str) -> None:
         case = workflow.reopen_for_customer(case_id=case.pk, reason=reason)
     except TransitionNotAllowed:
         return  # already open again: the answer stands on the timeline for whoever works it
-    if case.owner_id:
+    if case.owner_id and case.owner is not None:
         notify_users(
             [case.owner],
             template="follow_up_answer_poor",

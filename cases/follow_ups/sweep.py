@@ -8,6 +8,7 @@ When the owner is reminded, the customer (if Mend has their email address) is se
 in the same step: the moment the follow-up is due is the moment to ask how the recovery felt.
 """
 
+import logging
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -19,7 +20,10 @@ from cases import events
 from cases.follow_ups import survey
 from cases.models import CaseEvent, FollowUp
 from cases.outbox import notify_users
+from recovery.logs import record
 from recovery.roles import managers
+
+logger = logging.getLogger(__name__)
 
 ESCALATE_AFTER = timedelta(days=1)
 # Ids per read. A follow-up costs about eight queries and up to three emails, so a batch is a few
@@ -35,7 +39,9 @@ def sweep(*, now: datetime) -> dict[str, int]:
     overdue = FollowUp.objects.filter(escalated_at__isnull=True, due_at__lte=now - ESCALATE_AFTER)
     for follow_up_id in _in_batches(overdue):
         counts.update(_escalate(follow_up_id, now=now))
-    return {"reminded": counts["reminded"], "surveys": counts["surveys"], "escalated": counts["escalated"]}
+    result = {"reminded": counts["reminded"], "surveys": counts["surveys"], "escalated": counts["escalated"]}
+    record(logger, "follow_ups.swept", **result)
+    return result
 
 
 def _in_batches(pending: QuerySet) -> Iterator[int]:
@@ -100,4 +106,5 @@ def _escalate(follow_up_id: int, *, now: datetime) -> list[str]:
         case=case,
         dedupe_prefix=f"follow-up:{follow_up.pk}:escalation",
     )
+    record(logger, "follow_up.escalated", follow_up_id=follow_up.pk, case_id=case.pk)
     return ["escalated"]

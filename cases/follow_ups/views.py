@@ -1,5 +1,6 @@
 """The customer's survey page, `/r/<token>/`: no login; the signed token is the customer's key."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -13,6 +14,7 @@ from recovery.parsing import whole_number
 _UNAVAILABLE_STATUS = {"invalid": 400, "expired": 410, "answered": 410, "withdrawn": 410}
 
 
+@login_not_required  # customers never sign in
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_page(request: HttpRequest, token: str) -> HttpResponse:
@@ -21,7 +23,7 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
             feedback = survey.answer(
                 token=token, rating=request.POST.get("rating"), comment=request.POST.get("comment", "")
             )
-            reopened = feedback.rating <= survey.REOPEN_AT_OR_BELOW
+            reopened = feedback.rating is not None and feedback.rating <= survey.REOPEN_AT_OR_BELOW
             return render(request, "survey/thanks.html", {"reopened": reopened})
         survey.open_survey(token)
     except SurveyUnavailable as unavailable:

@@ -11,12 +11,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from cases import events
-from cases import outbox as notifications
+from cases import events, outbox
 from cases.gestures.currencies import ISO_4217
 from cases.models import CaseEvent, Gesture, RecoveryCase
 from recovery.errors import Conflict, InvalidInput, NotPermitted
-from recovery.roles import is_manager, managers, require_case_worker, require_may_act_on
+from recovery.roles import User, is_manager, managers, require_case_worker, require_may_act_on
 
 COUNTED = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
 
@@ -27,7 +26,7 @@ def agent_limit(currency: str) -> Decimal:
 
 @transaction.atomic
 def request_gesture(
-    *, case_id: int, actor, kind: str, amount: Decimal, currency: str, description: str = ""
+    *, case_id: int, actor: User, kind: str, amount: Decimal, currency: str, description: str = ""
 ) -> Gesture:
     """Grant a gesture, or hold it for a manager when it takes the case above the agent's limit.
 
@@ -60,16 +59,16 @@ def request_gesture(
     return gesture
 
 
-def approve(*, gesture_id: int, actor, note: str = "") -> Gesture:
+def approve(*, gesture_id: int, actor: User, note: str = "") -> Gesture:
     return _decide(gesture_id=gesture_id, actor=actor, status=Gesture.Status.APPROVED, note=note)
 
 
-def reject(*, gesture_id: int, actor, note: str = "") -> Gesture:
+def reject(*, gesture_id: int, actor: User, note: str = "") -> Gesture:
     return _decide(gesture_id=gesture_id, actor=actor, status=Gesture.Status.REJECTED, note=note)
 
 
 @transaction.atomic
-def _decide(*, gesture_id: int, actor, status: str, note: str) -> Gesture:
+def _decide(*, gesture_id: int, actor: User, status: str, note: str) -> Gesture:
     if not is_manager(actor):
         raise NotPermitted("Only a manager may approve or reject a gesture.")
     gesture = Gesture.objects.select_for_update().select_related("case").get(pk=gesture_id)
@@ -105,11 +104,11 @@ def _valid_currency(currency: str) -> str:
     return code
 
 
-def _valid_amount(amount) -> Decimal:
+def _valid_amount(amount: Decimal | str | int | float | None) -> Decimal:
     if isinstance(amount, float):
         raise InvalidInput('Send the amount as a decimal string such as "20.00".', field="amount")
     try:
-        amount = Decimal(amount)
+        amount = Decimal(amount)  # type: ignore[arg-type]  # None is refused by Decimal itself
     except (InvalidOperation, TypeError, ValueError):
         raise InvalidInput("The amount is a decimal number such as 20.00.", field="amount") from None
     if not amount.is_finite() or amount <= 0:
@@ -122,7 +121,7 @@ def _valid_amount(amount) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _record(gesture: Gesture, *, actor, message: str) -> None:
+def _record(gesture: Gesture, *, actor: User, message: str) -> None:
     events.record(
         gesture.case,
         CaseEvent.Kind.GESTURE,
@@ -139,7 +138,7 @@ def _record(gesture: Gesture, *, actor, message: str) -> None:
 
 
 def _tell_managers(gesture: Gesture) -> None:
-    notifications.notify_users(
+    outbox.notify_users(
         managers(),
         template="gesture_pending_approval",
         context={"gesture": gesture},

@@ -55,13 +55,14 @@ def insert(
     rows = list(rows)
     if not rows:
         return []
-    fields = [model._meta.get_field(name) for name in columns]
+    fields = _columns(model, columns)
     adapters = [_adapter(field) for field in fields]
     quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+    names = ", ".join(quote(field.column or "") for field in fields)
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({names}) "
     tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
     if returning:
-        tail += " RETURNING " + ", ".join(quote(model._meta.get_field(name).column) for name in returning)
+        tail += " RETURNING " + ", ".join(quote(field.column or "") for field in _columns(model, returning))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             arrays, params = _arrays(fields, adapters, rows)
@@ -76,10 +77,10 @@ def update(model: type[models.Model], key: str, columns: Sequence[str], rows: It
     rows = list(rows)
     if not rows:
         return 0
-    fields = [model._meta.get_field(name) for name in (key, *columns)]
+    fields = _columns(model, (key, *columns))
     adapters = [_adapter(field) for field in fields]
     quote = connection.ops.quote_name
-    table, names = quote(model._meta.db_table), [quote(field.column) for field in fields]
+    table, names = quote(model._meta.db_table), [quote(field.column or "") for field in fields]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             arrays, params = _arrays(fields, adapters, rows)
@@ -92,8 +93,8 @@ def update(model: type[models.Model], key: str, columns: Sequence[str], rows: It
             return cursor.rowcount
         assignments = ", ".join(f"{name} = %s" for name in names[1:])
         adapted = ([adapt(value) for adapt, value in zip(adapters, row, strict=True)] for row in rows)
-        params = [values[1:] + values[:1] for values in adapted]  # the key comes last, in the WHERE
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {names[0]} = %s", params)
+        key_last = [values[1:] + values[:1] for values in adapted]  # the key comes last, in the WHERE
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {names[0]} = %s", key_last)
         return len(rows)
 
 
@@ -125,9 +126,19 @@ def _quoted(value) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _columns(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
+    fields = [model._meta.get_field(name) for name in names]
+    for field in fields:
+        if not isinstance(field, models.Field) or field.column is None:
+            raise TypeError(f"{model.__name__}.{field.name} is not a column.")
+    return fields  # type: ignore[return-value]  # narrowed by the loop above
+
+
 def _stored_kind(field: models.Field) -> str:
     """The internal type of what the column holds: a foreign key holds its target's."""
-    return field.target_field.get_internal_type() if field.is_relation else field.get_internal_type()
+    if isinstance(field, models.ForeignKey):
+        return field.target_field.get_internal_type()
+    return field.get_internal_type()
 
 
 def _insert_values(cursor, head, tail, fields, adapters, rows, returning) -> list[tuple]:
@@ -156,7 +167,7 @@ def _adapter(field: models.Field) -> Callable:
     if kind == "DateTimeField":
         return connection.ops.adapt_datetimefield_value
     if kind == "JSONField":
-        return partial(json.dumps, cls=field.encoder)
+        return partial(json.dumps, cls=getattr(field, "encoder", None))
     if kind == "UUIDField" and connection.features.has_native_uuid_field:
         return str
     return partial(field.get_db_prep_save, connection=connection)

@@ -102,7 +102,7 @@ def schedule_of(calendar: BusinessCalendar) -> Schedule:
             weekly=tuple(merged(day) for day in weekly),
             holidays=frozenset(calendar.holidays.values_list("date", flat=True)),
         )
-        calendar._schedule = cached
+        calendar._schedule = cached  # type: ignore[attr-defined]  # cached on the instance, like a property
     return cached
 
 

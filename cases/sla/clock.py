@@ -28,7 +28,9 @@ from cases.models import (
     SLAState,
     Stage,
 )
+from cases.sla.alerts import SweptCase
 from cases.sla.calendar import AROUND_THE_CLOCK, AroundTheClock, Schedule, schedule_of
+from recovery.roles import User
 from recovery.writes import Writes
 
 # Targets a fresh installation starts with (acknowledge, apologize, resolve). Managers edit them later.
@@ -39,6 +41,9 @@ DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta, timedelta]] = {
     Severity.LOW: (timedelta(hours=24), timedelta(hours=48), timedelta(days=7)),
 }
 DEFAULT_FOLLOW_UP_AFTER = timedelta(days=3)
+
+# What the clock reads: a case, or the sweep's plain row of one (same field names).
+CaseClocks = RecoveryCase | SweptCase
 
 
 # Every case opened, re-targeted or moved needs its policy, and policies change only when an operator
@@ -58,12 +63,12 @@ def policy_for(severity: str) -> SLAPolicy:
     return policy
 
 
-def forget_policies(**_signal) -> None:
+def forget_policies(**_signal: object) -> None:
     """Read every policy again on next use: after an edit in this process, and before each test."""
     _cached_policies.clear()
 
 
-def _forget_policies_now_and_on_commit(**_signal) -> None:
+def _forget_policies_now_and_on_commit(**_signal: object) -> None:
     # Now, so this transaction reads its own edit; on commit, for what another thread of this process
     # read between the edit and the commit.
     forget_policies()
@@ -91,7 +96,9 @@ def _read_policy(severity: str) -> SLAPolicy:
 
 def sla_time(policy: SLAPolicy) -> Schedule | AroundTheClock:
     """How `policy` counts time: its calendar's working time, or around the clock."""
-    return AROUND_THE_CLOCK if policy.calendar_id is None else schedule_of(policy.calendar)
+    if policy.calendar_id is None or policy.calendar is None:  # the id first: no query for no calendar
+        return AROUND_THE_CLOCK
+    return schedule_of(policy.calendar)
 
 
 def add_target(policy: SLAPolicy, start: datetime, duration: timedelta) -> datetime:
@@ -135,7 +142,7 @@ def start_clock(case: RecoveryCase, *, start: datetime, policy: SLAPolicy | None
     refresh_running_target(case, policy=policy)
 
 
-def running_targets(case: RecoveryCase) -> list[tuple[str, datetime]]:
+def running_targets(case: CaseClocks) -> list[tuple[str, datetime]]:
     """(target, due moment) of every clock still running: each stops when its stage is reached."""
     if case.stage == Stage.CLOSED:
         return []
@@ -150,11 +157,12 @@ def running_targets(case: RecoveryCase) -> list[tuple[str, datetime]]:
     return running
 
 
-def running_clocks(case: RecoveryCase, policy: SLAPolicy) -> list[Clock]:
+def running_clocks(case: CaseClocks, policy: SLAPolicy) -> list[Clock]:
     """The clocks of `running_targets`, with what the sweep and the warning moments need."""
     clocks = []
     for target, due in running_targets(case):
         if target == "follow_up":
+            assert case.resolved_at is not None  # the follow-up clock runs only on a resolved case
             clocks.append(Clock(target, case.resolved_at, policy.follow_up_after, due))
         else:
             length = getattr(policy, STAGE_CLOCKS[target][2])
@@ -179,7 +187,7 @@ def alert_moments(clock: Clock, policy: SLAPolicy) -> Iterator[tuple[int, dateti
     yield SLAAlert.Level.ESCALATED, sla_time(policy).add(clock.due_at, clock.length)
 
 
-def alerted_clocks(case: RecoveryCase, policy: SLAPolicy) -> list[Clock]:
+def alerted_clocks(case: CaseClocks, policy: SLAPolicy) -> list[Clock]:
     """The clocks the SLA sweep alerts on: the stage clocks. The follow-up clock is left to the
     follow-up sweep, which reminds and escalates follow-ups by its own rules; alerting here as well
     would send every follow-up email twice."""
@@ -259,15 +267,15 @@ def at_risk_horizon(severity: str, *, now: datetime) -> datetime:
     return add_target(policy, now, max(lengths) * share) + timedelta(seconds=1)
 
 
-def sla_state(case: RecoveryCase, *, now: datetime) -> str:
+def sla_state(case: CaseClocks, *, now: datetime) -> str:
     if case.on_hold_since is not None:
         return SLAState.PAUSED
-    if case.sla_due_at is None or now < case.sla_warn_at:
+    if case.sla_due_at is None or (case.sla_warn_at is not None and now < case.sla_warn_at):
         return SLAState.ON_TRACK
     return SLAState.BREACHED if now >= case.sla_due_at else SLAState.AT_RISK
 
 
-def pause(case: RecoveryCase, *, reason: str, actor, now: datetime) -> None:
+def pause(case: RecoveryCase, *, reason: str, actor: User, now: datetime) -> None:
     """Stop the running clocks while the case waits on the customer. Does not save (nor `set_alarm`).
 
     Precondition: the caller holds the case's row lock (`cases.workflow.hold`).
@@ -280,12 +288,13 @@ def pause(case: RecoveryCase, *, reason: str, actor, now: datetime) -> None:
     )
 
 
-def resume(case: RecoveryCase, *, actor, now: datetime) -> None:
+def resume(case: RecoveryCase, *, actor: User | None, now: datetime) -> None:
     """Restart the clocks: every running due moment moves by the SLA time it spent paused. Does not save.
 
     Precondition: the caller holds the case's row lock (`cases.workflow.unhold`, `close`).
     """
     since = case.on_hold_since
+    assert since is not None, "only a held case resumes"
     policy = policy_for(case.severity)
     time = sla_time(policy)
     for clock in running_clocks(case, policy):

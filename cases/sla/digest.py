@@ -12,39 +12,26 @@ A digest's dedupe key names its recipient and its first alert. Every alert is cl
 sweep batch (`SLAAlert` is unique), so no two digests can share a key, and none is written twice.
 """
 
-from __future__ import annotations
-
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from cases.models import SLAAlert
 from cases.outbox import Email
-
-if TYPE_CHECKING:
-    from cases.sla.sweep import Alert
+from cases.sla.alerts import Alert
+from recovery.roles import User
 
 # Most urgent first; the digest's sections and its subject follow this order.
-SECTIONS = {
+SECTIONS: dict[int, str] = {
     SLAAlert.Level.ESCALATED: "Escalated to level 2: still overdue at twice the target",
     SLAAlert.Level.BREACHED: "Breached: the target was missed, the managers are told (level 1)",
     SLAAlert.Level.WARNING: "At risk: the target will be missed unless the case moves on soon",
 }
-SUBJECT_WORD = {
+SUBJECT_WORD: dict[int, str] = {
     SLAAlert.Level.ESCALATED: "escalated",
     SLAAlert.Level.BREACHED: "breached",
     SLAAlert.Level.WARNING: "at risk",
 }
-
-
-def headline(alert: Alert) -> str:
-    target = alert.target.replace("_", " ")
-    if alert.level == SLAAlert.Level.WARNING:
-        return f"SLA warning: {target} due {alert.due_at:%Y-%m-%d %H:%M %Z}"
-    if alert.level == SLAAlert.Level.BREACHED:
-        return f"SLA breached: {target} was due {alert.due_at:%Y-%m-%d %H:%M %Z}"
-    return f"Escalated: {target} overdue by twice its target"
 
 
 def digests(alerts: list[Alert], *, owners: dict, managers: list) -> list[Email]:
@@ -67,7 +54,7 @@ def _recipients(alert: Alert, managers: list) -> list[int]:
     return [manager.pk for manager in managers]
 
 
-def _digest(recipient, alerts: list[Alert]) -> Email:
+def _digest(recipient: User, alerts: list[Alert]) -> Email:
     by_level: dict[int, list[str]] = {level: [] for level in SECTIONS}
     for alert in alerts:
         by_level[alert.level].append(_entry(alert))

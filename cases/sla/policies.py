@@ -9,14 +9,14 @@ from django.db import transaction
 from cases.models import SLAPolicy
 from cases.sla.clock import policy_for
 from recovery.errors import InvalidInput, NotPermitted
-from recovery.roles import is_manager
+from recovery.roles import User, is_manager
 
 DURATION_FIELDS = ("acknowledge_within", "apologize_within", "resolve_within", "follow_up_after")
 EDITABLE_FIELDS = (*DURATION_FIELDS, "warn_at_fraction")
 
 
 @transaction.atomic
-def update_policy(*, severity: str, actor, changes: dict) -> SLAPolicy:
+def update_policy(*, severity: str, actor: User, changes: dict) -> SLAPolicy:
     if not is_manager(actor):
         raise NotPermitted("Only a manager may edit SLA policies.")
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))

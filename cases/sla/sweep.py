@@ -14,24 +14,30 @@ follows the cases due, not the cases open (`bench/sweep`). Only the stage clocks
 follow-up clock belongs to the follow-up sweep.
 """
 
+import logging
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases import events
-from cases import outbox as notifications
+from cases import events, outbox
 from cases.events import SystemEvent
-from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy, format_reference
+from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy
 from cases.sla import bulk
 from cases.sla import clock as sla
 from cases.sla import digest as sla_digest
+from cases.sla.alerts import SWEPT_FIELDS, Alert, SweptCase
+from recovery.logs import record
 from recovery.roles import managers
+
+logger = logging.getLogger(__name__)
 
 # With 10,000 of 1,000,000 open cases due (bench/sweep), batches of 1,000, 2,500 and 10,000 took 1.35,
 # 1.23 and 1.66 s: the cost is per case, not per round trip, and one huge transaction is slower. 2,500
@@ -40,67 +46,16 @@ from recovery.roles import managers
 SWEEP_BATCH_SIZE = 2500
 
 
-@dataclass(slots=True)
-class SweptCase:
-    """A case as the sweep reads it: its clocks, what its alerts record and what the digests show,
-    under the field names of `RecoveryCase`, so `cases.sla.clock` reads it as it reads a case. A plain row
-    rather than a model instance: building 10,000 instances took twice as long as the query that read
-    them (bench/sweep)."""
-
-    pk: int
-    title: str
-    severity: str
-    stage: str
-    owner_id: int | None
-    reopen_count: int
-    escalation_level: int
-    on_hold_since: datetime | None
-    sla_started_at: datetime
-    sla_due_at: datetime | None
-    sla_warn_at: datetime | None
-    acknowledged_at: datetime | None
-    apologized_at: datetime | None
-    resolved_at: datetime | None
-    acknowledge_due_at: datetime | None
-    apologize_due_at: datetime | None
-    resolve_due_at: datetime | None
-    follow_up_due_at: datetime | None
-
-    @property
-    def reference(self) -> str:
-        return format_reference(self.pk)
-
-
-SWEPT_FIELDS = tuple(field.name for field in fields(SweptCase))
-
-EVENT_KIND = {
+EVENT_KIND: dict[int, str] = {
     SLAAlert.Level.WARNING: CaseEvent.Kind.SLA_WARNING,
     SLAAlert.Level.BREACHED: CaseEvent.Kind.SLA_BREACHED,
     SLAAlert.Level.ESCALATED: CaseEvent.Kind.ESCALATED,
 }
-COUNT_NAME = {
+COUNT_NAME: dict[int, str] = {
     SLAAlert.Level.WARNING: "warnings",
     SLAAlert.Level.BREACHED: "breaches",
     SLAAlert.Level.ESCALATED: "escalations",
 }
-
-
-@dataclass
-class Alert:
-    """An alert moment that has come: `level` of `target` on `case`. `pk` is its `SLAAlert` row, set
-    when this sweep claims it."""
-
-    case: SweptCase
-    target: str
-    level: int
-    moment: datetime
-    due_at: datetime
-    pk: int | None = None
-
-    @cached_property
-    def headline(self) -> str:
-        # Worded once for the timeline and the digest: formatting the due moment is not free.
-        return sla_digest.headline(self)
 
 
 @dataclass
@@ -142,10 +97,12 @@ def sweep(*, now: datetime) -> dict[str, int]:
             counts.update(_handle(batch, run))
         if len(batch) < SWEEP_BATCH_SIZE:
             break
-    return {name: counts[name] for name in ("cases", "warnings", "breaches", "escalations")}
+    result = {name: counts[name] for name in ("cases", "warnings", "breaches", "escalations")}
+    record(logger, "sla.swept", sweep_id=run.sweep_id.hex, **result)
+    return result
 
 
-def due_cases(now: datetime):
+def due_cases(now: datetime) -> QuerySet[RecoveryCase, tuple[Any, ...]]:
     """Cases whose alarm has rung, earliest first, row-locked: the case row is what every workflow
     action locks, so a case is never swept while an agent moves it. Closed and held cases have no
     alarm; should one have been left behind, the sweep finds nothing to alert and takes it away."""
@@ -177,8 +134,10 @@ def _handle(batch: list[SweptCase], run: _Run) -> Counter[str]:
     if claimed:
         events.record_many(entries)
         owners = run.owners([alert.case for alert in claimed])
-        notifications.queue_many(sla_digest.digests(claimed, owners=owners, managers=run.managers))
+        outbox.queue_many(sla_digest.digests(claimed, owners=owners, managers=run.managers))
     _save_progress(next_alarms, escalated)
+    for case_id, level in escalated.items():
+        record(logger, "sla.escalated", case_id=case_id, level=level, sweep_id=run.sweep_id.hex)
     return counts
 
 

@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.utils.dateparse import parse_datetime
 
-from cases import outbox as notifications
+from cases import outbox
 from cases.admin import RecoveryCaseAdmin
 from cases.models import CaseEvent, Notification, RecoveryCase, Stage
 from cases.tests.factories import CaseEventFactory, RecoveryCaseFactory, RootCauseFactory
@@ -182,22 +182,51 @@ def test_the_case_list_shows_and_filters_by_sla_state(admin_client):
     assert list(only_on_track.context["cl"].result_list) == [on_track]
 
 
-def test_editing_details_does_not_touch_the_stage(admin_client):
-    case = RecoveryCaseFactory(title="Old title", acknowledged=True)
-
-    admin_client.post(
-        f"{CHANGELIST}{case.pk}/change/",
-        {
-            "title": "Parcel lost",
-            "description": "",
-            "channel": "web",
-            "events-TOTAL_FORMS": "0",
-            "events-INITIAL_FORMS": "0",
-        },
+def edit_details(client, case, **details):
+    form = {"title": case.title, "description": case.description, "channel": case.channel, **details}
+    return client.post(
+        f"{CHANGELIST}{case.pk}/change/", {**form, "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"}
     )
 
+
+def test_editing_details_goes_through_the_service_and_leaves_the_stage(admin_client, admin_user):
+    case = RecoveryCaseFactory(title="Old title", channel="web", acknowledged=True)
+
+    edit_details(admin_client, case, title="Parcel lost", channel="phone")
+
     case.refresh_from_db()
-    assert (case.title, case.stage, case.version) == ("Parcel lost", Stage.ACKNOWLEDGED, 0)
+    assert (case.title, case.channel, case.stage, case.version) == (
+        "Parcel lost",
+        "phone",
+        Stage.ACKNOWLEDGED,
+        1,
+    )
+    updated = case.events.get(kind=CaseEvent.Kind.UPDATED)
+    assert updated.actor == admin_user
+    assert updated.data == {"title": ["Old title", "Parcel lost"], "channel": ["web", "phone"]}
+
+
+def test_saving_the_change_form_unchanged_records_nothing(admin_client):
+    case = RecoveryCaseFactory(title="Parcel lost", channel="web")
+
+    edit_details(admin_client, case)
+
+    case.refresh_from_db()
+    assert (case.version, case.events.count()) == (0, 0)
+
+
+def test_an_agent_editing_another_agents_case_in_the_admin_is_refused_and_nothing_changes(
+    client, staff_agent, other_agent
+):
+    staff_agent.user_permissions.add(*Permission.objects.filter(codename="change_recoverycase"))
+    case = RecoveryCaseFactory(title="Parcel lost", owner=other_agent)
+    client.force_login(staff_agent)
+
+    response = edit_details(client, case, title="Mine now")
+
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert (case.title, case.version, case.events.count()) == ("Parcel lost", 0, 0)
 
 
 def test_adding_a_case_in_the_admin_opens_it_with_a_clock_and_a_created_event(admin_client, admin_user):
@@ -212,6 +241,20 @@ def test_adding_a_case_in_the_admin_opens_it_with_a_clock_and_a_created_event(ad
     assert case.acknowledge_due_at is not None
     assert case.events.get().kind == CaseEvent.Kind.CREATED
     assert case.events.get().actor == admin_user
+
+
+def test_a_case_added_in_the_admin_for_a_returning_customer_is_a_repeat_owned_by_its_opener(
+    admin_client, admin_user
+):
+    earlier = RecoveryCaseFactory(stage=Stage.CLOSED)
+
+    admin_client.post(
+        f"{CHANGELIST}add/",
+        {"customer": earlier.customer.pk, "title": "Again", "severity": "high", "channel": "phone"},
+    )
+
+    case = RecoveryCase.objects.get(title="Again")
+    assert (case.is_repeat, case.owner) == (True, admin_user)
 
 
 def test_search_finds_a_case_by_its_reference(admin_client):
@@ -249,7 +292,7 @@ def test_retry_now_sends_a_failed_email_again(admin_client, django_capture_on_co
         body="RC-000001 breached.\n",
         template="case_update",
         status=Notification.Status.FAILED,
-        attempts=notifications.MAX_ATTEMPTS,
+        attempts=outbox.MAX_ATTEMPTS,
     )
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from cases import workflow
-from cases.follow_ups import sweep as follow_ups
+from cases.follow_ups import sweep as follow_up_sweep
 from cases.models import CaseEvent, Stage
 from cases.tests.factories import RecoveryCaseFactory
 from feedback.models import Channel, Feedback, Sentiment
@@ -28,7 +28,7 @@ def case(agent):
 @pytest.fixture
 def link(case, live_server):
     """The survey URL from the customer's email, pointed at the live server. Signed now, so it is fresh."""
-    follow_ups.sweep(now=case.follow_ups.get().due_at)  # transactional: the email leaves on commit
+    follow_up_sweep.sweep(now=case.follow_ups.get().due_at)  # transactional: the email leaves on commit
     (invitation,) = [m for m in mail.outbox if m.to == ["kim@example.com"]]
     url = next(line for line in invitation.body.splitlines() if "/r/" in line).strip()
     return live_server.url + url.removeprefix("http://127.0.0.1:8000")

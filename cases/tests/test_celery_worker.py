@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -21,17 +20,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases import outbox as notifications
+from cases import outbox
 from cases.models import CaseEvent, Notification, RecoveryCase, Severity, SLAPolicy
 from cases.tasks import send_notification, sweep_sla
 from cases.tests.factories import RecoveryCaseFactory
-from recovery.celery import app as celery_app
+from conftest import wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -40,14 +38,14 @@ WORKER_COMMAND = [sys.executable, "-m", "celery", "-A", "recovery", "worker", "-
 WORKER_COMMAND += ["--loglevel=INFO", "--without-gossip", "--without-mingle"]
 
 
-def wait_for(condition, *, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+def claim_ran_out(notification: Notification) -> bool:
+    notification.refresh_from_db(fields=["claimed_until"])
+    return notification.claimed_until is None or notification.claimed_until <= timezone.now()
+
+
+def queues_drained(broker) -> bool:
+    """Nothing waits in Redis and nothing is being worked on: any duplicate would have arrived."""
+    return broker.llen("celery") == 0 and broker.hlen("unacked") == 0
 
 
 def database_url() -> str:
@@ -71,7 +69,7 @@ class Worker:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: SIGKILL reaches the pool children too
         )
-        wait_for(
+        wait_until(
             lambda: " ready." in self.log() or self.process.poll() is not None, timeout=60, what="worker"
         )
         assert self.process.poll() is None, self.log()
@@ -104,19 +102,6 @@ class Worker:
 
 
 @pytest.fixture
-def broker(settings):
-    """The test process publishes to Redis for real (the test settings run tasks eagerly)."""
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    # Leftovers of an earlier, interrupted run would be consumed by this test's worker.
-    stale = [*client.scan_iter("celery*"), "unacked", "unacked_index", "unacked_mutex"]
-    client.delete(*stale)
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = False
-    yield client
-    celery_app.conf.task_always_eager = eager
-
-
-@pytest.fixture
 def start_worker(broker, tmp_path):
     started = []
 
@@ -130,13 +115,13 @@ def start_worker(broker, tmp_path):
         worker.stop()
 
 
-def queue_committed(**context) -> Notification:
+def queue_committed() -> Notification:
     case = RecoveryCaseFactory(title="Crushed parcel")
     with transaction.atomic():  # the event's transaction; the task is published when it commits
-        notification = notifications.queue_email(
+        notification = outbox.queue_email(
             to="agent@example.com",
-            template="case_update",
-            context={"headline": "SLA at risk", "message": "Acknowledge within 15 minutes.", **context},
+            template="follow_up_due",
+            context={"survey_sent": True},
             case=case,
         )
     return notification
@@ -160,13 +145,13 @@ def test_a_committed_notification_is_sent_by_the_worker_exactly_once(start_worke
     )
 
     notification = queue_committed()
-    wait_for(lambda: status_of(notification) == Notification.Status.SENT, timeout=30, what="the send")
+    wait_until(lambda: status_of(notification) == Notification.Status.SENT, timeout=30, what="the send")
     # The same task delivered a second time (a redelivery under acks_late) must not send again.
     send_notification.delay(notification.pk)
-    wait_for(lambda: worker.log().count("succeeded") == 2, timeout=30, what="the duplicate task")
+    wait_until(lambda: worker.log().count("succeeded") == 2, timeout=30, what="the duplicate task")
 
     (message,) = delivered(mail_dir)
-    assert f"Subject: {notification.case.reference}: SLA at risk" in message
+    assert f"Subject: {notification.case.reference}: follow-up due" in message
     notification.refresh_from_db()
     assert (notification.attempts, notification.sent_at is not None) == (1, True)
     assert "succeeded in" in worker.log() and ": False" in worker.log()
@@ -227,16 +212,17 @@ def test_a_worker_killed_mid_send_leaves_the_notification_to_be_delivered_exactl
     notification = queue_committed()
     assert server.first_data.wait(timeout=30), first.log()  # the worker is now waiting on DATA
     first.kill()
-    killed_at = time.monotonic()
 
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == (Notification.Status.PENDING, 1)
     assert broker.hlen("unacked") == 1  # acks_late: the task was not acknowledged, so it is not lost
-    time.sleep(max(0.0, lease + 0.5 - (time.monotonic() - killed_at)))  # the dead sender's claim runs out
+    wait_until(
+        lambda: claim_ran_out(notification), timeout=lease + 30, what="the dead sender's claim to run out"
+    )
 
     second = start_worker(**env)
-    wait_for(lambda: status_of(notification) == Notification.Status.SENT, timeout=60, what="redelivery")
-    time.sleep(2)  # room for any duplicate to arrive
+    wait_until(lambda: status_of(notification) == Notification.Status.SENT, timeout=60, what="redelivery")
+    wait_until(lambda: queues_drained(broker), timeout=30, what="every delivery of the task to finish")
 
     assert len(server.delivered) == 1
     assert b"Crushed parcel" in server.delivered[0]
@@ -249,7 +235,7 @@ def test_a_worker_killed_mid_send_leaves_the_notification_to_be_delivered_exactl
 
 
 def test_negative_feedback_breaches_a_few_second_sla_and_the_worker_sends_the_breach_email_once(
-    start_worker, tmp_path, api_client, intake_user, manager
+    start_worker, broker, tmp_path, api_client, intake_user, manager
 ):
     manager.email = "maria@example.com"
     manager.save()
@@ -281,17 +267,17 @@ def test_negative_feedback_breaches_a_few_second_sla_and_the_worker_sends_the_br
     )
     assert submitted.status_code == 201, submitted.content
     case = RecoveryCase.objects.get(pk=submitted.json()["case"]["id"])
-    time.sleep(max(0.0, (case.acknowledge_due_at - timezone.now()).total_seconds() + 0.3))
+    wait_until(lambda: timezone.now() > case.acknowledge_due_at, timeout=30, what="the acknowledge target")
     sweep_sla.delay()  # what beat does every minute; twice, as two beats by mistake would
     sweep_sla.delay()
 
-    wait_for(
+    wait_until(
         lambda: len(re.findall(r"sweep_sla\[\S+\] succeeded", worker.log())) == 2, timeout=30, what="sweeps"
     )
     (breach,) = case.events.filter(kind=CaseEvent.Kind.SLA_BREACHED)
     assert breach.data["target"] == "acknowledge"
     breach_emails = Notification.objects.filter(case=case, subject__contains="SLA breached")
-    wait_for(
+    wait_until(
         lambda: (
             list(breach_emails.values_list("recipient", "status"))
             == [("maria@example.com", Notification.Status.SENT)]
@@ -300,7 +286,7 @@ def test_negative_feedback_breaches_a_few_second_sla_and_the_worker_sends_the_br
         what="the breach email",
     )
     sent = Notification.objects.filter(case=case, status=Notification.Status.SENT)
-    time.sleep(1)  # room for any duplicate
+    wait_until(lambda: queues_drained(broker), timeout=30, what="every queued send to finish")
 
     messages = delivered(mail_dir)
     assert len(messages) == sent.count() == Notification.objects.filter(case=case).count()

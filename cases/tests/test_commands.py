@@ -1,5 +1,6 @@
 """The management commands, run as an operator runs them: through call_command, output captured."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -9,7 +10,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
-from cases.models import CaseEvent, Gesture, RecoveryCase, RootCause, Severity, SLAAlarm, Stage
+from cases.follow_ups import sweep as follow_up_sweep
+from cases.models import CaseEvent, Gesture, Notification, RecoveryCase, RootCause, Severity, SLAAlarm, Stage
 from cases.sla import sweep as sla_sweep
 from cases.tests.factories import RecoveryCaseFactory
 from feedback.models import Customer, Feedback, Sentiment
@@ -99,6 +101,39 @@ def test_seed_demo_restores_a_demo_password_someone_changed():
 
     manager.refresh_from_db()
     assert manager.check_password("manager-demo-pw")
+
+
+def test_the_first_sweeps_after_seed_demo_send_nothing_old(mailoutbox):
+    seeded_at = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    with time_machine.travel(seeded_at, tick=False):
+        run("seed_demo")
+
+        sla_counts = sla_sweep.sweep(now=seeded_at)
+        follow_up_counts = follow_up_sweep.sweep(now=seeded_at)
+
+    assert (sla_counts["warnings"], sla_counts["breaches"], sla_counts["escalations"]) == (0, 0, 0)
+    assert follow_up_counts == {"reminded": 0, "surveys": 0, "escalated": 0}
+    assert (Notification.objects.count(), mailoutbox) == (0, [])
+    # What happened in the demo's past is on the timelines, as handled.
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.SLA_BREACHED).exists()
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.REMINDER).exists()
+
+
+def test_seed_demo_never_gives_a_customer_two_open_cases_at_once():
+    run("seed_demo")
+
+    far_future = datetime.max.replace(tzinfo=UTC)
+    by_customer: dict[int, list[tuple[datetime, datetime]]] = {}
+    for customer_id, opened, closed in RecoveryCase.objects.values_list(
+        "customer_id", "created_at", "closed_at"
+    ):
+        by_customer.setdefault(customer_id, []).append((opened, closed or far_future))
+    for spans in by_customer.values():
+        spans.sort()
+        assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans))
+    repeats = RecoveryCase.objects.filter(is_repeat=True)
+    assert repeats.count() >= 5
+    assert all(len(by_customer[case.customer_id]) == 2 for case in repeats)
 
 
 # issue_token -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils.dateparse import parse_datetime
 
 from cases import workflow
-from cases.follow_ups import sweep as follow_ups
+from cases.follow_ups import sweep as follow_up_sweep
 from cases.models import CaseEvent, FollowUp, Notification, Stage
 from cases.tasks import sweep_follow_ups
 from cases.tests.factories import RecoveryCaseFactory
@@ -31,7 +31,7 @@ def resolved_case(owner, **extra):
 
 def sweep_at(moment: str) -> dict[str, int]:
     with time_machine.travel(moment, tick=False):
-        return follow_ups.sweep(now=parse_datetime(moment))
+        return follow_up_sweep.sweep(now=parse_datetime(moment))
 
 
 def sent_to(address: str) -> list:
@@ -170,7 +170,7 @@ def test_the_follow_up_of_a_case_closed_before_it_came_due_is_retired_silently(a
 
 
 def test_the_sweep_works_through_more_follow_ups_than_one_batch(agent, monkeypatch):
-    monkeypatch.setattr(follow_ups, "SWEEP_BATCH_SIZE", 2)
+    monkeypatch.setattr(follow_up_sweep, "SWEEP_BATCH_SIZE", 2)
     cases = [resolved_case(agent, customer=CustomerFactory(email="")) for _ in range(5)]
 
     assert sweep_at("2026-11-23T10:00:00Z")["reminded"] == 5
@@ -182,7 +182,7 @@ def test_a_sweep_with_nothing_due_reads_two_indexed_queries(agent, django_assert
         resolved_case(agent)
 
     with django_assert_num_queries(2), time_machine.travel("2026-11-22T10:00:00Z", tick=False):
-        assert follow_ups.sweep(now=parse_datetime("2026-11-22T10:00:00Z")) == NOTHING
+        assert follow_up_sweep.sweep(now=parse_datetime("2026-11-22T10:00:00Z")) == NOTHING
 
 
 def test_the_task_and_the_command_run_one_sweep(agent, capsys):

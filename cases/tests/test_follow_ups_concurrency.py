@@ -5,7 +5,7 @@ import time_machine
 from django.utils.dateparse import parse_datetime
 
 from cases import workflow
-from cases.follow_ups import sweep as follow_ups
+from cases.follow_ups import sweep as follow_up_sweep
 from cases.models import CaseEvent, Notification
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_workflow_concurrency import run_at_once
@@ -29,8 +29,8 @@ def test_two_sweeps_at_once_remind_invite_and_escalate_each_follow_up_exactly_on
         cases.append(case)
 
     outcomes = run_at_once(
-        lambda: follow_ups.sweep(now=A_DAY_LATE),
-        lambda: follow_ups.sweep(now=A_DAY_LATE),
+        lambda: follow_up_sweep.sweep(now=A_DAY_LATE),
+        lambda: follow_up_sweep.sweep(now=A_DAY_LATE),
     )
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes

@@ -19,11 +19,10 @@ from cases.models import (
 )
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_business_hours import local
+from conftest import COMPLAINED, high_case
 from recovery.errors import Conflict, InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
-
-COMPLAINED = parse_datetime("2026-11-20T10:00:00Z")
 
 
 def at(moment: str):
@@ -32,11 +31,6 @@ def at(moment: str):
 
 def iso(moment) -> str:
     return moment.isoformat().replace("+00:00", "Z")
-
-
-def high_case(**extra) -> RecoveryCase:
-    # High: acknowledge 1 h, apologize 2 h, resolve 24 h; warn at 75 %.
-    return RecoveryCaseFactory(severity="high", sla_started_at=COMPLAINED, **extra)
 
 
 def test_a_held_case_is_paused_and_in_no_other_sla_state(agent):

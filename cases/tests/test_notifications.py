@@ -8,7 +8,7 @@ from celery.exceptions import Retry
 from django.core import mail
 from django.db import transaction
 
-from cases import outbox as notifications
+from cases import outbox
 from cases.models import Notification
 from cases.tasks import resend_unsent_notifications, send_notification
 from cases.tests.factories import RecoveryCaseFactory
@@ -17,11 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def queue(case, **overrides):
-    return notifications.queue_email(
+    return outbox.queue_email(
         **{
             "to": "agent@example.com",
-            "template": "case_update",
-            "context": {"headline": "SLA at risk", "message": "Acknowledge within 15 minutes."},
+            "template": "follow_up_due",
+            "context": {"survey_sent": True},
             "case": case,
             **overrides,
         }
@@ -39,8 +39,8 @@ def test_queued_email_is_rendered_from_its_template_and_sent_after_commit(django
     assert notification.status == Notification.Status.SENT
     assert notification.sent_at is not None
     (email,) = mail.outbox
-    assert email.subject == f"{case.reference}: SLA at risk"
-    assert "Acknowledge within 15 minutes." in email.body
+    assert email.subject == f"{case.reference}: follow-up due"
+    assert "We have emailed them the short satisfaction survey" in email.body
     assert "Crushed parcel" in email.body
     assert email.to == ["agent@example.com"]
 
@@ -73,8 +73,8 @@ def test_delivering_twice_sends_once():
         recipient="m@example.com", subject="s", body="b", template="case_update"
     )
 
-    assert notifications.deliver(notification.pk) is True
-    assert notifications.deliver(notification.pk) is False
+    assert outbox.deliver(notification.pk) is True
+    assert outbox.deliver(notification.pk) is False
     assert len(mail.outbox) == 1
 
 
@@ -91,9 +91,9 @@ def test_a_failed_send_records_the_error_and_rests_until_its_retry(settings):
 
     with (
         time_machine.travel("2026-11-20 10:00:00Z", tick=False),
-        pytest.raises(notifications.SendFailed) as failed,
+        pytest.raises(outbox.SendFailed) as failed,
     ):
-        notifications.deliver(notification.pk)
+        outbox.deliver(notification.pk)
 
     notification.refresh_from_db()
     assert failed.value.retry_at.isoformat() == "2026-11-20T10:00:30+00:00"
@@ -115,7 +115,7 @@ def test_a_failed_send_records_the_error_and_rests_until_its_retry(settings):
     ],
 )
 def test_retries_back_off_exponentially_up_to_an_hour(attempts, delay):
-    assert notifications.retry_delay(attempts) == delay
+    assert outbox.retry_delay(attempts) == delay
 
 
 def test_the_resend_sweep_leaves_a_failed_row_to_its_retry_until_the_retry_moment(settings):
@@ -124,14 +124,14 @@ def test_the_resend_sweep_leaves_a_failed_row_to_its_retry_until_the_retry_momen
         notification = Notification.objects.create(
             recipient="m@example.com", subject="s", body="b", template="case_update"
         )
-    with time_machine.travel("2026-11-20 10:05:00Z", tick=False), pytest.raises(notifications.SendFailed):
-        notifications.deliver(notification.pk)  # retry due 10:05:30
+    with time_machine.travel("2026-11-20 10:05:00Z", tick=False), pytest.raises(outbox.SendFailed):
+        outbox.deliver(notification.pk)  # retry due 10:05:30
 
     with time_machine.travel("2026-11-20 10:05:29Z", tick=False):
-        assert notifications.unsent_ids() == []
-        assert notifications.deliver(notification.pk) is False  # an early duplicate does nothing
+        assert outbox.unsent_ids() == []
+        assert outbox.deliver(notification.pk) is False  # an early duplicate does nothing
     with time_machine.travel("2026-11-20 10:05:30Z", tick=False):
-        assert notifications.unsent_ids() == [notification.pk]
+        assert outbox.unsent_ids() == [notification.pk]
 
 
 def test_after_the_last_attempt_the_row_is_marked_failed_and_not_retried(settings):
@@ -141,16 +141,16 @@ def test_after_the_last_attempt_the_row_is_marked_failed_and_not_retried(setting
         subject="s",
         body="b",
         template="case_update",
-        attempts=notifications.MAX_ATTEMPTS - 1,
+        attempts=outbox.MAX_ATTEMPTS - 1,
     )
 
     assert send_notification.apply(args=[notification.pk]).get() is False
 
     notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
-    assert notification.attempts == notifications.MAX_ATTEMPTS
+    assert notification.attempts == outbox.MAX_ATTEMPTS
     assert notification.claimed_until is None
-    assert notifications.unsent_ids(now=notification.created_at + timedelta(days=1)) == []
+    assert outbox.unsent_ids(now=notification.created_at + timedelta(days=1)) == []
 
 
 def test_a_failing_task_asks_celery_for_a_retry_at_the_rows_retry_moment(settings):
@@ -189,7 +189,19 @@ def test_a_row_claimed_by_a_live_sender_is_not_taken_by_another():
         Notification.objects.filter(pk=notification.pk).update(
             claimed_until=notification.created_at + timedelta(minutes=2)
         )
-        assert notifications.deliver(notification.pk) is False
+        assert outbox.deliver(notification.pk) is False
     with time_machine.travel("2026-11-20 10:03:00Z", tick=False):  # the claim ran out: its sender died
-        assert notifications.deliver(notification.pk) is True
+        assert outbox.deliver(notification.pk) is True
     assert len(mail.outbox) == 1
+
+
+def test_emails_queued_while_kept_back_are_stored_but_never_handed_to_the_workers(
+    django_capture_on_commit_callbacks,
+):
+    case = RecoveryCaseFactory()
+
+    with django_capture_on_commit_callbacks() as callbacks, outbox.kept_back():
+        notification = queue(case)
+
+    assert callbacks == []
+    assert Notification.objects.get().pk == notification.pk

@@ -8,17 +8,10 @@ from django.utils.dateparse import parse_datetime
 from cases import services, workflow
 from cases.models import RecoveryCase, SLAAlarm, SLAState, Stage
 from cases.sla import clock as sla
-from cases.tests.factories import RecoveryCaseFactory
+from conftest import COMPLAINED, high_case
 from feedback.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
-
-COMPLAINED = parse_datetime("2026-11-20T10:00:00Z")
-
-
-def high_case(**extra) -> RecoveryCase:
-    # High: acknowledge 1 h, apologize 2 h, resolve 24 h; warn at 75 %.
-    return RecoveryCaseFactory(severity="high", sla_started_at=COMPLAINED, **extra)
 
 
 @pytest.mark.parametrize(

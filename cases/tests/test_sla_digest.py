@@ -5,12 +5,13 @@ import re
 import pytest
 from django.utils.dateparse import parse_datetime
 
-from cases import outbox as notifications
-from cases.models import Notification, RecoveryCase
+from cases import outbox
+from cases.models import Notification
 from cases.sla import digest as sla_digest
 from cases.sla import sweep as sla_sweep
-from cases.tests.factories import RecoveryCaseFactory
-from cases.tests.test_sla_sweep import COMPLAINED, sweep_at
+from cases.sla.alerts import Alert
+from cases.tests.test_sla_sweep import sweep_at
+from conftest import high_case
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +35,6 @@ def maria(manager):
     manager.email = "maria@example.com"
     manager.save()
     return manager
-
-
-def high_case(title: str, owner=None) -> RecoveryCase:
-    # High: acknowledge 1 h (warn 10:45, due 11:00, level 2 at 12:00), apologize 2 h (warn 11:30).
-    return RecoveryCaseFactory(severity="high", sla_started_at=COMPLAINED, title=title, owner=owner)
 
 
 def listed(recipient: str) -> list[tuple[str, str]]:
@@ -136,14 +132,12 @@ def test_nobody_hears_of_an_alert_twice(alice, maria):
 def test_a_digest_queued_again_is_not_written_twice(alice, maria):
     case = high_case("Parcel late", owner=alice)
     now = parse_datetime("2026-11-20T11:00:00Z")
-    alerts = [
-        sla_sweep.Alert(case, "acknowledge", level, now, now, pk=pk) for pk, level in ((41, 0), (42, 1))
-    ]
+    alerts = [Alert(case, "acknowledge", level, now, now, pk=pk) for pk, level in ((41, 0), (42, 1))]
 
     first = sla_digest.digests(alerts, owners={alice.pk: alice}, managers=[maria])
     again = sla_digest.digests(alerts, owners={alice.pk: alice}, managers=[maria])
-    notifications.queue_many(first)
-    notifications.queue_many(again)
+    outbox.queue_many(first)
+    outbox.queue_many(again)
 
     assert [email.dedupe_key for email in first] == [
         f"sla-digest:41:user:{alice.pk}",  # named by its recipient and its first alert

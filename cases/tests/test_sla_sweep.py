@@ -24,10 +24,10 @@ from cases.models import (
 from cases.sla import sweep as sla_sweep
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_business_hours import local
+from conftest import COMPLAINED, high_case
 
 pytestmark = pytest.mark.django_db
 
-COMPLAINED = parse_datetime("2026-11-20T10:00:00Z")
 NOTHING = {"cases": 0, "warnings": 0, "breaches": 0, "escalations": 0}
 
 
@@ -49,12 +49,6 @@ def sweep_at(moment: str) -> dict[str, int]:
     now = parse_datetime(f"2026-11-20T{moment}:00Z")
     with time_machine.travel(now, tick=False):
         return sla_sweep.sweep(now=now)
-
-
-def high_case(**extra) -> RecoveryCase:
-    # High: acknowledge 1 h (warn 10:45, due 11:00, level 2 at 12:00), apologize 2 h (warn 11:30,
-    # due 12:00, level 2 at 14:00), resolve 24 h (warn 04:00 tomorrow).
-    return RecoveryCaseFactory(severity="high", sla_started_at=COMPLAINED, **extra)
 
 
 def timeline(case) -> list[tuple[str, str, int]]:
@@ -258,7 +252,7 @@ def test_sweep_queries_do_not_grow_with_due_cases(owner, boss):
     assert len(few) == len(many) == 12
 
 
-def test_a_sweep_with_nothing_due_is_one_query(owner, django_assert_num_queries):
+def test_a_sweep_with_nothing_due_reads_once_inside_its_savepoint(owner, django_assert_num_queries):
     high_case(owner=owner)
 
     with django_assert_num_queries(3):  # the batch transaction's savepoint pair and one SELECT

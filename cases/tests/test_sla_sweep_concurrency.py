@@ -4,7 +4,6 @@ its recipients exactly once. A sweep and an agent on the same case: neither wait
 long, and the case's alarm ends where the agent's action left it."""
 
 import threading
-import time
 
 import pytest
 import time_machine
@@ -17,10 +16,10 @@ from cases.sla import sweep as sla_sweep
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_sla_digest import listed
 from cases.tests.test_workflow_concurrency import run_at_once
+from conftest import COMPLAINED, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-COMPLAINED = parse_datetime("2026-11-20T10:00:00Z")
 CASES = 120
 
 
@@ -47,6 +46,15 @@ def test_two_concurrent_sweeps_send_each_alert_once(agent, manager, monkeypatch)
     assert sorted(listed("alice@example.com")) == sorted(warned + breached)  # the owner hears of both
     assert sorted(listed("maria@example.com")) == sorted(breached)  # the manager of the breaches
     assert sla_sweep.sweep(now=now)["cases"] == 0
+
+
+def someone_waits_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def in_thread(call) -> tuple[threading.Thread, list]:
@@ -95,7 +103,8 @@ def test_an_agent_acting_during_a_sweep_has_the_last_word_on_the_alarm(agent, mo
 
     def slow_save_progress(*args):
         claimed.set()
-        time.sleep(0.5)  # the agent's action, started now, waits for this batch's row locks
+        # Hold this batch's row locks until the agent's action, started now, is queued behind them.
+        wait_until(someone_waits_on_a_lock, timeout=20, what="the agent's action to wait on the row lock")
         save_progress(*args)
 
     monkeypatch.setattr(sla_sweep, "_save_progress", slow_save_progress)

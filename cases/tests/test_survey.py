@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases import workflow
 from cases.follow_ups import survey
-from cases.follow_ups import sweep as follow_ups
+from cases.follow_ups import sweep as follow_up_sweep
 from cases.models import CaseEvent, FollowUp, Notification, Stage
 from cases.tests.factories import RecoveryCaseFactory
 from feedback.models import Channel, Feedback, Sentiment
@@ -39,7 +39,7 @@ def case(agent):
 def link(case, django_capture_on_commit_callbacks):
     """The survey path as the customer receives it, from the email the sweep sent."""
     with time_machine.travel(INVITED, tick=False), django_capture_on_commit_callbacks(execute=True):
-        follow_ups.sweep(now=follow_ups_due(case))
+        follow_up_sweep.sweep(now=follow_ups_due(case))
     (invitation,) = [m for m in mail.outbox if m.to == ["kim@example.com"]]
     url = next(line for line in invitation.body.splitlines() if "/r/" in line).strip()
     return url.removeprefix("http://127.0.0.1:8000")
@@ -291,7 +291,7 @@ def test_the_customer_reopen_path_refuses_a_case_that_is_not_resolved(agent):
 
 
 def test_the_survey_link_is_sent_once_per_follow_up(case, link):
-    follow_ups.sweep(now=follow_ups_due(case) + timedelta(days=2))
+    follow_up_sweep.sweep(now=follow_ups_due(case) + timedelta(days=2))
 
     assert Notification.objects.filter(template="follow_up_survey").count() == 1
     assert FollowUp.objects.count() == 1

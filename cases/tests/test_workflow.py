@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from cases import workflow
 from cases.models import CaseEvent, FollowUp, RecoveryCase, Stage
-from cases.signals import case_transitioned
 from cases.tests.factories import RecoveryCaseFactory
 from recovery.errors import InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
 
@@ -288,26 +287,6 @@ def test_reopening_counts_clears_later_stages_and_restarts_the_sla_clock(agent):
     assert case.apologize_due_at.isoformat() == "2026-11-10T14:00:00+00:00"
     assert case.resolve_due_at.isoformat() == "2026-11-11T12:00:00+00:00"
     assert not case.follow_ups.filter(done_at__isnull=True).exists()
-
-
-def test_the_transition_hook_fires_only_after_commit(agent, django_capture_on_commit_callbacks):
-    case = case_in(Stage.NEW)
-    received = []
-
-    def receiver(sender, event_id, **kwargs):
-        received.append(event_id)
-
-    case_transitioned.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            workflow.acknowledge(case_id=case.pk, actor=agent)
-        assert received == []
-        for callback in callbacks:
-            callback()
-    finally:
-        case_transitioned.disconnect(receiver)
-
-    assert received == [case.events.get(kind=CaseEvent.Kind.STAGE_CHANGED).pk]
 
 
 def test_stage_is_not_editable_through_forms():

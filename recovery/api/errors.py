@@ -1,5 +1,9 @@
 """Cross-app API plumbing: domain errors mapped to HTTP once, and shared pagination."""
 
+import logging
+from typing import Any
+
+from django_guid import get_guid
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -14,12 +18,33 @@ from recovery.errors import (
     PreconditionFailed,
     TransitionNotAllowed,
 )
+from recovery.logs import record
+
+logger = logging.getLogger(__name__)
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every API error as JSON carrying the request's id (`X-Request-ID`, in the logs too), and one log
+    line per refused request: the view, the status and the caller's id, never what they sent."""
+    response: Response | None
     if isinstance(exc, MendError):
-        return Response(_domain_error_body(exc), status=_domain_error_status(exc))
-    return drf_exception_handler(exc, context)
+        response = Response(_domain_error_body(exc), status=_domain_error_status(exc))
+    else:
+        response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # not an API error: Django's 500 handling (and its log) takes over
+    if isinstance(response.data, dict):
+        response.data["request_id"] = get_guid()
+    request = context.get("request")
+    record(
+        logger,
+        "api.refused",
+        view=type(context.get("view")).__name__,
+        status=response.status_code,
+        error=type(exc).__name__,
+        user_id=getattr(getattr(request, "user", None), "pk", None),
+    )
+    return response
 
 
 def _domain_error_status(exc: MendError) -> int:
@@ -36,7 +61,7 @@ def _domain_error_status(exc: MendError) -> int:
     return status.HTTP_400_BAD_REQUEST
 
 
-def _domain_error_body(exc: MendError) -> dict:
+def _domain_error_body(exc: MendError) -> dict[str, Any]:
     if isinstance(exc, TransitionNotAllowed):
         return {"detail": exc.message, "stage": exc.stage, "allowed_actions": exc.allowed}
     if isinstance(exc, InvalidInput) and exc.field:
