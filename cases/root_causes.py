@@ -121,7 +121,7 @@ def _sets_managed(fields: dict) -> bool:
     return status != RootCause.Status.OPEN or any(fields.get(name) for name in MANAGED_FIELDS[1:])
 
 
-def _require_manager(actor) -> None:
+def _require_manager(actor: User) -> None:
     require_permission(
         actor,
         "cases.change_rootcause",

@@ -37,7 +37,8 @@ def server_error(request):
     return defaults.server_error(request)
 
 
-def unavailable(request):
+def unavailable(request) -> HttpResponse:
+    response: HttpResponse
     logger.warning("database unavailable: answering 503", extra={"path": request.path})
     if is_api(request):
         response = JsonResponse({"detail": UNAVAILABLE}, status=503)

@@ -49,6 +49,7 @@ def instances(
         instance = model(**{name: _read(model, name, raw) for name, raw in value.items()}, **known)
         for name, data in related_values.items():
             target = model._meta.get_field(name).related_model
+            assert target is not None and not isinstance(target, str)  # a resolved relation
             user = None if data["id"] is None else target(**data)
             if user is not None:
                 user._state.adding = False
@@ -87,8 +88,8 @@ class Compiled:
     def fetch(self, parent_id: int) -> tuple[list[dict], ...] | None:
         """Each column's rows as dicts, or None when no parent has this id."""
         if self._sql is None:
-            sql, params = self._build(self._SENTINEL).query.sql_with_params()
-            self._params, self._sql = list(params), sql
+            sql, built = self._build(self._SENTINEL).query.sql_with_params()
+            self._params, self._sql = list(built), sql
             self._at = self._params.index(self._SENTINEL)
         params = [*self._params]
         params[self._at] = parent_id

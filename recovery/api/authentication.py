@@ -52,6 +52,7 @@ class _TokenStatement:
             self._compile()
         params = [*self._params]
         params[self._at] = key
+        assert self._sql is not None  # compiled above
         with connection.cursor() as cursor:
             cursor.execute(self._sql, params)
             rows = cursor.fetchall()

@@ -16,7 +16,7 @@ class StrictInput(serializers.Serializer):
     (`additionalProperties: false`, `recovery.api.schema.MendAutoSchema`)."""
 
     def to_internal_value(self, data):
-        errors = {}
+        errors: dict | list = {}
         value = None
         try:
             value = super().to_internal_value(data)
