@@ -201,7 +201,7 @@ def test_feedback_without_rating_nps_or_comment_is_refused_on_each_of_them(intak
 
     errors = post(intake_api, body).json()
 
-    assert set(errors) == {"rating", "nps", "comment", "request_id"}
+    assert set(errors) == {"rating", "nps", "comment"}
     assert "at least one of rating, nps or a non-blank comment" in errors["comment"][0]
     assert nothing_stored()
 
@@ -211,7 +211,7 @@ def test_every_unknown_field_is_named_alongside_other_errors(intake_api):
 
     errors = post(intake_api, body).json()
 
-    assert set(errors) == {"rating", "mood", "customer", "request_id"}
+    assert set(errors) == {"rating", "mood", "customer"}
     assert set(errors["customer"]) == {"tier", "vip"}
 
 

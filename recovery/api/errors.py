@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Every API error as JSON carrying the request's id (`X-Request-ID`, in the logs too), and one log
+    """Every API error as JSON with the request's id (`X-Request-ID`, in the logs too), and one log
     line per refused request: the view, the status and the caller's id, never what they sent."""
     response: Response | None
     if isinstance(exc, MendError):
@@ -33,7 +33,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response = drf_exception_handler(exc, context)
     if response is None:
         return None  # not an API error: Django's 500 handling (and its log) takes over
-    if isinstance(response.data, dict):
+    # A message-style body names the request; a per-field body stays a map of field -> messages (its
+    # contract), and carries the id in its X-Request-ID header only.
+    if isinstance(response.data, dict) and "detail" in response.data:
         response.data["request_id"] = get_guid()
     request = context.get("request")
     record(

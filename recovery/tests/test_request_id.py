@@ -23,6 +23,14 @@ def test_an_api_error_names_the_request_id_its_header_and_its_log_line_carry(api
     assert (line.correlation_id, line.status, line.user_id) == (request_id, 404, agent.pk)
 
 
+def test_a_per_field_refusal_keeps_its_field_map_and_names_the_request_in_its_header(api_client, intake_user):
+    response = api_client(intake_user).post("/api/v1/feedback/", {"channel": "web"}, format="json")
+
+    assert response.status_code == 400
+    assert "request_id" not in response.json()
+    assert uuid.UUID(response["X-Request-ID"])
+
+
 def test_a_request_id_the_caller_sends_is_kept_and_a_forged_one_replaced(client):
     mine = uuid.uuid4().hex
 
