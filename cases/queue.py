@@ -21,7 +21,9 @@ at-risk ones inside the index.
 
 from datetime import datetime
 from enum import IntEnum
+from itertools import chain
 
+from django.db import connection
 from django.db.models import Q, QuerySet, Value
 
 from cases.models import (
@@ -91,11 +93,24 @@ def _ranked_keys(scope: Q, *, now: datetime, limit: int) -> list[tuple]:
     keys: list[tuple] = []
     for bucket in Bucket:
         wanted = limit - len(keys)
-        first, *rest = [_keys(condition, scope, bucket, wanted) for condition in _ranges(bucket, now)]
-        keys += first.union(*rest, all=True).order_by(*KEY_NAMES)[:wanted] if rest else first
+        keys += _first_of(
+            [_keys(condition, scope, bucket, wanted) for condition in _ranges(bucket, now)], wanted
+        )
         if len(keys) >= limit:
             break
     return keys
+
+
+def _first_of(parts: list[QuerySet], wanted: int) -> list[tuple]:
+    """The first `wanted` keys of the ranges together, in key order: one UNION of the cut ranges."""
+    if len(parts) == 1:
+        return list(parts[0])
+    if connection.features.supports_slicing_ordering_in_compound:
+        return list(parts[0].union(*parts[1:], all=True).order_by(*KEY_NAMES)[:wanted])
+    # SQLite (the embedded default) cannot cut the parts of a UNION: read each cut range and merge here,
+    # NULLs first as SQLite orders them.
+    merged = sorted(chain.from_iterable(parts), key=lambda key: tuple((v is not None, v) for v in key))
+    return merged[:wanted]
 
 
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)  # SEVERITY_URGENCY 0..3

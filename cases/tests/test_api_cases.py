@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from cases import search
@@ -241,6 +242,8 @@ def test_queue_costs_the_same_queries_whatever_the_page_size(
     for case in RecoveryCaseFactory.create_batch(60, owner=agent):
         FeedbackFactory(case=case, sentiment="negative", rating=1)
     client = api_client(agent)
+    if "q" in params and connection.vendor != "postgresql":
+        queries -= 1  # without PostgreSQL's full-text indexes a search reads its matches in one go
 
     with django_assert_num_queries(queries):
         response = client.get(CASES, {"page_size": page_size, **params})

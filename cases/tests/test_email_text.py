@@ -30,7 +30,7 @@ def test_staff_emails_quote_case_titles_unescaped(agent, manager):
     manager.save()
     case = RecoveryCaseFactory(title="Tom & Jerry's <fridge>", customer=CustomerFactory(name=NAME))
 
-    outbox.notify_users([manager], template="case_update", context={"headline": "breached"}, case=case)
+    outbox.notify_users([manager], template="follow_up_due", context={"survey_sent": False}, case=case)
 
     (sent,) = mail.outbox
     assert "Tom & Jerry's <fridge>" in sent.body
@@ -42,7 +42,7 @@ def test_a_subject_is_one_line_whatever_the_text_in_it(breaker):
     case = RecoveryCaseFactory()
 
     subject, _body = outbox.render_email(
-        "case_update", {"case": case, "headline": f"late{breaker}Bcc: victim@example.com", "site_url": "x"}
+        "sla_digest", {"subject": f"{case.reference}: late{breaker}Bcc: victim@example.com", "sections": []}
     )
 
     # A line feed ends the subject line (the rest lands in the body); any other break becomes a space.
@@ -56,7 +56,10 @@ def test_a_queued_email_with_a_line_break_in_its_subject_is_sent_as_one_line(man
     case = RecoveryCaseFactory()
 
     outbox.notify_users(
-        [manager], template="case_update", context={"headline": "x\r\nBcc: victim@example.com"}, case=case
+        [manager],
+        template="sla_digest",
+        context={"subject": f"{case.reference}: x\r\nBcc: victim@example.com", "sections": []},
+        case=case,
     )
 
     (sent,) = mail.outbox
