@@ -409,6 +409,7 @@ def test_an_unknown_item_answers_404_in_json(api_client, agent, pk):
 
 
 def budget(*, postgresql: int, sqlite: int) -> int:
+    # SQLite has no upsert returning the stored row: the customer is read before and after it.
     return postgresql if connection.vendor == "postgresql" else sqlite
 
 
@@ -417,12 +418,12 @@ HAPPY = {**BODY, "rating": 5, "comment": "Lovely staff and fast delivery."}
 
 def test_queries_for_positive_feedback_are_bounded(intake_api, django_assert_max_num_queries):
     post(intake_api, HAPPY)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(budget(postgresql=5, sqlite=7)):
         assert post(intake_api, {**HAPPY, "customer": {"external_id": "C-NEW"}}).status_code == 201
 
 
 def test_queries_for_a_new_customer_opening_a_case_are_bounded(intake_api, django_assert_max_num_queries):
-    with django_assert_max_num_queries(budget(postgresql=6, sqlite=11)):
+    with django_assert_max_num_queries(budget(postgresql=6, sqlite=13)):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -432,7 +433,7 @@ def test_queries_for_an_existing_customer_opening_a_case_are_bounded(
     CustomerFactory(external_id="C-1001")
     for _ in range(5):
         RecoveryCaseFactory(customer=Customer.objects.get(), closed=True)
-    with django_assert_max_num_queries(budget(postgresql=10, sqlite=11)):
+    with django_assert_max_num_queries(budget(postgresql=10, sqlite=13)):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -440,11 +441,11 @@ def test_queries_for_feedback_joining_an_open_case_are_bounded(intake_api, djang
     RecoveryCaseFactory(
         customer=CustomerFactory(external_id="C-1001"), severity=Severity.LOW, stage=Stage.NEW
     )
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(budget(postgresql=11, sqlite=13)):
         assert post(intake_api, BODY).status_code == 201
 
 
 def test_queries_for_a_replay_are_bounded(intake_api, django_assert_max_num_queries):
     post(intake_api, BODY, key="k")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(budget(postgresql=8, sqlite=10)):
         assert post(intake_api, BODY, key="k").status_code == 201
