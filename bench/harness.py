@@ -104,7 +104,11 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, port: int, workers: int = 4):
-    """Serve Mend with gunicorn on 127.0.0.1:`port` until the block ends."""
+    """Serve Mend with gunicorn on 127.0.0.1:`port` until the block ends. Its stderr goes to a file
+    (var/gunicorn-<port>.log): an unread pipe fills up and then stalls every worker that writes to it."""
+    log_path = ROOT / "var" / f"gunicorn-{port}.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [
             PYTHON,
@@ -121,22 +125,23 @@ def gunicorn(env: dict[str, str], *, port: int, workers: int = 4):
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         start_new_session=True,
     )
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", process, log_path)
         yield f"http://127.0.0.1:{port}"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+        log.close()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited: {process.stderr.read().decode()}")
+            raise SystemExit(f"gunicorn exited: {log_path.read_text(errors='replace')}")
         with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as response:
             if response.status == 200:
                 return

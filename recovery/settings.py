@@ -223,6 +223,10 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "DESCRIPTION": "Service recovery: feedback intake, recovery cases, gestures and root causes.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "recovery.api.autoschema.empty_filters_mean_no_filter",
+    ],
     # Swagger UI and ReDoc from the drf-spectacular-sidecar package: the docs work offline, pinned.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -327,7 +331,6 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Logging -----------------------------------------------------------------
 # Logging -----------------------------------------------------------------
 # One line per event, ids only (recovery/logs.py). JSON lines in production for the log pipeline,
 # readable text on a laptop. Every line of a request (and of the tasks it enqueued) carries its id,

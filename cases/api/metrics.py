@@ -1,5 +1,6 @@
 """`GET /api/v1/metrics/`: the dashboard's numbers as JSON, for managers."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -8,6 +9,8 @@ from rest_framework.views import APIView
 from cases.metrics import period as metrics_period
 from cases.metrics import snapshots
 from cases.metrics.definitions import METRICS
+from cases.models import Severity
+from feedback.models import Channel
 from recovery.api.schema import errors
 from recovery.roles import is_manager
 
@@ -64,15 +67,23 @@ METRICS_OUT = _object(
     trend=_object("Per 7-day bucket of the period and of the previous one."),
 )
 PARAMETERS = [
-    OpenApiParameter("from", str, description="First local date (YYYY-MM-DD); default: 30 days before `to`"),
-    OpenApiParameter("to", str, description="Last local date, included (YYYY-MM-DD); default: today"),
+    OpenApiParameter(
+        "from", OpenApiTypes.DATE, description="First local date (YYYY-MM-DD); default: 30 days before `to`"
+    ),
+    OpenApiParameter(
+        "to", OpenApiTypes.DATE, description="Last local date, included (YYYY-MM-DD); default: today"
+    ),
     OpenApiParameter(
         "days", int, enum=list(metrics_period.PRESETS), description="Last N days, without from/to"
     ),
-    OpenApiParameter("channel", str, description="The case's channel"),
+    OpenApiParameter("channel", str, enum=list(Channel.values), description="The case's channel"),
     OpenApiParameter("touchpoint", str, description="The touchpoint of the feedback that opened the case"),
-    OpenApiParameter("severity", str, description="low, medium, high or critical"),
-    OpenApiParameter("owner", str, description="A user id, or `none` for unowned cases"),
+    OpenApiParameter(
+        "severity", str, enum=list(Severity.values), description="low, medium, high or critical"
+    ),
+    OpenApiParameter(
+        "owner", str, pattern=r"^([0-9]{1,18}|none)$", description="A user id, or `none` for unowned cases"
+    ),
 ]
 
 

@@ -402,6 +402,7 @@ class SLAPolicyOut(serializers.ModelSerializer):
 
 class ErrorOut(serializers.Serializer):
     detail = serializers.CharField()
+    request_id = serializers.CharField(required=False, help_text="The request's id, as in X-Request-ID")
 
 
 class TransitionRefusedOut(serializers.Serializer):
@@ -410,3 +411,4 @@ class TransitionRefusedOut(serializers.Serializer):
     detail = serializers.CharField()
     stage = serializers.CharField(required=False)
     allowed_actions = serializers.ListField(child=serializers.CharField(), required=False)
+    request_id = serializers.CharField(required=False, help_text="The request's id, as in X-Request-ID")

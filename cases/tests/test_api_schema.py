@@ -1,5 +1,7 @@
 """The OpenAPI document: served, valid, free of generator warnings, and honest about errors."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from openapi_spec_validator import validate
@@ -97,7 +99,22 @@ def test_inputs_that_refuse_unknown_fields_say_so(schema):
 def test_required_text_the_server_trims_may_not_be_blank(schema):
     note = schema["components"]["schemas"]["NoteInput"]["properties"]["body"]
 
-    assert (note.get("minLength"), note.get("pattern")) == (1, r"\S")
+    assert (note.get("minLength"), note.get("pattern")) == (1, r"^[^\x00]*[^\s\x00][^\x00]*$")
+    assert re.search(note["pattern"], " a ") and not re.search(note["pattern"], "  ")
+    assert not re.search(note["pattern"], "a\x00")
+
+
+def test_no_text_in_a_request_may_hold_a_nul_character(schema):
+    resolution = schema["components"]["schemas"]["ActionInput"]["properties"]["resolution"]
+
+    # optional text: either some text without U+0000, or the empty string
+    assert {"type": "string", "pattern": r"^[^\x00]*$"} in resolution["oneOf"]
+
+
+def test_an_empty_filter_is_documented_as_accepted(schema):
+    parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/feedback/"]["get"]["parameters"]}
+
+    assert {"type": "string", "maxLength": 0} in parameters["sentiment"]["anyOf"]
 
 
 def test_unsafe_endpoints_document_the_idempotency_key(schema):

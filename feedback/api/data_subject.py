@@ -35,6 +35,7 @@ class CustomerDataViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[^/]+"
     pagination_class = None
     filter_backends = []
+    metadata_class = None  # no serializer to describe: OPTIONS answers 405 rather than failing
 
     @extend_schema(
         summary="Everything Mend holds about one customer (audited)",

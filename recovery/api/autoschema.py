@@ -38,5 +38,37 @@ class MendAutoSchema(AutoSchema):
             and "format" not in schema
         ):
             schema.setdefault("minLength", 1)
-            schema.setdefault("pattern", r"\S")
+            schema.setdefault("pattern", r"^[^\x00]*[^\s\x00][^\x00]*$")
+        # No text may hold U+0000 (PostgreSQL cannot store it; the JSON parser refuses it).
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and schema.get("type") == "string"
+            and not (set(schema) & {"enum", "format", "pattern"})
+        ):
+            schema["pattern"] = r"^[^\x00]*$"
         return schema
+
+
+# Lists whose query parameters are django-filter FilterSets: there an empty value (`?status=`, as an
+# HTML form sends an untouched field) means "no filter", and the server takes it.
+FILTERED_LISTS = ("/api/v1/cases/", "/api/v1/feedback/", "/api/v1/root-causes/")
+NOT_FILTERS = {"page_size"}
+
+
+def empty_filters_mean_no_filter(result, generator, request, public):
+    """drf-spectacular post-processing hook: say that a filter left empty is accepted (and ignored)."""
+    for path in FILTERED_LISTS:
+        operation = result.get("paths", {}).get(path, {}).get("get")
+        for parameter in (operation or {}).get("parameters", []):
+            if parameter.get("in") == "query" and parameter["name"] not in NOT_FILTERS:
+                parameter["schema"] = _or_empty(parameter.get("schema", {}))
+    return result
+
+
+def _or_empty(schema: dict) -> dict:
+    if schema.get("type") == "array":
+        return {**schema, "items": _or_empty(schema.get("items", {}))}
+    if schema.get("type") == "string" and not set(schema) & {"enum", "format", "pattern", "minLength"}:
+        return schema  # any text already includes the empty one
+    return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}

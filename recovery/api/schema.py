@@ -7,7 +7,10 @@ from cases.api.serializers import ErrorOut, TransitionRefusedOut
 FIELD_ERRORS = {
     "type": "object",
     "description": "Messages per offending field or query parameter; `detail` when the domain refused it.",
-    "properties": {"detail": {"type": "string"}},
+    "properties": {
+        "detail": {"type": "string"},
+        "request_id": {"type": "string", "description": "The request's id, as in X-Request-ID"},
+    },
     "additionalProperties": {
         "oneOf": [
             {"type": "array", "items": {"type": "string"}},
