@@ -46,7 +46,8 @@ class MendAutoSchema(AutoSchema):
             and schema.get("type") == "string"
             and not (set(schema) & {"enum", "format", "pattern"})
         ):
-            schema["pattern"] = r"^[^\x00]*$"
+            # A blank-allowed field's schema is oneOf(this, the empty string): this one must not match "".
+            schema["pattern"] = r"^[^\x00]+$" if field.allow_blank else r"^[^\x00]*$"
         return schema
 
 
@@ -54,12 +55,16 @@ class MendAutoSchema(AutoSchema):
 # HTML form sends an untouched field) means "no filter", and the server takes it.
 FILTERED_LISTS = ("/api/v1/cases/", "/api/v1/feedback/", "/api/v1/root-causes/")
 NOT_FILTERS = {"page_size"}
+# gunicorn refuses a request line over 4094 bytes before Mend sees it.
+URI_TOO_LONG = {"description": "The query string is longer than the server reads: nothing was done"}
 
 
 def empty_filters_mean_no_filter(result, generator, request, public):
     """drf-spectacular post-processing hook: say that a filter left empty is accepted (and ignored)."""
     for path in FILTERED_LISTS:
         operation = result.get("paths", {}).get(path, {}).get("get")
+        if operation:
+            operation.setdefault("responses", {})["414"] = URI_TOO_LONG
         for parameter in (operation or {}).get("parameters", []):
             if parameter.get("in") == "query" and parameter["name"] not in NOT_FILTERS:
                 parameter["schema"] = _or_empty(parameter.get("schema", {}))
