@@ -15,6 +15,7 @@ from django.utils import timezone
 from cases.models import Severity
 from feedback.models import Channel
 from recovery.errors import InvalidInput
+from recovery.parsing import whole_number
 
 PRESETS = (7, 30, 90)
 DEFAULT_DAYS = 30
@@ -142,9 +143,16 @@ def _date(params, key: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text) if len(text) == 10 else _bad_date(key, text)
+        day = date.fromisoformat(text) if len(text) == 10 else _bad_date(key, text)
     except ValueError:
         return _bad_date(key, text)
+    # The previous period of equal length must be a date too: year 1 has none before it.
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(f"'{key}' must lie between {EARLIEST} and {LATEST}.", field=key)
+    return day
+
+
+EARLIEST, LATEST = date(1970, 1, 1), date(9000, 12, 31)
 
 
 def _bad_date(key: str, text: str):
@@ -155,7 +163,7 @@ def _days(params) -> int:
     text = (params.get("days") or "").strip()
     if not text:
         return DEFAULT_DAYS
-    if text.isdigit() and int(text) in PRESETS:
+    if whole_number(text) in PRESETS:
         return int(text)
     raise InvalidInput(f"'days' is one of {', '.join(map(str, PRESETS))}.", field="days")
 

@@ -168,6 +168,8 @@ def test_the_metrics_api_is_for_managers(api_client, agent):
         ("from=2024-01-01&to=2026-11-01", "from"),
         ("stage=new", "stage"),
         ("channel=fax", "channel"),
+        ("from=0001-01-04&to=0003-01-01", "from"),  # no previous period before year 1
+        ("days=²", "days"),
     ],
 )
 def test_the_metrics_api_refuses_bad_input_with_json(api_client, manager, query, field):

@@ -53,7 +53,7 @@ class MendAutoSchema(AutoSchema):
 
 # Lists whose query parameters are django-filter FilterSets: there an empty value (`?status=`, as an
 # HTML form sends an untouched field) means "no filter", and the server takes it.
-FILTERED_LISTS = ("/api/v1/cases/", "/api/v1/feedback/", "/api/v1/root-causes/")
+FILTERED_LISTS = ("/api/v1/cases/", "/api/v1/feedback/", "/api/v1/root-causes/", "/api/v1/metrics/")
 NOT_FILTERS = {"page_size"}
 # gunicorn refuses a request line over 4094 bytes before Mend sees it.
 URI_TOO_LONG = {"description": "The query string is longer than the server reads: nothing was done"}
