@@ -168,7 +168,9 @@ def test_an_agent_finds_a_root_cause_by_searching_and_cancel_closes_a_form_untou
     assert RecoveryCase.objects.get(pk=case.pk).on_hold_since is None
 
     page.get_by_role("button", name="Link root cause").click()
-    page.get_by_label("Search", exact=True).fill("payment")
+    # Typed key by key, as a person types: a fill() right after the form swaps in can land before htmx
+    # has wired the field's input listener, and then no search is sent.
+    page.get_by_label("Search", exact=True).press_sequentially("payment", delay=50)
     expect(page.get_by_label("Root cause").locator("option")).to_have_count(2)  # "Choose one…" + match
     page.get_by_label("Root cause").select_option(str(wanted.pk))
     confirm(page, "Root cause linked.")
