@@ -38,7 +38,8 @@ class MendAutoSchema(AutoSchema):
             and "format" not in schema
         ):
             schema.setdefault("minLength", 1)
-            schema.setdefault("pattern", r"^[^\x00]*[^\s\x00][^\x00]*$")
+            # Python's strip() also takes \x1c-\x1f and \x85, which JSON Schema's \s does not.
+            schema.setdefault("pattern", r"^[^\x00]*[^\s\x00\x1c-\x1f\x85][^\x00]*$")
         # No text may hold U+0000 (PostgreSQL cannot store it; the JSON parser refuses it).
         if (
             direction == "request"
