@@ -24,6 +24,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bench.harness import manage  # noqa: F401  (the chaos scripts call h.manage)
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -132,15 +134,6 @@ def mend_env(pg: PrivatePostgres, redis: PrivateRedis, **extra: str) -> dict[str
         **extra,
     )
     return env
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 def sql(env: dict[str, str], query: str) -> list[tuple]:
