@@ -1,18 +1,22 @@
 """Reads of the case screen (`/cases/<reference>/`): one case, its timeline and its customer's history.
 
-Each list is one query whatever its length, so the screen costs the same few queries for a case with
-three events as for one with three thousand.
+Each list is one query whatever its length (on PostgreSQL all of them together are one), so the screen
+costs the same few queries for a case with three events as for one with three thousand.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from cases import workflow
-from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, ResponseTemplate, Stage
+from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, ResponseTemplate, RootCause, Stage
+from cases.selectors import GESTURE_USERS, USER_FIELDS
 from cases.sla import clock as sla
 from feedback.models import Feedback
+from recovery import inline
 
 HISTORY_LENGTH = 8  # earlier cases, feedback and gestures shown in the customer panel; the rest on their page
 FAILURE_WINDOW = timedelta(days=90)
@@ -66,15 +70,7 @@ def case_screen(*, case_id: int, user, now: datetime) -> CaseScreen:
     case = RecoveryCase.objects.select_related("customer", "owner", "originating_feedback").get(pk=case_id)
     return CaseScreen(
         case=case,
-        events=list(timeline(case_id=case.pk)),
-        gestures=list(
-            case.gestures.select_related("requested_by", "decided_by").order_by("created_at", "id")
-        ),
-        root_causes=list(case.root_causes.order_by("title", "id")),
-        earlier_cases=list(earlier_cases(case)),
-        earlier_feedback=list(earlier_feedback(case)),
-        earlier_gestures=list(earlier_gestures(case)),
-        failures_90_days=case.customer.cases.filter(created_at__gte=now - FAILURE_WINDOW).count(),
+        **_history(case, since=now - FAILURE_WINDOW),
         allowed=workflow.allowed_actions(case, user),
         sla_state=sla.sla_state(case, now=now),
         steps=steps(case),
@@ -82,7 +78,73 @@ def case_screen(*, case_id: int, user, now: datetime) -> CaseScreen:
     )
 
 
-def timeline(*, case_id: int) -> QuerySet[CaseEvent]:
+def _history(case: RecoveryCase, *, since: datetime) -> dict:
+    """The case's timeline, gestures and root causes, and its customer's history: on PostgreSQL in one
+    query (`recovery.inline`), elsewhere in one query each."""
+    if connection.vendor != "postgresql":
+        lists = _lists(case.pk, case.customer_id, case.originating_feedback_id or 0)
+        return {name: list(queryset) for name, queryset in lists.items()} | {
+            "failures_90_days": _failures(case.customer_id, since).count()
+        }
+    columns = _HISTORY.fetch(case.pk, since)
+    assert columns is not None  # the case was read a moment ago; cases are never deleted
+    values = dict(zip((*_LISTS, "failures_90_days"), columns, strict=True))
+    known = {"case": case}
+    return {
+        "events": inline.instances(CaseEvent, values["events"], related=("actor",), **known),
+        "gestures": inline.instances(Gesture, values["gestures"], related=GESTURE_USERS, **known),
+        "root_causes": inline.instances(RootCause, values["root_causes"]),
+        "earlier_cases": inline.instances(RecoveryCase, values["earlier_cases"]),
+        "earlier_feedback": inline.instances(Feedback, values["earlier_feedback"]),
+        "earlier_gestures": inline.instances(Gesture, values["earlier_gestures"]),
+        "failures_90_days": values["failures_90_days"] or 0,
+    }
+
+
+_LISTS = ("events", "gestures", "root_causes", "earlier_cases", "earlier_feedback", "earlier_gestures")
+
+
+def _lists(case_id, customer_id, originating_feedback_id) -> dict[str, QuerySet]:
+    """The screen's lists, for values or for references to the case row (`OuterRef`)."""
+    return {
+        "events": timeline(case_id=case_id),
+        "gestures": Gesture.objects.filter(case_id=case_id)
+        .select_related(*GESTURE_USERS)
+        .order_by("created_at", "id"),
+        "root_causes": RootCause.objects.filter(cases=case_id).order_by("title", "id"),
+        "earlier_cases": earlier_cases(customer_id=customer_id, case_id=case_id),
+        "earlier_feedback": earlier_feedback(customer_id=customer_id, leave_out=originating_feedback_id),
+        "earlier_gestures": earlier_gestures(customer_id=customer_id, case_id=case_id),
+    }
+
+
+def _failures(customer_id, since: datetime) -> QuerySet[RecoveryCase]:
+    return RecoveryCase.objects.filter(customer_id=customer_id, created_at__gte=since)
+
+
+def _history_query(case_id: int, since: datetime) -> QuerySet:
+    lists = _lists(OuterRef("pk"), OuterRef("customer_id"), Coalesce(OuterRef("originating_feedback_id"), 0))
+    related = {"events": {"actor": USER_FIELDS}, "gestures": dict.fromkeys(GESTURE_USERS, USER_FIELDS)}
+    failures = (
+        _failures(OuterRef("customer_id"), since).order_by().values("customer_id").annotate(n=Count("*"))
+    )
+    return (
+        RecoveryCase.objects.filter(pk=case_id)
+        .annotate(
+            **{
+                f"{name}_rows": inline.rows(queryset, related=related.get(name))
+                for name, queryset in lists.items()
+            },
+            failures_90_days=Subquery(failures.values("n")),
+        )
+        .values_list(*(f"{name}_rows" for name in _LISTS), "failures_90_days")
+    )
+
+
+_HISTORY = inline.Compiled(_history_query, sentinels=(datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=UTC),))
+
+
+def timeline(*, case_id) -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(case_id=case_id).select_related("actor").order_by("created_at", "id")
 
 
@@ -96,7 +158,7 @@ def latest_event(*, case_id: int) -> CaseEvent | None:
     )
 
 
-def earlier_cases(case: RecoveryCase) -> QuerySet[RecoveryCase]:
+def earlier_cases(*, customer_id, case_id) -> QuerySet[RecoveryCase]:
     """The customer's other cases, newest first, each with the satisfaction of its last follow-up."""
     last_score = (
         FollowUp.objects.filter(case=OuterRef("pk"), satisfaction__isnull=False)
@@ -104,8 +166,8 @@ def earlier_cases(case: RecoveryCase) -> QuerySet[RecoveryCase]:
         .values("satisfaction")[:1]
     )
     return (
-        RecoveryCase.objects.filter(customer_id=case.customer_id)
-        .exclude(pk=case.pk)
+        RecoveryCase.objects.filter(customer_id=customer_id)
+        .exclude(pk=case_id)
         .only(
             "id", "title", "stage", "severity", "created_at", "resolution_summary", "close_reason", "customer"
         )
@@ -114,11 +176,11 @@ def earlier_cases(case: RecoveryCase) -> QuerySet[RecoveryCase]:
     )
 
 
-def earlier_feedback(case: RecoveryCase) -> QuerySet[Feedback]:
-    """The customer's feedback other than the one that opened this case, newest first."""
+def earlier_feedback(*, customer_id, leave_out) -> QuerySet[Feedback]:
+    """The customer's feedback other than `leave_out` (the one that opened the case), newest first."""
     return (
-        Feedback.objects.filter(customer_id=case.customer_id)
-        .exclude(pk=case.originating_feedback_id or 0)
+        Feedback.objects.filter(customer_id=customer_id)
+        .exclude(pk=leave_out)
         .only(
             "id", "channel", "rating", "nps", "comment", "touchpoint", "received_at", "sentiment", "customer"
         )
@@ -126,11 +188,11 @@ def earlier_feedback(case: RecoveryCase) -> QuerySet[Feedback]:
     )
 
 
-def earlier_gestures(case: RecoveryCase) -> QuerySet[Gesture]:
+def earlier_gestures(*, customer_id, case_id) -> QuerySet[Gesture]:
     """Gestures the customer was granted on their other cases, newest first."""
     return (
-        Gesture.objects.filter(case__customer_id=case.customer_id, status__in=COUNTED_GESTURES)
-        .exclude(case_id=case.pk)
+        Gesture.objects.filter(case__customer_id=customer_id, status__in=COUNTED_GESTURES)
+        .exclude(case_id=case_id)
         .order_by("-created_at", "-id")[:HISTORY_LENGTH]
     )
 

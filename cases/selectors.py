@@ -95,14 +95,14 @@ def case_detail(*, case_id: int) -> RecoveryCase:
     case = cases.get(pk=case_id)
     feedback, gestures, root_causes, follow_ups = _CASE_CHILDREN.fetch(case.pk)
     inline.attach(case, "feedback", inline.instances(Feedback, feedback, case=case))
-    inline.attach(case, "gestures", inline.instances(Gesture, gestures, related=_GESTURE_USERS, case=case))
+    inline.attach(case, "gestures", inline.instances(Gesture, gestures, related=GESTURE_USERS, case=case))
     inline.attach(case, "root_causes", inline.instances(RootCause, root_causes))
     inline.attach(case, "follow_ups", inline.instances(FollowUp, follow_ups, case=case))
     return case
 
 
 def _case_children(case_id: int) -> QuerySet:
-    users = dict.fromkeys(_GESTURE_USERS, _USER_FIELDS)
+    users = dict.fromkeys(GESTURE_USERS, USER_FIELDS)
     return (
         RecoveryCase.objects.filter(pk=case_id)
         .annotate(
@@ -122,8 +122,8 @@ def _case_children(case_id: int) -> QuerySet:
 
 
 _CASE_CHILDREN = inline.Compiled(_case_children)
-_GESTURE_USERS = ("requested_by", "decided_by")
-_USER_FIELDS = ("username", "first_name", "last_name", "email")
+GESTURE_USERS = ("requested_by", "decided_by")
+USER_FIELDS = ("username", "first_name", "last_name", "email")
 # The models' own orderings, spelled out: a subquery keeps only an explicit order.
 GESTURE_ORDER = Gesture._meta.ordering
 FOLLOW_UP_ORDER = FollowUp._meta.ordering

@@ -20,9 +20,11 @@ _AS_TEXT = (models.DecimalField, models.DurationField)
 
 
 def rows(queryset: models.QuerySet, *, related: dict[str, tuple[str, ...]] | None = None) -> ArraySubquery:
-    """`queryset`'s rows as JSON objects, in its order. `related`: forward relations to bring along,
-    each with the fields to fill in (`{"requested_by": ("username", ...)}`; nulls stay null)."""
+    """`queryset`'s rows as JSON objects, in its order and within its slice, with its annotations.
+    `related`: forward relations to bring along, each with the fields to fill in
+    (`{"requested_by": ("username", ...)}`; nulls stay null)."""
     fields = {field.attname: _value(field, field.attname) for field in queryset.model._meta.concrete_fields}
+    fields.update({name: F(name) for name in queryset.query.annotations})
     for name, wanted in (related or {}).items():
         target = queryset.model._meta.get_field(name).related_model
         fields[name] = JSONObject(
@@ -42,11 +44,14 @@ def instances(
     model: type[models.Model], values: list[dict], *, related: tuple[str, ...] = (), **known
 ) -> list[models.Model]:
     """Model instances of the rows `rows` brought, with the same `related`; `known`: attributes every
-    one shares (its parent)."""
+    one shares (its parent). An annotation becomes a plain attribute, as it would from a queryset."""
+    attnames = {field.attname for field in model._meta.concrete_fields}
     built = []
     for value in values or []:
         related_values = {name: value.pop(name) for name in related}
+        annotations = {name: value.pop(name) for name in list(value) if name not in attnames}
         instance = model(**{name: _read(model, name, raw) for name, raw in value.items()}, **known)
+        instance.__dict__.update(annotations)
         for name, data in related_values.items():
             target = model._meta.get_field(name).related_model
             assert target is not None and not isinstance(target, str)  # a resolved relation
@@ -76,27 +81,37 @@ class Compiled:
 
     Compiling four JSON subqueries of every field took far longer than running them (a case's
     detail: ~0.3 ms in PostgreSQL, several ms of Python per request); the SQL does not change from
-    one id to the next, so only the id is swapped in. `build(parent_id)` returns a `values_list`.
+    one id to the next, so only the values are swapped in. `build(parent_id, *values)` returns a
+    `values_list`; `sentinels` are stand-ins for `values` that no real call passes, one per value.
     """
 
-    _SENTINEL = -918_273_645  # an id no row has, found again among the compiled parameters
+    _ID_SENTINEL = -918_273_645  # an id no row has, found again among the compiled parameters
 
-    def __init__(self, build: Callable[[int], models.QuerySet]) -> None:
+    def __init__(self, build: Callable[..., models.QuerySet], *, sentinels: tuple = ()) -> None:
         self._build = build
+        self._sentinels = (self._ID_SENTINEL, *sentinels)
         self._sql: str | None = None
 
-    def fetch(self, parent_id: int) -> tuple[list[dict], ...] | None:
-        """Each column's rows as dicts, or None when no parent has this id."""
+    def fetch(self, parent_id: int, *values) -> tuple | None:
+        """Each `rows` column as a list of dicts and any other column as it came, or None when no
+        parent has this id."""
         if self._sql is None:
-            sql, built = self._build(self._SENTINEL).query.sql_with_params()
+            sql, built = self._build(*self._sentinels).query.sql_with_params()
             self._params, self._sql = list(built), sql
-            self._at = self._params.index(self._SENTINEL)
+            self._at = [self._params.index(sentinel) for sentinel in self._sentinels]
         params = [*self._params]
-        params[self._at] = parent_id
+        for at, value in zip(self._at, (parent_id, *values), strict=True):
+            params[at] = value
         with connection.cursor() as cursor:
             cursor.execute(self._sql, params)
             row = cursor.fetchone()
         if row is None:
             return None
-        # Django reads jsonb as text and decodes it in its fields' converters, bypassed here.
-        return tuple([json.loads(v) if isinstance(v, str) else v for v in column or []] for column in row)
+        return tuple(_decoded(column) for column in row)
+
+
+def _decoded(column):
+    # Django reads jsonb as text and decodes it in its fields' converters, bypassed here.
+    if isinstance(column, list):
+        return [json.loads(v) if isinstance(v, str) else v for v in column]
+    return column

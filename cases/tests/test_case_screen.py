@@ -1,11 +1,14 @@
 """The case screen `/cases/<reference>/`: what each role sees, and what it costs to draw."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from cases import services, workflow
 from cases.gestures import services as gestures
-from cases.models import Gesture
+from cases.models import FollowUp, Gesture, RecoveryCase
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory, RootCauseFactory
 from feedback.models import Sentiment
 from feedback.tests.factories import CustomerFactory, FeedbackFactory
@@ -92,6 +95,44 @@ def test_the_customer_panel_shows_contact_history_gestures_and_recent_failures(a
     assert "Voucher 10.00 EUR" in html
     assert "<strong>2 failures</strong> in the last 90 days" in html
     assert "Opened by web feedback" in html and "I was charged twice" in html
+
+
+def test_the_customer_panel_scores_earlier_cases_counts_90_days_and_leaves_out_the_opening_feedback(agent):
+    customer = CustomerFactory()
+    scored = RecoveryCaseFactory(customer=customer, closed=True, title="Wrong size")
+    FollowUp.objects.create(case=scored, due_at=timezone.now(), done_at=timezone.now(), satisfaction=4)
+    long_ago = RecoveryCaseFactory(customer=customer, closed=True, title="Old trouble")
+    RecoveryCase.objects.filter(pk=long_ago.pk).update(created_at=timezone.now() - timedelta(days=120))
+    refused = RecoveryCaseFactory(customer=customer, title="Refused gesture")
+    GestureFactory(case=refused, kind="voucher", amount="99.00", status=Gesture.Status.REJECTED)
+    opening = FeedbackFactory(customer=customer, comment="The opening words")
+    FeedbackFactory(customer=customer, comment="An older remark")
+    case = RecoveryCaseFactory(customer=customer, originating_feedback=opening)
+
+    panel = page(agent, case).split('id="customer-title"', 1)[1].split("</section>", 1)[0]
+
+    assert "Wrong size" in panel and '<span class="score">4/5</span>' in panel
+    assert "Old trouble" in panel  # an earlier case, but not a failure of the last 90 days
+    assert "<strong>3 failures</strong> in the last 90 days" in panel
+    assert "An older remark" in panel and "The opening words" not in panel
+    assert "99.00" not in panel  # only gestures the customer was given count
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_case_page_reads_the_case_and_everything_around_it_in_two_queries(
+    agent, django_assert_num_queries
+):
+    case = RecoveryCaseFactory(owner=agent)
+    for n in range(5):
+        services.add_note(case=case, actor=agent, body=f"Note {n}")
+        GestureFactory(case=case, requested_by=agent)
+        FeedbackFactory(customer=case.customer)
+    client = signed_in(agent)
+    client.get(f"/cases/{case.reference}/")
+
+    # The session, the agent, the agent's roles; then the case, and its history in one more.
+    with django_assert_num_queries(5):
+        assert client.get(f"/cases/{case.reference}/").status_code == 200
 
 
 def test_the_timeline_reads_who_did_what_with_their_words_newest_first(agent):
