@@ -36,6 +36,15 @@ WEB_PORT = int(os.environ.get("CHAOS_PORT", "8252"))
 WORK = Path(os.environ.get("CHAOS_DIR", "/tmp/mend-chaos"))
 
 
+def _exit_on_sigterm(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+# `timeout` and CI stop a run with SIGTERM; as SystemExit it unwinds the context managers, so no
+# private server or worker outlives the script.
+signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -131,6 +140,13 @@ def mend_env(pg: PrivatePostgres, redis: PrivateRedis, **extra: str) -> dict[str
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(WORK / "mail"),
         CONN_MAX_AGE="60",
+        SECURE_SSL_REDIRECT="0",  # the clients speak plain HTTP to gunicorn, as a TLS proxy would
+        # The clients are one token each at rates no real client reaches: what is measured is faults,
+        # not the throttles (their own tests cover them).
+        MEND_THROTTLE_INTAKE_TOKEN="10000000/min",
+        MEND_THROTTLE_INTAKE_IP="10000000/min",
+        MEND_THROTTLE_API_TOKEN="10000000/min",
+        MEND_THROTTLE_API_IP="10000000/min",
         **extra,
     )
     return env
@@ -210,6 +226,36 @@ def celery_worker(env: dict[str, str], *, name: str = "w1", beat: bool = False):
             os.killpg(process.pid, signal.SIGKILL)
 
 
+@contextlib.contextmanager
+def celery_beat(env: dict[str, str]):
+    """Beat in its own process, as the Procfile runs it: a worker's children are then all pool
+    processes, so killing one never stops the schedule."""
+    process = subprocess.Popen(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "recovery",
+            "beat",
+            "--loglevel=WARNING",
+            "--schedule",
+            str(WORK / "beat"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(WORK / "celery-beat.log", "w"),  # noqa: SIM115 (beat outlives this call)
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 def children(pid: int) -> list[int]:
     """Live child processes of `pid` (a killed one lingers as a zombie until its parent reaps it)."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
@@ -261,9 +307,20 @@ def wait_until(check, what: str, timeout: float = 60) -> None:
     raise SystemExit(f"{what} did not come up within {timeout} s")
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer to report, not a request to follow: followed, an https redirect sends
+    the client's TLS handshake to the plain-HTTP gunicorn, and every retry stalls the run."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def status_of(url: str) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with _opener.open(url, timeout=5) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -276,7 +333,7 @@ def post(url: str, body: dict, *, token: str, key: str | None = None, timeout: f
         headers["Idempotency-Key"] = key
     request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _opener.open(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"null"), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, None, dict(error.headers)
@@ -285,13 +342,14 @@ def post(url: str, body: dict, *, token: str, key: str | None = None, timeout: f
 
 
 def post_until_answered(url: str, body: dict, *, token: str, key: str, give_up_after: float = 120):
-    """Retry on any error (connection, 5xx, 409 in flight) with the same key and body, as a client should."""
+    """Retry on any error (connection, 5xx, 409 in flight) with the same key and body, as a client should.
+    Any other answer (2xx, 3xx, 4xx) is final."""
     deadline = time.monotonic() + give_up_after
     attempts = 0
     while True:
         attempts += 1
         status, answer, _headers = post(url, body, token=token, key=key)
-        if 200 <= status < 300 or (400 <= status < 500 and status != 409) or time.monotonic() > deadline:
+        if (200 <= status < 500 and status != 409) or time.monotonic() > deadline:
             return status, answer, attempts
         time.sleep(min(0.1 * attempts, 2))
 
