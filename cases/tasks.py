@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases import outbox
+from cases.api import idempotency
 from cases.follow_ups import sweep as follow_up_sweep
 from cases.metrics import snapshots
 from cases.sla import sweep as sla_sweep
@@ -80,3 +81,9 @@ def sweep_follow_ups() -> dict[str, int]:
 def refresh_metric_snapshots() -> list[int]:
     """Recompute the dashboard's preset periods (cases.metrics.snapshots); twice only recomputes."""
     return snapshots.refresh_all()
+
+
+@shared_task
+def forget_expired_idempotency_keys() -> int:
+    """Delete case-API answers kept past the Idempotency-Key window. Beat: every hour."""
+    return idempotency.forget_expired(now=timezone.now())

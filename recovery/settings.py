@@ -323,6 +323,11 @@ CELERY_BEAT_SCHEDULE = {
     "resend-unsent-notifications": {"task": "cases.tasks.resend_unsent_notifications", "schedule": 60.0},
     # A sweep still queued after the next one is due would only repeat it: let it expire instead.
     "sla-sweep": {"task": "cases.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
+    "forget-expired-idempotency-keys": {
+        "task": "cases.tasks.forget_expired_idempotency_keys",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
     # The dashboard's preset periods (cases.metrics.snapshots.REFRESH_SECONDS).
     "metric-snapshots": {
         "task": "cases.tasks.refresh_metric_snapshots",

@@ -83,6 +83,14 @@ def _answer(claim: IdempotentRequest, response: Response) -> Response:
     return response
 
 
+def forget_expired(*, now) -> int:
+    """Delete the answers kept past the window; their keys are free again anyway (`run` releases an
+    expired key it meets). Beat runs it hourly, so the table holds about a window's requests.
+    Returns how many rows went."""
+    deleted, _ = IdempotentRequest.objects.filter(created_at__lte=now - idempotency.window()).delete()
+    return deleted
+
+
 def _replay(stored: IdempotentRequest, *, fingerprint: str) -> Response:
     if stored.fingerprint != fingerprint:
         raise idempotency.reused_with_another_body()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from cases import tasks
 from cases.models import CaseEvent, Gesture, IdempotentRequest, RecoveryCase, RootCause, Stage
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory, RootCauseFactory
 from cases.tests.test_workflow_concurrency import run_at_once
@@ -138,6 +139,23 @@ def test_a_key_is_released_after_24_hours(api_client, agent):
     assert response.status_code == 201
     assert "Idempotent-Replayed" not in response
     assert IdempotentRequest.objects.count() == 1
+
+
+def test_the_hourly_task_forgets_answers_older_than_the_window_and_keeps_the_rest(api_client, agent):
+    case = RecoveryCaseFactory()
+    client = api_client(agent)
+    path = f"/api/v1/cases/{case.reference}/notes/"
+    send(client, path, {"body": "Called"}, key="old")
+    with time_machine.travel(timezone.now() + timedelta(hours=23)):
+        send(client, path, {"body": "Called back"}, key="recent")
+
+    with time_machine.travel(timezone.now() + timedelta(hours=24, seconds=1)):
+        forgotten = tasks.forget_expired_idempotency_keys()
+        replayed = send(client, path, {"body": "Called back"}, key="recent")
+
+    assert forgotten == 1
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["recent"]
+    assert replayed["Idempotent-Replayed"] == "true"
 
 
 def test_a_replayed_action_answers_its_first_success_not_a_conflict(api_client, agent):
