@@ -180,6 +180,11 @@ class RecoveryCase(models.Model):
     # moments recomputed from `sla_started_at` add it back. A restarted clock (reopen) forgets it.
     sla_paused = models.DurationField(default=timedelta(0), db_default=timedelta(0), editable=False)
     # When the SLA sweep next looks at the case: its `SLAAlarm`, in a narrow table of its own.
+    # How long the case took from opening to its acknowledgement and to its latest resolution, in the
+    # severity's SLA time (a calendar's working time when the policy has one, else elapsed time; hold
+    # time included), measured by the clock when the stage is reached: the dashboard's speed figures.
+    time_to_acknowledge = models.DurationField(null=True, blank=True, editable=False)
+    time_to_resolve = models.DurationField(null=True, blank=True, editable=False)
 
     resolution_summary = models.TextField(blank=True, editable=False)
     close_reason = models.TextField(blank=True, editable=False)

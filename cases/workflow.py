@@ -301,6 +301,7 @@ def _finish(
     if case.stage == Stage.CLOSED and case.on_hold_since is not None:
         sla.resume(case, actor=actor, now=now)  # a closed case waits on nobody
     sla.refresh_running_target(case)  # reaching a stage stops its clock
+    sla.measure_time_to_stages(case)
     data = {"action": action, **(data or {}), **sla.state_change(case, sla_before, now)}
     if case.owner_id is None and actor is not None:
         case.owner = actor  # acting on an unassigned case takes it; the event below says so

@@ -61,7 +61,8 @@ CASE_COLUMNS = (
     "owner_id", "created_at", "updated_at", "acknowledged_at", "apologized_at", "resolved_at",
     "followed_up_at", "closed_at", "sla_started_at", "acknowledge_due_at", "apologize_due_at",
     "resolve_due_at", "follow_up_due_at", "sla_due_at", "sla_warn_at", "escalation_level",
-    "resolution_summary", "close_reason", "is_repeat", "reopen_count", "version",
+    "resolution_summary", "close_reason", "is_repeat", "reopen_count", "version", "time_to_acknowledge",
+    "time_to_resolve",
 )  # fmt: skip
 STAGE_FIELDS = tuple(STAGE_TIMESTAMP_FIELDS.values())
 SLA_FIELDS = (
@@ -209,6 +210,7 @@ class _Plan:
             case.sla_started_at, max(filter(None, stamps), default=case.sla_started_at), *stamps,
             *(getattr(case, field) for field in SLA_FIELDS),
             0, rng.choice(RESOLUTIONS) if case.resolved_at else "", "", rng.random() < 0.1, 0, reached,
+            case.time_to_acknowledge, case.time_to_resolve,
         )  # fmt: skip
         feedback_row = (
             feedback_id, customer_id, channel, rng.choice((1, 1, 2)), rng.choice((None, 0, 2, 4, 6)),
@@ -293,6 +295,8 @@ class _Plan:
         if case.resolved_at:
             case.follow_up_due_at = sla.add_target(policy, case.resolved_at, policy.follow_up_after)
         sla.refresh_running_target(case, policy=policy)
+        case.created_at = start  # the row opens the case when the customer complained
+        sla.measure_time_to_stages(case, policy=policy)
 
     def alarm(self, case: RecoveryCase, case_id: int) -> tuple | None:
         """The case's SLA alarm, as `sla.set_alarm` would set it: a due case's rings now, so the next
@@ -394,6 +398,8 @@ def _csv_value(value):
         return NULL
     if isinstance(value, dict):
         return json.dumps(value)
+    if isinstance(value, timedelta):
+        return f"{value.total_seconds()} seconds"  # an interval PostgreSQL reads exactly
     return value
 
 

@@ -182,13 +182,14 @@ METRICS: dict[str, Metric] = {
     "acknowledged": Metric(
         "Time to acknowledge",
         "From the case's opening to its acknowledgement, for cases opened in the period and acknowledged; "
-        "elapsed time, around the clock (business calendars are not applied: see SLA compliance).",
+        "in SLA time: the working time of the severity's business calendar where its policy has one, "
+        "elapsed time otherwise, as measured when the case was acknowledged.",
         lambda p, now: opened(p, now) & Q(acknowledged_at__isnull=False),
     ),
     "resolved": Metric(
         "Time to resolve",
         "From the case's opening to its latest resolution, for cases opened in the period and resolved; "
-        "elapsed time, around the clock, hold time included.",
+        "in SLA time as above (working time under a business calendar), hold time included.",
         lambda p, now: opened(p, now) & Q(resolved_at__isnull=False),
     ),
     **{

@@ -114,6 +114,20 @@ STAGE_CLOCKS = {
 }
 
 
+# stage moment -> the field that keeps how long the case took to reach it from opening, in SLA time
+TIME_TO_STAGE = {"acknowledged_at": "time_to_acknowledge", "resolved_at": "time_to_resolve"}
+
+
+def measure_time_to_stages(case: RecoveryCase, *, policy: SLAPolicy | None = None) -> None:
+    """Set how long the case took from opening to each stage moment it has, in its policy's SLA time
+    (a calendar's working time, or elapsed), hold time included; None for a stage not reached. Does
+    not save. Called whenever a stage is reached, so a later resolution replaces an earlier one."""
+    time = sla_time(policy or policy_for(case.severity))
+    for moment_field, duration_field in TIME_TO_STAGE.items():
+        moment = getattr(case, moment_field)
+        setattr(case, duration_field, None if moment is None else time.between(case.created_at, moment))
+
+
 @dataclass(frozen=True)
 class Clock:
     """One running target: counted from `started_at`, `length` of SLA time long, due at `due_at`

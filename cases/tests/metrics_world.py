@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, Severity, Stage
+from cases.sla import clock as sla
 from cases.tests.factories import CaseEventFactory, GestureFactory, RecoveryCaseFactory, RootCauseFactory
 from feedback.models import Channel, Sentiment
 from feedback.tests.factories import CustomerFactory, FeedbackFactory
@@ -40,6 +41,8 @@ def _case(customer, *, created, severity, owner=None, stage=Stage.NEW, **fields)
     clock = {"acknowledge_due_at": None, "apologize_due_at": None, "resolve_due_at": None, "sla_due_at": None}
     RecoveryCase.objects.filter(pk=case.pk).update(created_at=created, **{**clock, **fields})
     case.refresh_from_db()
+    sla.measure_time_to_stages(case)  # what the workflow does on reaching each stage
+    case.save(update_fields=list(sla.TIME_TO_STAGE.values()))
     return case
 
 

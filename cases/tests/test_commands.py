@@ -257,6 +257,9 @@ def test_seed_load_sla_fields_follow_the_policies_and_the_stage():
         if case.resolved_at:
             assert case.follow_up_due_at == case.resolved_at + timedelta(days=3)
             assert case.follow_ups.get().done_at == case.followed_up_at
+        # The default policies count around the clock: the time to each stage is plain elapsed time.
+        assert case.time_to_acknowledge == (case.acknowledged_at and case.acknowledged_at - case.created_at)
+        assert case.time_to_resolve == (case.resolved_at and case.resolved_at - case.created_at)
 
 
 def test_seed_load_due_fraction_puts_exactly_that_share_past_due_and_the_rest_ahead():

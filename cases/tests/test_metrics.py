@@ -1,18 +1,22 @@
 """The metrics service against a world whose every number was worked out by hand (metrics_world.py)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 import time_machine
 from django.test import override_settings
 
+from cases import workflow
 from cases.metrics import period as metrics_period
 from cases.metrics import queries
 from cases.metrics.period import Period, Scope
+from cases.models import BusinessCalendar, OpeningHours, Severity, SLAPolicy
 from cases.tests import metrics_world
+from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.metrics_world import NOW, TIME_ZONE
 from recovery.errors import InvalidInput
 
+H = 3600.0
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
@@ -62,6 +66,39 @@ def test_speed_is_the_median_and_90th_percentile_from_opening(world):
     # Only A is resolved now (D's resolution went with its reopening): 5 h.
     assert speed["time_to_resolve"] == {"measured": 1, "median": 18000.0, "p90": 18000.0}
     assert speed["previous"]["time_to_acknowledge"] == {"measured": 0, "median": None, "p90": None}
+
+
+def test_speed_counts_the_working_time_of_a_severity_whose_policy_has_a_business_calendar(agent):
+    office = BusinessCalendar.objects.create(name="Berlin office", time_zone=TIME_ZONE)
+    for weekday in range(5):
+        OpeningHours.objects.create(calendar=office, weekday=weekday, opens=time(9), closes=time(17))
+    policy = SLAPolicy.objects.get(severity=Severity.HIGH)
+    policy.calendar = office
+    policy.save()
+    friday_4pm, monday_10am, monday_noon = (
+        datetime(2026, 11, 13, 15, tzinfo=UTC), datetime(2026, 11, 16, 9, tzinfo=UTC),
+        datetime(2026, 11, 16, 11, tzinfo=UTC),
+    )  # fmt: skip
+    with override_settings(TIME_ZONE=TIME_ZONE), time_machine.travel(friday_4pm, tick=False):
+        office_case = RecoveryCaseFactory(severity=Severity.HIGH)
+        around_the_clock = RecoveryCaseFactory(severity=Severity.MEDIUM)
+    with time_machine.travel(monday_10am, tick=False):
+        for case in (office_case, around_the_clock):
+            workflow.acknowledge(case_id=case.pk, actor=agent)
+    with time_machine.travel(monday_noon, tick=False):
+        workflow.apologize(case_id=office_case.pk, actor=agent, note="Sorry")
+        workflow.resolve(case_id=office_case.pk, actor=agent, resolution="Replaced")
+
+    with override_settings(TIME_ZONE=TIME_ZONE):
+        period, scope = metrics_period.parse({"from": "2026-11-09", "to": "2026-11-15"})
+        speed = queries.compute(period, scope, now=monday_noon)["speed"]
+
+    # Friday 16:00-17:00 and Monday 09:00-10:00 (or -12:00) local: 1 h + 1 h, and 1 h + 3 h, against
+    # the 66 h the medium case's around-the-clock policy counts.
+    # Percentiles interpolate: the median of 2 h and 66 h is 34 h, the 90th percentile 59.6 h.
+    assert speed["time_to_acknowledge"] == {"measured": 2, "median": 34 * H, "p90": 59.6 * H}
+    assert speed["time_to_resolve"] == {"measured": 1, "median": 4 * H, "p90": 4 * H}
+    assert "working time" in speed["measure"]
 
 
 def test_sla_compliance_counts_targets_due_in_the_period_and_leaves_out_a_case_on_hold(world):
