@@ -8,8 +8,8 @@ from django.db import connection
 from django.utils import timezone
 
 from cases import search
-from cases.models import CaseEvent, RecoveryCase, Stage
-from cases.tests.factories import RecoveryCaseFactory, RootCauseFactory
+from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, Stage
+from cases.tests.factories import GestureFactory, RecoveryCaseFactory, RootCauseFactory
 from feedback.tests.factories import CustomerFactory, FeedbackFactory
 
 pytestmark = pytest.mark.django_db
@@ -634,6 +634,37 @@ def test_the_hand_rendered_queue_row_equals_drfs_rendering_of_its_declared_field
 
     assert row.data == serializers.ModelSerializer.to_representation(row, case)
     assert row.data["created_at"].endswith(("+01:00", "+02:00"))
+
+
+def test_the_hand_rendered_case_detail_equals_drfs_rendering_of_its_declared_fields(agent, manager, settings):
+    from rest_framework import serializers
+    from rest_framework.test import APIRequestFactory
+
+    from cases import selectors
+    from cases.api.serializers import CaseDetailOut
+
+    settings.TIME_ZONE = "Europe/Paris"
+    case = RecoveryCaseFactory(owner=agent, resolved=True, follow_up_due_at=timezone.now())
+    FeedbackFactory(customer=case.customer, case=case, rating=2, nps=None, comment="Broken lid")
+    GestureFactory(case=case, requested_by=agent, amount="12.50")
+    GestureFactory(
+        case=case, requested_by=agent, decided_by=manager, amount="99.99", status=Gesture.Status.APPROVED,
+        decided_at=timezone.now(), decision_note="Fair",
+    )  # fmt: skip
+    RootCauseFactory().cases.add(case)
+    FollowUp.objects.create(case=case, due_at=timezone.now(), done_at=timezone.now(), satisfaction=4)
+    RecoveryCase.objects.filter(pk=case.pk).update(paused_total=timedelta(days=1, hours=2, seconds=3))
+    request = APIRequestFactory().get("/")
+    request.user = agent
+    detail = CaseDetailOut(
+        selectors.case_detail(case_id=case.pk), context={"request": request, "now": timezone.now()}
+    )
+
+    generic = serializers.ModelSerializer.to_representation(detail, detail.instance)
+    assert detail.data == generic
+    assert list(detail.data) == list(generic)  # the same keys in the same order
+    assert len(generic["gestures"]) == 2 and generic["gestures"][1]["decided_by"]["id"] == manager.pk
+    assert generic["paused_total"] == "1 02:00:03"
 
 
 def test_patch_with_if_match_star_changes_whatever_version_is_current(api_client, agent):
