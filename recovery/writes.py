@@ -8,7 +8,8 @@ of statements. psycopg2 binds parameters on the client, so PostgreSQL receives t
 query; other databases (SQLite in `make test`) get one statement at a time.
 
 Each row is prepared by Django's own INSERT compiler (`auto_now_add`, defaults, adaptation), exactly
-as `save(force_insert=True)` would; only the sending differs. Nothing comes back: a row without a
+as `save(force_insert=True)` would; only the sending differs, and the statement's text, which is
+compiled once per model and shape. Nothing comes back: a row without a
 primary key gets its id from the database and the instance never learns it.
 """
 
@@ -24,11 +25,27 @@ class Writes:
 
     def insert(self, instance: models.Model) -> models.Model:
         """Queue `instance`'s INSERT. Its foreign keys may name rows queued here or written earlier."""
-        query = InsertQuery(type(instance))
+        model = type(instance)
         with_pk = instance.pk is not None
-        fields = [field for field in instance._meta.local_concrete_fields if with_pk or not field.primary_key]
+        fields = [field for field in model._meta.local_concrete_fields if with_pk or not field.primary_key]
+        query = InsertQuery(model)
         query.insert_values(fields, [instance])
-        self._statements += query.get_compiler(connection=connection).as_sql()
+        compiler = query.get_compiler(connection=connection)
+        # As the compiler's own as_sql() prepares them: pre_save (auto_now_add), then adaptation.
+        values = [compiler.prepare_value(field, compiler.pre_save_val(field, instance)) for field in fields]
+        expressions = tuple(hasattr(value, "as_sql") for value in values)
+        shape = (connection.vendor, model, with_pk, expressions)
+        sql = _statements.get(shape)
+        if sql is None:
+            sql, params = _statement(compiler, model, fields, values)
+            # A plain value is one %s; an expression (a column's DEFAULT) is SQL of its own. The shape
+            # says which is which, so the statement is reusable unless an expression took parameters.
+            plain = not any(hasattr(field, "get_placeholder") for field in fields)
+            if plain and len(params) == expressions.count(False):
+                _statements[shape] = sql
+        else:
+            params = tuple(value for value, is_sql in zip(values, expressions, strict=True) if not is_sql)
+        self._statements.append((sql, params))
         instance._state.adding, instance._state.db = False, connection.alias
         return instance
 
@@ -44,3 +61,16 @@ class Writes:
                 return
             for sql, params in statements:
                 cursor.execute(sql, params)
+
+
+# (vendor, model, with a primary key, which values are expressions) -> the INSERT statement. Compiling
+# it was a sixth of an intake request's time; only its parameters change from one row to the next.
+_statements: dict[tuple, str] = {}
+
+
+def _statement(compiler, model: type[models.Model], fields: list, values: list) -> tuple[str, tuple]:
+    quote = connection.ops.quote_name
+    [placeholders], [params] = compiler.assemble_as_sql(fields, [values])
+    columns = ", ".join(quote(field.column) for field in fields)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(placeholders)})"
+    return sql, tuple(params)

@@ -75,3 +75,26 @@ def test_a_row_the_database_refuses_leaves_none_of_the_batch_stored():
 def test_sending_nothing_touches_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         Writes().send()
+
+
+def test_a_statement_compiled_for_one_row_carries_the_next_rows_own_values_and_defaults():
+    customer = CustomerFactory()
+    # Three ids: PostgreSQL's sequence gives three; elsewhere the helper's guess is spread by hand.
+    ids = [_reserve_case_id() + (0 if connection.vendor == "postgresql" else n) for n in range(3)]
+    first, second = (
+        RecoveryCase(pk=pk, customer=customer, title=title, severity=severity, sla_started_at=MOMENT)
+        for pk, title, severity in ((ids[0], "First", "low"), (ids[1], "Second", "critical"))
+    )
+    second.hold_reason = "Waiting on the courier"  # a column with a database default, given this time
+    writes = Writes()
+    with transaction.atomic():
+        writes.insert(first)
+        writes.insert(second)
+        writes.insert(RecoveryCase(pk=ids[2], customer=customer, title="Third", sla_started_at=MOMENT))
+        writes.send()
+
+    stored = {case.title: case for case in RecoveryCase.objects.filter(customer=customer)}
+    assert (stored["First"].severity, stored["First"].hold_reason) == ("low", "")
+    assert (stored["Second"].severity, stored["Second"].hold_reason) == ("critical", "Waiting on the courier")
+    assert (stored["Third"].severity, stored["Third"].hold_reason) == ("medium", "")
+    assert all(case.created_at for case in stored.values())  # auto_now_add, through the reused statement
