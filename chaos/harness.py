@@ -193,60 +193,32 @@ def gunicorn(env: dict[str, str], *, workers: int = 4):
         process.wait(timeout=30)
 
 
-@contextlib.contextmanager
 def celery_worker(env: dict[str, str], *, name: str = "w1", beat: bool = False):
-    args = [
-        str(BIN / "celery"),
-        "-A",
-        "recovery",
-        "worker",
-        "-n",
-        f"{name}@chaos",
-        "--concurrency=2",
-        "--loglevel=WARNING",
-    ]
+    args = ["worker", "-n", f"{name}@chaos", "--concurrency=2", "--loglevel=WARNING"]
     if beat:
         args += ["--beat", "--schedule", str(WORK / f"beat-{name}")]
-    process = subprocess.Popen(
-        args,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(WORK / f"celery-{name}.log", "w"),  # noqa: SIM115 (the worker outlives this call)
-        start_new_session=True,
-    )
-    try:
-        time.sleep(3)
-        yield process
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+    return _celery(env, args, log=f"celery-{name}.log", settle=3)
 
 
-@contextlib.contextmanager
 def celery_beat(env: dict[str, str]):
     """Beat in its own process, as the Procfile runs it: a worker's children are then all pool
     processes, so killing one never stops the schedule."""
+    args = ["beat", "--loglevel=WARNING", "--schedule", str(WORK / "beat")]
+    return _celery(env, args, log="celery-beat.log")
+
+
+@contextlib.contextmanager
+def _celery(env: dict[str, str], args: list[str], *, log: str, settle: float = 0):
     process = subprocess.Popen(
-        [
-            str(BIN / "celery"),
-            "-A",
-            "recovery",
-            "beat",
-            "--loglevel=WARNING",
-            "--schedule",
-            str(WORK / "beat"),
-        ],
+        [str(BIN / "celery"), "-A", "recovery", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(WORK / "celery-beat.log", "w"),  # noqa: SIM115 (beat outlives this call)
+        stderr=open(WORK / log, "w"),  # noqa: SIM115 (the process outlives this call)
         start_new_session=True,
     )
     try:
+        time.sleep(settle)
         yield process
     finally:
         os.killpg(process.pid, signal.SIGTERM)
