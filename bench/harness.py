@@ -104,10 +104,20 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, port: int, workers: int = 4):
-    """Serve Mend with gunicorn on 127.0.0.1:`port` until the block ends. Its stderr goes to a file
-    (var/gunicorn-<port>.log): an unread pipe fills up and then stalls every worker that writes to it."""
-    log_path = ROOT / "var" / f"gunicorn-{port}.log"
-    log_path.parent.mkdir(exist_ok=True)
+    """Serve Mend with gunicorn on 127.0.0.1:`port` until the block ends; yields its base URL."""
+    with gunicorn_process(env, port=port, workers=workers):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def gunicorn_process(
+    env: dict[str, str], *, port: int, workers: int = 4, log_path: Path | None = None, up_within: float = 30
+):
+    """gunicorn on 127.0.0.1:`port`, answering /healthz, until the block ends; yields its process (the
+    chaos scripts kill its workers). Its stderr goes to a file (default var/gunicorn-<port>.log): an
+    unread pipe fills up and then stalls every worker that writes to it."""
+    log_path = log_path or ROOT / "var" / f"gunicorn-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("wb")
     process = subprocess.Popen(
         [
@@ -129,8 +139,8 @@ def gunicorn(env: dict[str, str], *, port: int, workers: int = 4):
         start_new_session=True,
     )
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/healthz", process, log_path)
-        yield f"http://127.0.0.1:{port}"
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", process, log_path, timeout=up_within)
+        yield process
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

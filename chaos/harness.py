@@ -24,6 +24,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bench import harness as bench_harness
 from bench.harness import manage  # noqa: F401  (the chaos scripts call h.manage)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,35 +163,11 @@ def sql(env: dict[str, str], query: str) -> list[tuple]:
         return rows
 
 
-@contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, workers: int = 4):
-    process = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "recovery.wsgi",
-            "-b",
-            f"127.0.0.1:{WEB_PORT}",
-            "-w",
-            str(workers),
-            "--timeout",
-            "30",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(WORK / "gunicorn.log", "w"),  # noqa: SIM115 (the server outlives this call)
-        start_new_session=True,
+    """gunicorn on the private port, logging to the work folder; yields its process."""
+    return bench_harness.gunicorn_process(
+        env, port=WEB_PORT, workers=workers, log_path=WORK / "gunicorn.log", up_within=60
     )
-    try:
-        wait_until(lambda: status_of(f"http://127.0.0.1:{WEB_PORT}/healthz") == 200, "gunicorn")
-        yield process
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def celery_worker(env: dict[str, str], *, name: str = "w1", beat: bool = False):
@@ -267,16 +244,6 @@ def every(seconds: float, action):
     finally:
         stop.set()
         thread.join()
-
-
-def wait_until(check, what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(Exception):
-            if check():
-                return
-        time.sleep(0.2)
-    raise SystemExit(f"{what} did not come up within {timeout} s")
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from feedback.models import Customer, DataSubjectRequest, Feedback
+from recovery.admin_base import ViewOnlyAdmin
 
 
 @admin.register(Customer)
@@ -14,35 +15,19 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ViewOnlyAdmin):
+    """Feedback arrives through intake, which triages it and keeps it idempotent."""
+
     list_display = ("received_at", "customer", "channel", "sentiment", "rating", "nps", "touchpoint", "case")
     list_filter = ("sentiment", "channel", "rating")
     search_fields = ("comment", "customer__name", "customer__email", "customer__external_id")
     list_select_related = ("customer", "case")
     show_full_result_count = False
 
-    def has_add_permission(self, request, obj=None):
-        return False  # feedback arrives through intake, which triages it and keeps it idempotent
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DataSubjectRequest)
-class DataSubjectRequestAdmin(admin.ModelAdmin):
+class DataSubjectRequestAdmin(ViewOnlyAdmin):
     """The audit of exports and erasures: written by `feedback.data_subject`, never edited."""
 
     list_display = ("created_at", "kind", "customer_id", "actor_username", "via")
     list_filter = ("kind", "via")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

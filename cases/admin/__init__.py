@@ -31,20 +31,8 @@ from cases.models import (
     parse_reference,
 )
 from cases.sla import clock as sla
+from recovery.admin_base import ViewOnlyAdmin
 from recovery.errors import MendError
-
-
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """For rows written by services: the admin shows them and lets nobody add, edit or delete them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReferenceSearchMixin:
