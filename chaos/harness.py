@@ -174,35 +174,72 @@ def celery_worker(env: dict[str, str], *, name: str = "w1", beat: bool = False):
     args = ["worker", "-n", f"{name}@chaos", "--concurrency=2", "--loglevel=WARNING"]
     if beat:
         args += ["--beat", "--schedule", str(WORK / f"beat-{name}")]
-    return _celery(env, args, log=f"celery-{name}.log", settle=3)
+    return _celery(env, args, log_name=f"celery-{name}.log", settle=3)
 
 
 def celery_beat(env: dict[str, str]):
     """Beat in its own process, as the Procfile runs it: a worker's children are then all pool
     processes, so killing one never stops the schedule."""
     args = ["beat", "--loglevel=WARNING", "--schedule", str(WORK / "beat")]
-    return _celery(env, args, log="celery-beat.log")
+    return _celery(env, args, log_name="celery-beat.log")
+
+
+class Supervised:
+    """A Celery process restarted whenever it exits, as a process manager (systemd `Restart=always`)
+    runs it in production: Celery 5.7's worker can exit on a Redis restart ("Unrecoverable error:
+    AttributeError ... 'hostname'", a kombu reconnect bug), and Mend's outbox promise rests on a worker
+    being there afterwards. `pid` is the current process's; `restarts` counts the exits."""
+
+    def __init__(self, start) -> None:
+        self._start = start
+        self.process = start()
+        self.restarts = 0
+        self._stop = threading.Event()
+        self._watch = threading.Thread(target=self._keep_running, daemon=True)
+        self._watch.start()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def _keep_running(self) -> None:
+        while not self._stop.wait(0.5):
+            if self.process.poll() is not None:
+                log(
+                    f"Celery process exited ({self.process.returncode}); restarting it, as a supervisor would"
+                )
+                self.restarts += 1
+                self.process = self._start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._watch.join()
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 @contextlib.contextmanager
-def _celery(env: dict[str, str], args: list[str], *, log: str, settle: float = 0):
-    process = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "recovery", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(WORK / log, "w"),  # noqa: SIM115 (the process outlives this call)
-        start_new_session=True,
-    )
+def _celery(env: dict[str, str], args: list[str], *, log_name: str, settle: float = 0):
+    def start() -> subprocess.Popen:
+        return subprocess.Popen(
+            [str(BIN / "celery"), "-A", "recovery", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=(WORK / log_name).open("a"),  # the process outlives this call: it keeps the file
+            start_new_session=True,
+        )
+
+    (WORK / log_name).write_text("")
+    supervised = Supervised(start)
     try:
         time.sleep(settle)
-        yield process
+        yield supervised
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        supervised.stop()
 
 
 def children(pid: int) -> list[int]:
