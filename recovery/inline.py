@@ -15,6 +15,8 @@ from django.db import connection, models
 from django.db.models import F, TextField
 from django.db.models.functions import Cast, JSONObject
 
+from recovery.compiled import CompiledQuery
+
 # Types JSON cannot carry exactly travel as text, and `to_python` reads them back.
 _AS_TEXT = (models.DecimalField, models.DurationField)
 
@@ -81,29 +83,22 @@ class Compiled:
 
     Compiling four JSON subqueries of every field took far longer than running them (a case's
     detail: ~0.3 ms in PostgreSQL, several ms of Python per request); the SQL does not change from
-    one id to the next, so only the values are swapped in. `build(parent_id, *values)` returns a
-    `values_list`; `sentinels` are stand-ins for `values` that no real call passes, one per value.
+    one id to the next, so only the values are swapped in (`recovery.compiled`). `build(parent_id,
+    *values)` returns a `values_list`; `sentinels` are stand-ins for `values` that no real call passes,
+    one per value.
     """
 
     _ID_SENTINEL = -918_273_645  # an id no row has, found again among the compiled parameters
 
     def __init__(self, build: Callable[..., models.QuerySet], *, sentinels: tuple = ()) -> None:
-        self._build = build
-        self._sentinels = (self._ID_SENTINEL, *sentinels)
-        self._sql: str | None = None
+        self._query = CompiledQuery(build, self._ID_SENTINEL, *sentinels)
 
     def fetch(self, parent_id: int, *values) -> tuple | None:
         """Each `rows` column as a list of dicts and any other column as it came, or None when no
         parent has this id."""
-        if self._sql is None:
-            sql, built = self._build(*self._sentinels).query.sql_with_params()
-            self._params, self._sql = list(built), sql
-            self._at = [self._params.index(sentinel) for sentinel in self._sentinels]
-        params = [*self._params]
-        for at, value in zip(self._at, (parent_id, *values), strict=True):
-            params[at] = value
+        sql, params = self._query.sql_with_params(parent_id, *values)
         with connection.cursor() as cursor:
-            cursor.execute(self._sql, params)
+            cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
             return None
