@@ -1,9 +1,12 @@
 """The queue's `q`: a case by its reference, or by words of its title, its customer's name or email, or
 a comment of its feedback, best matches first.
 
-On PostgreSQL the words are full-text matched, each source through its own GIN index (migration 0021):
-every word must appear in one source, and each word also matches as the start of a longer one
-(`jen smi` finds Jennifer Smith), so a name is found while it is being typed. Trigram substring
+On PostgreSQL the words are full-text matched, each source through its own GIN index (migrations 0021,
+0024): every word must appear in one source, and each word also matches as the start of a longer one
+(`jen smi` finds Jennifer Smith), so a name is found while it is being typed. Customers are indexed by
+every start of every word (`customer_word_starts`), so a word typed in part is one term looked up, not a
+range of terms to merge: `mark` alone begins the words of thousands of customers (Mark, Markus,
+markb@…), and merging them was most of a name search's time. Trigram substring
 indexes (0010) answered the same question until each common trigram of a name ("ith", "mit") meant
 reading a posting list of hundreds of thousands of comments: 0.11x of the ceiling's list at 1M cases.
 
@@ -15,13 +18,14 @@ queue is walked. SQLite (`make test`) has neither index nor ranking: substring m
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connection
-from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast
 
 from cases.models import REFERENCE_PREFIX, RecoveryCase, parse_reference
 from feedback.models import Customer, Feedback
+from recovery.compiled import CompiledQuery
 
 SEARCH_PROBE = 5000
 RANK_WEIGHTS = {"customer": 1.0, "title": 0.8, "comment": 0.5}
@@ -43,6 +47,11 @@ def comment_vector() -> SearchVector:
     return SearchVector("comment", config="english")
 
 
+def customer_word_starts() -> Func:
+    """`customer_vector` with each word replaced by all of its starts (`mend_word_starts`, 0024)."""
+    return Func(customer_vector(), function="mend_word_starts", output_field=SearchVectorField())
+
+
 def search_cases(queryset: QuerySet[RecoveryCase], text: str) -> QuerySet[RecoveryCase]:
     text = text.strip()
     pk = parse_reference(text)
@@ -51,57 +60,111 @@ def search_cases(queryset: QuerySet[RecoveryCase], text: str) -> QuerySet[Recove
     by_id = Q(pk=pk) if pk is not None else Q()
     if connection.vendor != "postgresql":
         return queryset.filter(_contains(text) | by_id)
-    words = _prefix_query(text)
-    if words is None:
+    words = _words(text)
+    if not words:
         return queryset.filter(by_id) if pk is not None else queryset.none()
-    english, simple = (SearchQuery(words, search_type="raw", config=name) for name in ("english", "simple"))
-    ids = set(_matching_case_ids(english, simple)[: SEARCH_PROBE + 1])
-    if len(ids) > SEARCH_PROBE:
+    ranks = _ranked_matches(words)
+    if ranks is None:
+        english, simple = _queries(_prefix_query(words))
         commented = Feedback.objects.alias(words=comment_vector()).filter(case=OuterRef("pk"), words=english)
         matched = queryset.alias(title_words=title_vector(), customer_words=customer_vector("customer__"))
         return matched.filter(Q(title_words=english) | Q(customer_words=simple) | Exists(commented) | by_id)
-    ranked = queryset.filter(pk__in=[*ids, pk] if pk is not None else ids)
-    return ranked.annotate(search_rank=_rank(english, simple)).order_by("-search_rank", "-id")
+    if pk is not None:
+        ranks.setdefault(pk, 0.0)
+    ids, scores = list(ranks), list(ranks.values())
+    ranked = queryset.filter(pk__in=ids).annotate(search_rank=RankAmong(F("pk"), ids=ids, ranks=scores))
+    return ranked.order_by("-search_rank", "-id")
 
 
-def _prefix_query(text: str) -> str | None:
-    """`jen smith` as to_tsquery's `'jen':* & 'smith':*`; None when no word is left."""
-    chunks = [chunk.strip("-+") for chunk in _CHUNK.findall(text)]
-    terms = [f"'{chunk}':*" for chunk in chunks if chunk]
-    return " & ".join(terms) or None
+def _words(text: str) -> list[str]:
+    """The words of a query, as `to_tsquery` may quote them."""
+    return [word for word in (chunk.strip("-+") for chunk in _CHUNK.findall(text)) if word]
 
 
-def _matching_case_ids(english: SearchQuery, simple: SearchQuery):
-    """Ids of the cases the words match (with repeats), each source read through its own index."""
-    customers = Customer.objects.alias(words=customer_vector()).filter(words=simple).values("pk")
-    titles = RecoveryCase.objects.alias(words=title_vector()).filter(words=english)
-    comments = Feedback.objects.alias(words=comment_vector()).filter(words=english, case__isnull=False)
-    return (
-        titles.order_by()
-        .values_list("pk", flat=True)
-        .union(
-            RecoveryCase.objects.filter(customer__in=customers).order_by().values_list("pk", flat=True),
-            comments.order_by().values_list("case_id", flat=True),
-            all=True,
-        )
+def _prefix_query(words: list[str]) -> str:
+    """`jen smith` as to_tsquery's `'jen':* & 'smith':*`: each word or a longer one that it starts."""
+    return " & ".join(f"'{word}':*" for word in words)
+
+
+def _starts_query(words: list[str]) -> str:
+    """`jen smith` as `'jen' & 'smith'`, for a vector of word starts (`customer_word_starts`)."""
+    return " & ".join(f"'{word}'" for word in words)
+
+
+def _queries(words: str) -> tuple[SearchQuery, SearchQuery]:
+    """The words as a query of titles and comments (English stems) and of customers (as written)."""
+    return SearchQuery(words, search_type="raw", config="english"), SearchQuery(
+        words, search_type="raw", config="simple"
     )
 
 
-def _rank(english: SearchQuery, simple: SearchQuery):
-    """How well a case matches, as a double precision: a real would not survive a keyset cursor's trip
-    through JSON exactly, and the next page would repeat or skip rows."""
-    best_comment = (
-        Feedback.objects.filter(case=OuterRef("pk"))
-        .annotate(rank=SearchRank(comment_vector(), english))
-        .order_by("-rank")
-        .values("rank")[:1]
+def _ranked_matches(words: list[str]) -> dict[int, float] | None:
+    """Each matching case's rank, or None when the words match more than SEARCH_PROBE rows."""
+    sql, params = _MATCHES.sql_with_params(_prefix_query(words), _starts_query(words))
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s", [*params, SEARCH_PROBE + 1])
+        rows = cursor.fetchall()
+    if len(rows) > SEARCH_PROBE:
+        # Counted before merging a case's matches: a case is one row per matching source, and a
+        # limit reached means rows went unread, whatever their cases.
+        return None
+    ranks: dict[int, float] = {}
+    for case_id, rank in rows:
+        ranks[case_id] = max(rank, ranks.get(case_id, rank))
+    return ranks
+
+
+def _matches(prefixes: str, starts: str):
+    """(case id, weighted rank) per source that matches the words, each source read through its own
+    index: the cases whose customer, title or a comment matches, a case once per source or comment.
+    `prefixes` and `starts`: the words as `_prefix_query` and `_starts_query` write them."""
+    english, simple = _queries(prefixes)
+    word_starts = SearchQuery(starts, search_type="raw", config="simple")
+
+    def weighted(vector: SearchVector, query: SearchQuery, source: str):
+        return Cast(SearchRank(vector, query), FloatField()) * Value(RANK_WEIGHTS[source])
+
+    customers = (
+        Customer.objects.alias(word_starts=customer_word_starts())
+        .filter(word_starts=word_starts, cases__isnull=False)
+        .annotate(rank=weighted(customer_vector(), simple, "customer"))
+        .values_list("cases__pk", "rank")
     )
-    weighted = [
-        SearchRank(customer_vector("customer__"), simple) * Value(RANK_WEIGHTS["customer"]),
-        SearchRank(title_vector(), english) * Value(RANK_WEIGHTS["title"]),
-        Coalesce(Subquery(best_comment), Value(0.0)) * Value(RANK_WEIGHTS["comment"]),
-    ]
-    return Cast(Greatest(*weighted, output_field=FloatField()), FloatField())
+    titles = (
+        RecoveryCase.objects.alias(words=title_vector())
+        .filter(words=english)
+        .annotate(rank=weighted(title_vector(), english, "title"))
+        .values_list("pk", "rank")
+    )
+    comments = (
+        Feedback.objects.alias(words=comment_vector())
+        .filter(words=english, case__isnull=False)
+        .annotate(rank=weighted(comment_vector(), english, "comment"))
+        .values_list("case_id", "rank")
+    )
+    return customers.order_by().union(titles.order_by(), comments.order_by(), all=True)
+
+
+# Compiled once: building three ranked sources with the ORM cost several times what PostgreSQL spends
+# on them. The stand-ins are query texts that no other parameter of the statement equals.
+_MATCHES = CompiledQuery(_matches, "'mend-compiled-prefixes':*", "'mend-compiled-word-starts'")
+
+
+class RankAmong(Func):
+    """The rank the probe gave this case: `ranks[array_position(ids, pk)]`, as a double precision (a
+    real would not survive a keyset cursor's trip through JSON exactly, and the next page would
+    repeat or skip rows). Passing the ranks spares computing them again for the page."""
+
+    output_field = FloatField()
+
+    def __init__(self, pk, *, ids: list[int], ranks: list[float]) -> None:
+        super().__init__(pk)
+        self.ids, self.ranks = ids, ranks
+
+    def as_sql(self, compiler, connection, **extra):
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        sql = f"(%s::double precision[])[array_position(%s::bigint[], {pk_sql})]"
+        return sql, (self.ranks, self.ids, *pk_params)
 
 
 def _contains(text: str) -> Q:
