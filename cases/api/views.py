@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from cases import root_causes, selectors, services, workflow
 from cases.api import serializers as s
 from cases.api.idempotency import IDEMPOTENCY_KEY, idempotent
-from cases.filters import CaseFilter, RootCauseFilter
+from cases.filters import GivenCaseFilter, RootCauseFilter
 from cases.gestures import services as gestures
 from cases.models import Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, parse_reference
 from cases.sla import policies as sla_policies
@@ -86,7 +86,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseApi):
     serializer_class = s.CaseOut
     pagination_class = KeysetPagination
     filter_backends = [DjangoFilterBackend]
-    filterset_class = CaseFilter
+    filterset_class = GivenCaseFilter
     queryset = RecoveryCase.objects.none()  # for the schema; requests read selectors.case_queue()
 
     def get_queryset(self):
