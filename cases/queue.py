@@ -34,7 +34,7 @@ from cases.models import (
     RecoveryCase,
     Severity,
 )
-from cases.selectors import QUEUE_LEAVES_OUT
+from cases.selectors import QUEUE_ROW
 from cases.sla.clock import at_risk_horizon
 
 QUEUE_ROWS = 50  # as many as the API's first page: an agent works from the top
@@ -82,7 +82,7 @@ def queue_page(*, user, scope: str, now: datetime, limit: int | None = None) -> 
     Two queries."""
     limit = limit or QUEUE_ROWS
     ids = [key[-1] for key in _ranked_keys(scope_filter(scope, user), now=now, limit=limit)]
-    rows = RecoveryCase.objects.select_related("customer", "owner").defer(*QUEUE_LEAVES_OUT).in_bulk(ids)
+    rows = RecoveryCase.objects.select_related("customer", "owner").only(*QUEUE_ROW).in_bulk(ids)
     return [rows[pk] for pk in ids if pk in rows]
 
 
