@@ -117,10 +117,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Requests and tasks are short. Starting parallel workers for a plan costs more than they save on a
-    # busy 2-core machine: the `q` search's union at 1M cases took 25 ms parallel, 3 ms without.
+    # busy 2-core machine: the `q` search's union at 1M cases took 25 ms parallel, 3 ms without. JIT
+    # compiling a plan costs 20-25 ms whenever its estimate passes `jit_above_cost`, as a search's
+    # index scans of uncertain size often do, for statements that run in a millisecond.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options",
-        f"-c max_parallel_workers_per_gather={env.int('PG_MAX_PARALLEL_WORKERS_PER_GATHER', default=0)}",
+        f"-c max_parallel_workers_per_gather={env.int('PG_MAX_PARALLEL_WORKERS_PER_GATHER', default=0)}"
+        f" -c jit={'on' if env.bool('PG_JIT', default=False) else 'off'}",
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
