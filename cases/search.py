@@ -60,7 +60,7 @@ def search_cases(queryset: QuerySet[RecoveryCase], text: str) -> QuerySet[Recove
     by_id = Q(pk=pk) if pk is not None else Q()
     if connection.vendor != "postgresql":
         return queryset.filter(_contains(text) | by_id)
-    words = _words(text)
+    words = words_of(text)
     if not words:
         return queryset.filter(by_id) if pk is not None else queryset.none()
     ranks = _ranked_matches(words)
@@ -78,7 +78,7 @@ def search_cases(queryset: QuerySet[RecoveryCase], text: str) -> QuerySet[Recove
     return ranked.order_by("-search_rank", "-id")
 
 
-def _words(text: str) -> list[str]:
+def words_of(text: str) -> list[str]:
     """The words of a query, as `to_tsquery` may quote them."""
     return [word for word in (chunk.strip("-+") for chunk in _CHUNK.findall(text)) if word]
 
@@ -101,26 +101,9 @@ def _queries(words: str) -> tuple[SearchQuery, SearchQuery]:
 
 
 def _ranked_matches(words: list[str]) -> dict[int, float] | None:
-    """Each matching case's rank, or None when the words match more than SEARCH_PROBE rows.
-
-    One statement: whether the matches overflow the probe, then only if they do not, their ranks.
-    Ranking while probing would rank the first SEARCH_PROBE rows of a common word only to find
-    there are more (80 ms for `kettle` at 1M cases).
-    """
-    queries = (_prefix_query(words), _starts_query(words))
-    matching, matching_params = _MATCHING.sql_with_params(*queries)
-    ranked, ranked_params = _RANKED.sql_with_params(*queries)
-    # Counted before merging a case's matches: a case is one row per place it matches, and a limit
-    # reached means rows went unread, whatever their cases. The overflow is a one-time filter, so
-    # PostgreSQL ranks nothing when it holds.
-    sql = f"""
-        WITH overflow AS MATERIALIZED (SELECT EXISTS (SELECT FROM ({matching}) AS m OFFSET %s) AS yes)
-        (SELECT NULL::bigint, NULL::double precision FROM overflow WHERE yes)
-        UNION ALL
-        (SELECT * FROM ({ranked}) AS r WHERE NOT (SELECT yes FROM overflow))
-    """
+    """Each matching case's rank, or None when the words match more than SEARCH_PROBE rows."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*matching_params, SEARCH_PROBE, *ranked_params])
+        cursor.execute(*probe_statement(words))
         rows = cursor.fetchall()
     if rows and rows[0][0] is None:
         return None
@@ -128,6 +111,27 @@ def _ranked_matches(words: list[str]) -> dict[int, float] | None:
     for case_id, rank in rows:
         ranks[case_id] = max(rank, ranks.get(case_id, rank))
     return ranks
+
+
+def probe_statement(words: list[str]) -> tuple[str, list]:
+    """One statement: whether the matches overflow the probe, then only if they do not, (case, rank)
+    per match. A row of NULLs says they overflow.
+
+    Ranking while probing would rank the first SEARCH_PROBE rows of a common word only to find there
+    are more (80 ms for `kettle` at 1M cases). The overflow is counted in rows, before a case's
+    matches merge: a case is one row per place it matches, and a limit reached means rows went unread,
+    whatever their cases. It is a one-time filter, so PostgreSQL ranks nothing when it holds.
+    """
+    queries = (_prefix_query(words), _starts_query(words))
+    matching, matching_params = _MATCHING.sql_with_params(*queries)
+    ranked, ranked_params = _RANKED.sql_with_params(*queries)
+    sql = f"""
+        WITH overflow AS MATERIALIZED (SELECT EXISTS (SELECT FROM ({matching}) AS m OFFSET %s) AS yes)
+        (SELECT NULL::bigint, NULL::double precision FROM overflow WHERE yes)
+        UNION ALL
+        (SELECT * FROM ({ranked}) AS r WHERE NOT (SELECT yes FROM overflow))
+    """
+    return sql, [*matching_params, SEARCH_PROBE, *ranked_params]
 
 
 def _sources(prefixes: str, starts: str) -> dict[str, tuple[QuerySet, str, Func]]:
