@@ -4,16 +4,17 @@ a comment of its feedback, best matches first.
 On PostgreSQL the words are full-text matched, each source through its own GIN index (migrations 0021,
 0024): every word must appear in one source, and each word also matches as the start of a longer one
 (`jen smi` finds Jennifer Smith), so a name is found while it is being typed. Customers are indexed by
-every start of every word (`customer_word_starts`), so a word typed in part is one term looked up, not a
-range of terms to merge: `mark` alone begins the words of thousands of customers (Mark, Markus,
-markb@…), and merging them was most of a name search's time. Trigram substring
-indexes (0010) answered the same question until each common trigram of a name ("ith", "mit") meant
-reading a posting list of hundreds of thousands of comments: 0.11x of the ceiling's list at 1M cases.
+every start of every word (`customer_word_starts`): a word typed in part is one term to look up, not a
+range of terms to merge (`mark` begins the words of thousands of customers: Mark, Markus, markb@…).
+Trigram substring indexes (0010) answered the same question until each common trigram of a name
+("ith", "mit") meant reading a posting list of hundreds of thousands of comments.
 
 Ranking: a match on the customer counts most, then the title, then a comment (`RANK_WEIGHTS`); ties
-newest first. Text matching more than SEARCH_PROBE cases is too common to rank usefully, and ranking
-it would cost a row read per match: those results come in queue order instead, filtered as the
-queue is walked. SQLite (`make test`) has neither index nor ranking: substring matches in queue order.
+newest first. One statement finds the matches and ranks them (`probe_statement`), compiled once per
+process; the page then reads the cases by id, with the ranks passed along. Text matching more than
+SEARCH_PROBE rows is too common to rank usefully: those results come in queue order instead, each case
+matched against the words as the queue is walked. SQLite (`make test`) has neither index nor ranking:
+substring matches in queue order.
 """
 
 import re
