@@ -24,6 +24,7 @@ from cases.sla import clock as sla
 from cases.workflow import allowed_actions
 from feedback.api.serializers import CustomerIn
 from feedback.models import Channel, Feedback
+from recovery.api.rendering import moment
 from recovery.api.strict import StrictInput
 
 User = get_user_model()
@@ -222,10 +223,10 @@ class CaseOut(serializers.ModelSerializer):
             },
             "owner": _user(case.owner),
             "is_repeat": case.is_repeat,
-            "customer_unhappy_at": _moment(case.customer_unhappy_at, zone),
+            "customer_unhappy_at": moment(case.customer_unhappy_at, zone),
             "escalation_level": case.escalation_level,
             "sla_state": self.get_sla_state(case),
-            **{name: _moment(getattr(case, name), zone) for name in self.MOMENTS},
+            **{name: moment(getattr(case, name), zone) for name in self.MOMENTS},
             "version": case.version,
         }
 
@@ -238,14 +239,6 @@ class CaseOut(serializers.ModelSerializer):
         "created_at",
         "updated_at",
     )
-
-
-def _moment(value, zone) -> str | None:
-    """What DRF's DateTimeField renders: ISO 8601 in the current time zone, UTC spelled `Z`."""
-    if value is None:
-        return None
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class CaseFeedbackOut(serializers.ModelSerializer):
@@ -340,13 +333,13 @@ class CaseDetailOut(CaseOut):
         return {
             **super().to_representation(case),
             "description": case.description,
-            "sla_started_at": _moment(case.sla_started_at, zone),
-            **{name: _moment(getattr(case, name), zone) for name in STAGE_TIMESTAMP_FIELDS.values()},
+            "sla_started_at": moment(case.sla_started_at, zone),
+            **{name: moment(getattr(case, name), zone) for name in STAGE_TIMESTAMP_FIELDS.values()},
             "resolution_summary": case.resolution_summary,
             "close_reason": case.close_reason,
             "reopen_count": case.reopen_count,
-            "sla_warn_at": _moment(case.sla_warn_at, zone),
-            "on_hold_since": _moment(case.on_hold_since, zone),
+            "sla_warn_at": moment(case.sla_warn_at, zone),
+            "on_hold_since": moment(case.on_hold_since, zone),
             "hold_reason": case.hold_reason,
             "paused_total": duration_string(case.paused_total),
             "feedback": [
@@ -358,8 +351,8 @@ class CaseDetailOut(CaseOut):
                     "comment": item.comment,
                     "touchpoint": item.touchpoint,
                     "sentiment": item.sentiment,
-                    "occurred_at": _moment(item.occurred_at, zone),
-                    "received_at": _moment(item.received_at, zone),
+                    "occurred_at": moment(item.occurred_at, zone),
+                    "received_at": moment(item.received_at, zone),
                 }
                 for item in case.feedback.all()
             ],
@@ -374,9 +367,9 @@ class CaseDetailOut(CaseOut):
                     "status": gesture.status,
                     "requested_by": _user(gesture.requested_by),
                     "decided_by": _user(gesture.decided_by),
-                    "decided_at": _moment(gesture.decided_at, zone),
+                    "decided_at": moment(gesture.decided_at, zone),
                     "decision_note": gesture.decision_note,
-                    "created_at": _moment(gesture.created_at, zone),
+                    "created_at": moment(gesture.created_at, zone),
                 }
                 for gesture in case.gestures.all()
             ],
@@ -387,8 +380,8 @@ class CaseDetailOut(CaseOut):
             "follow_ups": [
                 {
                     "id": follow_up.pk,
-                    "due_at": _moment(follow_up.due_at, zone),
-                    "done_at": _moment(follow_up.done_at, zone),
+                    "due_at": moment(follow_up.due_at, zone),
+                    "done_at": moment(follow_up.done_at, zone),
                     "channel": follow_up.channel,
                     "outcome": follow_up.outcome,
                     "satisfaction": follow_up.satisfaction,

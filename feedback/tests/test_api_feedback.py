@@ -449,3 +449,49 @@ def test_queries_for_a_replay_are_bounded(intake_api, django_assert_max_num_quer
     post(intake_api, BODY, key="k")
     with django_assert_max_num_queries(budget(postgresql=8, sqlite=10)):
         assert post(intake_api, BODY, key="k").status_code == 201
+
+
+@pytest.mark.parametrize("with_case", [True, False])
+def test_the_hand_rendered_receipt_equals_drfs_rendering_of_its_declared_fields(with_case, settings):
+    from rest_framework import serializers
+
+    from feedback.api.serializers import FeedbackReceipt
+
+    settings.TIME_ZONE = "Europe/Paris"  # rendering must follow the current zone, as DRF's does
+    case = {"id": 7, "reference": "RC-000007", "stage": "new", "severity": "high"}  # jsonb: any key order
+    feedback = Feedback(
+        id=41,
+        received_at=datetime(2026, 7, 1, 9, 30, tzinfo=UTC),
+        sentiment="negative",
+        response_case=case if with_case else None,
+    )
+    receipt = FeedbackReceipt(feedback)
+
+    generic = serializers.Serializer.to_representation(receipt, feedback)
+    assert receipt.data == generic
+    assert list(receipt.data) == list(generic) and (
+        not with_case or list(receipt.data["case"]) == list(generic["case"])
+    )
+    assert receipt.data["received_at"].endswith(("+01:00", "+02:00"))
+
+
+def test_input_serializers_validate_with_fields_of_their_own():
+    # Fields are copied shallowly per serializer (recovery.api.strict): each copy is bound to its own
+    # serializer, and one body's errors never reach another's.
+    from feedback.api.serializers import FeedbackIn
+
+    bad = FeedbackIn(data={"channel": "fax", "rating": 9, "customer": {"external_id": "", "email": "x"}})
+    good = FeedbackIn(data={"channel": "web", "rating": 1, "customer": {"external_id": "C-1"}})
+
+    assert not bad.is_valid() and good.is_valid(), good.errors
+    assert set(bad.errors) == {"channel", "rating", "customer"}
+    assert set(bad.errors["customer"]) == {"external_id", "email"}
+    assert good.validated_data["customer"]["external_id"] == "C-1"
+    for serializer in (bad, good):
+        assert serializer.fields["channel"].parent is serializer
+        assert serializer.fields["customer"].fields["email"].parent is serializer.fields["customer"]
+    assert bad.fields["customer"] is not good.fields["customer"]
+    assert (
+        FeedbackIn._declared_fields["customer"].fields["external_id"]
+        is not good.fields["customer"].fields["external_id"]
+    )
