@@ -1,7 +1,10 @@
 """Sign-in is throttled per address and per username before any password is hashed; the API per token
 and per address, intake apart. Every refusal is a 429 with Retry-After."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.contrib.auth.hashers import MD5PasswordHasher
 
 from feedback.models import Feedback
@@ -98,6 +101,26 @@ def test_intake_is_throttled_per_token_with_429_and_retry_after(settings, api_cl
     assert 0 < int(answers[-1]["Retry-After"]) <= 60
     assert "throttled" in answers[-1].json()["detail"].lower()
     assert Feedback.objects.count() == 3  # the refused one stored nothing
+
+
+def test_the_count_slides_the_window_before_fading_as_time_passes(settings, api_client, intake_user):
+    settings.MEND_THROTTLE_RATES = {**settings.MEND_THROTTLE_RATES, "intake_token": "4/min"}
+    client = api_client(intake_user)
+    posted = iter(range(100))
+
+    def post():
+        return client.post("/api/v1/feedback/", intake_body(next(posted)), format="json")
+
+    with time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=False) as clock:
+        burst = [post() for _ in range(5)]
+        assert [a.status_code for a in burst] == [201] * 4 + [429]
+        assert burst[-1]["Retry-After"] == "60"  # the four fade out over the next minute
+        clock.shift(75)  # a quarter of the way into the next minute: 3 of the 4 still count
+        assert [post().status_code for _ in range(2)] == [201, 429]
+        clock.shift(15)  # halfway: 2 of the 4, and the one just posted
+        assert [post().status_code for _ in range(2)] == [201, 429]
+        clock.shift(60)  # the burst no longer counts; the two since count for half: 1, so 3 more go
+        assert [post().status_code for _ in range(4)] == [201, 201, 201, 429]
 
 
 def test_intake_is_throttled_per_address_across_tokens(settings, api_client, intake_user, agent):
