@@ -1,3 +1,4 @@
+import functools
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -8,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.base import DEFERRED
 from django.db.models.functions import Coalesce
 
 from recovery.parsing import whole_number
@@ -117,6 +119,13 @@ def format_reference(pk: int) -> str:
     return f"{REFERENCE_PREFIX}{pk:06d}"
 
 
+@functools.cache
+def _places_of(model: type[models.Model], field_names: tuple[str, ...]) -> tuple[int | None, ...]:
+    """Where each concrete field of `model` is among `field_names` (None: not read)."""
+    at = {name: place for place, name in enumerate(field_names)}
+    return tuple(at.get(field.attname) for field in model._meta.concrete_fields)
+
+
 class RecoveryCase(models.Model):
     """A customer Mend failed, and everything done to win them back.
 
@@ -224,6 +233,15 @@ class RecoveryCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # A case list reads a few of a case's forty columns (`selectors.QUEUE_ROW`), and Django places
+        # them by searching the list of names read once per field of every row. The places are the
+        # same for every row of a query, so they are worked out once per list of names.
+        if len(values) != len(cls._meta.concrete_fields):
+            values = [DEFERRED if at is None else values[at] for at in _places_of(cls, tuple(field_names))]
+        return super().from_db(db, field_names, values)
 
     @property
     def reference(self) -> str:

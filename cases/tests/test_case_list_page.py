@@ -180,3 +180,21 @@ def test_the_list_says_when_its_cases_are_too_many_to_count_quickly(agent, monke
 
     assert references(response) == [case.reference]
     assert "Too many matching cases to count within 1 s" in response.content.decode()
+
+
+def test_a_case_read_in_part_holds_the_columns_read_and_loads_the_rest_on_demand(django_assert_num_queries):
+    # RecoveryCase.from_db places a partial row's values itself (once per list of columns read).
+    made = RecoveryCaseFactory(title="Kettle leaks", description="It leaks from the base.")
+    for _ in range(2):  # the second read places its values from what the first worked out
+        rows = list(RecoveryCase.objects.only(*selectors.QUEUE_ROW).filter(pk=made.pk))
+        case = rows[0]
+        assert (case.pk, case.title, case.stage, case.severity) == (
+            made.pk,
+            made.title,
+            made.stage,
+            made.severity,
+        )
+        assert (case.customer.name, case.sla_due_at, case.version) == (made.customer.name, made.sla_due_at, 0)
+        assert {"description", "resolution_summary", "close_reason"} <= case.get_deferred_fields()
+    with django_assert_num_queries(1):
+        assert case.description == "It leaks from the base."
