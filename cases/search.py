@@ -19,10 +19,21 @@ substring matches in queue order.
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat
 
 from cases.models import REFERENCE_PREFIX, RecoveryCase, parse_reference
 from feedback.models import Customer, Feedback
@@ -40,8 +51,12 @@ def title_vector() -> SearchVector:
 
 
 def customer_vector(prefix: str = "") -> SearchVector:
-    email_words = Func(F(f"{prefix}email"), Value("@."), Value("  "), function="translate")
-    return SearchVector(f"{prefix}name", email_words, config="simple")
+    return SearchVector(*_customer_words(prefix), config="simple")
+
+
+def _customer_words(prefix: str = "") -> tuple[F, Func]:
+    """A customer's name, and their email with its `@` and dots as spaces."""
+    return F(f"{prefix}name"), Func(F(f"{prefix}email"), Value("@."), Value("  "), function="translate")
 
 
 def comment_vector() -> SearchVector:
@@ -106,7 +121,7 @@ def _ranked_matches(words: list[str]) -> dict[int, float] | None:
     with connection.cursor() as cursor:
         cursor.execute(*probe_statement(words))
         rows = cursor.fetchall()
-    if rows and rows[0][0] is None:
+    if len(rows) > SEARCH_PROBE:
         return None
     ranks: dict[int, float] = {}
     for case_id, rank in rows:
@@ -115,77 +130,79 @@ def _ranked_matches(words: list[str]) -> dict[int, float] | None:
 
 
 def probe_statement(words: list[str]) -> tuple[str, list]:
-    """One statement: whether the matches overflow the probe, then only if they do not, (case, rank)
-    per match. A row of NULLs says they overflow.
+    """One statement: (case, rank) per match, at most SEARCH_PROBE + 1 of them, ranked only if they
+    are not more than SEARCH_PROBE (the rank is NULL otherwise).
 
-    Ranking while probing would rank the first SEARCH_PROBE rows of a common word only to find there
-    are more (80 ms for `kettle` at 1M cases). The overflow is counted in rows, before a case's
-    matches merge: a case is one row per place it matches, and a limit reached means rows went unread,
-    whatever their cases. It is a one-time filter, so PostgreSQL ranks nothing when it holds.
+    The limit counts matches, before a case's merge: a case is one match per place it matches, and a
+    limit reached means matches went unread, whatever their cases. Each match brings the text its
+    source's vector is made of, and is ranked above the limit, once their number is known: ranking
+    while probing ranked the first SEARCH_PROBE matches of a common word only to find there were more
+    (80 ms for `kettle` at 1M cases), and probing twice (count, then rank) doubled a rare name's time.
     """
-    queries = (_prefix_query(words), _starts_query(words))
-    matching, matching_params = _MATCHING.sql_with_params(*queries)
-    ranked, ranked_params = _RANKED.sql_with_params(*queries)
+    prefixes = _prefix_query(words)
+    matching, params = _MATCHING.sql_with_params(prefixes, _starts_query(words))
+    config = "CASE m.source {} END".format(
+        " ".join(f"WHEN {n} THEN '{config}'::regconfig" for n, (config, _) in enumerate(_SOURCES.values()))
+    )
+    weight = "CASE m.source {} END".format(
+        " ".join(
+            f"WHEN {n} THEN {weight}::double precision" for n, (_, weight) in enumerate(_SOURCES.values())
+        )
+    )
+    rank = f"ts_rank(to_tsvector({config}, m.text), to_tsquery({config}, %s))::double precision * {weight}"
     sql = f"""
-        WITH overflow AS MATERIALIZED (SELECT EXISTS (SELECT FROM ({matching}) AS m OFFSET %s) AS yes)
-        (SELECT NULL::bigint, NULL::double precision FROM overflow WHERE yes)
-        UNION ALL
-        (SELECT * FROM ({ranked}) AS r WHERE NOT (SELECT yes FROM overflow))
+        SELECT m.case_id, CASE WHEN count(*) OVER () <= %s THEN {rank} END
+        FROM ({matching} LIMIT %s) AS m (case_id, source, text)
     """
-    return sql, [*matching_params, SEARCH_PROBE, *ranked_params]
+    return sql, [SEARCH_PROBE, prefixes, *params, SEARCH_PROBE + 1]
 
 
-def _sources(prefixes: str, starts: str) -> dict[str, tuple[QuerySet, str, Func]]:
-    """Per source: the rows the words match (each read through its own index), the column naming
-    their case, and their weighted rank. `prefixes` and `starts`: the words as `_prefix_query` and
-    `_starts_query` write them."""
-    english, simple = _queries(prefixes)
-    word_starts = SearchQuery(starts, search_type="raw", config="simple")
-
-    def weighted(vector: SearchVector, query: SearchQuery, source: str):
-        return Cast(SearchRank(vector, query), FloatField()) * Value(RANK_WEIGHTS[source])
-
-    return {
-        "customer": (
-            Customer.objects.alias(word_starts=customer_word_starts()).filter(
-                word_starts=word_starts, cases__isnull=False
-            ),
-            "cases__pk",
-            weighted(customer_vector(), simple, "customer"),
-        ),
-        "title": (
-            RecoveryCase.objects.alias(words=title_vector()).filter(words=english),
-            "pk",
-            weighted(title_vector(), english, "title"),
-        ),
-        "comment": (
-            Feedback.objects.alias(words=comment_vector()).filter(words=english, case__isnull=False),
-            "case_id",
-            weighted(comment_vector(), english, "comment"),
-        ),
-    }
+# Per source, in the order of `m.source`: the text search configuration of its vector, and its weight.
+_SOURCES = {
+    "customer": ("simple", RANK_WEIGHTS["customer"]),
+    "title": ("english", RANK_WEIGHTS["title"]),
+    "comment": ("english", RANK_WEIGHTS["comment"]),
+}
+_SOURCE = {name: Value(n) for n, name in enumerate(_SOURCES)}
 
 
 def _matching(prefixes: str, starts: str):
-    """The case of every match: a case once per source or comment that matches."""
-    first, *others = (rows.values_list(case) for rows, case, _ in _sources(prefixes, starts).values())
-    return first.order_by().union(*(rows.order_by() for rows in others), all=True)
-
-
-def _ranked(prefixes: str, starts: str):
-    """(case, weighted rank) of every match."""
-    first, *others = (
-        rows.annotate(rank=rank).values_list(case, "rank")
-        for rows, case, rank in _sources(prefixes, starts).values()
+    """(case, source, the text of the source's vector) of every match, each source read through its
+    own index: a case once per source or comment that matches. `prefixes` and `starts`: the words as
+    `_prefix_query` and `_starts_query` write them."""
+    english = SearchQuery(prefixes, search_type="raw", config="english")
+    word_starts = SearchQuery(starts, search_type="raw", config="simple")
+    name, email = _customer_words()
+    customers = (
+        Customer.objects.alias(word_starts=customer_word_starts())
+        .filter(word_starts=word_starts, cases__isnull=False)
+        .values_list(
+            "cases__pk",
+            _SOURCE["customer"],
+            Concat(
+                Coalesce(name, Value(""), output_field=TextField()),
+                Value(" ", output_field=TextField()),
+                Coalesce(email, Value(""), output_field=TextField()),
+                output_field=TextField(),
+            ),
+        )
     )
-    return first.order_by().union(*(rows.order_by() for rows in others), all=True)
+    titles = (
+        RecoveryCase.objects.alias(words=title_vector())
+        .filter(words=english)
+        .values_list("pk", _SOURCE["title"], Coalesce("title", Value(""), output_field=TextField()))
+    )
+    comments = (
+        Feedback.objects.alias(words=comment_vector())
+        .filter(words=english, case__isnull=False)
+        .values_list("case_id", _SOURCE["comment"], Coalesce("comment", Value(""), output_field=TextField()))
+    )
+    return customers.order_by().union(titles.order_by(), comments.order_by(), all=True)
 
 
 # Compiled once: building three sources with the ORM cost several times what PostgreSQL spends on
-# them. The stand-ins are values that no other parameter of the statements equals.
-_WORDS_STAND_INS = ("'mend-compiled-prefixes':*", "'mend-compiled-word-starts'")
-_MATCHING = CompiledQuery(_matching, *_WORDS_STAND_INS)
-_RANKED = CompiledQuery(_ranked, *_WORDS_STAND_INS)
+# them. The stand-ins are values that no other parameter of the statement equals.
+_MATCHING = CompiledQuery(_matching, "'mend-compiled-prefixes':*", "'mend-compiled-word-starts'")
 
 
 class OneOf(Func):
