@@ -69,7 +69,7 @@ def case_queue() -> QuerySet[RecoveryCase]:
     return (
         RecoveryCase.objects.select_related("customer", "owner")
         .only(*QUEUE_ROW)
-        .annotate(urgent_due=URGENT_DUE, severity_urgency=SEVERITY_URGENCY)
+        .alias(urgent_due=URGENT_DUE, severity_urgency=SEVERITY_URGENCY)
         .order_by("urgent_due", "severity_urgency", "id")
     )
 
@@ -80,7 +80,7 @@ def order_queue(queryset: QuerySet[RecoveryCase], ordering: str) -> QuerySet[Rec
     sign = "-" if ordering.startswith("-") else ""
     if name in SORT_KEYS:
         alias, expression = SORT_KEYS[name]
-        queryset = queryset.annotate(**{alias: expression})
+        queryset = queryset.alias(**{alias: expression})
         name = alias
     return queryset.order_by(f"{sign}{name}", f"{sign}id")
 

@@ -40,6 +40,13 @@ class KeysetPagination(BasePagination):
         self.keys = [str(key) for key in queryset.query.order_by]
         self.descending = self.keys[0].startswith("-")
         names = [key.lstrip("-") for key in self.keys]
+        # A key the queryset only aliases (computed to sort, not selected) is selected here: a cursor
+        # needs its value. Aliased, a search or a re-sort that orders by other keys neither compiles
+        # nor computes the default order's expressions.
+        hidden = [name for name in names if name not in queryset.query.annotation_select]
+        queryset = queryset.annotate(
+            **{name: F(name) for name in hidden if name in queryset.query.annotations}
+        )
         cursor = self._decode(request, queryset, names)
         if cursor is not None:
             ahead = TupleLessThan if self.descending != cursor.backwards else TupleGreaterThan
