@@ -13,8 +13,9 @@ from django.db import models
 
 class CompiledQuery:
     """`build(*sentinels)` returns the queryset; `sql_with_params(*values)` is its SQL with every
-    parameter equal to a sentinel replaced by the matching value. Each sentinel must be a value no
-    real call passes and no other part of the query uses, and must appear among the parameters."""
+    parameter equal to a sentinel replaced by the matching value. Each sentinel must appear among the
+    compiled parameters, and no other parameter of the query may equal it (its places are found by
+    equality, once, when the query is first compiled)."""
 
     def __init__(self, build: Callable[..., models.QuerySet], *sentinels) -> None:
         self._build = build
