@@ -216,7 +216,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "recovery.api.autoschema.MendAutoSchema",
     "EXCEPTION_HANDLER": "recovery.api.errors.exception_handler",
     # Rates: MEND_THROTTLE_RATES below. A throttled request answers 429 with Retry-After.
-    "DEFAULT_THROTTLE_CLASSES": ["recovery.api.throttles.PerToken", "recovery.api.throttles.PerAddress"],
+    "DEFAULT_THROTTLE_CLASSES": ["recovery.api.throttles.Rates"],
     # Proxies in front that append to X-Forwarded-For (MEND_PROXY_COUNT); 0: the peer address counts.
     "NUM_PROXIES": env.int("MEND_PROXY_COUNT", default=0) or None,
     "UNAUTHENTICATED_USER": None,
@@ -370,7 +370,7 @@ LOGGING = {
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "recovery.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mend",
         }

@@ -12,6 +12,7 @@ busier the API, the slower each request. Here a key holds three numbers instead:
 began, the requests counted in it and those of the window before. The count is a sliding window's,
 approximated: the previous window is weighted by how much of it the last `duration` still covers.
 Like DRF's, a read and a write that are not atomic: two requests at the same moment may count once.
+A request's two counts (token and address) are read together and written together: two round trips.
 """
 
 import logging
@@ -26,34 +27,50 @@ def _family(request, view) -> str:
     return "intake" if getattr(view, "intake", False) and request.method == "POST" else "api"
 
 
-class _MendThrottle(SimpleRateThrottle):
-    kind = ""
+class Rates(SimpleRateThrottle):
+    """Counts a request per signed-in caller (token or session) and per client address at once.
+
+    One class for both counts, so their state travels as one read and one write to the cache: with
+    Redis, 2 round trips a request instead of 4. Each count refuses on its own, as two DRF throttle
+    classes would; a request counts wherever it is allowed.
+    """
 
     def __init__(self):
-        pass  # the scope, and so the rate, is known only once the request is seen
+        self._wait = 0.0  # the scopes, and so the rates, are known only once the request is seen
 
     def allow_request(self, request, view):
-        self.scope = f"{_family(request, view)}_{self.kind}"
-        self.rate = settings.MEND_THROTTLE_RATES[self.scope]
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        self.key = self.get_cache_key(request, view)
-        if self.key is None or self.num_requests is None or self.duration is None:
+        family = _family(request, view)
+        limits = {}  # cache key -> (scope, requests, period)
+        for kind, ident in (("token", _caller(request)), ("ip", self.get_ident(request))):
+            scope = f"{family}_{kind}"
+            limit, period = self.parse_rate(settings.MEND_THROTTLE_RATES[scope])
+            if ident is not None and limit is not None and period is not None:
+                limits[self.cache_format % {"scope": scope, "ident": ident}] = (scope, limit, period)
+        if not limits:
             return True
         try:
-            return self._count(self.timer(), limit=self.num_requests, period=self.duration)
+            return self._count(self.timer(), limits)
         except Exception as exc:  # the cache (Redis) is down: a rate limit must not take the API with it
-            logger.warning("Rate limit %s not checked, its cache failed: %s", self.scope, type(exc).__name__)
+            for scope, _limit, _period in limits.values():
+                logger.warning("Rate limit %s not checked, its cache failed: %s", scope, type(exc).__name__)
             return True
 
-    def _count(self, now: float, *, limit: int, period: int) -> bool:
-        """Count this request unless `limit` requests in `period` seconds are reached; whether it may go."""
-        started, counted, before = self._window(self.cache.get(self.key), now, period)
-        covered = 1 - (now - started) / period  # the share of the window before still within `period`
-        if before * covered + counted >= limit:
-            self._wait = self._until_free(now, started, counted, before, limit=limit, period=period)
-            return False
-        self.cache.set(self.key, (started, counted + 1, before), 2 * period)
-        return True
+    def _count(self, now: float, limits: dict[str, tuple[str, int, int]]) -> bool:
+        """Count this request under each key whose limit is not reached; whether every key allows it."""
+        states = self.cache.get_many(list(limits))
+        counted_now, waits = {}, []
+        for key, (_scope, limit, period) in limits.items():
+            started, counted, before = self._window(states.get(key), now, period)
+            covered = 1 - (now - started) / period  # the share of the window before still within `period`
+            if before * covered + counted >= limit:
+                waits.append(self._until_free(now, started, counted, before, limit=limit, period=period))
+            else:
+                counted_now[key] = (started, counted + 1, before)
+        if counted_now:
+            longest = max(limits[key][2] for key in counted_now)
+            self.cache.set_many(counted_now, 2 * longest)
+        self._wait = max(waits, default=0.0)
+        return not waits
 
     @staticmethod
     def _window(state, now: float, period: int) -> tuple[float, int, int]:
@@ -83,21 +100,6 @@ class _MendThrottle(SimpleRateThrottle):
         return max(self._wait, 1)
 
 
-class PerToken(_MendThrottle):
-    """Counts a signed-in caller's requests (token or session); anonymous ones count per address only."""
-
-    kind = "token"
-
-    def get_cache_key(self, request, view):
-        if not getattr(request.user, "is_authenticated", False):
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
-
-
-class PerAddress(_MendThrottle):
-    """Counts every request from one client address, whichever tokens it uses."""
-
-    kind = "ip"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+def _caller(request):
+    """Whom a signed-in request counts against; anonymous requests count per address only."""
+    return request.user.pk if getattr(request.user, "is_authenticated", False) else None
