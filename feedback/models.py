@@ -25,7 +25,7 @@ class Sentiment(models.TextChoices):
 class Customer(models.Model):
     """Someone Mend may have failed. Identified by the id the organisation's own systems use."""
 
-    external_id = models.CharField(max_length=128, unique=True)
+    external_id = models.CharField(max_length=128)
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -35,6 +35,9 @@ class Customer(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["email"])]
+        # A constraint rather than `unique=True`: on PostgreSQL that would add a second index on the
+        # column (varchar_pattern_ops, for LIKE), written with every new customer and read by nothing.
+        constraints = [models.UniqueConstraint(fields=["external_id"], name="customer_external_id_unique")]
 
     def __str__(self) -> str:
         return self.name or self.external_id
@@ -43,7 +46,8 @@ class Customer(models.Model):
 class Feedback(models.Model):
     """One signal from a customer. Never edited after intake; negative feedback always has a case."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="feedback")
+    # No index of its own: (customer, -received_at) below serves every lookup by customer.
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="feedback", db_index=False)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     rating = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
