@@ -15,11 +15,15 @@ class CompiledQuery:
     """`build(*sentinels)` returns the queryset; `sql_with_params(*values)` is its SQL with every
     parameter equal to a sentinel replaced by the matching value. Each sentinel must appear among the
     compiled parameters, and no other parameter of the query may equal it (its places are found by
-    equality, once, when the query is first compiled)."""
+    equality, once, when the query is first compiled). With `may_be_absent`, a sentinel the query
+    does not take is allowed, and its value ignored (one build for several shapes of a query)."""
 
-    def __init__(self, build: Callable[..., models.QuerySet], *sentinels) -> None:
+    def __init__(
+        self, build: Callable[..., models.QuerySet], *sentinels, may_be_absent: bool = False
+    ) -> None:
         self._build = build
         self._sentinels = sentinels
+        self._may_be_absent = may_be_absent
         self._sql: str | None = None
 
     def sql_with_params(self, *values) -> tuple[str, list]:
@@ -28,7 +32,7 @@ class CompiledQuery:
             params = list(built)
             self._at = [[at for at, param in enumerate(params) if _same(param, s)] for s in self._sentinels]
             missing = [s for s, places in zip(self._sentinels, self._at, strict=True) if not places]
-            if missing:
+            if missing and not self._may_be_absent:
                 raise ValueError(f"Sentinels not among the compiled parameters: {missing!r}")
             self._params, self._sql = params, sql
         params = [*self._params]

@@ -42,3 +42,17 @@ def test_a_sentinel_the_query_does_not_carry_is_refused():
 
     with pytest.raises(ValueError, match="Sentinels not among the compiled parameters"):
         query.sql_with_params("Kettle")
+
+
+def test_a_sentinel_that_may_be_absent_is_ignored_where_the_query_does_not_take_it():
+    query = CompiledQuery(
+        lambda title, unused: titled(title, OTHER_TITLE), TITLE, "never used", may_be_absent=True
+    )
+    kettle = RecoveryCaseFactory(title="Kettle")
+
+    sql, params = query.sql_with_params("Kettle", "ignored")
+
+    assert params == ["Kettle", "Kettle", OTHER_TITLE]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert [pk for (pk,) in cursor.fetchall()] == [kettle.pk]
