@@ -1,5 +1,10 @@
 """`{% sla_clock case now as clock %}`: a case's running SLA target as a row shows it, a state (for the
-colour class) and a word with the time left or overdue, so colour never carries meaning alone."""
+colour class) and a word with the time left or overdue, so colour never carries meaning alone.
+
+`{% case_rows cases now user as rows %}`: what each row of a case table shows, as plain dicts. The
+template language looks a name up in a dict first: on a model instance or a dataclass that lookup
+fails with an exception before the attribute is tried, and a table of fifty rows made some 1,500 such
+lookups, most of the queue page's rendering time."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -7,7 +12,7 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import timezone
 
-from cases.models import RecoveryCase, SLAState
+from cases.models import RecoveryCase, SLAState, format_reference
 from cases.sla import clock as sla
 
 register = template.Library()
@@ -53,3 +58,39 @@ def span(delta: timedelta) -> str:
     if hours:
         return f"{hours}h {minutes:02d}m"
     return f"{minutes}m" if minutes else "<1m"
+
+
+@register.simple_tag
+def case_rows(cases, now: datetime, user) -> list[dict]:
+    """A dict per case with what `case_table.html` shows of it."""
+    rows = []
+    for case in cases:
+        clock = sla_clock(case, now)
+        customer = case.customer
+        rows.append(
+            {
+                "reference": format_reference(case.pk),
+                "customer": customer.name or customer.external_id,
+                "title": case.title,
+                "unhappy": case.customer_unhappy_at is not None,
+                "repeat": case.is_repeat,
+                "severity": case.severity,
+                "severity_label": case.get_severity_display(),
+                "stage_label": case.get_stage_display(),
+                "sla_state": clock.state,
+                "sla_label": clock.label,
+                "sla_iso": clock.iso,
+                "sla_exact": clock.exact,
+                "owner": _owner(case, user),
+                "unassigned": case.owner_id is None,
+            }
+        )
+    return rows
+
+
+def _owner(case: RecoveryCase, user) -> str:
+    if case.owner_id is None:
+        return "Unassigned"
+    if case.owner_id == user.pk:
+        return "You"
+    return case.owner.get_full_name() or case.owner.username
