@@ -29,3 +29,19 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClients
+
+    def count_and_read(self, counted: list[tuple[str, int]], read: list[str]) -> tuple[list[int], list[int]]:
+        """Add one to each counter of `counted` (key, timeout in seconds) and read the counters `read`
+        (0 where there is none), in one round trip: INCR is atomic, so concurrent requests all count.
+        The counters are plain integers, which the cache's own get() and decr() read too."""
+        client = self._cache.get_client(write=True)
+        steps = client.pipeline(transaction=False)
+        for key, timeout in counted:
+            name = self.make_and_validate_key(key)
+            steps.incr(name)
+            steps.expire(name, timeout)
+        for key in read:
+            steps.get(self.make_and_validate_key(key))
+        results = steps.execute()
+        counts = [int(count) for count in results[0 : 2 * len(counted) : 2]]
+        return counts, [int(value or 0) for value in results[2 * len(counted) :]]

@@ -8,14 +8,16 @@ answer 429 with Retry-After (DRF's exception handler adds the header).
 Counting: DRF's throttles keep every request's timestamp of the last period in one cache value, read
 and written whole on each request: at 6,000 intake posts a minute that is 6,000 floats pickled both
 ways and, with Redis, 50 KB over the wire twice per request, per throttle (575 us each, measured); the
-busier the API, the slower each request. Here a key holds three numbers instead: when its window
-began, the requests counted in it and those of the window before. The count is a sliding window's,
-approximated: the previous window is weighted by how much of it the last `duration` still covers.
-Like DRF's, a read and a write that are not atomic: two requests at the same moment may count once.
-A request's two counts (token and address) are read together and written together: two round trips.
+busier the API, the slower each request. Here each key counts per window of one period (windows start
+at multiples of the period), and the count is a sliding window's, approximated: the window before
+is weighted by how much of it the last `duration` still covers. A request adds itself to its
+window's counter and reads the window before in the same step (Redis: INCR and GET in one round trip
+for both of a request's keys), so two requests at the same moment both count. A refused request
+takes itself back off the counter it refused on.
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -27,12 +29,21 @@ def _family(request, view) -> str:
     return "intake" if getattr(view, "intake", False) and request.method == "POST" else "api"
 
 
+@dataclass(frozen=True)
+class _Window:
+    scope: str
+    key: str  # this window's counter
+    key_before: str  # the window before's counter
+    started: float
+    limit: int
+    period: int
+
+
 class Rates(SimpleRateThrottle):
     """Counts a request per signed-in caller (token or session) and per client address at once.
 
-    One class for both counts, so their state travels as one read and one write to the cache: with
-    Redis, 2 round trips a request instead of 4. Each count refuses on its own, as two DRF throttle
-    classes would; a request counts wherever it is allowed.
+    One class for both counts, so they travel to the cache together. Each count refuses on its own,
+    as two DRF throttle classes would; a request counts wherever it is allowed.
     """
 
     def __init__(self):
@@ -40,49 +51,49 @@ class Rates(SimpleRateThrottle):
 
     def allow_request(self, request, view):
         family = _family(request, view)
-        limits = {}  # cache key -> (scope, requests, period)
+        now = self.timer()
+        windows = []
         for kind, ident in (("token", _caller(request)), ("ip", self.get_ident(request))):
             scope = f"{family}_{kind}"
             limit, period = self.parse_rate(settings.MEND_THROTTLE_RATES[scope])
             if ident is not None and limit is not None and period is not None:
-                limits[self.cache_format % {"scope": scope, "ident": ident}] = (scope, limit, period)
-        if not limits:
+                key = self.cache_format % {"scope": scope, "ident": ident}
+                index = int(now // period)
+                windows.append(
+                    _Window(scope, f"{key}:{index}", f"{key}:{index - 1}", index * period, limit, period)
+                )
+        if not windows:
             return True
         try:
-            return self._count(self.timer(), limits)
+            return self._count(now, windows)
         except Exception as exc:  # the cache (Redis) is down: a rate limit must not take the API with it
-            for scope, _limit, _period in limits.values():
-                logger.warning("Rate limit %s not checked, its cache failed: %s", scope, type(exc).__name__)
+            for window in windows:
+                logger.warning(
+                    "Rate limit %s not checked, its cache failed: %s", window.scope, type(exc).__name__
+                )
             return True
 
-    def _count(self, now: float, limits: dict[str, tuple[str, int, int]]) -> bool:
-        """Count this request under each key whose limit is not reached; whether every key allows it."""
-        states = self.cache.get_many(list(limits))
-        counted_now, waits = {}, []
-        for key, (_scope, limit, period) in limits.items():
-            started, counted, before = self._window(states.get(key), now, period)
-            covered = 1 - (now - started) / period  # the share of the window before still within `period`
-            if before * covered + counted >= limit:
-                waits.append(self._until_free(now, started, counted, before, limit=limit, period=period))
-            else:
-                counted_now[key] = (started, counted + 1, before)
-        if counted_now:
-            longest = max(limits[key][2] for key in counted_now)
-            self.cache.set_many(counted_now, 2 * longest)
+    def _count(self, now: float, windows: list[_Window]) -> bool:
+        """Count this request in each window; take it back where the limit was already reached.
+        Whether every window allows it."""
+        counts, befores = _count_and_read(
+            self.cache, [(w.key, 2 * w.period) for w in windows], [w.key_before for w in windows]
+        )
+        waits = []
+        for window, with_this, before in zip(windows, counts, befores, strict=True):
+            counted = with_this - 1
+            covered = (
+                1 - (now - window.started) / window.period
+            )  # the share of the window before still within
+            if before * covered + counted >= window.limit:
+                self.cache.decr(window.key)
+                waits.append(
+                    self._until_free(
+                        now, window.started, counted, before, limit=window.limit, period=window.period
+                    )
+                )
         self._wait = max(waits, default=0.0)
         return not waits
-
-    @staticmethod
-    def _window(state, now: float, period: int) -> tuple[float, int, int]:
-        """(start, count, count of the window before) of the window `now` falls in. Windows follow
-        each other from a key's first request, so a fresh key's first window is a whole period."""
-        if state is None:
-            return now, 0, 0
-        started, counted, before = state
-        elapsed = int((now - started) // period)
-        if elapsed == 0:
-            return started, counted, before
-        return started + elapsed * period, 0, counted if elapsed == 1 else 0
 
     @staticmethod
     def _until_free(
@@ -98,6 +109,20 @@ class Rates(SimpleRateThrottle):
 
     def wait(self):
         return max(self._wait, 1)
+
+
+def _count_and_read(cache, counted: list[tuple[str, int]], read: list[str]) -> tuple[list[int], list[int]]:
+    """Add one to each counter of `counted` (key, timeout in seconds) and read the counters `read`
+    (0 where there is none). Mend's Redis cache does it in one round trip; any other cache in steps."""
+    at_once = getattr(cache, "count_and_read", None)
+    if at_once is not None:
+        return at_once(counted, read)
+    counts = []
+    for key, timeout in counted:
+        cache.add(key, 0, timeout)
+        counts.append(cache.incr(key))
+    values = cache.get_many(read)
+    return counts, [values.get(key, 0) for key in read]
 
 
 def _caller(request):
