@@ -68,8 +68,14 @@ def test_the_filters_are_a_get_form_with_labelled_fields(agent):
         ("root_cause", "Root cause"),
         ("created_after", "Opened from"),
         ("created_before", "Opened before"),
+        ("channel", "Channel"),
+        ("touchpoint", "Touchpoint"),
+        ("metric", "Dashboard figure"),
+        ("from", "Period from"),
+        ("to", "Period to"),
     ]:
         assert f'<label for="id_{name}">{label}</label>' in body
+    assert "[invalid name]" not in body and "---------" not in body
 
 
 def test_filters_narrow_the_list_and_the_count_alike(agent, other_agent):

@@ -20,10 +20,22 @@ LABELS = {
     "root_cause": "Root cause",
     "created_after": "Opened from",
     "created_before": "Opened before",
+    "channel": "Channel",
+    "touchpoint": "Touchpoint",
+    "metric": "Dashboard figure",
+    "from": "Period from",
+    "to": "Period to",
     "ordering": "Sort by",
 }
 SEVERAL = "Ctrl- or ⌘-click to pick several"
-HELP = {"q": "Reference, title, customer name or email, or a comment", "stage": SEVERAL, "severity": SEVERAL}
+HELP = {
+    "q": "Reference, title, customer name or email, or a comment",
+    "stage": SEVERAL,
+    "severity": SEVERAL,
+    "touchpoint": "Where the first feedback came from, as the client sent it",
+    "metric": "The cases behind one of the dashboard's numbers, over the period",
+    "from": "For the dashboard figure; the last 30 days when empty",
+}
 ORDERING_LABELS = {
     "created_at": "Oldest first",
     "-created_at": "Newest first",
@@ -37,11 +49,13 @@ ORDERING_LABELS = {
 
 
 FIRST = ["q", "stage", "severity", "owner", "sla_state", "is_repeat", "root_cause"]
+# Then the rest in declaration order, but the dashboard's period beside its figure and the sort last.
+LAST = ["metric", "from", "to", "ordering"]
 
 
 def dress(filters: CaseFilter) -> forms.Form:
     form = filters.form
-    form.order_fields(FIRST)
+    form.order_fields([*FIRST, *(name for name in form.fields if name not in FIRST + LAST), *LAST])
     for name, field in form.fields.items():
         field.label = LABELS.get(name, field.label)
         field.help_text = HELP.get(name, "")
@@ -53,8 +67,11 @@ def dress(filters: CaseFilter) -> forms.Form:
     fields["owner"].widget = forms.Select(choices=_owners())
     fields["is_repeat"].widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
     fields["root_cause"].widget = forms.Select(choices=[("", "Any"), *_root_causes()])
-    for name in ("created_after", "created_before"):
+    for name in ("created_after", "created_before", "from", "to"):
         fields[name].widget = forms.DateInput(attrs={"type": "date"})
+    for name, empty in (("channel", "Any"), ("metric", "None")):
+        choices = [choice for choice in fields[name].choices if choice[0]]
+        fields[name].widget = forms.Select(choices=[("", empty), *choices])
     ordering = fields["ordering"]
     sorts = [(value, ORDERING_LABELS.get(value, value)) for value, _ in ordering.choices if value]
     ordering.widget = forms.Select(choices=[("", "Most urgent first"), *sorts])
