@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import timezone
 
-from cases.models import RecoveryCase, SLAState, format_reference
+from cases.models import RecoveryCase, SLAState
 from cases.sla import clock as sla
+from cases.views.timeline import actor_name
 
 register = template.Library()
 
@@ -69,7 +70,7 @@ def case_rows(cases, now: datetime, user) -> list[dict]:
         customer = case.customer
         rows.append(
             {
-                "reference": format_reference(case.pk),
+                "reference": case.reference,
                 "customer": customer.name or customer.external_id,
                 "title": case.title,
                 "unhappy": case.customer_unhappy_at is not None,
@@ -93,4 +94,4 @@ def _owner(case: RecoveryCase, user) -> str:
         return "Unassigned"
     if case.owner_id == user.pk:
         return "You"
-    return case.owner.get_full_name() or case.owner.username
+    return actor_name(case.owner)
