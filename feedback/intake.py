@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from feedback import triage
 from feedback.models import Customer, Feedback
-from recovery import idempotency
+from recovery import idempotency, prepared
 from recovery.errors import InvalidInput, NotPermitted
 from recovery.idempotency import check_key, window
 from recovery.roles import User, may_submit_feedback
@@ -147,7 +147,7 @@ def _upsert_customer(
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             params = {**asdict(data), "now": now, "trusted": trusted, "opens_case": opens_case}
-            cursor.execute(_UPSERT_CUSTOMER, params)
+            prepared.execute(cursor, _UPSERT_CUSTOMER, params)
             pk, name, email, phone, segment, is_new, feedback_id, case_id = cursor.fetchone()
         stored = Customer(pk=pk, external_id=data.external_id, name=name, email=email, phone=phone)
         stored.segment, stored.created_at, stored.updated_at = segment, now, now
@@ -182,7 +182,7 @@ def _refused_contact(submitted: CustomerInput, stored: Customer) -> dict | None:
 # - so is the id of the case a new customer's negative feedback opens: with every id known, the case,
 #   its alarm, its event and the feedback go to the database as one round trip (`recovery.writes`).
 # A contact detail already known changes only when %(trusted)s; a blank one is always filled.
-_UPSERT_CUSTOMER = """
+_UPSERT_CUSTOMER = prepared.Statement("""
     INSERT INTO feedback_customer AS known (external_id, name, email, phone, segment, created_at, updated_at)
     VALUES (%(external_id)s, %(name)s, %(email)s, %(phone)s, %(segment)s, %(now)s, %(now)s)
     ON CONFLICT (external_id) DO UPDATE SET
@@ -198,7 +198,7 @@ _UPSERT_CUSTOMER = """
               nextval(pg_get_serial_sequence('feedback_feedback', 'id')),
               CASE WHEN xmax = 0 AND %(opens_case)s
                    THEN nextval(pg_get_serial_sequence('cases_recoverycase', 'id')) END
-"""
+""")
 
 
 def _stored_under(*, client: User, idempotency_key: str | None) -> Feedback | None:

@@ -107,6 +107,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mend.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Intake's statements are prepared once per connection on PostgreSQL (recovery.prepared). Turn off
+# behind a pooler that spreads one connection over several server sessions (PgBouncer, transaction mode).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run` has the web server, the worker's processes and beat writing one file. Writers queue
     # for its lock (up to 20 s) from the start of their transaction, rather than failing with

@@ -9,19 +9,21 @@ query; other databases (SQLite in `make test`) get one statement at a time.
 
 Each row is prepared by Django's own INSERT compiler (`auto_now_add`, defaults, adaptation), exactly
 as `save(force_insert=True)` would; only the sending differs, and the statement's text, which is
-compiled once per model and shape. Nothing comes back: a row without a
+compiled once per model and shape and prepared once per connection. Nothing comes back: a row without a
 primary key gets its id from the database and the instance never learns it.
 """
 
 from django.db import connection, models
 from django.db.models.sql import InsertQuery
 
+from recovery import prepared
+
 
 class Writes:
     """Rows to INSERT, in order, when `send()` runs. The caller's transaction must be open."""
 
     def __init__(self) -> None:
-        self._statements: list[tuple[str, tuple]] = []
+        self._statements: list[tuple[prepared.Statement | str, tuple]] = []
 
     def insert(self, instance: models.Model) -> models.Model:
         """Queue `instance`'s INSERT. Its foreign keys may name rows queued here or written earlier."""
@@ -35,17 +37,17 @@ class Writes:
         values = [compiler.prepare_value(field, compiler.pre_save_val(field, instance)) for field in fields]
         expressions = tuple(hasattr(value, "as_sql") for value in values)
         shape = (connection.vendor, model, with_pk, expressions)
-        sql = _statements.get(shape)
-        if sql is None:
-            sql, params = _statement(compiler, model, fields, values)
+        statement: prepared.Statement | str | None = _statements.get(shape)
+        if statement is None:
+            statement, params = _statement(compiler, model, fields, values)
             # A plain value is one %s; an expression (a column's DEFAULT) is SQL of its own. The shape
             # says which is which, so the statement is reusable unless an expression took parameters.
             plain = not any(hasattr(field, "get_placeholder") for field in fields)
             if plain and len(params) == expressions.count(False):
-                _statements[shape] = sql
+                statement = _statements[shape] = prepared.Statement(statement)
         else:
             params = tuple(value for value, is_sql in zip(values, expressions, strict=True) if not is_sql)
-        self._statements.append((sql, params))
+        self._statements.append((statement, params))
         instance._state.adding, instance._state.db = False, connection.alias
         return instance
 
@@ -54,18 +56,21 @@ class Writes:
         if not statements:
             return
         with connection.cursor() as cursor:
+            reused = [(statement, ps) for statement, ps in statements if not isinstance(statement, str)]
+            bound = iter(prepared.bind_all(cursor, reused))
+            # A statement made for one row only (an expression took parameters) goes as text.
+            sent = [(s, ps) if isinstance(s, str) else next(bound) for s, ps in statements]
             if connection.vendor == "postgresql":
-                cursor.execute(
-                    ";\n".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
-                )
+                cursor.execute(";\n".join(sql for sql, _ in sent), [p for _, ps in sent for p in ps])
                 return
-            for sql, params in statements:
+            for sql, params in sent:
                 cursor.execute(sql, params)
 
 
 # (vendor, model, with a primary key, which values are expressions) -> the INSERT statement. Compiling
-# it was a sixth of an intake request's time; only its parameters change from one row to the next.
-_statements: dict[tuple, str] = {}
+# it was a sixth of an intake request's time; only its parameters change from one row to the next, so
+# PostgreSQL prepares it once per connection too (`recovery.prepared`).
+_statements: dict[tuple, prepared.Statement] = {}
 
 
 def _statement(compiler, model: type[models.Model], fields: list, values: list) -> tuple[str, tuple]:

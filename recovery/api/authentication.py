@@ -4,6 +4,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
+from recovery import prepared
 from recovery.roles import preload_group_names
 
 
@@ -40,21 +41,22 @@ def _read(key):
 
 
 class _TokenStatement:
-    """`_with_groups` compiled once; each request swaps its key in and builds the user from the row."""
+    """`_with_groups` compiled once (and prepared once per connection); each request swaps its key in
+    and builds the user from the row."""
 
     _SENTINEL = "\x00mend-token-key\x00"  # no key looks like this; found again among the parameters
 
     def __init__(self) -> None:
-        self._sql: str | None = None
+        self._statement: prepared.Statement | None = None
 
     def read(self, key: str):
-        if self._sql is None:
+        if self._statement is None:
             self._compile()
         params = [*self._params]
         params[self._at] = key
-        assert self._sql is not None  # compiled above
+        assert self._statement is not None  # compiled above
         with connection.cursor() as cursor:
-            cursor.execute(self._sql, params)
+            prepared.execute(cursor, self._statement, params)
             rows = cursor.fetchall()
         if not rows:
             return None, None, []
@@ -69,7 +71,8 @@ class _TokenStatement:
         self._user_fields = [field.attname for field in self._user_model._meta.concrete_fields]
         columns = ["created", "group_name", *(f"user__{name}" for name in self._user_fields)]
         sql, params = _with_groups(self._SENTINEL).values_list(*columns).query.sql_with_params()
-        self._params, self._at, self._sql = list(params), list(params).index(self._SENTINEL), sql
+        self._params, self._at = list(params), list(params).index(self._SENTINEL)
+        self._statement = prepared.Statement(sql)
 
 
 _STATEMENT = _TokenStatement()
