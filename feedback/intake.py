@@ -51,7 +51,9 @@ class FeedbackInput:
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON of the parsed body: key order, spacing and null-vs-absent
         do not make two bodies different."""
-        return idempotency.fingerprint(asdict(self))
+        # The dict `asdict` would give, without its deep copy of every value (a fingerprint only
+        # serialises them): a stored fingerprint must stay the same for the same body.
+        return idempotency.fingerprint({**vars(self), "customer": vars(self.customer)})
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ def _upsert_customer(
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            params = {**asdict(data), "now": now, "trusted": trusted, "opens_case": opens_case}
+            params = {**vars(data), "now": now, "trusted": trusted, "opens_case": opens_case}
             prepared.execute(cursor, _UPSERT_CUSTOMER, params)
             pk, name, email, phone, segment, is_new, feedback_id, case_id = cursor.fetchone()
         stored = Customer(pk=pk, external_id=data.external_id, name=name, email=email, phone=phone)

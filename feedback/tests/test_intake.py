@@ -246,3 +246,19 @@ def test_a_failed_submission_does_not_burn_its_key(intake_user):
 
     assert not result.replayed
     assert stored_counts() == (1, 1, 1, 1)
+
+
+def test_a_bodys_fingerprint_stays_what_earlier_releases_stored():
+    """Fingerprints are stored with each key: a change to how one is computed would refuse a retry
+    sent across a deploy as a reuse with another body."""
+    payload = intake.FeedbackInput(
+        channel="web",
+        customer=intake.CustomerInput(external_id="C-7", name="Ana", email="ana@example.com"),
+        rating=1,
+        comment="Late",
+        touchpoint="delivery",
+        occurred_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+        metadata={"order": "A-1", "lines": [1, {"sku": "K"}]},
+    )
+
+    assert payload.fingerprint() == "ea5cedb885ed0af4a05c305ca5708df4eb05fbaa502ed30e929925d1cbddd5e8"
