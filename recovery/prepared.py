@@ -23,9 +23,10 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
+from psycopg2 import errorcodes
 
 # psycopg2's placeholders: %s, %(name)s, and %% for a literal percent sign.
 _PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?s|%%")
@@ -67,7 +68,22 @@ class Statement:
 def execute(cursor: CursorWrapper, statement: Statement, params: Sequence | Mapping) -> None:
     """Run `statement` with `params` on `cursor`: by name on PostgreSQL, as text elsewhere."""
     [(sql, arguments)] = bind_all(cursor, [(statement, params)])
-    cursor.execute(sql, arguments)
+    send(cursor, sql, arguments)
+
+
+def send(cursor: CursorWrapper, sql: str, params: Sequence | Mapping | None = None) -> None:
+    """`cursor.execute` for SQL that may name prepared statements (what `bind_all` returned).
+
+    Should the server's prepared statements and this process's record of them ever disagree (a
+    statement deallocated behind Mend's back by `DISCARD ALL`, a pooler that switched sessions), the
+    statement fails: the connection is then closed, so the next request starts on a new one and
+    prepares again, instead of every later request failing the same way."""
+    try:
+        cursor.execute(sql, params)
+    except DatabaseError as error:
+        if getattr(error.__cause__, "pgcode", None) in _OUT_OF_STEP:
+            cursor.db.close()
+        raise
 
 
 def bind_all(
@@ -83,7 +99,7 @@ def bind_all(
     prepared = _PREPARED.setdefault(cursor.db.connection, set())
     missing = {statement.name: statement for statement, _ in statements if statement.name not in prepared}
     if missing:
-        cursor.execute(";\n".join(statement._prepare for statement in missing.values()))
+        send(cursor, ";\n".join(statement._prepare for statement in missing.values()))
         prepared.update(missing)
     return [(statement._execute, statement._arguments(params)) for statement, params in statements]
 
@@ -91,6 +107,9 @@ def bind_all(
 def enabled(database: BaseDatabaseWrapper = connection) -> bool:
     return database.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
 
+
+# A statement prepared twice, or run by a name the server does not know.
+_OUT_OF_STEP = {errorcodes.DUPLICATE_PREPARED_STATEMENT, errorcodes.INVALID_SQL_STATEMENT_NAME}
 
 # psycopg2 connection -> names of the statements prepared on it. Keyed weakly by the driver's own
 # connection object, so a reconnect (a new object) starts empty and a closed one is forgotten.

@@ -61,7 +61,7 @@ class Writes:
             # A statement made for one row only (an expression took parameters) goes as text.
             sent = [(s, ps) if isinstance(s, str) else next(bound) for s, ps in statements]
             if connection.vendor == "postgresql":
-                cursor.execute(";\n".join(sql for sql, _ in sent), [p for _, ps in sent for p in ps])
+                prepared.send(cursor, ";\n".join(sql for sql, _ in sent), [p for _, ps in sent for p in ps])
                 return
             for sql, params in sent:
                 cursor.execute(sql, params)

@@ -2,7 +2,7 @@
 answering what its text would; elsewhere, or switched off, the text itself is sent."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from recovery import prepared
@@ -99,3 +99,29 @@ def test_switched_off_or_on_another_database_the_statement_goes_as_text(settings
 
     assert _sent(product, (6, 7)) == ["SELECT 6 * 7"]
     assert _run(product, (6, 7)) == (42,)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_statements_deallocated_behind_mends_back_fail_once_then_the_next_connection_prepares_again():
+    _run(POSITIONAL, (2, 3))
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as `DISCARD ALL`, or a pooler handing over another session
+
+    with pytest.raises(DatabaseError, match="does not exist"):
+        _run(POSITIONAL, (6, 7))
+
+    assert connection.connection is None  # closed: the next statement opens a new one
+    assert _run(POSITIONAL, (6, 7)) == (42,)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_the_server_already_holds_fails_once_then_the_next_connection_prepares_again():
+    _run(POSITIONAL, (2, 3))
+    prepared._PREPARED.pop(connection.connection)  # this process's record lost, the server's kept
+
+    with pytest.raises(DatabaseError, match="already exists"), transaction.atomic():
+        _run(POSITIONAL, (6, 7))
+
+    assert _run(POSITIONAL, (6, 7)) == (42,)
