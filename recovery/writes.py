@@ -13,7 +13,7 @@ compiled once per model and shape and prepared once per connection. Nothing come
 primary key gets its id from the database and the instance never learns it.
 """
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.sql import InsertQuery
 
 from recovery import prepared
@@ -32,11 +32,14 @@ class Writes:
         fields = [field for field in model._meta.local_concrete_fields if with_pk or not field.primary_key]
         query = InsertQuery(model)
         query.insert_values(fields, [instance])
-        compiler = query.get_compiler(connection=connection)
+        # The connection itself, not `django.db.connection`: the compiler reads it once per value, and
+        # each read through that proxy looks the connection up again (60 lookups a post).
+        database = connections[DEFAULT_DB_ALIAS]
+        compiler = query.get_compiler(connection=database)
         # As the compiler's own as_sql() prepares them: pre_save (auto_now_add), then adaptation.
         values = [compiler.prepare_value(field, compiler.pre_save_val(field, instance)) for field in fields]
         expressions = tuple(hasattr(value, "as_sql") for value in values)
-        shape = (connection.vendor, model, with_pk, expressions)
+        shape = (database.vendor, model, with_pk, expressions)
         statement: prepared.Statement | str | None = _statements.get(shape)
         if statement is None:
             statement, params = _statement(compiler, model, fields, values)
@@ -48,7 +51,7 @@ class Writes:
         else:
             params = tuple(value for value, is_sql in zip(values, expressions, strict=True) if not is_sql)
         self._statements.append((statement, params))
-        instance._state.adding, instance._state.db = False, connection.alias
+        instance._state.adding, instance._state.db = False, database.alias
         return instance
 
     def send(self) -> None:
