@@ -247,11 +247,10 @@ def _assert_statements(config, num: int, *, exact: bool, info: str | None = None
         yield context
     sent = [query["sql"] for query in context.captured_queries if not query["sql"].startswith("PREPARE ")]
     if (len(sent) != num) if exact else (len(sent) > num):
-        listing = "\n\n".join(sent) if config.getoption("verbose") > 0 else "(add -v option to show queries)"
-        pytest.fail(
-            f"Expected to perform {num} queries {'' if exact else 'or less '}but {len(sent)} were done"
-            f"{chr(10) + info if info else ''}\n{listing}"
-        )
+        lines = [f"Expected to perform {num} queries {'' if exact else 'or less '}but {len(sent)} were done"]
+        lines += [info] if info else []
+        lines += sent if config.getoption("verbose") > 0 else ["(add -v option to show queries)"]
+        pytest.fail("\n".join(lines))
 
 
 # Browser helpers ---------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from psycopg2 import errorcodes
@@ -104,7 +104,7 @@ def bind_all(
     return [(statement._execute, statement._arguments(params)) for statement, params in statements]
 
 
-def enabled(database: BaseDatabaseWrapper = connection) -> bool:
+def enabled(database: BaseDatabaseWrapper) -> bool:
     return database.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
 
 

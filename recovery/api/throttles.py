@@ -82,9 +82,8 @@ class Rates(SimpleRateThrottle):
         waits = []
         for window, with_this, before in zip(windows, counts, befores, strict=True):
             counted = with_this - 1
-            covered = (
-                1 - (now - window.started) / window.period
-            )  # the share of the window before still within
+            # The share of the window before that the last `period` still covers.
+            covered = 1 - (now - window.started) / window.period
             if before * covered + counted >= window.limit:
                 self.cache.decr(window.key)
                 waits.append(
