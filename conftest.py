@@ -59,7 +59,7 @@ def _require_chromium() -> None:
 
 @pytest.fixture(autouse=True)
 def _service_markers(request):
-    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "recovery.postgresql"
     if request.node.get_closest_marker("postgres") and not on_postgres:
         _missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if request.node.get_closest_marker("redis"):

@@ -107,6 +107,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mend.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that looks at the socket before it asks `SELECT 1`.
+    DATABASES["default"]["ENGINE"] = "recovery.postgresql"
 # Intake's statements are prepared once per connection on PostgreSQL (recovery.prepared). Turn off
 # behind a pooler that spreads one connection over several server sessions (PgBouncer, transaction mode).
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
@@ -118,7 +121,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL;"
     )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "recovery.postgresql":
     # Requests and tasks are short. Starting parallel workers for a plan costs more than they save on a
     # busy 2-core machine: the `q` search's union at 1M cases took 25 ms parallel, 3 ms without. JIT
     # compiling a plan costs 20-25 ms whenever its estimate passes `jit_above_cost`, as a search's
