@@ -149,6 +149,25 @@ def test_a_customer_is_indexed_by_every_start_of_every_word():
     }
 
 
+# 0024's definition of the starts, as a query: 0025 computes them in PL/pgSQL and must agree with it.
+EVERY_START_ONCE = """
+    SELECT COALESCE(array_to_tsvector(array_agg(DISTINCT left(word, n))), '')
+    FROM unnest(tsvector_to_array(to_tsvector('simple', %s))) AS word, generate_series(1, length(word)) AS n
+"""
+
+
+@pytest.mark.parametrize(
+    "text", ["", "a a A", "Zoë Ångström zoë", "o'brien-smith x+tag@y.co.uk", "Straße 東京 ﬁnance", "x" * 300]
+)
+def test_word_starts_are_every_start_of_every_word_once(text):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT mend_word_starts(to_tsvector('simple', %s)), ({EVERY_START_ONCE})", [text, text]
+        )
+        computed, defined = cursor.fetchone()
+    assert computed == defined
+
+
 def test_connections_plan_without_parallel_workers_or_jit():
     # A parallel plan's start-up cost the `q` union 20 ms at 1M cases, ten times its work, and JIT
     # compiling 20-25 ms (settings).
