@@ -9,12 +9,12 @@ unique index until the first commits, then replays it (or stores its own row, if
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from feedback import triage
 from feedback.models import Customer, Feedback
-from recovery import idempotency, prepared
+from recovery import idempotency, prepared, transactions
 from recovery.errors import InvalidInput, NotPermitted
 from recovery.idempotency import check_key, window
 from recovery.roles import User, may_submit_feedback
@@ -98,7 +98,7 @@ def submit(*, client: User, idempotency_key: str | None, payload: FeedbackInput)
     raise idempotency.in_flight()
 
 
-@transaction.atomic
+@transactions.carried()
 def _store(
     *,
     client: User,
@@ -132,7 +132,7 @@ def _store(
     feedback = triage.apply(
         decision=decision, feedback=feedback, new_customer=is_new, case_id=case_id, writes=writes
     )
-    writes.send()
+    writes.send(commit=True)
     return feedback
 
 

@@ -16,7 +16,7 @@ primary key gets its id from the database and the instance never learns it.
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.sql import InsertQuery
 
-from recovery import prepared
+from recovery import prepared, transactions
 
 
 class Writes:
@@ -54,7 +54,9 @@ class Writes:
         instance._state.adding, instance._state.db = False, database.alias
         return instance
 
-    def send(self) -> None:
+    def send(self, *, commit: bool = False) -> None:
+        """Send the queued rows. `commit`: they are the last writes of a transaction carried by
+        `recovery.transactions.carried()`, whose COMMIT can travel with them."""
         statements, self._statements = self._statements, []
         if not statements:
             return
@@ -64,6 +66,8 @@ class Writes:
             # A statement made for one row only (an expression took parameters) goes as text.
             sent = [(s, ps) if isinstance(s, str) else next(bound) for s, ps in statements]
             if connection.vendor == "postgresql":
+                if commit:  # after bind_all: its PREPAREs must not carry the COMMIT
+                    transactions.commit_with_next_statement()
                 prepared.send(cursor, ";\n".join(sql for sql, _ in sent), [p for _, ps in sent for p in ps])
                 return
             for sql, params in sent:

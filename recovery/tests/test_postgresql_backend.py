@@ -1,6 +1,8 @@
 """recovery.postgresql: a healthy idle connection passes its health check without a statement; one the
 server ended fails it, and the next query runs on a new connection."""
 
+import select
+
 import pytest
 from django.db import connection
 
@@ -28,6 +30,10 @@ def _last_statement_of(pid: int) -> str:
     return _from_another_session("SELECT query FROM pg_stat_activity WHERE pid = %s", pid)[0]
 
 
+def _has_something_to_read() -> bool:
+    return bool(select.select([connection.connection.fileno()], [], [], 0)[0])
+
+
 def _ended(pid: int) -> bool:
     return _from_another_session("SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s)", pid)[0]
 
@@ -48,6 +54,8 @@ def test_a_connection_with_something_to_read_is_asked_select_1():
         cursor.execute("LISTEN mend_backend_test")
     pid = _backend_pid()
     _from_another_session("SELECT pg_notify('mend_backend_test', 'hello'), 1")
+    # The server delivers a notification to its listener's socket when it gets to it.
+    wait_until(lambda: _has_something_to_read(), timeout=10, what="the notification to arrive")
     assert connection.is_usable()
     assert _last_statement_of(pid) == "SELECT 1"
     with connection.cursor() as cursor:
