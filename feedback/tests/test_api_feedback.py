@@ -164,6 +164,12 @@ BAD_BODIES = [
     ("no signal", {**BODY, "rating": None, "comment": ""}, ["comment"]),
     ("blank comment only", {**BODY, "rating": None, "comment": "   "}, ["comment"]),
     ("touchpoint too long", {**BODY, "touchpoint": "t" * 81}, ["touchpoint"]),
+    ("comment with a lone surrogate", {**BODY, "comment": "kettle \ud83d broke"}, ["comment"]),
+    (
+        "name with a lone surrogate",
+        {**BODY, "customer": {"external_id": "C-1", "name": "\udfff"}},
+        ["customer", "name"],
+    ),
     ("occurred_at in the future", {**BODY, "occurred_at": "2026-11-22T09:00:01Z"}, ["occurred_at"]),
     ("occurred_at not a date", {**BODY, "occurred_at": "yesterday"}, ["occurred_at"]),
     ("customer missing", {k: v for k, v in BODY.items() if k != "customer"}, ["customer"]),
@@ -194,6 +200,16 @@ def test_an_invalid_body_answers_400_per_field_and_stores_nothing(intake_api, bo
         errors = errors[parent]
     assert errors[leaf], response.json()
     assert nothing_stored()
+
+
+def test_a_lone_surrogate_is_refused_by_its_code_point_and_any_other_character_is_kept(intake_api):
+    refused = post(intake_api, {**BODY, "comment": "kettle \udc80 broke"}, key="k1")
+    assert refused.status_code == 400
+    assert refused.json()["comment"] == ["Surrogate characters are not allowed: U+DC80."]
+
+    comment = "Zoë's kettle 🔥 broke, 東京"
+    assert post(intake_api, {**BODY, "comment": comment}, key="k2").status_code == 201
+    assert Feedback.objects.get().comment == comment
 
 
 def test_feedback_without_rating_nps_or_comment_is_refused_on_each_of_them(intake_api):

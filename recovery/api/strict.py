@@ -4,6 +4,7 @@ import copy
 from collections.abc import Mapping
 
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from recovery.parsing import has_storable_offset
 
@@ -15,6 +16,14 @@ class StrictInput(serializers.Serializer):
     """Refuses fields it does not know, each under its own name, together with the other field errors:
     a typo or a read-only field is an error, not a silent no-op. The schema says so
     (`additionalProperties: false`, `recovery.api.schema.MendAutoSchema`)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for field in cls._declared_fields.values():
+            field.validators = [
+                SurrogateCheck() if type(validator) is ProhibitSurrogateCharactersValidator else validator
+                for validator in field.validators
+            ]
 
     def get_fields(self):
         """The declared fields, each copied shallowly. DRF deep-copies them for every instance, and a
@@ -47,6 +56,19 @@ class StrictInput(serializers.Serializer):
             and data[name] is not None
             and not isinstance(data[name], str)
         ]
+
+
+class SurrogateCheck(ProhibitSurrogateCharactersValidator):
+    """DRF's refusal of a lone surrogate, with its message, without its Python loop over every character
+    of every text field (25 µs of an intake body; 0.5 ms for a 10,000-character comment): UTF-8 cannot
+    encode a surrogate, so text that encodes holds none."""
+
+    def __call__(self, value):
+        text = str(value)
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            super().__call__(text)
 
 
 class WholeNumberField(serializers.IntegerField):
