@@ -141,20 +141,20 @@ def probe_statement(words: list[str]) -> tuple[str, list]:
     """
     prefixes = _prefix_query(words)
     matching, params = _MATCHING.sql_with_params(prefixes, _starts_query(words))
-    config = "CASE m.source {} END".format(
-        " ".join(f"WHEN {n} THEN '{config}'::regconfig" for n, (config, _) in enumerate(_SOURCES.values()))
-    )
-    weight = "CASE m.source {} END".format(
+    # One branch per source, each with its configuration written out: the query is then parsed once,
+    # as the statement is planned, instead of once per match with a configuration read from the row.
+    rank = "CASE m.source {} END".format(
         " ".join(
-            f"WHEN {n} THEN {weight}::double precision" for n, (_, weight) in enumerate(_SOURCES.values())
+            f"WHEN {n} THEN ts_rank(to_tsvector('{config}'::regconfig, m.text),"
+            f" to_tsquery('{config}'::regconfig, %s))::double precision * {weight}::double precision"
+            for n, (config, weight) in enumerate(_SOURCES.values())
         )
     )
-    rank = f"ts_rank(to_tsvector({config}, m.text), to_tsquery({config}, %s))::double precision * {weight}"
     sql = f"""
         SELECT m.case_id, CASE WHEN count(*) OVER () <= %s THEN {rank} END
         FROM ({matching} LIMIT %s) AS m (case_id, source, text)
     """
-    return sql, [SEARCH_PROBE, prefixes, *params, SEARCH_PROBE + 1]
+    return sql, [SEARCH_PROBE, *[prefixes] * len(_SOURCES), *params, SEARCH_PROBE + 1]
 
 
 # Per source, in the order of `m.source`: the text search configuration of its vector, and its weight.
