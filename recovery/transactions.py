@@ -31,7 +31,7 @@ def carried() -> Iterator[None]:
         # In autocommit, psycopg2 sends no BEGIN, COMMIT or ROLLBACK of its own; Django, which still
         # believes autocommit off, keeps running the atomic block (its commit is then a no-op).
         driver.autocommit = True
-        carrier = _Carrier()
+        carrier = _Carrier(depth=len(connection.atomic_blocks))
         try:
             with connection.execute_wrapper(carrier):
                 yield
@@ -46,12 +46,13 @@ def carried() -> Iterator[None]:
 
 def commit_with_next_statement() -> bool:
     """Have the open carried transaction send COMMIT right after the next statement, as part of it.
-    False when no carried transaction is open (its caller's transaction then commits as usual).
+    False when no carried transaction is open, or an atomic block inside it is (the transaction then
+    commits as usual, at the end of its block).
 
     Only for a caller's last statement: a statement after it would run outside the transaction, and
     is refused."""
     for wrapper in connection.execute_wrappers:
-        if isinstance(wrapper, _Carrier):
+        if isinstance(wrapper, _Carrier) and wrapper.depth == len(connection.atomic_blocks):
             wrapper.commit_next = True
             return True
     return False
@@ -61,7 +62,8 @@ class _Carrier:
     """The execute wrapper of a carried transaction: puts BEGIN in front of its first statement and,
     when asked, COMMIT after the next one."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, depth: int) -> None:
+        self.depth = depth  # Django's atomic blocks open, its own included: a deeper one holds a savepoint
         self.begun = self.ended = self.commit_next = False
 
     def __call__(self, execute, sql, params, many, context):

@@ -104,6 +104,18 @@ def test_a_savepoint_inside_still_undoes_only_its_own_writes():
     assert sorted(Customer.objects.values_list("external_id", flat=True)) == ["C-1", "C-2"]
 
 
+def test_writes_sent_last_inside_an_inner_atomic_block_leave_the_commit_to_the_end():
+    with transactions.carried():
+        Customer.objects.create(external_id="C-1")
+        with transaction.atomic():
+            writes = Writes()
+            writes.insert(Customer(external_id="C-2"))
+            writes.send(commit=True)
+        assert not _seen_from_another_session("C-2")
+        Customer.objects.create(external_id="C-3")
+    assert sorted(Customer.objects.values_list("external_id", flat=True)) == ["C-1", "C-2", "C-3"]
+
+
 def test_inside_an_open_transaction_it_is_a_savepoint_of_that_transaction():
     with pytest.raises(LookupError), transaction.atomic():
         with transactions.carried():
