@@ -59,7 +59,9 @@ def _require_chromium() -> None:
 
 @pytest.fixture(autouse=True)
 def _service_markers(request):
-    on_postgres = settings.DATABASES["default"]["ENGINE"] == "recovery.postgresql"
+    from django.db import connection
+
+    on_postgres = connection.vendor == "postgresql"
     if request.node.get_closest_marker("postgres") and not on_postgres:
         _missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if request.node.get_closest_marker("redis"):
@@ -70,6 +72,20 @@ def _service_markers(request):
             _missing(f"needs Redis: {url} does not answer")
     if request.node.get_closest_marker("browser"):
         _require_chromium()
+
+
+def from_another_session(sql: str, *params):
+    """The first row of `sql` run on a connection of its own, as a second client of the same database
+    would see it: what this test's connection has not committed is not there."""
+    from django.db import connection
+
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    finally:
+        other.close()
 
 
 def wait_until(condition, *, timeout: float, what: str, interval: float = 0.05):

@@ -6,7 +6,7 @@ import select
 import pytest
 from django.db import connection
 
-from conftest import wait_until
+from conftest import from_another_session, wait_until
 
 
 def _backend_pid() -> int:
@@ -15,19 +15,8 @@ def _backend_pid() -> int:
         return cursor.fetchone()[0]
 
 
-def _from_another_session(sql: str, *params):
-    """Run `sql` on a connection of its own, as a second client of the same server would."""
-    other = connection.copy()
-    try:
-        with other.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    finally:
-        other.close()
-
-
 def _last_statement_of(pid: int) -> str:
-    return _from_another_session("SELECT query FROM pg_stat_activity WHERE pid = %s", pid)[0]
+    return from_another_session("SELECT query FROM pg_stat_activity WHERE pid = %s", pid)[0]
 
 
 def _has_something_to_read() -> bool:
@@ -35,7 +24,7 @@ def _has_something_to_read() -> bool:
 
 
 def _ended(pid: int) -> bool:
-    return _from_another_session("SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s)", pid)[0]
+    return from_another_session("SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s)", pid)[0]
 
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -53,9 +42,9 @@ def test_a_connection_with_something_to_read_is_asked_select_1():
     with connection.cursor() as cursor:
         cursor.execute("LISTEN mend_backend_test")
     pid = _backend_pid()
-    _from_another_session("SELECT pg_notify('mend_backend_test', 'hello'), 1")
+    from_another_session("SELECT pg_notify('mend_backend_test', 'hello'), 1")
     # The server delivers a notification to its listener's socket when it gets to it.
-    wait_until(lambda: _has_something_to_read(), timeout=10, what="the notification to arrive")
+    wait_until(_has_something_to_read, timeout=10, what="the notification to arrive")
     assert connection.is_usable()
     assert _last_statement_of(pid) == "SELECT 1"
     with connection.cursor() as cursor:
@@ -64,7 +53,7 @@ def test_a_connection_with_something_to_read_is_asked_select_1():
 
 def test_a_connection_the_server_ended_is_unusable_and_the_next_request_reconnects():
     pid = _backend_pid()
-    assert _from_another_session("SELECT pg_terminate_backend(%s)", pid) == (True,)
+    assert from_another_session("SELECT pg_terminate_backend(%s)", pid) == (True,)
     # Terminating is asynchronous: wait until the server has closed the session.
     wait_until(lambda: _ended(pid), timeout=10, what="the terminated session to end")
     assert not connection.is_usable()

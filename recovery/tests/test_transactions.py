@@ -5,6 +5,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 
+from conftest import from_another_session
 from feedback.models import Customer
 from recovery import transactions
 from recovery.writes import Writes
@@ -14,15 +15,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def _seen_from_another_session(external_id: str) -> bool:
     """Whether a second client of the server sees the customer: only once it is committed."""
-    other = connection.copy()
-    try:
-        with other.cursor() as cursor:
-            cursor.execute(
-                "SELECT EXISTS (SELECT FROM feedback_customer WHERE external_id = %s)", [external_id]
-            )
-            return cursor.fetchone()[0]
-    finally:
-        other.close()
+    [seen] = from_another_session(
+        "SELECT EXISTS (SELECT FROM feedback_customer WHERE external_id = %s)", external_id
+    )
+    return seen
 
 
 def _in_transaction_on_the_server() -> bool:
@@ -132,10 +128,19 @@ def test_a_block_that_sends_nothing_sends_no_commit():
         pid = cursor.fetchone()[0]
     with transactions.carried():
         pass
-    other = connection.copy()
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
-            assert cursor.fetchone()[0] == "SELECT pg_backend_pid()"
-    finally:
-        other.close()
+    assert from_another_session("SELECT query FROM pg_stat_activity WHERE pid = %s", pid) == (
+        "SELECT pg_backend_pid()",
+    )
+
+
+def test_an_executemany_first_begins_the_transaction_on_its_own():
+    insert = (
+        "INSERT INTO feedback_customer (external_id, name, email, phone, segment, created_at, updated_at)"
+        " VALUES (%s, '', '', '', '', now(), now())"
+    )
+    with pytest.raises(LookupError), transactions.carried():
+        with connection.cursor() as cursor:
+            cursor.executemany(insert, [("C-1",), ("C-2",)])
+        assert _in_transaction_on_the_server()
+        raise LookupError
+    assert not Customer.objects.exists()
