@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce, Concat
 
 from cases.models import REFERENCE_PREFIX, RecoveryCase, parse_reference
 from feedback.models import Customer, Feedback
+from recovery import prepared
 from recovery.compiled import CompiledQuery
 
 SEARCH_PROBE = 5000
@@ -118,8 +119,14 @@ def _queries(words: str) -> tuple[SearchQuery, SearchQuery]:
 
 def _ranked_matches(words: list[str]) -> dict[int, float] | None:
     """Each matching case's rank, or None when the words match more than SEARCH_PROBE rows."""
+    sql, params = probe_statement(words)
+    prefixes, starts = _prefix_query(words), _starts_query(words)
+    # Prepared with one plan for all words: only the words are parameters, so the text searches still
+    # match their indexes' expressions, which a plan for no words in particular needs. (No constant of
+    # the statement is written as a tsquery, as the words are.)
+    numbers = [1 if param == prefixes else 2 if param == starts else None for param in params]
     with connection.cursor() as cursor:
-        cursor.execute(*probe_statement(words))
+        prepared.with_constants(cursor, sql, params, numbers, generic=True)
         rows = cursor.fetchall()
     if len(rows) > SEARCH_PROBE:
         return None

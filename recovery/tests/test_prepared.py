@@ -125,3 +125,170 @@ def test_a_statement_the_server_already_holds_fails_once_then_the_next_connectio
         _run(POSITIONAL, (6, 7))
 
     assert _run(POSITIONAL, (6, 7)) == (42,)
+
+
+def _plans(name: str) -> tuple[int, int]:
+    """(generic, custom) plans the server has made for the prepared statement `name`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s", [name]
+        )
+        return cursor.fetchone()
+
+
+def _statement(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
+        return cursor.fetchone()[0]
+
+
+def _setting(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {name}")
+        return cursor.fetchone()[0]
+
+
+def _with_constants(sql, params, numbers, **options) -> tuple[tuple, list[str]]:
+    with CaptureQueriesContext(connection) as context, connection.cursor() as cursor:
+        prepared.with_constants(cursor, sql, params, numbers, **options)
+        row = cursor.fetchone()
+    return row, [query["sql"] for query in context.captured_queries]
+
+
+# A number may repeat in `numbers`: the same value in two places is one parameter.
+WORDS = "SELECT %s::text || '%%' || %s::text || %s::text || %s::int"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_with_constants_writes_the_constants_in_and_keeps_the_numbered_values_as_parameters():
+    connection.close()
+    row, sent = _with_constants(WORDS, ["a", "it's", "a", 7], [1, None, 1, None])
+
+    assert row == ("a%it'sa7",)
+    prepare, execute = sent
+    assert prepare.endswith(" AS SELECT $1::text || '%' || 'it''s'::text || $1::text || 7::int")
+    assert execute.endswith("('a')")
+
+    row, sent = _with_constants(WORDS, ["b", "it's", "b", 7], [1, None, 1, None])
+    assert row == ("b%it'sb7",)
+    assert sent == [execute.replace("('a')", "('b')")]  # the same statement, by name
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_other_constants_are_another_statement():
+    _, first = _with_constants(WORDS, ["a", "x", "a", 7], [1, None, 1, None])
+    row, second = _with_constants(WORDS, ["a", "y", "a", 7], [1, None, 1, None])
+
+    assert row == ("a%ya7",)
+    assert second[0].startswith("PREPARE ") and second[0] != first[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_generic_statement_outside_a_transaction_is_planned_once_for_every_value():
+    sql = "SELECT count(*) FROM auth_user WHERE username = %s OR username = %s"
+    for word in ("ana", "ben", "cy"):
+        row, sent = _with_constants(sql, [word, "nobody"], [1, None], generic=True)
+        assert row == (0,)
+
+    assert sent[-1].startswith("SET LOCAL plan_cache_mode = force_generic_plan;")
+    name = sent[-1].split("EXECUTE ")[1].split("(")[0]
+    assert _plans(name) == (3, 0)
+    # SET LOCAL ended with the statement's own transaction: nothing else is planned so.
+    assert _setting("plan_cache_mode") == "auto"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_a_generic_statement_leaves_the_planning_to_postgresql():
+    sql = "SELECT count(*) FROM auth_user WHERE username = %s"
+    with transaction.atomic():
+        row, sent = _with_constants(sql, ["ana"], [1], generic=True)
+        assert row == (0,)
+        assert sent[-1].startswith("EXECUTE ")
+        assert _setting("plan_cache_mode") == "auto"  # SET LOCAL would have lasted to the commit
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_parameters_are_numbered_from_one_without_gaps():
+    with connection.cursor() as cursor, pytest.raises(ValueError, match="without gaps"):
+        prepared.with_constants(cursor, "SELECT %s, %s", [1, 2], [1, 3])
+
+
+@pytest.mark.django_db
+def test_with_constants_switched_off_or_elsewhere_sends_the_text(settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    row, sent = _with_constants("SELECT %s * %s", [6, 7], [1, None])
+
+    assert row == (42,)
+    assert sent == ["SELECT 6 * 7"]
+
+
+def _read(sql: str, params) -> tuple[list, list[str]]:
+    with (
+        CaptureQueriesContext(connection) as context,
+        prepared.repeated_reads(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return rows, [query["sql"] for query in context.captured_queries]
+
+
+PAGE = "SELECT id FROM generate_series(1, 9) AS id WHERE id = ANY(%s::int[]) AND id > %s ORDER BY id"
+
+
+def _written(sql: str, *literals: str) -> str:
+    for literal in literals:
+        sql = sql.replace("%s", literal, 1)
+    return sql
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_sent_a_second_time_is_prepared_with_its_lists_as_parameters():
+    connection.close()
+    first = _read(PAGE, [[2, 4, 6], 3])
+    assert first == ([(4,), (6,)], [_written(PAGE, "ARRAY[2,4,6]", "3")])
+
+    rows, sent = _read(PAGE, [[5, 7], 3])
+    assert rows == [(5,), (7,)]
+    prepare, execute = sent
+    assert prepare.endswith("WHERE id = ANY($1::int[]) AND id > 3 ORDER BY id")
+    assert execute.endswith("(ARRAY[5,7])")
+
+    assert _read(PAGE, [[1, 9], 3]) == ([(9,)], [execute.replace("ARRAY[5,7]", "ARRAY[1,9]")])
+    # Another cursor position is another statement: sent as text until it is seen again.
+    assert _read(PAGE, [[1, 9], 8]) == ([(9,)], [_written(PAGE, "ARRAY[1,9]", "8")])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_repeated_reads_leave_writes_and_reads_outside_the_block_alone():
+    write = "UPDATE auth_user SET is_active = is_active WHERE id = %s RETURNING id"
+    for _ in range(2):
+        assert _read(write, [0]) == ([], [write.replace("%s", "0")])
+    with CaptureQueriesContext(connection) as context, connection.cursor() as cursor:
+        for _ in range(2):
+            cursor.execute(PAGE, [[4], 1])
+    assert [query["sql"][:6] for query in context.captured_queries] == ["SELECT", "SELECT"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_past_the_limit_a_connection_deallocates_its_statements_and_prepares_again_as_used(monkeypatch):
+    connection.close()
+    monkeypatch.setattr(prepared, "_KEPT_AT_MOST", 3)
+    for bound in range(3):
+        _with_constants("SELECT %s::int + %s", [1, bound], [1, None])
+    assert len(_prepared_names()) == 3
+
+    row, sent = _with_constants("SELECT %s::int + %s", [1, 10], [1, None])
+
+    assert row == (11,)
+    assert sent[0].startswith("DEALLOCATE ALL;\nPREPARE ")
+    assert len(_prepared_names()) == 1
+    assert _run(POSITIONAL, (6, 7)) == (42,)  # prepared again on the connection
