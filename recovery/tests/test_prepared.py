@@ -187,6 +187,15 @@ def test_other_constants_are_another_statement():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+def test_constants_equal_in_python_but_written_differently_are_different_statements():
+    # True == 1 in Python, yet one is written `true` and the other `1`: a statement kept for the one
+    # must not answer for the other.
+    assert _with_constants("SELECT %s, %s", [True, 0], [None, 1])[0] == (True, "0")
+    assert _with_constants("SELECT %s, %s", [1, 0], [None, 1])[0] == (1, "0")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_a_generic_statement_outside_a_transaction_is_planned_once_for_every_value():
     sql = "SELECT count(*) FROM auth_user WHERE username = %s OR username = %s"
     for word in ("ana", "ben", "cy"):
