@@ -120,13 +120,8 @@ def _queries(words: str) -> tuple[SearchQuery, SearchQuery]:
 def _ranked_matches(words: list[str]) -> dict[int, float] | None:
     """Each matching case's rank, or None when the words match more than SEARCH_PROBE rows."""
     sql, params = probe_statement(words)
-    prefixes, starts = _prefix_query(words), _starts_query(words)
-    # Prepared with one plan for all words: only the words are parameters, so the text searches still
-    # match their indexes' expressions, which a plan for no words in particular needs. (No constant of
-    # the statement is written as a tsquery, as the words are.)
-    numbers = [1 if param == prefixes else 2 if param == starts else None for param in params]
     with connection.cursor() as cursor:
-        prepared.with_constants(cursor, sql, params, numbers, generic=True)
+        prepared.with_constants(cursor, sql, params, probe_numbers(words, params), generic=True)
         rows = cursor.fetchall()
     if len(rows) > SEARCH_PROBE:
         return None
@@ -148,12 +143,13 @@ def probe_statement(words: list[str]) -> tuple[str, list]:
     """
     prefixes = _prefix_query(words)
     matching, params = _MATCHING.sql_with_params(prefixes, _starts_query(words))
-    # One branch per source, each with its configuration written out: the query is then parsed once,
-    # as the statement is planned, instead of once per match with a configuration read from the row.
+    # One branch per source, each with its configuration written out, and its query in a sub-select:
+    # the query is then parsed once per probe (an InitPlan), not once per match. Prepared with one plan
+    # for all words, nothing folds it into a constant as planning did.
     rank = "CASE m.source {} END".format(
         " ".join(
             f"WHEN {n} THEN ts_rank(to_tsvector('{config}'::regconfig, m.text),"
-            f" to_tsquery('{config}'::regconfig, %s))::double precision * {weight}::double precision"
+            f" (SELECT to_tsquery('{config}'::regconfig, %s)))::double precision * {weight}::double precision"
             for n, (config, weight) in enumerate(_SOURCES.values())
         )
     )
@@ -162,6 +158,15 @@ def probe_statement(words: list[str]) -> tuple[str, list]:
         FROM ({matching} LIMIT %s) AS m (case_id, source, text)
     """
     return sql, [SEARCH_PROBE, *[prefixes] * len(_SOURCES), *params, SEARCH_PROBE + 1]
+
+
+def probe_numbers(words: list[str], params: list) -> list[int | None]:
+    """Which of the probe's parameters stay parameters when it is prepared: the words, as `$1` (titles
+    and comments) and `$2` (customers). Everything else is written in, so that each text search is its
+    index's own expression, as a plan made once for all words needs. (No constant of the statement is
+    written as a tsquery, as the words are.)"""
+    prefixes, starts = _prefix_query(words), _starts_query(words)
+    return [1 if param == prefixes else 2 if param == starts else None for param in params]
 
 
 # Per source, in the order of `m.source`: the text search configuration of its vector, and its weight.
