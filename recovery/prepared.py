@@ -233,8 +233,13 @@ def enabled(database: BaseDatabaseWrapper) -> bool:
     return database.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
 
 
-# A statement prepared twice, or run by a name the server does not know.
-_OUT_OF_STEP = {errorcodes.DUPLICATE_PREPARED_STATEMENT, errorcodes.INVALID_SQL_STATEMENT_NAME}
+# A statement prepared twice, or run by a name the server does not know; or one whose columns a
+# migration changed while the connection held it ("cached plan must not change result type").
+_OUT_OF_STEP = {
+    errorcodes.DUPLICATE_PREPARED_STATEMENT,
+    errorcodes.INVALID_SQL_STATEMENT_NAME,
+    errorcodes.FEATURE_NOT_SUPPORTED,
+}
 
 # A generic plan chosen by cost would run in parallel workers: starting them takes longer than a
 # probe does (17 ms against 1.1 for a name at 1M cases).

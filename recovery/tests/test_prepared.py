@@ -301,3 +301,25 @@ def test_past_the_limit_a_connection_deallocates_its_statements_and_prepares_aga
     assert sent[0].startswith("DEALLOCATE ALL;\nPREPARE ")
     assert len(_prepared_names()) == 1
     assert _run(POSITIONAL, (6, 7)) == (42,)  # prepared again on the connection
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_whose_columns_a_migration_changed_fails_once_then_the_next_connection_prepares_again():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE mend_test_widened (n int); INSERT INTO mend_test_widened VALUES (1)")
+    read = "SELECT n FROM mend_test_widened WHERE n >= %s"
+    try:
+        for _ in range(2):
+            assert _read(read, [0])[0] == [(1,)]
+        with connection.cursor() as cursor:  # as a migration would, while the connection holds the read
+            cursor.execute("ALTER TABLE mend_test_widened ALTER n TYPE bigint")
+
+        with pytest.raises(DatabaseError, match="must not change result type"):
+            _read(read, [0])
+
+        assert connection.connection is None  # closed: the next request opens a new one
+        assert _read(read, [0])[0] == [(1,)]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE mend_test_widened")
