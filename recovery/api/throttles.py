@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from recovery.addresses import client_address
+
 logger = logging.getLogger(__name__)
 
 
@@ -76,7 +78,7 @@ class Rates(SimpleRateThrottle):
     def _count(self, now: float, windows: list[_Window]) -> bool:
         """Count this request in each window; take it back where the limit was already reached.
         Whether every window allows it."""
-        counts, befores = _count_and_read(
+        counts, befores = count_and_read(
             self.cache, [(w.key, 2 * w.period) for w in windows], [w.key_before for w in windows]
         )
         waits = []
@@ -106,11 +108,15 @@ class Rates(SimpleRateThrottle):
         # In the next window this one is the window before, fading from its full count.
         return started + period * (2 - limit / counted) - now
 
+    def get_ident(self, request):
+        """The client's address by Mend's one rule (`MEND_PROXY_COUNT`), which sign-in shares."""
+        return client_address(request)
+
     def wait(self):
         return max(self._wait, 1)
 
 
-def _count_and_read(cache, counted: list[tuple[str, int]], read: list[str]) -> tuple[list[int], list[int]]:
+def count_and_read(cache, counted: list[tuple[str, int]], read: list[str]) -> tuple[list[int], list[int]]:
     """Add one to each counter of `counted` (key, timeout in seconds) and read the counters `read`
     (0 where there is none). Mend's Redis cache does it in one round trip; any other cache in steps."""
     at_once = getattr(cache, "count_and_read", None)

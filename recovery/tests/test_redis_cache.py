@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from feedback.models import Feedback
-from recovery.api.throttles import _count_and_read
+from recovery.api.throttles import count_and_read
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
@@ -86,7 +86,7 @@ def test_both_counters_live_in_redis_and_count_the_request(redis_cache, api_clie
 def test_requests_at_the_same_moment_all_count(redis_cache):
     def post_many():
         for _ in range(25):
-            _count_and_read(redis_cache, [("throttle_test_burst:1", 120)], ["throttle_test_burst:0"])
+            count_and_read(redis_cache, [("throttle_test_burst:1", 120)], ["throttle_test_burst:0"])
 
     threads = [threading.Thread(target=post_many) for _ in range(8)]
     for thread in threads:
