@@ -13,7 +13,8 @@ at multiples of the period), and the count is a sliding window's, approximated: 
 is weighted by how much of it the last `duration` still covers. A request adds itself to its
 window's counter and reads the window before in the same step (Redis: INCR and GET in one round trip
 for both of a request's keys), so two requests at the same moment both count. A refused request
-takes itself back off the counter it refused on.
+takes itself back off every counter: refused by its token's limit, it must not spend the budget of
+the other tokens at the same address (nor, refused by the address's, its token's).
 """
 
 import logging
@@ -45,7 +46,7 @@ class Rates(SimpleRateThrottle):
     """Counts a request per signed-in caller (token or session) and per client address at once.
 
     One class for both counts, so they travel to the cache together. Each count refuses on its own,
-    as two DRF throttle classes would; a request counts wherever it is allowed.
+    as two DRF throttle classes would; a request counts only where it is allowed everywhere.
     """
 
     def __init__(self):
@@ -87,12 +88,14 @@ class Rates(SimpleRateThrottle):
             # The share of the window before that the last `period` still covers.
             covered = 1 - (now - window.started) / window.period
             if before * covered + counted >= window.limit:
-                self.cache.decr(window.key)
                 waits.append(
                     self._until_free(
                         now, window.started, counted, before, limit=window.limit, period=window.period
                     )
                 )
+        if waits:  # refused: it counts nowhere, or one noisy token would spend its neighbours' address
+            for window in windows:
+                self.cache.decr(window.key)
         self._wait = max(waits, default=0.0)
         return not waits
 

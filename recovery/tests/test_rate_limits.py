@@ -59,6 +59,28 @@ def test_intake_is_throttled_per_address_across_tokens(settings, api_client, int
     assert third["Retry-After"] == "3600"  # the two fade out over the next hour
 
 
+def test_requests_refused_by_the_token_limit_do_not_spend_the_address_budget(
+    settings, api_client, intake_user, intake_trusted
+):
+    settings.MEND_THROTTLE_RATES = {
+        **settings.MEND_THROTTLE_RATES,
+        "intake_token": "2/hour",
+        "intake_ip": "4/hour",
+    }
+    noisy, quiet = api_client(intake_user), api_client(intake_trusted)  # two tokens on one host
+    posted = iter(range(100))
+
+    def post(client):
+        return client.post("/api/v1/feedback/", intake_body(next(posted)), format="json").status_code
+
+    with time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=False):
+        from_the_noisy_one = [post(noisy) for _ in range(6)]
+        from_the_quiet_one = [post(quiet) for _ in range(3)]
+
+    assert from_the_noisy_one == [201, 201, 429, 429, 429, 429]
+    assert from_the_quiet_one == [201, 201, 429]  # the address's 4: the noisy one's 2, then 2 of its own
+
+
 def test_the_rest_of_the_api_has_its_own_budget(settings, api_client, agent):
     settings.MEND_THROTTLE_RATES = {**settings.MEND_THROTTLE_RATES, "api_token": "2/min"}
     client = api_client(agent)
