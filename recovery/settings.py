@@ -263,10 +263,19 @@ MEND_GESTURE_MAX_AMOUNT = env.str("MEND_GESTURE_MAX_AMOUNT", default="100000.00"
 # Feedback intake and triage ----------------------------------------------
 # Thresholds of the triage rules (feedback/triage.py; README "intake"). NEGATIVE/HIGH thresholds
 # count at or below, POSITIVE ones at or above; VADER compound scores run from -1 to +1.
-# Every JSON endpoint's body limit (recovery.api.parsers); MEND_INTAKE_MAX_BODY_BYTES is its old name.
-MEND_API_MAX_BODY_BYTES = env.int(
-    "MEND_API_MAX_BODY_BYTES", default=env.int("MEND_INTAKE_MAX_BODY_BYTES", default=64 * 1024)
+# One limit on what a request carries (recovery/text_limit.py): every JSON endpoint's body (413 above
+# it) and every text a workspace form saves (an error by the field). MEND_API_MAX_BODY_BYTES and
+# MEND_INTAKE_MAX_BODY_BYTES are its old names. Django's hard cap on a form body follows from it.
+MEND_MAX_BODY_BYTES = env.int(
+    "MEND_MAX_BODY_BYTES",
+    default=env.int(
+        "MEND_API_MAX_BODY_BYTES", default=env.int("MEND_INTAKE_MAX_BODY_BYTES", default=64 * 1024)
+    ),
 )
+# The hard cap: a form body over it is refused with 400 before it is parsed. Percent-encoding at most
+# triples a text's UTF-8 ("€" is "%E2%82%AC") and a workspace form has at most three text fields, so a
+# form whose every text is within the limit stays under it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * MEND_MAX_BODY_BYTES
 MEND_INTAKE_IDEMPOTENCY_HOURS = env.int("MEND_INTAKE_IDEMPOTENCY_HOURS", default=24)
 MEND_TRIAGE_NEGATIVE_RATING = env.int("MEND_TRIAGE_NEGATIVE_RATING", default=2)
 MEND_TRIAGE_HIGH_RATING = env.int("MEND_TRIAGE_HIGH_RATING", default=1)
