@@ -245,3 +245,27 @@ def test_without_a_proxy_a_forwarded_header_does_not_escape_a_lockout(settings, 
     ]
 
     assert answers == [200] * (login_limit - 1) + [429] * 2
+
+
+# In the browser -------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_out_sign_in_says_how_long_keeps_the_username_and_stays_accessible(
+    page, live_server, settings
+):
+    from conftest import screenshot, serious_accessibility_violations
+
+    settings.AXES_FAILURE_LIMIT = 1
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("victim1")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert alert.inner_text() == "Too many failed sign-ins. Try again in 15 minutes."
+    assert page.get_by_label("Username").input_value() == "victim1"
+    screenshot(page, "sign-in-locked-out")
+    assert serious_accessibility_violations(page) == []
