@@ -5,6 +5,7 @@ from django import forms
 
 from cases.models import Gesture, ResponseTemplate, RootCause, Severity
 from recovery.roles import case_workers
+from recovery.text_limit import within_limit
 
 GESTURE_CURRENCY = "EUR"  # what the gesture form starts from, and whose limit it states
 
@@ -20,7 +21,11 @@ class ActionForm(forms.Form):
 def _text(label: str, *, rows: int = 5) -> forms.CharField:
     # Not required here: the service says what is missing, in its own words.
     return forms.CharField(
-        label=label, required=False, strip=False, widget=forms.Textarea(attrs={"rows": rows})
+        label=label,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        validators=[within_limit],  # what the API takes in one body, no more
     )
 
 
@@ -96,5 +101,9 @@ class ResponseTemplateForm(forms.Form):
     kind = forms.ChoiceField(label="Used for", choices=ResponseTemplate.Kind.choices)
     name = forms.CharField(label="Name", required=False, max_length=120)
     body = forms.CharField(
-        label="Text", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8})
+        label="Text",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        validators=[within_limit],
     )

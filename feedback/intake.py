@@ -21,8 +21,9 @@ from recovery.roles import User, may_submit_feedback
 from recovery.writes import Writes
 
 CUSTOMER_DETAILS = ("name", "email", "phone", "segment")
-# What reaches the customer (survey emails go to this email): changed on a known customer only by a
-# trusted client (`feedback.change_customer_contact`).
+# What reaches the customer (survey emails go to this email): set on a known customer only by a trusted
+# client (`feedback.change_customer_contact`), even where it is blank: filling a blank email would send
+# that customer's survey link wherever the client chose.
 CONTACT_DETAILS = ("name", "email", "phone")
 
 
@@ -141,8 +142,9 @@ def _upsert_customer(
 ) -> tuple[Customer, bool, int | None, int | None]:
     """Create or update the customer in one statement, which also locks its row until commit.
 
-    Details the request leaves blank keep what Mend already knows. A known name, email or phone changes
-    only for a `trusted` client; any client may fill one that is blank. Returns the customer as stored,
+    Details the request leaves blank keep what Mend already knows. On a known customer, name, email and
+    phone change, or are filled where blank, only for a `trusted` client; any client sets them on a
+    customer it creates. Returns the customer as stored,
     whether this statement created it (False when unknown), and on PostgreSQL the ids reserved for the
     feedback about to be stored and for the case it opens when `opens_case` and the customer is new.
     """
@@ -157,7 +159,7 @@ def _upsert_customer(
     known = Customer.objects.filter(external_id=data.external_id).first()
     given = [name for name in CUSTOMER_DETAILS if getattr(data, name)]
     if known is not None and not trusted:
-        given = [name for name in given if name not in CONTACT_DETAILS or not getattr(known, name)]
+        given = [name for name in given if name not in CONTACT_DETAILS]
     customer = Customer(**asdict(data), created_at=now, updated_at=now)
     Customer.objects.bulk_create(
         [customer], update_conflicts=True, unique_fields=["external_id"], update_fields=[*given, "updated_at"]
@@ -183,17 +185,17 @@ def _refused_contact(submitted: CustomerInput, stored: Customer) -> dict | None:
 #   inserted (foreign keys are checked at commit) instead of by an UPDATE after the feedback.
 # - so is the id of the case a new customer's negative feedback opens: with every id known, the case,
 #   its alarm, its event and the feedback go to the database as one round trip (`recovery.writes`).
-# A contact detail already known changes only when %(trusted)s; a blank one is always filled.
+# On a known customer a contact detail changes, or a blank one is filled, only when %(trusted)s.
 _UPSERT_CUSTOMER = prepared.Statement("""
     INSERT INTO feedback_customer AS known (external_id, name, email, phone, segment, created_at, updated_at)
     VALUES (%(external_id)s, %(name)s, %(email)s, %(phone)s, %(segment)s, %(now)s, %(now)s)
     ON CONFLICT (external_id) DO UPDATE SET
-        name = CASE WHEN %(trusted)s OR known.name = ''
-                    THEN COALESCE(NULLIF(EXCLUDED.name, ''), known.name) ELSE known.name END,
-        email = CASE WHEN %(trusted)s OR known.email = ''
-                     THEN COALESCE(NULLIF(EXCLUDED.email, ''), known.email) ELSE known.email END,
-        phone = CASE WHEN %(trusted)s OR known.phone = ''
-                     THEN COALESCE(NULLIF(EXCLUDED.phone, ''), known.phone) ELSE known.phone END,
+        name = CASE WHEN %(trusted)s THEN COALESCE(NULLIF(EXCLUDED.name, ''), known.name)
+              ELSE known.name END,
+        email = CASE WHEN %(trusted)s THEN COALESCE(NULLIF(EXCLUDED.email, ''), known.email)
+               ELSE known.email END,
+        phone = CASE WHEN %(trusted)s THEN COALESCE(NULLIF(EXCLUDED.phone, ''), known.phone)
+               ELSE known.phone END,
         segment = COALESCE(NULLIF(EXCLUDED.segment, ''), known.segment),
         updated_at = EXCLUDED.updated_at
     RETURNING id, name, email, phone, segment, xmax = 0,

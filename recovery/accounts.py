@@ -25,7 +25,8 @@ def grant_role(*, user: User, role: Role) -> None:
 def issue_token(*, username: str, role: Role, create: bool = False, trusted: bool = False) -> str:
     """The API token key of `username` in `role`, creating the user only when `create` is set.
 
-    `trusted` (intake clients) also lets it change a known customer's name, email or phone.
+    `trusted` (intake clients) also lets it change a known customer's name, email or phone, or fill
+    one that is blank.
     Issuing again returns the same key: a client configured with it keeps working.
     """
     username = (username or "").strip()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "cases",
     "feedback",
+    "recovery.sign_in",
 ]
 # Benchmarks only: a bare DRF endpoint to measure Mend against (see bench/README.md).
 BENCH_CEILING = env.bool("MEND_BENCH_CEILING", default=False)
@@ -70,8 +71,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, so its lockout answer (429) replaces whatever the login view rendered.
+    # Late, so its lockout answer (429) replaces whatever the login view rendered.
     "axes.middleware.AxesMiddleware",
+    # Refuses a sign-in from an address that must wait before the login view runs (recovery/sign_in).
+    "recovery.sign_in.middleware.SprayingSlowdownMiddleware",
 ]
 
 ROOT_URLCONF = "recovery.urls"
@@ -223,8 +226,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "recovery.api.errors.exception_handler",
     # Rates: MEND_THROTTLE_RATES below. A throttled request answers 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": ["recovery.api.throttles.Rates"],
-    # Proxies in front that append to X-Forwarded-For (MEND_PROXY_COUNT); 0: the peer address counts.
-    "NUM_PROXIES": env.int("MEND_PROXY_COUNT", default=0) or None,
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS: dict[str, Any] = {
@@ -262,10 +263,19 @@ MEND_GESTURE_MAX_AMOUNT = env.str("MEND_GESTURE_MAX_AMOUNT", default="100000.00"
 # Feedback intake and triage ----------------------------------------------
 # Thresholds of the triage rules (feedback/triage.py; README "intake"). NEGATIVE/HIGH thresholds
 # count at or below, POSITIVE ones at or above; VADER compound scores run from -1 to +1.
-# Every JSON endpoint's body limit (recovery.api.parsers); MEND_INTAKE_MAX_BODY_BYTES is its old name.
-MEND_API_MAX_BODY_BYTES = env.int(
-    "MEND_API_MAX_BODY_BYTES", default=env.int("MEND_INTAKE_MAX_BODY_BYTES", default=64 * 1024)
+# One limit on what a request carries (recovery/text_limit.py): every JSON endpoint's body (413 above
+# it) and every text a workspace form saves (an error by the field). MEND_API_MAX_BODY_BYTES and
+# MEND_INTAKE_MAX_BODY_BYTES are its old names. Django's hard cap on a form body follows from it.
+MEND_MAX_BODY_BYTES = env.int(
+    "MEND_MAX_BODY_BYTES",
+    default=env.int(
+        "MEND_API_MAX_BODY_BYTES", default=env.int("MEND_INTAKE_MAX_BODY_BYTES", default=64 * 1024)
+    ),
 )
+# The hard cap: a form body over it is refused with 400 before it is parsed. Percent-encoding at most
+# triples a text's UTF-8 ("€" is "%E2%82%AC") and a workspace form has at most three text fields, so a
+# form whose every text is within the limit stays under it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * MEND_MAX_BODY_BYTES
 MEND_INTAKE_IDEMPOTENCY_HOURS = env.int("MEND_INTAKE_IDEMPOTENCY_HOURS", default=24)
 MEND_TRIAGE_NEGATIVE_RATING = env.int("MEND_TRIAGE_NEGATIVE_RATING", default=2)
 MEND_TRIAGE_HIGH_RATING = env.int("MEND_TRIAGE_HIGH_RATING", default=1)
@@ -386,18 +396,31 @@ CACHES = {
 }
 
 # Rate limits -------------------------------------------------------------
-# Sign-in (/login/ and /admin/login/, django-axes): after MEND_LOGIN_FAILURE_LIMIT failures from one IP
-# address, or for one username, further attempts from it or for it are refused with 429 and Retry-After
-# for MEND_LOGIN_COOLOFF_MINUTES, before any password is hashed. https://django-axes.readthedocs.io/
+# Proxies in front that each append the address they saw to X-Forwarded-For. Every limit that counts
+# per client address reads it through one rule (recovery/addresses.py); 0: the peer address counts.
+MEND_PROXY_COUNT = env.int("MEND_PROXY_COUNT", default=0)
+# Sign-in (/login/ and /admin/login/, django-axes): after MEND_LOGIN_FAILURE_LIMIT failures for one
+# username from one client address, that pair is refused with 429 and Retry-After for
+# MEND_LOGIN_COOLOFF_MINUTES after its last counted failure, before any password is hashed. The same
+# username from any other address is not refused: an attacker cannot lock the real user out.
+# Attempts during a lockout are refused without counting, so they cannot extend it.
+# https://django-axes.readthedocs.io/
 AXES_FAILURE_LIMIT = env.int("MEND_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("MEND_LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one locks: a list is "or" to axes
-AXES_LOCKOUT_CALLABLE = "recovery.views.locked_out"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # an inner list is "and" to axes: the pair
+AXES_CLIENT_IP_CALLABLE = "recovery.addresses.client_address"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "recovery.sign_in.responses.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # its log lines name the username tried
-AXES_IPWARE_PROXY_COUNT = (
-    env.int("MEND_PROXY_COUNT", default=0) or None
-)  # proxies in front that set X-Forwarded-For
+# Spraying (one address trying many usernames, recovery/sign_in/spraying.py): after
+# MEND_LOGIN_ADDRESS_FREE_FAILURES failed sign-ins from one client address within an hour, whatever
+# the usernames, each further attempt from it must wait a delay that starts at 1 second and doubles
+# with each further failure, up to MEND_LOGIN_ADDRESS_MAX_DELAY_SECONDS. Slowed, never locked out:
+# colleagues behind one office address can still sign in.
+MEND_LOGIN_ADDRESS_FREE_FAILURES = env.int("MEND_LOGIN_ADDRESS_FREE_FAILURES", default=10)
+MEND_LOGIN_ADDRESS_MAX_DELAY = timedelta(seconds=env.int("MEND_LOGIN_ADDRESS_MAX_DELAY_SECONDS", default=900))
+MEND_LOGIN_ADDRESS_WINDOW = timedelta(hours=1)
 # The API (DRF throttles, recovery/api/throttles.py): per token and per client IP address, intake
 # (POST /api/v1/feedback/) apart from everything else. "N/s", "N/min", "N/hour", "N/day".
 MEND_THROTTLE_RATES = {

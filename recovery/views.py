@@ -1,10 +1,8 @@
-"""Signing in and out of the workspace. Django's views do the work; this adds the demo logins in DEBUG
-and the answer to a locked-out sign-in."""
+"""Signing in and out of the workspace. Django's views do the work; this adds the demo logins in DEBUG.
+How often anyone may try: `recovery.sign_in`."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
-from django.shortcuts import render
 
 from cases.devdata.logins import DEMO_LOGINS
 
@@ -18,21 +16,3 @@ class SignInView(auth_views.LoginView):
 
 sign_in = SignInView.as_view()
 sign_out = auth_views.LogoutView.as_view()
-
-
-def locked_out(request, original_response=None, credentials=None):
-    """django-axes' answer once an address or a username has failed too often (/login/ and /admin/login/).
-
-    The sign-in page again, saying why and for how long, with 429 and Retry-After. It names neither the
-    limit nor whether the username exists.
-    """
-    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
-    minutes = max(1, round(seconds / 60))
-    context = {
-        "form": AuthenticationForm(request),
-        "locked_out": f"Too many failed sign-ins. Try again in {minutes} minutes.",
-        "next": request.POST.get("next", ""),
-    }
-    response = render(request, "registration/login.html", context, status=429)
-    response["Retry-After"] = str(seconds)
-    return response

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 
 from cases import workflow
 from recovery.errors import MendError
+from recovery.text_limit import within_limit
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ ADMIN_TRANSITIONS = (
 
 
 class TransitionForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), required=False)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), required=False, validators=[within_limit]
+    )
     satisfaction = forms.TypedChoiceField(
         choices=[("", "not asked")] + [(n, n) for n in range(1, 6)],
         coerce=int,

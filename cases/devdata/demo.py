@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import time_machine
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -32,6 +33,7 @@ from cases.sla import clock as sla
 from cases.sla import sweep as sla_sweep
 from feedback.models import Channel, Customer, Feedback, Sentiment
 from recovery import accounts
+from recovery.errors import NotPermitted
 from recovery.roles import STAFF_ROLES
 
 SEED = 20240601
@@ -55,8 +57,18 @@ class DemoSummary:
     feedback: int
 
 
-def seed(*, now: datetime | None = None) -> DemoSummary:
-    """Ensure the demo logins exist (with the printed passwords) and write the demo data once."""
+def seed(*, now: datetime | None = None, outside_debug: bool = False) -> DemoSummary:
+    """Ensure the demo logins exist (with the printed passwords) and write the demo data once.
+
+    The demo passwords are published (the sign-in page lists them in DEBUG), so with DEBUG off, where
+    this may well be production, it refuses (NotPermitted, nothing written) unless `outside_debug`
+    says the operator knows it is not.
+    """
+    if not settings.DEBUG and not outside_debug:
+        raise NotPermitted(
+            "Demo logins have published passwords (admin / admin-demo-pw signs in to /admin/): "
+            "they are created only with DEBUG on."
+        )
     now = now or timezone.now()
     users = {login.username: ensure_login(login) for login in DEMO_LOGINS}
     created = False

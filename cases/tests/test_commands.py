@@ -41,6 +41,34 @@ def demo_counts() -> tuple[int, ...]:
 # seed_demo -------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def debug(settings):
+    """As `make run` runs seed_demo: DEBUG=1."""
+    settings.DEBUG = True
+
+
+def test_seed_demo_with_debug_off_refuses_and_creates_nothing(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError) as refused:
+        run("seed_demo")
+
+    assert refused.value.returncode == 1  # manage.py exits non-zero
+    assert "only with DEBUG on" in str(refused.value)
+    assert "--i-know-this-is-not-production" in str(refused.value)
+    assert demo_counts() == (0, 0, 0, 0, 0, 0, 0)
+    assert not User.objects.filter(username="admin").exists()
+
+
+def test_seed_demo_with_debug_off_creates_the_logins_when_told_it_is_not_production(settings):
+    settings.DEBUG = False
+
+    run("seed_demo", "--i-know-this-is-not-production")
+
+    assert User.objects.get(username="admin").check_password("admin-demo-pw")
+
+
+@pytest.mark.usefixtures("debug")
 def test_seed_demo_prints_logins_that_work():
     output = run("seed_demo")
 
@@ -58,6 +86,7 @@ def test_seed_demo_prints_logins_that_work():
     assert User.objects.get(username="admin").is_superuser
 
 
+@pytest.mark.usefixtures("debug")
 def test_seed_demo_covers_every_stage_and_severity_with_real_timelines():
     run("seed_demo")
 
@@ -72,6 +101,7 @@ def test_seed_demo_covers_every_stage_and_severity_with_real_timelines():
     assert Gesture.objects.exists()
 
 
+@pytest.mark.usefixtures("debug")
 def test_seed_demo_gives_every_negative_feedback_its_case_and_every_case_its_feedback():
     run("seed_demo")
 
@@ -81,6 +111,7 @@ def test_seed_demo_gives_every_negative_feedback_its_case_and_every_case_its_fee
         assert case.originating_feedback.case_id == case.pk
 
 
+@pytest.mark.usefixtures("debug")
 def test_seed_demo_twice_adds_nothing_and_says_so():
     run("seed_demo")
     first = demo_counts()
@@ -91,6 +122,7 @@ def test_seed_demo_twice_adds_nothing_and_says_so():
     assert "already present" in output
 
 
+@pytest.mark.usefixtures("debug")
 def test_seed_demo_restores_a_demo_password_someone_changed():
     run("seed_demo")
     manager = User.objects.get(username="manager")
@@ -103,6 +135,7 @@ def test_seed_demo_restores_a_demo_password_someone_changed():
     assert manager.check_password("manager-demo-pw")
 
 
+@pytest.mark.usefixtures("debug")
 def test_the_first_sweeps_after_seed_demo_send_nothing_old(mailoutbox):
     seeded_at = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
     with time_machine.travel(seeded_at, tick=False):
@@ -119,6 +152,7 @@ def test_the_first_sweeps_after_seed_demo_send_nothing_old(mailoutbox):
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.REMINDER).exists()
 
 
+@pytest.mark.usefixtures("debug")
 def test_seed_demo_never_gives_a_customer_two_open_cases_at_once():
     run("seed_demo")
 

@@ -128,9 +128,10 @@ def test_the_list_costs_a_fixed_number_of_queries(agent, manager, django_assert_
         assert client.get("/templates/").status_code == 200
 
 
-def test_the_demo_data_comes_with_a_template_of_each_kind():
+def test_the_demo_data_comes_with_a_template_of_each_kind(settings):
     from cases.devdata import demo
 
+    settings.DEBUG = True  # as `make run` seeds it
     demo.seed()
 
     assert set(ResponseTemplate.objects.values_list("kind", flat=True)) == set(ResponseTemplate.Kind.values)

@@ -18,6 +18,7 @@ from cases.models import Severity
 from cases.views.forms import show_refusal
 from feedback.models import Channel
 from recovery.errors import InvalidInput
+from recovery.text_limit import within_limit
 from recovery.web import agent_required
 
 NEW_CUSTOMER = "new"
@@ -49,7 +50,10 @@ class NewCaseForm(forms.Form):
     new_segment = forms.CharField(label="Segment", required=False, max_length=60)
     title = forms.CharField(max_length=200, help_text="What went wrong, in a line.")
     description = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 5}), help_text="The customer's own words."
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The customer's own words.",
+        validators=[within_limit],
     )
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.PHONE)

@@ -20,6 +20,7 @@ from cases.models import RootCause
 from cases.views.forms import show_refusal
 from recovery.errors import InvalidInput
 from recovery.roles import case_workers, is_manager
+from recovery.text_limit import within_limit
 from recovery.web import agent_required
 
 PAGE_SIZE = 50
@@ -38,16 +39,21 @@ class RootCauseListFilter(RootCauseFilter):
 class RootCauseCreateForm(forms.Form):
     title = forms.CharField(max_length=200)
     category = forms.ChoiceField(choices=RootCause.Category.choices)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=[within_limit]
+    )
 
 
 class RootCauseEditForm(forms.Form):
     status = forms.ChoiceField(choices=RootCause.Status.choices)
     owner = forms.ModelChoiceField(queryset=case_workers(), required=False, empty_label="Nobody yet")
-    corrective_action = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    corrective_action = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), validators=[within_limit]
+    )
     verification_note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[within_limit],
         help_text="How the fix was shown to work. Needed to mark the root cause verified.",
     )
 

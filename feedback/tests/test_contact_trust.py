@@ -1,5 +1,6 @@
-"""Intake may create customers and fill blank details; only a trusted client changes a known name, email
-or phone. An untrusted change is kept on the feedback as submitted, and the customer keeps their details."""
+"""Intake may create customers with their details; only a trusted client changes a known customer's name,
+email or phone, or fills one that is blank. An untrusted change is kept on the feedback as submitted, and
+the customer keeps their details."""
 
 import pytest
 from django.core.management import call_command
@@ -45,17 +46,37 @@ def test_an_untrusted_change_shows_on_the_feedback_for_agents(api_client, intake
     assert shown["customer"]["email"] == "ana@example.com"
 
 
-def test_an_untrusted_client_fills_blank_details_and_creates_customers(api_client, intake_user):
-    CustomerFactory(external_id="C-2", email="", name="Bo", phone="")
+def test_an_untrusted_client_cannot_fill_a_known_customers_blank_contact_details(api_client, intake_user):
+    CustomerFactory(external_id="C-2", email="", name="", phone="", segment="")
     client = api_client(intake_user)
 
-    post(client, {"external_id": "C-2", "email": "bo@example.com", "name": "Bo", "phone": "+44 20 7946 0000"})
-    post(client, {"external_id": "C-3", "email": "cy@example.com", "name": "Cy"})
+    response = post(client, {"external_id": "C-2", **ATTACKER, "segment": "gold"})
+
+    assert response.status_code == 201
+    blank = Customer.objects.get(external_id="C-2")
+    assert (blank.email, blank.name, blank.phone) == ("", "", "")  # no survey link goes to the client
+    assert blank.segment == "gold"  # not a contact detail: still filled
+    assert Feedback.objects.get().submitted_contact == ATTACKER  # kept for an agent to confirm
+
+
+def test_an_untrusted_client_sets_the_details_of_a_customer_it_creates(api_client, intake_user):
+    post(api_client(intake_user), {"external_id": "C-3", "email": "cy@example.com", "name": "Cy"})
+
+    assert Customer.objects.filter(external_id="C-3", email="cy@example.com", name="Cy").exists()
+    assert Feedback.objects.get().submitted_contact is None
+
+
+def test_a_trusted_client_fills_a_known_customers_blank_contact_details(api_client, intake_trusted):
+    CustomerFactory(external_id="C-2", email="", name="Bo", phone="")
+
+    post(
+        api_client(intake_trusted),
+        {"external_id": "C-2", "email": "bo@example.com", "phone": "+44 20 7946 0000"},
+    )
 
     filled = Customer.objects.get(external_id="C-2")
     assert (filled.email, filled.name, filled.phone) == ("bo@example.com", "Bo", "+44 20 7946 0000")
-    assert Customer.objects.filter(external_id="C-3", email="cy@example.com").exists()
-    assert list(Feedback.objects.values_list("submitted_contact", flat=True)) == [None, None]
+    assert Feedback.objects.get().submitted_contact is None
 
 
 def test_a_trusted_client_changes_a_known_customers_contact_details(api_client, intake_trusted, known):

@@ -35,7 +35,7 @@ class BodyTooLarge(APIException):
 
 class BoundedJSONParser(JSONParser):
     """JSONParser with the limits above. A view may set `max_body_bytes`; the default is
-    `MEND_API_MAX_BODY_BYTES` (64 KiB).
+    `MEND_MAX_BODY_BYTES` (64 KiB), the limit workspace forms keep too (`recovery.text_limit`).
 
     Django's DATA_UPLOAD_MAX_MEMORY_SIZE only guards `request.body` and form parsing; DRF reads the
     stream itself, so the size limit is enforced here.
@@ -79,7 +79,7 @@ def _depth(body: bytes) -> int:
 
 def _limit(parser_context: dict | None) -> int:
     view = (parser_context or {}).get("view")
-    return getattr(view, "max_body_bytes", None) or settings.MEND_API_MAX_BODY_BYTES
+    return getattr(view, "max_body_bytes", None) or settings.MEND_MAX_BODY_BYTES
 
 
 def _declared_length(parser_context: dict | None) -> int:

@@ -13,7 +13,8 @@ at multiples of the period), and the count is a sliding window's, approximated: 
 is weighted by how much of it the last `duration` still covers. A request adds itself to its
 window's counter and reads the window before in the same step (Redis: INCR and GET in one round trip
 for both of a request's keys), so two requests at the same moment both count. A refused request
-takes itself back off the counter it refused on.
+takes itself back off every counter: refused by its token's limit, it must not spend the budget of
+the other tokens at the same address (nor, refused by the address's, its token's).
 """
 
 import logging
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from recovery.addresses import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +46,7 @@ class Rates(SimpleRateThrottle):
     """Counts a request per signed-in caller (token or session) and per client address at once.
 
     One class for both counts, so they travel to the cache together. Each count refuses on its own,
-    as two DRF throttle classes would; a request counts wherever it is allowed.
+    as two DRF throttle classes would; a request counts only where it is allowed everywhere.
     """
 
     def __init__(self):
@@ -76,7 +79,7 @@ class Rates(SimpleRateThrottle):
     def _count(self, now: float, windows: list[_Window]) -> bool:
         """Count this request in each window; take it back where the limit was already reached.
         Whether every window allows it."""
-        counts, befores = _count_and_read(
+        counts, befores = count_and_read(
             self.cache, [(w.key, 2 * w.period) for w in windows], [w.key_before for w in windows]
         )
         waits = []
@@ -85,12 +88,14 @@ class Rates(SimpleRateThrottle):
             # The share of the window before that the last `period` still covers.
             covered = 1 - (now - window.started) / window.period
             if before * covered + counted >= window.limit:
-                self.cache.decr(window.key)
                 waits.append(
                     self._until_free(
                         now, window.started, counted, before, limit=window.limit, period=window.period
                     )
                 )
+        if waits:  # refused: it counts nowhere, or one noisy token would spend its neighbours' address
+            for window in windows:
+                self.cache.decr(window.key)
         self._wait = max(waits, default=0.0)
         return not waits
 
@@ -106,11 +111,15 @@ class Rates(SimpleRateThrottle):
         # In the next window this one is the window before, fading from its full count.
         return started + period * (2 - limit / counted) - now
 
+    def get_ident(self, request):
+        """The client's address by Mend's one rule (`MEND_PROXY_COUNT`), which sign-in shares."""
+        return client_address(request)
+
     def wait(self):
         return max(self._wait, 1)
 
 
-def _count_and_read(cache, counted: list[tuple[str, int]], read: list[str]) -> tuple[list[int], list[int]]:
+def count_and_read(cache, counted: list[tuple[str, int]], read: list[str]) -> tuple[list[int], list[int]]:
     """Add one to each counter of `counted` (key, timeout in seconds) and read the counters `read`
     (0 where there is none). Mend's Redis cache does it in one round trip; any other cache in steps."""
     at_once = getattr(cache, "count_and_read", None)

@@ -1,90 +1,14 @@
-"""Sign-in is throttled per address and per username before any password is hashed; the API per token
-and per address, intake apart. Every refusal is a 429 with Retry-After."""
+"""The API is throttled per token and per client address, intake apart. Every refusal is a 429 with
+Retry-After. (Sign-in's limits: test_sign_in_limits.py.)"""
 
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from django.contrib.auth.hashers import MD5PasswordHasher
 
 from feedback.models import Feedback
 
 pytestmark = pytest.mark.django_db
-
-
-class CountingHasher(MD5PasswordHasher):
-    """A real hasher that counts its work: every password checked or made costs one `encode`."""
-
-    calls = 0
-
-    def encode(self, password, salt):
-        CountingHasher.calls += 1
-        return super().encode(password, salt)
-
-
-@pytest.fixture
-def counting_hasher(settings):
-    settings.PASSWORD_HASHERS = ["recovery.tests.test_rate_limits.CountingHasher"]
-    CountingHasher.calls = 0
-    return CountingHasher
-
-
-@pytest.fixture
-def login_limit(settings):
-    settings.AXES_FAILURE_LIMIT = 3
-    return 3
-
-
-def bad_login(client, path="/login/", username="nobody-here", address="203.0.113.7"):
-    return client.post(path, {"username": username, "password": "wrong"}, REMOTE_ADDR=address)
-
-
-@pytest.mark.parametrize("path", ["/login/", "/admin/login/"])
-def test_an_address_that_keeps_failing_is_locked_out_with_429_and_retry_after(client, login_limit, path):
-    answers = [bad_login(client, path, username=f"guess-{n}").status_code for n in range(login_limit + 2)]
-
-    assert answers == [200] * (login_limit - 1) + [429] * 3
-    locked = bad_login(client, path, username="another-guess")
-    assert locked.status_code == 429
-    assert locked["Retry-After"] == "900"
-    assert "Too many failed sign-ins. Try again in 15 minutes." in locked.text
-
-
-def test_a_username_attacked_from_many_addresses_is_locked_out(client, login_limit, agent):
-    for n in range(login_limit):
-        bad_login(client, username="agent", address=f"198.51.100.{n}")
-
-    locked = client.post(
-        "/login/", {"username": "agent", "password": "pw-agent"}, REMOTE_ADDR="192.0.2.99"
-    )  # the right password, from a fresh address: still refused while the lockout lasts
-
-    assert locked.status_code == 429
-    assert "_auth_user_id" not in client.session
-
-
-def test_a_locked_out_sign_in_hashes_no_password(client, login_limit, counting_hasher):
-    for n in range(login_limit):
-        bad_login(client, username=f"unknown-{n}")
-    hashed_while_failing = counting_hasher.calls
-
-    for n in range(20):
-        assert bad_login(client, username=f"unknown-more-{n}").status_code == 429
-
-    assert hashed_while_failing == login_limit  # Django hashes once per unknown username (timing)
-    assert counting_hasher.calls == hashed_while_failing
-
-
-def test_a_good_sign_in_under_the_limit_works_and_resets_the_count(client, login_limit, agent):
-    for _ in range(login_limit - 1):
-        bad_login(client, username="agent")
-
-    response = client.post(
-        "/login/", {"username": "agent", "password": "pw-agent"}, REMOTE_ADDR="203.0.113.7"
-    )
-
-    assert response.status_code == 302
-    client.logout()
-    assert bad_login(client, username="agent").status_code == 200  # the count started again
 
 
 def intake_body(n: int) -> dict:
@@ -135,6 +59,28 @@ def test_intake_is_throttled_per_address_across_tokens(settings, api_client, int
     assert third["Retry-After"] == "3600"  # the two fade out over the next hour
 
 
+def test_requests_refused_by_the_token_limit_do_not_spend_the_address_budget(
+    settings, api_client, intake_user, intake_trusted
+):
+    settings.MEND_THROTTLE_RATES = {
+        **settings.MEND_THROTTLE_RATES,
+        "intake_token": "2/hour",
+        "intake_ip": "4/hour",
+    }
+    noisy, quiet = api_client(intake_user), api_client(intake_trusted)  # two tokens on one host
+    posted = iter(range(100))
+
+    def post(client):
+        return client.post("/api/v1/feedback/", intake_body(next(posted)), format="json").status_code
+
+    with time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=False):
+        from_the_noisy_one = [post(noisy) for _ in range(6)]
+        from_the_quiet_one = [post(quiet) for _ in range(3)]
+
+    assert from_the_noisy_one == [201, 201, 429, 429, 429, 429]
+    assert from_the_quiet_one == [201, 201, 429]  # the address's 4: the noisy one's 2, then 2 of its own
+
+
 def test_the_rest_of_the_api_has_its_own_budget(settings, api_client, agent):
     settings.MEND_THROTTLE_RATES = {**settings.MEND_THROTTLE_RATES, "api_token": "2/min"}
     client = api_client(agent)
@@ -160,3 +106,41 @@ def test_with_the_rate_counters_cache_down_the_api_still_answers(settings, api_c
     assert response.status_code == 201
     assert Feedback.objects.count() == 1
     assert "Rate limit intake_token not checked" in caplog.text
+
+
+def test_without_a_proxy_a_forwarded_header_does_not_change_the_address(
+    settings, api_client, intake_user, agent
+):
+    settings.MEND_PROXY_COUNT = 0
+    settings.MEND_THROTTLE_RATES = {**settings.MEND_THROTTLE_RATES, "intake_ip": "2/hour"}
+
+    with time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=False):
+        answers = [
+            api_client(user).post(
+                "/api/v1/feedback/", intake_body(n), format="json", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"
+            )
+            for n, user in enumerate((intake_user, agent, intake_user))
+        ]
+
+    assert [a.status_code for a in answers] == [201, 201, 429]  # anyone can write the header
+
+
+def test_behind_one_proxy_the_api_counts_per_forwarded_address(settings, api_client, intake_user, agent):
+    settings.MEND_PROXY_COUNT = 1
+    settings.MEND_THROTTLE_RATES = {**settings.MEND_THROTTLE_RATES, "intake_ip": "1/hour"}
+
+    def post(user, n, forwarded):
+        return api_client(user).post(
+            "/api/v1/feedback/",
+            intake_body(n),
+            format="json",
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    with time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=False):
+        first = post(intake_user, 1, "203.0.113.9")
+        other = post(agent, 2, "198.51.100.20")
+        spoofed = post(intake_user, 3, "192.0.2.1, 203.0.113.9")  # the client wrote the left entry
+
+    assert (first.status_code, other.status_code, spoofed.status_code) == (201, 201, 429)

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--trusted",
             action="store_true",
-            help="intake: may change a known customer's name, email or phone (otherwise only fill blanks)",
+            help="intake: may change, or fill where blank, a known customer's name, email or phone",
         )
 
     def handle(self, *args, username, role, create, trusted, **options):

@@ -1,13 +1,30 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from cases.devdata import demo
+from recovery.errors import NotPermitted
+
+CONFIRM = "--i-know-this-is-not-production"
 
 
 class Command(BaseCommand):
     help = "Create the demo logins and, once, demo customers, feedback and cases. Safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            CONFIRM,
+            action="store_true",
+            dest="not_production",
+            help="create the demo logins even with DEBUG off (never on a production database)",
+        )
+
     def handle(self, *args, **options):
-        summary = demo.seed()
+        try:
+            summary = demo.seed(outside_debug=options["not_production"])
+        except NotPermitted as refused:
+            raise CommandError(
+                f"{refused} Nothing was created. Run with DEBUG=1 (as `make run` does), or pass {CONFIRM} "
+                "if this database is not production."
+            ) from refused
         if summary.created:
             self.stdout.write(self.style.SUCCESS("Demo data created."))
         else:
