@@ -1,7 +1,7 @@
 """`/cases/`: every case, through the API's filters (`cases.filters.CaseFilter`) and its keyset pages.
 
 The form is a GET, so a filtered list is a URL to share; the dashboard's drill-downs link here and
-promise that the count shown equals their number.
+promise that the count shown equals their number. The CSV export link carries the same filters.
 """
 
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +13,7 @@ from rest_framework.request import Request
 
 from cases import selectors
 from cases.filters import CaseFilter
-from cases.views.filter_form import dress
+from cases.views import filter_form
 from recovery.api.pagination import KeysetPagination
 from recovery.web import agent_required
 
@@ -26,11 +26,29 @@ COUNT_BUDGET_MS = 1000
 @require_GET
 @agent_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    context, status = list_context(request)
+    return render(request, "cases/case_list.html", context, status=status)
+
+
+def list_context(request: HttpRequest) -> tuple[dict, int]:
+    """What the All cases page draws for the filters in `request.GET`, and the status to answer with.
+    The saved views' form answers with this page too, when a name has to be corrected."""
     filters = CaseFilter(request.GET, queryset=selectors.case_queue(), request=request)
-    form = dress(filters)
-    context = {"nav": "cases", "form": form, "now": timezone.now(), "cases": [], "count": None}
+    form = filter_form.dress(filters, request.user)
+    query = filter_form.filter_query(request.GET)
+    context = {
+        "nav": "cases",
+        "form": form,
+        "fields": filter_form.shown_fields(form),
+        "carried": filter_form.carried_fields(form),
+        "chips": filter_form.chips(form, request.GET),
+        "query": query,
+        "now": timezone.now(),
+        "cases": [],
+        "count": None,
+    }
     if not filters.is_valid():
-        return render(request, "cases/case_list.html", context, status=400)
+        return context, 400
     pages = KeysetPagination()
     try:
         # The API's paginator reads DRF's request: wrapping Django's keeps one cursor format for both.
@@ -39,8 +57,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         context["page_errors"] = [
             f"{name}: {' '.join(map(str, errors))}" for name, errors in error.detail.items()
         ]
-        return render(request, "cases/case_list.html", context, status=400)
+        return context, 400
     context["count"] = selectors.count_within(filters.qs, milliseconds=COUNT_BUDGET_MS)
     context["count_budget_s"] = COUNT_BUDGET_MS / 1000
     context["next"], context["previous"] = pages.links()
-    return render(request, "cases/case_list.html", context)
+    return context, 200
