@@ -1,6 +1,8 @@
 """`/cases/`: every case through the API's filters, keyset pages, the exact count, per role."""
 
+import csv
 import html
+import io
 import re
 
 import pytest
@@ -305,3 +307,62 @@ def test_a_case_read_in_part_holds_the_columns_read_and_loads_the_rest_on_demand
         assert {"description", "resolution_summary", "close_reason"} <= case.get_deferred_fields()
     with django_assert_num_queries(1):
         assert case.description == "It leaks from the base."
+
+
+def export_link(body: str) -> str:
+    return html.unescape(re.search(r'<a class="button export-link" href="([^"]+)" download>', body).group(1))
+
+
+def exported_references(response) -> list[str]:
+    assert response["Content-Type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert lines[0][0] == "reference"
+    return [line[0] for line in lines[1:]]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"severity": "high,critical"},
+        {"severity": "high", "stage": ["new", "acknowledged"], "ordering": "-created_at"},
+        {"owner": "none", "ordering": "severity"},
+        {"q": "parcel"},
+    ],
+)
+def test_the_export_link_exports_exactly_the_filtered_list_in_its_order(agent, other_agent, params):
+    for n, severity in enumerate(["low", "high", "critical", "high", "medium", "high", "critical"]):
+        RecoveryCaseFactory(
+            severity=severity,
+            owner=[None, agent, other_agent][n % 3],
+            stage=[Stage.NEW, Stage.ACKNOWLEDGED, Stage.CLOSED][n % 3],
+            title="Parcel crushed" if n % 2 else "Charged twice",
+        )
+    client = signed_in(agent)
+    # Small pages, so the list is read across pages and the export must hold every one of them.
+    listed, page = [], client.get("/cases/", {**params, "page_size": 2})
+    link = export_link(page.content.decode())
+    while True:
+        listed += references(page)
+        following = re.search(r'rel="next" href="([^"]+)"', page.content.decode())
+        if not following:
+            break
+        page = client.get(html.unescape(following.group(1)))
+
+    exported = exported_references(client.get(link))
+
+    assert listed, "the filters match some cases"
+    assert exported == listed
+    assert "page_size" not in link and "cursor" not in link
+
+
+def test_the_export_link_leaves_out_the_page_the_agent_is_on(agent):
+    RecoveryCaseFactory.create_batch(3, severity=Severity.LOW)
+    client = signed_in(agent)
+    first = client.get("/cases/", {"severity": "low", "page_size": 2})
+    following = re.search(r'rel="next" href="([^"]+)"', first.content.decode()).group(1)
+
+    link = export_link(client.get(html.unescape(following)).content.decode())
+
+    assert link == "/cases/export.csv?severity=low"
+    assert len(exported_references(client.get(link))) == 3
