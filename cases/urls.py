@@ -6,6 +6,7 @@
 from django.urls import path
 
 from cases.views import approvals, case, customers, new_case, response_templates, root_causes
+from cases.views.bulk import bulk_action
 from cases.views.case_export import case_export
 from cases.views.case_list import case_list
 from cases.views.dashboard import dashboard, dashboard_export
@@ -30,6 +31,7 @@ urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_export, name="dashboard-export"),
     path("cases/export.csv", case_export, name="case-export"),
-    # The case screen stays last: it would swallow /cases/new/ and /cases/export.csv.
+    path("cases/bulk/", bulk_action, name="bulk"),
+    # The case screen stays last: it would swallow /cases/new/, /cases/export.csv and /cases/bulk/.
     path("cases/<str:reference>/", case.case_page, name="case"),
 ]

@@ -87,7 +87,7 @@ def test_a_row_shows_severity_stage_countdown_and_flags_in_words(agent):
     body = signed_in(agent).get("/").content.decode()
 
     assert '<span class="badge sev-critical">Critical</span>' in body
-    assert '<td class="stage">New</td>' in body
+    assert '<td class="stage"><span class="cell-label">Stage </span>New</td>' in body
     assert 'class="sla sla-breached"' in body and "Breached 45m ago" in body
     assert "Customer unhappy" in body and '<span class="flag">Repeat</span>' in body
 

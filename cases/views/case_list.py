@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from cases import selectors
 from cases.filters import CaseFilter
 from cases.views import filter_form
+from cases.views.bulk import bulk_context
 from recovery.api.pagination import KeysetPagination
 from recovery.web import agent_required
 
@@ -46,6 +47,7 @@ def list_context(request: HttpRequest) -> tuple[dict, int]:
         "now": timezone.now(),
         "cases": [],
         "count": None,
+        **bulk_context(request),
     }
     if not filters.is_valid():
         return context, 400
