@@ -10,6 +10,7 @@ from django.http import QueryDict
 
 from cases.filters import CaseFilter
 from cases.models import RootCause
+from cases.saved_views import PAGE_PARAMS
 from recovery.roles import Role, is_manager
 
 LABELS = {
@@ -55,7 +56,7 @@ LAST = ["metric", "from", "to", "ordering"]
 # who follows such a link still gets that list (the filter applies, and shows as a chip to remove).
 MANAGERS_ONLY = frozenset({"metric", "from", "to"})
 # Parameters of the page, not filters: no chip, and a saved view or an export leaves them out.
-NOT_FILTERS = frozenset({"cursor", "page_size"})
+NOT_FILTERS = frozenset(PAGE_PARAMS)
 
 
 class CommaCheckboxes(forms.CheckboxSelectMultiple):
