@@ -15,8 +15,8 @@ from recovery.roles import User, is_manager, require_case_worker
 
 # Parameters of the list's page, not filters: a view opens on the first page of its list.
 PAGE_PARAMS = ("cursor", "page_size")
-NAME_LENGTH = SavedView._meta.get_field("name").max_length
-QUERY_LENGTH = SavedView._meta.get_field("query").max_length
+NAME_LENGTH: int = SavedView._meta.get_field("name").max_length or 0
+QUERY_LENGTH: int = SavedView._meta.get_field("query").max_length or 0
 
 
 def save_view(*, actor: User, name: str, query: str, shared: bool = False) -> SavedView:

@@ -53,9 +53,16 @@ def test_in_the_queue_x_ticks_the_focused_case_and_a_hold_without_reason_keeps_t
     page.keyboard.press("x")
     assert page.locator("[data-bulk-count]").inner_text() == "2 cases selected."
 
-    # What the 30-second poll does: the rows are drawn again, the ticks stay.
+    # What the 30-second poll does: the rows are drawn again (a new case among them), the ticks stay.
+    first_newcomer = RecoveryCaseFactory(owner=agent, severity=Severity.LOW, title="Arrived first")
     page.evaluate("htmx.ajax('GET', '/?show=mine', {target: '#queue', swap: 'outerHTML'})")
-    page.wait_for_function("document.querySelectorAll('[data-pick]:checked').length === 2")
+    page.get_by_text(first_newcomer.reference).wait_for()
+    ticked = page.locator("[data-pick]:checked")
+    assert [ticked.nth(n).get_attribute("value") for n in range(ticked.count())] == [
+        first.reference,
+        second.reference,
+    ]
+    assert page.locator("[data-bulk-count]").inner_text() == "2 cases selected."
 
     page.get_by_role("button", name="Put on hold").click()
     error = page.locator("#bulk-reason_error")
