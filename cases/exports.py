@@ -64,9 +64,12 @@ def stream(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
 
 
 def case_rows(queryset) -> Iterator[tuple]:
-    """The cases of `queryset`, read through a server-side cursor CHUNK rows at a time."""
+    """The cases of `queryset` in its order (newest first when it has none), read through a server-side
+    cursor CHUNK rows at a time."""
     fields = [field for _, field in CASE_COLUMNS]
-    for row in queryset.order_by("-created_at", "-id").values_list(*fields).iterator(chunk_size=CHUNK):
+    if not queryset.ordered:
+        queryset = queryset.order_by("-created_at", "-id")
+    for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK):
         yield (format_reference(row[0]), *row[1:])
 
 

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.base import DEFERRED
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from recovery.parsing import whole_number
 
@@ -729,3 +729,28 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status})"
+
+
+class SavedView(models.Model):
+    """A filtered All cases, saved under a name: for its owner, or (a manager's) for everyone.
+
+    `query` is the list's query string (`severity=high&stage=new`), the filters only: never a page
+    cursor. It is read again through CaseFilter each time it is opened, so a view saved before a
+    filter changed is judged by today's rules. See `cases.saved_views`.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=2000, blank=True)
+    shared = models.BooleanField(default=False)  # in everyone's nav; only a manager may share
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            # "Breached" and "breached" would be two views no one can tell apart in the nav.
+            models.UniqueConstraint(Lower("name"), "owner", name="saved_view_name_unique_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,7 +5,8 @@
 
 from django.urls import path
 
-from cases.views import approvals, case, customers, new_case, response_templates, root_causes
+from cases.views import approvals, case, customers, new_case, response_templates, root_causes, saved_views
+from cases.views.bulk import bulk_action
 from cases.views.case_export import case_export
 from cases.views.case_list import case_list
 from cases.views.dashboard import dashboard, dashboard_export
@@ -30,6 +31,11 @@ urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_export, name="dashboard-export"),
     path("cases/export.csv", case_export, name="case-export"),
-    # The case screen stays last: it would swallow /cases/new/ and /cases/export.csv.
+    path("cases/bulk/", bulk_action, name="bulk"),
+    path("cases/views/", saved_views.save_view, name="save-view"),
+    path("cases/views/menu/", saved_views.views_menu, name="views-menu"),
+    path("cases/views/<int:view_id>/delete/", saved_views.delete_view, name="delete-view"),
+    # The case screen stays last: it would swallow /cases/new/, /cases/export.csv, /cases/bulk/ and
+    # /cases/views/.
     path("cases/<str:reference>/", case.case_page, name="case"),
 ]

@@ -108,11 +108,19 @@ def test_the_case_list_filters_and_moves_with_the_keyboard(page, sign_in, agent,
     assert serious_accessibility_violations(page) == []
     screenshot(page, "cases")
 
-    page.get_by_label("Severity").select_option(["low", "critical"])
+    assert not page.get_by_role("button", name="Show cases").is_visible(), "the filters start folded"
+    page.get_by_text("Filters", exact=True).click()
+    severity = page.get_by_role("group", name="Severity")
+    severity.get_by_label("Low").check()
+    severity.get_by_label("Critical").check()
     page.get_by_role("button", name="Show cases").click()
     page.wait_for_url("**/cases/?*severity=low*")
     assert page.locator("tr.row-link th a").all_inner_texts() == [fresh.reference, quiet.reference]
     assert page.locator(".count-total").inner_text() == "2"
+    chips = page.get_by_role("navigation", name="Active filters").locator(".chip-remove").all_text_contents()
+    assert [text.split(" (remove")[0] for text in chips] == ["Severity: Low", "Severity: Critical"]
+    assert serious_accessibility_violations(page) == []
+    screenshot(page, "cases-filtered")
 
     page.keyboard.press("j")
     page.keyboard.press("j")

@@ -87,7 +87,7 @@ def test_a_row_shows_severity_stage_countdown_and_flags_in_words(agent):
     body = signed_in(agent).get("/").content.decode()
 
     assert '<span class="badge sev-critical">Critical</span>' in body
-    assert '<td class="stage">New</td>' in body
+    assert '<td class="stage"><span class="cell-label">Stage </span>New</td>' in body
     assert 'class="sla sla-breached"' in body and "Breached 45m ago" in body
     assert "Customer unhappy" in body and '<span class="flag">Repeat</span>' in body
 
@@ -126,7 +126,7 @@ def test_a_long_queue_shows_the_most_urgent_and_says_there_are_more(agent, monke
 
     body = signed_in(agent).get("/").content.decode()
 
-    assert body.count('class="row-link"') == 2
+    assert body.count('class="row-link ') == 2
     assert "The 2 most urgent of 3+." in body and 'Mine <span class="chip-count">3+</span>' in body
 
 
@@ -146,4 +146,4 @@ def test_the_queue_costs_the_same_few_queries_whatever_the_number_of_rows(
     with django_assert_max_num_queries(10 if connection.vendor == "postgresql" else 23):
         response = client.get("/")
 
-    assert response.content.decode().count('class="row-link"') == rows
+    assert response.content.decode().count('class="row-link ') == rows

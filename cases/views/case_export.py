@@ -1,12 +1,13 @@
-"""`/cases/export.csv?…`: the case list, filtered exactly as `/cases/` is (CaseFilter), as streamed CSV."""
+"""`/cases/export.csv?…`: the case list exactly as `/cases/` shows it for the same parameters (the same
+CaseFilter over the same queryset, in the same order, every page of it), as streamed CSV."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases import exports
+from cases import exports, selectors
 from cases.filters import CaseFilter
-from cases.models import ExportAudit, RecoveryCase
+from cases.models import ExportAudit
 from cases.views.dashboard import _csv
 from recovery.web import agent_required
 
@@ -14,9 +15,7 @@ from recovery.web import agent_required
 @require_GET
 @agent_required
 def case_export(request: HttpRequest) -> HttpResponse:
-    params = request.GET.copy()
-    params.pop("ordering", None)  # the export keeps its own order: newest first
-    case_filter = CaseFilter(params, queryset=RecoveryCase.objects.all(), request=request)
+    case_filter = CaseFilter(request.GET, queryset=selectors.case_queue(), request=request)
     if not case_filter.is_valid():
         errors = {field: [str(e) for e in messages] for field, messages in case_filter.errors.items()}
         return JsonResponse({"detail": "Some filters could not be read.", **errors}, status=400)

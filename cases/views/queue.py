@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases import queue
+from cases.views.bulk import bulk_context
 from recovery.web import agent_required
 
 POLL_SECONDS = 30
@@ -31,6 +32,7 @@ def my_queue(request: HttpRequest) -> HttpResponse:
         "cases": cases,
         "more": counts[scope] > len(cases),
         "poll_seconds": POLL_SECONDS,
+        **bulk_context(request),
     }
     template = "cases/queue.html#refresh" if request.htmx else "cases/queue.html"
     return render(request, template, context, status=400 if unknown else 200)
