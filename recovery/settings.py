@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "recovery.admin_config.MendAdminConfig",  # Django's admin, on a site that asks for two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # authenticator apps (TOTP)
+    "django_otp.plugins.otp_static",  # recovery codes
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -64,7 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with a second factor
     "recovery.web.SignInRequiredMiddleware",
+    "recovery.two_factor.middleware.TwoFactorRequiredMiddleware",
     "recovery.web.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,6 +148,16 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "recovery.role
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
+
+# Two-factor sign-in (recovery/two_factor) ----------------------------------
+# Anyone may turn on an authenticator app (TOTP) with recovery codes; MEND_REQUIRE_2FA makes it
+# mandatory: "managers" (and superusers), "all" (every person who signs in to a page), or "off".
+# Managers by default: they approve money and erase customers. Off under DEBUG, so `make run` signs in
+# with the demo passwords alone. The admin asks for it whenever the setting is not "off".
+MEND_REQUIRE_2FA = env.str("MEND_REQUIRE_2FA", default="off" if DEBUG else "managers")
+if MEND_REQUIRE_2FA not in ("managers", "all", "off"):
+    raise ImproperlyConfigured("MEND_REQUIRE_2FA is 'managers', 'all' or 'off'.")
+OTP_TOTP_ISSUER = env.str("MEND_2FA_ISSUER", default="Mend")  # the account's name in the authenticator app
 
 # Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "en-us"

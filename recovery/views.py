@@ -7,10 +7,17 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 
 from cases.devdata.logins import DEMO_LOGINS
+from recovery.two_factor import sign_in as two_factor_sign_in
 
 
 class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        # A person with an authenticator app gives its code before they are signed in (recovery.two_factor).
+        user, next_url = form.get_user(), self.get_success_url()
+        owed = two_factor_sign_in.after_first_factor(self.request, user, next_url=next_url)
+        return owed or super().form_valid(form)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"demo_logins": DEMO_LOGINS if settings.DEBUG else ()}
