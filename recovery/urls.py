@@ -17,6 +17,7 @@ urlpatterns = [
     path("login/", views.sign_in, name="login"),
     path("logout/", two_factor_not_required(views.sign_out), name="logout"),
     path("", include("recovery.two_factor.urls")),
+    path("", include("recovery.api_tokens.urls")),
     path("admin/", admin.site.urls),
     path("healthz", login_not_required(health.healthz), name="healthz"),
     path("readyz", login_not_required(health.readyz), name="readyz"),
