@@ -159,6 +159,45 @@ if MEND_REQUIRE_2FA not in ("managers", "all", "off"):
     raise ImproperlyConfigured("MEND_REQUIRE_2FA is 'managers', 'all' or 'off'.")
 OTP_TOTP_ISSUER = env.str("MEND_2FA_ISSUER", default="Mend")  # the account's name in the authenticator app
 
+# Single sign-on (OpenID Connect, recovery/sso) -----------------------------
+# Off unless MEND_OIDC_CLIENT_ID is set. Endpoints come from MEND_OIDC_ISSUER's discovery document, or are
+# given one by one (MEND_OIDC_AUTHORIZATION_ENDPOINT, _TOKEN_, _USERINFO_, _JWKS_). Only email addresses
+# in MEND_OIDC_ALLOWED_DOMAINS ("*": any) sign in; they get MEND_OIDC_DEFAULT_ROLE (agents; "" for none)
+# plus the roles their group claims map to (MEND_OIDC_ROLE_CLAIMS "mend-managers=managers,...").
+# https://mozilla-django-oidc.readthedocs.io/en/stable/settings.html
+MEND_OIDC_CLIENT_ID = env.str("MEND_OIDC_CLIENT_ID", default="")
+MEND_OIDC_ENABLED = bool(MEND_OIDC_CLIENT_ID)
+MEND_OIDC_ISSUER = env.str("MEND_OIDC_ISSUER", default="").rstrip("/")
+MEND_OIDC_ALLOWED_DOMAINS = [domain.lower() for domain in env.list("MEND_OIDC_ALLOWED_DOMAINS", default=[])]
+MEND_OIDC_ROLE_CLAIMS = env.dict("MEND_OIDC_ROLE_CLAIMS", default={})
+MEND_OIDC_GROUPS_CLAIM = env.str("MEND_OIDC_GROUPS_CLAIM", default="groups")
+MEND_OIDC_DEFAULT_ROLE = env.str("MEND_OIDC_DEFAULT_ROLE", default="agents")
+OIDC_RP_CLIENT_ID = MEND_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = env.str("MEND_OIDC_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("MEND_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("MEND_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("MEND_OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("MEND_OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("MEND_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("MEND_OIDC_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.int("MEND_OIDC_TIMEOUT_SECONDS", default=10)
+if MEND_OIDC_ENABLED:
+    _endpoints = (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT)
+    if not MEND_OIDC_ISSUER and not all(_endpoints):
+        raise ImproperlyConfigured("Single sign-on needs MEND_OIDC_ISSUER, or each MEND_OIDC_*_ENDPOINT.")
+    if not MEND_OIDC_ALLOWED_DOMAINS:
+        raise ImproperlyConfigured('Single sign-on needs MEND_OIDC_ALLOWED_DOMAINS ("*" for any domain).')
+    _sso_roles = {
+        *MEND_OIDC_ROLE_CLAIMS.values(),
+        *([MEND_OIDC_DEFAULT_ROLE] if MEND_OIDC_DEFAULT_ROLE else []),
+    }
+    if not _sso_roles <= {"agents", "managers"}:
+        raise ImproperlyConfigured(
+            "MEND_OIDC_ROLE_CLAIMS and MEND_OIDC_DEFAULT_ROLE name 'agents' or 'managers'."
+        )
+    AUTHENTICATION_BACKENDS.append("recovery.sso.backend.SingleSignOnBackend")
+
 # Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

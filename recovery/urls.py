@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", two_factor_not_required(views.sign_out), name="logout"),
     path("", include("recovery.two_factor.urls")),
     path("", include("recovery.api_tokens.urls")),
+    path("", include("recovery.sso.urls")),
     path("admin/", admin.site.urls),
     path("healthz", login_not_required(health.healthz), name="healthz"),
     path("readyz", login_not_required(health.readyz), name="readyz"),

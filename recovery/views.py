@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 
 from cases.devdata.logins import DEMO_LOGINS
+from recovery.sso import config as sso_config
 from recovery.two_factor import sign_in as two_factor_sign_in
 
 
@@ -20,7 +21,10 @@ class SignInView(auth_views.LoginView):
         return owed or super().form_valid(form)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"demo_logins": DEMO_LOGINS if settings.DEBUG else ()}
+        return super().get_context_data(**kwargs) | {
+            "demo_logins": DEMO_LOGINS if settings.DEBUG else (),
+            "sso_enabled": sso_config.enabled(),
+        }
 
 
 sign_in = SignInView.as_view()
