@@ -158,6 +158,9 @@ MEND_REQUIRE_2FA = env.str("MEND_REQUIRE_2FA", default="off" if DEBUG else "mana
 if MEND_REQUIRE_2FA not in ("managers", "all", "off"):
     raise ImproperlyConfigured("MEND_REQUIRE_2FA is 'managers', 'all' or 'off'.")
 OTP_TOTP_ISSUER = env.str("MEND_2FA_ISSUER", default="Mend")  # the account's name in the authenticator app
+OTP_ADMIN_HIDE_SENSITIVE_DATA = (
+    True  # the admin lists people's authenticators (to reset one), never their keys
+)
 
 # Single sign-on (OpenID Connect, recovery/sso) -----------------------------
 # Off unless MEND_OIDC_CLIENT_ID is set. Endpoints come from MEND_OIDC_ISSUER's discovery document, or are

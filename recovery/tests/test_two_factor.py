@@ -325,3 +325,23 @@ def test_managers_need_it_by_default_outside_debug_and_nobody_in_debug():
     assert settings_value(DEBUG="1", MEND_REQUIRE_2FA="all").stdout.strip() == "all"
     wrong = settings_value(MEND_REQUIRE_2FA="everyone")
     assert wrong.returncode != 0 and "MEND_REQUIRE_2FA is 'managers', 'all' or 'off'" in wrong.stderr
+
+
+def test_an_agent_visiting_the_admin_under_managers_is_not_made_to_enrol(client, agent, settings):
+    settings.MEND_REQUIRE_2FA = "managers"
+    client.force_login(agent)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")  # the admin's own refusal, as before
+
+
+def test_staff_who_are_not_managers_need_it_for_the_admin_only(client, agent, settings):
+    settings.MEND_REQUIRE_2FA = "managers"
+    agent.is_staff = True
+    agent.save()
+    client.force_login(agent)
+
+    assert client.get("/cases/").status_code == 200
+    assert client.get("/admin/")["Location"] == "/account/two-factor/?next=%2Fadmin%2F"

@@ -8,11 +8,12 @@ from recovery.roles import is_manager
 
 def required_for(user, *, admin: bool = False) -> bool:
     """Whether `user` may use Mend only after a second factor. The admin asks it of every staff
-    member unless two-factor sign-in is off: it edits SLA policies, calendars and accounts."""
+    member unless two-factor sign-in is off: it edits SLA policies, calendars and accounts. (Anyone
+    else the admin turns away anyway, so visiting it does not make them enrol.)"""
     rule = settings.MEND_REQUIRE_2FA
     if rule == "off" or not getattr(user, "is_authenticated", False):
         return False
-    return admin or rule == "all" or is_manager(user)
+    return (admin and user.is_staff) or rule == "all" or is_manager(user)
 
 
 def verified(request: HttpRequest) -> bool:
