@@ -158,6 +158,16 @@ def test_a_person_with_an_authenticator_still_gives_its_code_after_sso(client, s
     assert signed_in_user(client) == agent
 
 
+def test_a_manager_from_sso_without_an_authenticator_must_enrol_when_managers_need_it(client, sso, settings):
+    settings.MEND_REQUIRE_2FA = "managers"
+
+    through_the_provider(
+        client, sso, {"email": "boss@example.com", "groups": ["mend-managers"]}, "/dashboard/"
+    )
+
+    assert client.get("/dashboard/")["Location"] == "/account/two-factor/?next=%2Fdashboard%2F"
+
+
 def test_a_password_form_cannot_sign_in_through_the_sso_backend(client, sso):
     response = client.post("/login/?code=x&state=y", {"username": "ana@example.com", "password": "x"})
 
