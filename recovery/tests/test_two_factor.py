@@ -345,3 +345,31 @@ def test_staff_who_are_not_managers_need_it_for_the_admin_only(client, agent, se
 
     assert client.get("/cases/").status_code == 200
     assert client.get("/admin/")["Location"] == "/account/two-factor/?next=%2Fadmin%2F"
+
+
+def test_the_rule_costs_an_agent_no_query_and_a_signed_in_second_factor_one(
+    client, agent, manager, settings, django_assert_max_num_queries
+):
+    def page_queries() -> int:
+        client.get("/cases/")  # warm
+        with django_assert_max_num_queries(1000) as captured:
+            assert client.get("/cases/").status_code == 200
+        return len([q for q in captured.captured_queries if not q["sql"].startswith("PREPARE ")])
+
+    def agent_under(rule: str) -> int:
+        settings.MEND_REQUIRE_2FA = rule
+        client.post("/logout/")
+        password_step(client, "agent")
+        return page_queries()
+
+    assert agent_under("managers") == agent_under("off")
+    device, _ = enrolled(manager)
+    settings.MEND_REQUIRE_2FA = "managers"
+    client.post("/logout/")
+    password_step(client, "manager")
+    client.post("/login/code/", {"code": code_for(device, steps_ahead=1)})
+    with_second_factor = page_queries()
+    settings.MEND_REQUIRE_2FA = "off"
+    client.post("/logout/")
+    client.force_login(manager)  # the same manager, no second factor in this session
+    assert with_second_factor == page_queries() + 1  # django-otp reads the session's device
