@@ -214,6 +214,28 @@ def test_setting_up_a_new_phone_replaces_the_old_one_only_once_confirmed(client,
     assert list(TOTPDevice.objects.filter(user=agent).values_list("pk", "confirmed")) == [(new.pk, True)]
 
 
+def test_a_person_may_turn_it_off_unless_the_policy_requires_it(client, agent, manager, settings):
+    settings.MEND_REQUIRE_2FA = "managers"
+    for user in (agent, manager):
+        device, _ = enrolled(user)
+        client.post("/logout/")
+        password_step(client, user.username)
+        client.post("/login/code/", {"code": code_for(device, steps_ahead=1)})
+
+        page = client.get("/account/two-factor/").text
+        response = client.post("/account/two-factor/", {"action": "turn-off"}, follow=True)
+
+        if user == agent:
+            assert "Turn off two-factor sign-in" in page
+            assert "Two-factor sign-in is off" in response.text
+            assert not devices.has_authenticator(agent)
+            assert not StaticToken.objects.filter(device__user=agent).exists()
+        else:
+            assert "Turn off two-factor sign-in" not in page
+            assert "it cannot be turned off" in response.text
+            assert devices.has_authenticator(manager)
+
+
 # MEND_REQUIRE_2FA ---------------------------------------------------------------------------------
 def test_a_manager_without_an_authenticator_is_sent_to_enrol_from_every_page_and_the_api(
     client, manager, agent, settings, api_client

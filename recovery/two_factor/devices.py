@@ -81,6 +81,15 @@ def new_recovery_codes(*, user: User) -> list[str]:
         return _replace_recovery_codes(user)
 
 
+def turn_off(*, user: User, required: bool) -> None:
+    """Remove `user`'s authenticator and recovery codes; refused where the policy requires them."""
+    if required:
+        raise InvalidInput("Your account needs two-factor sign-in: it cannot be turned off.")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+
+
 def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 

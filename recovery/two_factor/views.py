@@ -73,6 +73,14 @@ def enrol(request: HttpRequest) -> HttpResponse:
         codes = devices.new_recovery_codes(user=user)
         messages.success(request, "New recovery codes made. The earlier ones no longer work.")
         return _page(request, codes=codes)
+    if request.method == "POST" and request.POST.get("action") == "turn-off" and enrolled:
+        try:
+            devices.turn_off(user=user, required=policy.required_for(user))
+        except InvalidInput as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, "Two-factor sign-in is off. Mend asks only for your password.")
+        return redirect("two-factor")
     if enrolled and request.method == "GET" and "replace" not in request.GET:
         return _page(request, enrolled=True, codes_left=devices.recovery_codes_left(user))
     form = EnrolForm(request.POST or None)
