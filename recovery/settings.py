@@ -153,14 +153,13 @@ LOGOUT_REDIRECT_URL = "/login/"
 # Anyone may turn on an authenticator app (TOTP) with recovery codes; MEND_REQUIRE_2FA makes it
 # mandatory: "managers" (and superusers), "all" (every person who signs in to a page), or "off".
 # Managers by default: they approve money and erase customers. Off under DEBUG, so `make run` signs in
-# with the demo passwords alone. The admin asks for it whenever the setting is not "off".
+# with the demo passwords alone. The admin asks it of all staff whenever the setting is not "off".
 MEND_REQUIRE_2FA = env.str("MEND_REQUIRE_2FA", default="off" if DEBUG else "managers")
 if MEND_REQUIRE_2FA not in ("managers", "all", "off"):
     raise ImproperlyConfigured("MEND_REQUIRE_2FA is 'managers', 'all' or 'off'.")
 OTP_TOTP_ISSUER = env.str("MEND_2FA_ISSUER", default="Mend")  # the account's name in the authenticator app
-OTP_ADMIN_HIDE_SENSITIVE_DATA = (
-    True  # the admin lists people's authenticators (to reset one), never their keys
-)
+# The admin lists people's authenticators (a superuser deletes one to reset a lost phone), never their keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Single sign-on (OpenID Connect, recovery/sso) -----------------------------
 # Off unless MEND_OIDC_CLIENT_ID is set. Endpoints come from MEND_OIDC_ISSUER's discovery document, or are
