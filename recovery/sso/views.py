@@ -49,10 +49,12 @@ class Callback(OIDCAuthenticationCallbackView):
             raise Http404("Single sign-on is off.")
         try:
             return super().get(request)
-        except (requests.RequestException, config.DiscoveryFailed, SuspiciousOperation) as exc:
-            log.warning("Single sign-on failed: %s", type(exc).__name__)
-            request.mend_sso_refusal = getattr(request, "mend_sso_refusal", UNAVAILABLE)
-            return self.login_failure()
+        except (requests.RequestException, config.DiscoveryFailed) as exc:
+            log.warning("Single sign-on unavailable: %s", type(exc).__name__)
+            request.mend_sso_refusal = UNAVAILABLE
+        except SuspiciousOperation as exc:  # a replayed or forged answer (unknown state, bad token)
+            log.warning("Single sign-on answer refused: %s", exc)
+        return self.login_failure()
 
     def login_success(self):
         self.user.backend = SESSION_BACKEND

@@ -215,3 +215,13 @@ def test_in_the_browser_sign_in_with_sso_lands_a_manager_on_the_dashboard(page, 
     page.wait_for_url(f"{live_server.url}/dashboard/")
     assert page.get_by_text("Maria").first.is_visible()
     screenshot(page, "sso-2-dashboard")
+
+
+def test_a_callback_with_a_state_mend_never_sent_signs_nobody_in(client, sso):
+    client.get("/sso/start/")  # a real sign-in under way in this browser
+
+    response = client.get("/sso/callback/?code=stolen&state=not-ours")
+
+    assert (response.status_code, response["Location"]) == (302, "/login/")
+    assert signed_in_user(client) is None
+    assert "Single sign-on did not sign you in." in client.get("/login/").text
