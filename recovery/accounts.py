@@ -21,6 +21,17 @@ def grant_role(*, user: User, role: Role) -> None:
         user.save(update_fields=["is_staff"])
 
 
+def revoke_role(*, user: User, role: Role) -> None:
+    """Take `user` out of the group of `role` (single sign-on does, when the claims no longer grant it).
+    Someone left in no staff role stops being staff, unless a superuser."""
+    user.groups.remove(*Group.objects.filter(name=role))
+    user.__dict__.pop("_mend_group_names", None)
+    still_staff = user.is_superuser or user.groups.filter(name__in=STAFF_ROLES).exists()
+    if role in STAFF_ROLES and user.is_staff and not still_staff:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+
+
 @transaction.atomic
 def issue_token(*, username: str, role: Role, create: bool = False, trusted: bool = False) -> str:
     """The API token key of `username` in `role`, creating the user only when `create` is set.

@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "recovery.admin_config.MendAdminConfig",  # Django's admin, on a site that asks for two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # authenticator apps (TOTP)
+    "django_otp.plugins.otp_static",  # recovery codes
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -65,7 +68,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with a second factor
     "recovery.web.SignInRequiredMiddleware",
+    "recovery.two_factor.middleware.TwoFactorRequiredMiddleware",
     "recovery.web.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -146,6 +151,57 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "recovery.role
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
+
+# Two-factor sign-in (recovery/two_factor) ----------------------------------
+# Anyone may turn on an authenticator app (TOTP) with recovery codes; MEND_REQUIRE_2FA makes it
+# mandatory: "managers" (and superusers), "all" (every person who signs in to a page), or "off".
+# Managers by default: they approve money and erase customers. Off under DEBUG, so `make run` signs in
+# with the demo passwords alone. The admin asks it of all staff whenever the setting is not "off".
+MEND_REQUIRE_2FA = env.str("MEND_REQUIRE_2FA", default="off" if DEBUG else "managers")
+if MEND_REQUIRE_2FA not in ("managers", "all", "off"):
+    raise ImproperlyConfigured("MEND_REQUIRE_2FA is 'managers', 'all' or 'off'.")
+OTP_TOTP_ISSUER = env.str("MEND_2FA_ISSUER", default="Mend")  # the account's name in the authenticator app
+# The admin lists people's authenticators (a superuser deletes one to reset a lost phone), never their keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Single sign-on (OpenID Connect, recovery/sso) -----------------------------
+# Off unless MEND_OIDC_CLIENT_ID is set. Endpoints come from MEND_OIDC_ISSUER's discovery document, or are
+# given one by one (MEND_OIDC_AUTHORIZATION_ENDPOINT, _TOKEN_, _USERINFO_, _JWKS_). Only email addresses
+# in MEND_OIDC_ALLOWED_DOMAINS ("*": any) sign in; they get MEND_OIDC_DEFAULT_ROLE (agents; "" for none)
+# plus the roles their group claims map to (MEND_OIDC_ROLE_CLAIMS "mend-managers=managers,...").
+# https://mozilla-django-oidc.readthedocs.io/en/stable/settings.html
+MEND_OIDC_CLIENT_ID = env.str("MEND_OIDC_CLIENT_ID", default="")
+MEND_OIDC_ENABLED = bool(MEND_OIDC_CLIENT_ID)
+MEND_OIDC_ISSUER = env.str("MEND_OIDC_ISSUER", default="").rstrip("/")
+MEND_OIDC_ALLOWED_DOMAINS = [domain.lower() for domain in env.list("MEND_OIDC_ALLOWED_DOMAINS", default=[])]
+MEND_OIDC_ROLE_CLAIMS = env.dict("MEND_OIDC_ROLE_CLAIMS", default={})
+MEND_OIDC_GROUPS_CLAIM = env.str("MEND_OIDC_GROUPS_CLAIM", default="groups")
+MEND_OIDC_DEFAULT_ROLE = env.str("MEND_OIDC_DEFAULT_ROLE", default="agents")
+OIDC_RP_CLIENT_ID = MEND_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = env.str("MEND_OIDC_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("MEND_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("MEND_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("MEND_OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("MEND_OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("MEND_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("MEND_OIDC_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.int("MEND_OIDC_TIMEOUT_SECONDS", default=10)
+if MEND_OIDC_ENABLED:
+    _endpoints = (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT)
+    if not MEND_OIDC_ISSUER and not all(_endpoints):
+        raise ImproperlyConfigured("Single sign-on needs MEND_OIDC_ISSUER, or each MEND_OIDC_*_ENDPOINT.")
+    if not MEND_OIDC_ALLOWED_DOMAINS:
+        raise ImproperlyConfigured('Single sign-on needs MEND_OIDC_ALLOWED_DOMAINS ("*" for any domain).')
+    _sso_roles = {
+        *MEND_OIDC_ROLE_CLAIMS.values(),
+        *([MEND_OIDC_DEFAULT_ROLE] if MEND_OIDC_DEFAULT_ROLE else []),
+    }
+    if not _sso_roles <= {"agents", "managers"}:
+        raise ImproperlyConfigured(
+            "MEND_OIDC_ROLE_CLAIMS and MEND_OIDC_DEFAULT_ROLE name 'agents' or 'managers'."
+        )
+    AUTHENTICATION_BACKENDS.append("recovery.sso.backend.SingleSignOnBackend")
 
 # Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -23,3 +23,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The test client and the live server speak plain HTTP.
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
+# Two-factor sign-in is asked for only by the tests about it (they set MEND_REQUIRE_2FA themselves).
+MEND_REQUIRE_2FA = "off"

@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from recovery import docs, health, views
+from recovery.two_factor.middleware import two_factor_not_required
 
 api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -14,7 +15,10 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("login/", views.sign_in, name="login"),
-    path("logout/", views.sign_out, name="logout"),
+    path("logout/", two_factor_not_required(views.sign_out), name="logout"),
+    path("", include("recovery.two_factor.urls")),
+    path("", include("recovery.api_tokens.urls")),
+    path("", include("recovery.sso.urls")),
     path("admin/", admin.site.urls),
     path("healthz", login_not_required(health.healthz), name="healthz"),
     path("readyz", login_not_required(health.readyz), name="readyz"),

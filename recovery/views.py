@@ -5,13 +5,24 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 
 from cases.devdata.logins import DEMO_LOGINS
+from recovery.sso import config as sso_config
+from recovery.two_factor import sign_in as two_factor_sign_in
 
 
 class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        # A person with an authenticator app gives its code before they are signed in (recovery.two_factor).
+        user, next_url = form.get_user(), self.get_success_url()
+        owed = two_factor_sign_in.after_first_factor(self.request, user, next_url=next_url)
+        return owed or super().form_valid(form)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"demo_logins": DEMO_LOGINS if settings.DEBUG else ()}
+        return super().get_context_data(**kwargs) | {
+            "demo_logins": DEMO_LOGINS if settings.DEBUG else (),
+            "sso_enabled": sso_config.enabled(),
+        }
 
 
 sign_in = SignInView.as_view()
