@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.base import DEFERRED
 from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 
 from recovery.parsing import whole_number
 
@@ -751,6 +752,69 @@ class SavedView(models.Model):
             # "Breached" and "breached" would be two views no one can tell apart in the nav.
             models.UniqueConstraint(Lower("name"), "owner", name="saved_view_name_unique_per_owner"),
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Message(models.Model):
+    """One email of a case's conversation with its customer, in either direction.
+
+    Outbound messages are written by an agent (or a template) and delivered through the outbox
+    (`notification`); their `status` follows the delivery. Inbound messages come from the customer by
+    any door (the MTA pipe, a provider's webhook, IMAP); `body` is the text as shown on the timeline
+    (quotes and signature stripped) and the raw message stays downloadable. `message_id` is unique, so
+    a message delivered twice is stored once.
+    """
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "From the customer"
+        OUTBOUND = "outbound", "To the customer"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        BOUNCED = "bounced", "Bounced"
+        RECEIVED = "received", "Received"  # every inbound message
+
+    case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_address = models.CharField(max_length=254)
+    to_address = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    body_html = models.TextField(blank=True)  # inbound only, sanitised before it is stored
+    message_id = models.CharField(max_length=255, unique=True)
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    references = models.TextField(blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)  # outbound: the case's signed reply address
+    notification = models.OneToOneField(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="message"
+    )
+    raw = models.FileField(upload_to="messages/raw/%Y/%m/", blank=True)  # inbound: the RFC 5322 source
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="message_case_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.subject}"
+
+
+class Attachment(models.Model):
+    """A file that came with, or was sent with, a message. Served only to people who may see its case."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="messages/attachments/%Y/%m/")
+    name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=255)
 
     def __str__(self) -> str:
         return self.name

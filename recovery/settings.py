@@ -213,6 +213,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+# Files customers and agents send with messages: never served by URL, only through a view that checks
+# who may see the case.
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 # WhiteNoise serves static files from the app server; in production `collectstatic` gives them hashed,
 # compressed copies that browsers may cache for a year.
 STORAGES = {
