@@ -31,3 +31,19 @@ def pending_gestures() -> QuerySet[Gesture]:
         )
         .order_by("created_at", "id")
     )
+
+
+def approvers():
+    """Who may decide a waiting gesture: every active manager (superusers count), by name."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from recovery.roles import Role
+
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=Role.MANAGER), is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+        .only("username", "first_name", "last_name")
+    )
