@@ -10,8 +10,8 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from cases import outbox, root_causes, services
-from cases.gestures import rates
 from cases.admin.transitions import transition_actions
+from cases.gestures import rates
 from cases.models import (
     SEVERITY_URGENCY,
     STAGE_TIMESTAMP_FIELDS,
