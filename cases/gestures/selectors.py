@@ -36,7 +36,7 @@ def pending_gestures() -> QuerySet[Gesture]:
     )
 
 
-def approvers():
+def approvers() -> QuerySet:
     """Who may decide a waiting gesture: every active manager (superusers count), by name."""
     from django.contrib.auth import get_user_model
     from django.db.models import Q
