@@ -23,6 +23,10 @@ from recovery.roles import User, is_manager, managers, require_case_worker, requ
 COUNTED = (Gesture.Status.GRANTED, Gesture.Status.APPROVED, Gesture.Status.PENDING_APPROVAL)
 
 
+# Whom a waiting gesture waits for is named up to this many managers; beyond, the rest are counted.
+NAMED_APPROVERS = 3
+
+
 def agent_limit() -> Decimal:
     """What an agent may grant on one case without a manager, in the base currency."""
     return Decimal(settings.MEND_GESTURE_AGENT_LIMIT)
@@ -149,12 +153,16 @@ def _decide(
 def waiting_for(gesture: Gesture) -> str:
     """Whom a waiting gesture waits for, as the agent reads it: "Waiting for approval by Maria Rossi
     (manager)". Every active manager may decide, so every one is named."""
-    names = [f"{user.get_full_name() or user.get_username()} (manager)" for user in selectors.approvers()]
+    people = list(selectors.approvers()[: NAMED_APPROVERS + 1])
+    names = [f"{user.get_full_name() or user.get_username()} (manager)" for user in people]
     if not names:
         return "Waiting for a manager's approval; no manager is set up yet, so tell your administrator."
     if len(names) == 1:
         return f"Waiting for approval by {names[0]}."
-    return f"Waiting for approval by {', '.join(names[:-1])} or {names[-1]}."
+    if len(names) <= NAMED_APPROVERS:
+        return f"Waiting for approval by {', '.join(names[:-1])} or {names[-1]}."
+    others = selectors.approvers().count() - (NAMED_APPROVERS - 1)
+    return f"Waiting for approval by {', '.join(names[: NAMED_APPROVERS - 1])} or {others} other managers."
 
 
 def _not_waiting(gesture: Gesture) -> str:

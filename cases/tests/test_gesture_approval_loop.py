@@ -244,3 +244,14 @@ def test_a_decision_that_fails_tells_nobody(agent, maria):
 
     assert not Notice.objects.exists()
     assert not Notification.objects.filter(template="gesture_decided").exists()
+
+
+def test_with_many_managers_three_are_named_and_the_rest_counted(agent, django_user_model):
+    group = Group.objects.get_or_create(name=Role.MANAGER)[0]
+    for name in ("Ana", "Ben", "Cleo", "Dan", "Eve"):
+        django_user_model.objects.create_user(name.lower(), first_name=name).groups.add(group)
+    gesture = waiting(agent)
+
+    assert gestures.waiting_for(gesture) == (
+        "Waiting for approval by Ana (manager), Ben (manager) or 3 other managers."
+    )
