@@ -203,3 +203,19 @@ def test_setting_a_rate_again_replaces_it(manager):
         date(2026, 12, 1),
         manager,
     )
+
+
+def test_the_managers_email_gives_the_value_in_the_base_currency_or_says_there_is_no_rate(
+    agent, manager, priced
+):
+    manager.email = "maria@example.com"
+    manager.save()
+    case = RecoveryCaseFactory(owner=agent)
+
+    request(case, agent, "50.00", "KWD", reason="Ruined wedding cake")
+    request(case, agent, "5.00", "CHF")
+
+    kwd, chf = Notification.objects.filter(template="gesture_pending_approval").order_by("id")
+    assert "worth 50.00 KWD (about 162.87 EUR)" in kwd.body
+    assert "Reason: Ruined wedding cake" in kwd.body
+    assert "worth 5.00 CHF (no exchange rate is kept for CHF)" in chf.body
