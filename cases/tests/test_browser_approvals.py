@@ -83,6 +83,7 @@ def test_the_approval_loop_from_the_agents_request_to_the_agents_bell(
     closed_row.get_by_role("button", name="Approve").click()
     expect(closed_row).to_contain_text(f"{closed.reference} is closed.")
     expect(closed_row.get_by_label("Note")).to_have_value("Honouring the promise")
+    expect(closed_row.locator(f"#confirm-{on_closed.pk}")).to_be_focused()
     assert Gesture.objects.get(pk=on_closed.pk).status == Gesture.Status.PENDING_APPROVAL
     screenshot(manager_page, "approvals-closed-case-asks-again")
     assert serious_accessibility_violations(manager_page) == []
