@@ -23,6 +23,7 @@ def pending_gestures() -> QuerySet[Gesture]:
             "created_at",
             "base_amount",
             "base_currency",
+            "rate_as_of",
             "case__title",
             "case__stage",
             "case__severity",

@@ -118,6 +118,7 @@ def test_the_approval_loop_from_the_agents_request_to_the_agents_bell(
     page.get_by_role("button", name="Mark read").first.click()
     expect(bell.locator(".count")).to_contain_text("1")
     expect(page.get_by_role("button", name="Mark read")).to_have_count(1)
+    expect(page.get_by_text("Read", exact=True)).to_be_focused()  # focus stays where the button was
     screenshot(page, "notifications-one-read")
     assert Notice.objects.filter(user=agent, read_at__isnull=False).count() == 1
     emails = Notification.objects.filter(template="gesture_decided", recipient="alice@example.com")

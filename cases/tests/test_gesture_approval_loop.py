@@ -255,3 +255,23 @@ def test_with_many_managers_three_are_named_and_the_rest_counted(agent, django_u
     assert gestures.waiting_for(gesture) == (
         "Waiting for approval by Ana (manager), Ben (manager) or 3 other managers."
     )
+
+
+def test_the_inbox_gives_a_foreign_gestures_value_in_the_base_currency_and_the_rates_date(agent, maria):
+    from datetime import date
+
+    from cases.gestures import rates
+
+    rates.set_rate(actor=maria, currency="KWD", units_per_base="0.3070", as_of=date(2026, 12, 1))
+    case = RecoveryCaseFactory(owner=agent)
+    gestures.request_gesture(
+        case_id=case.pk, actor=agent, kind="refund", amount="50.00", currency="KWD", description="Cake"
+    )
+    gestures.request_gesture(
+        case_id=case.pk, actor=agent, kind="gift", amount="5.00", currency="CHF", description="Flowers"
+    )
+
+    html = signed_in(maria).get("/gestures/pending/").text
+
+    assert '50.00&nbsp;KWD<div class="small muted">≈&nbsp;162.87&nbsp;EUR<br>rate of 1 Dec 2026</div>' in html
+    assert '5.00&nbsp;CHF<div class="small muted">no rate kept</div>' in html
