@@ -3,11 +3,11 @@ agent may grant) are the services'; their InvalidInput lands on the field it nam
 
 from django import forms
 
+from cases.gestures import rates
+from cases.gestures import services as gestures
 from cases.models import Gesture, ResponseTemplate, RootCause, Severity
 from recovery.roles import case_workers
 from recovery.text_limit import within_limit
-
-GESTURE_CURRENCY = "EUR"  # what the gesture form starts from, and whose limit it states
 
 
 class ActionForm(forms.Form):
@@ -67,7 +67,18 @@ class GestureForm(ActionForm):
     amount = forms.CharField(
         label="Amount", required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
-    currency = forms.CharField(label="Currency", required=False, initial=GESTURE_CURRENCY, max_length=8)
+    # The form starts from the base currency, the one the agent's limit is stated in.
+    currency = forms.CharField(label="Currency", required=False, initial=rates.base_currency, max_length=8)
+    reason = _text("Reason", rows=3)
+    service_fields = {"description": "reason"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whether the reason is required is the service's call, under the case's lock; the form says when.
+        self.fields["reason"].help_text = (
+            f"Required when the case's gestures come to more than {gestures.agent_limit()} "
+            f"{rates.base_currency()}: the manager who approves reads it."
+        )
 
 
 class RootCauseForm(ActionForm):

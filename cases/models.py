@@ -333,6 +333,12 @@ class Gesture(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the gesture was worth in the organisation's base currency when it was requested, at the rate
+    # of `rate_as_of`: the figure the agent's limit was checked against. Null when no rate was known
+    # (such a gesture always waits for a manager). Written by `cases.gestures.services` alone.
+    base_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    base_currency = models.CharField(max_length=3, blank=True, editable=False)
+    rate_as_of = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -341,6 +347,34 @@ class Gesture(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} {self.currency}"
+
+
+class ExchangeRate(models.Model):
+    """What one unit of the base currency (`MEND_BASE_CURRENCY`) buys in another currency, as a manager
+    last set it: ECB style, 1 EUR = 0.33 KWD. A gesture in a currency without a row always waits for a
+    manager, since nobody can say what it is worth. Written by `cases.gestures.rates` alone."""
+
+    currency = models.CharField(max_length=3, unique=True)
+    units_per_base = models.DecimalField(
+        "units per base unit",
+        max_digits=20,
+        decimal_places=8,
+        help_text="How much of this currency one unit of the base currency buys (1 EUR = 0.33 KWD: 0.33).",
+    )
+    as_of = models.DateField("as of", help_text="The day the rate was read from its source.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["currency"]
+        constraints = [
+            models.CheckConstraint(condition=Q(units_per_base__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.units_per_base} as of {self.as_of:%Y-%m-%d}"
 
 
 class RootCause(models.Model):
@@ -506,6 +540,38 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.recipient} ({self.status})"
+
+
+class Notice(models.Model):
+    """An in-app notice for one person, behind the bell in the nav: something happened that they should
+    know of (a manager decided their gesture, ...). Written by `cases.notices` alone. `text` is Mend's
+    own words about the case (who did what), never the customer's, so erasing a customer leaves it be."""
+
+    class Kind(models.TextChoices):
+        # Teams, assignment and the conversation add their kinds here (assignment, reassignment,
+        # reopened, customer reply, mention); the bell and the list show every kind the same way.
+        GESTURE_APPROVED = "gesture_approved", "Gesture approved"
+        GESTURE_REJECTED = "gesture_rejected", "Gesture rejected"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    case = models.ForeignKey(
+        RecoveryCase, null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+    )
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notice_user_recent"),
+            # The bell counts a person's unread notices on every page.
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notice_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user_id}: {self.text[:60]}"
 
 
 def validate_time_zone(name: str) -> None:

@@ -5,6 +5,7 @@
 
 from django.urls import path
 
+from cases.notices import views as notices
 from cases.views import approvals, case, customers, new_case, response_templates, root_causes, saved_views
 from cases.views.bulk import bulk_action
 from cases.views.case_export import case_export
@@ -17,6 +18,9 @@ app_name = "workspace"
 urlpatterns = [
     path("gestures/pending/", approvals.approval_inbox, name="approvals"),
     path("gestures/<int:gesture_id>/decide/", approvals.decide, name="decide_gesture"),
+    path("notifications/", notices.notice_list, name="notifications"),
+    path("notifications/<int:notice_id>/read/", notices.mark_read, name="notice-read"),
+    path("notifications/read-all/", notices.mark_all_read, name="notices-read-all"),
     path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
     path("root-causes/", root_causes.root_cause_list, name="root_causes"),
     path("root-causes/<int:root_cause_id>/", root_causes.root_cause_page, name="root_cause"),

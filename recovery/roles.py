@@ -47,6 +47,7 @@ _AGENT = frozenset(
         "cases.view_businesscalendar",
         "cases.view_openinghours",
         "cases.view_holiday",
+        "cases.view_exchangerate",
         "feedback.add_feedback",
         "feedback.view_customer",
         "feedback.view_feedback",
@@ -65,6 +66,10 @@ _MANAGER = _AGENT | {
     "cases.delete_holiday",
     "cases.view_notification",
     "cases.view_slaalert",
+    # The rates that price gestures in other currencies against the agents' limit.
+    "cases.add_exchangerate",
+    "cases.change_exchangerate",
+    "cases.delete_exchangerate",
     # The data subject's rights: export everything about a customer, or erase them.
     "feedback.export_customer",
     "feedback.erase_customer",

@@ -3,6 +3,7 @@
 See the README's "Configuration" section for the full list.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -312,10 +313,21 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 )
 
 # Gestures ----------------------------------------------------------------
-# What an agent may grant on one case without a manager, whatever the currency unless
-# MEND_GESTURE_LIMITS names it ("JPY=8000,GBP=40"). Above it a gesture waits for a manager.
+# Money is compared in one currency, the organisation's base currency: the agent's limit is in it,
+# and a gesture in another currency counts at its value converted with the managers' exchange rates.
+MEND_BASE_CURRENCY = env.str("MEND_BASE_CURRENCY", default="EUR").strip().upper()
+if len(MEND_BASE_CURRENCY) != 3 or not MEND_BASE_CURRENCY.isascii() or not MEND_BASE_CURRENCY.isalpha():
+    raise ImproperlyConfigured("MEND_BASE_CURRENCY is an ISO 4217 code such as EUR.")
+# What an agent may grant on one case without a manager, in MEND_BASE_CURRENCY, every currency and
+# every gesture granted or waiting counted together. Above it a gesture waits for a manager.
 MEND_GESTURE_AGENT_LIMIT = env.str("MEND_GESTURE_AGENT_LIMIT", default="50.00")
-MEND_GESTURE_LIMITS = env.dict("MEND_GESTURE_LIMITS", default={})
+if "MEND_GESTURE_LIMITS" in os.environ:
+    # A limit per currency let an agent grant 50 of each currency on one case (issue 24); refuse to
+    # start rather than silently ignore a limit someone configured.
+    raise ImproperlyConfigured(
+        "MEND_GESTURE_LIMITS is gone: MEND_GESTURE_AGENT_LIMIT is in MEND_BASE_CURRENCY, and managers "
+        "keep exchange rates for the other currencies."
+    )
 # No single gesture is worth more than this: a larger figure is a typo (or worse), not goodwill.
 MEND_GESTURE_MAX_AMOUNT = env.str("MEND_GESTURE_MAX_AMOUNT", default="100000.00")
 

@@ -48,16 +48,27 @@ def manager_required(view: Callable) -> Callable:
 
 
 def workspace(request: HttpRequest) -> dict:
-    """Context for the frame. The approvals count is a callable, so only pages that draw it query it."""
+    """Context for the frame. The counts are callables, so only pages that draw them query them."""
     user = getattr(request, "user", None)
     manager = bool(user and is_manager(user))
+    worker = bool(user and is_agent(user))
 
     def pending_approvals() -> int:
         from cases.models import Gesture
 
         return Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL).count()
 
-    return {"is_manager": manager, "pending_approvals": pending_approvals if manager else 0}
+    def unread_notices() -> int:
+        from cases.notices import selectors
+
+        return selectors.unread_count(user=user)  # type: ignore[arg-type]  # only offered to a case worker
+
+    return {
+        "is_manager": manager,
+        "is_case_worker": worker,
+        "pending_approvals": pending_approvals if manager else 0,
+        "unread_notices": unread_notices if worker else 0,
+    }
 
 
 class NoStoreMiddleware:

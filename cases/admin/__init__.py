@@ -11,12 +11,14 @@ from django.utils import timezone
 
 from cases import outbox, root_causes, services
 from cases.admin.transitions import transition_actions
+from cases.gestures import rates
 from cases.models import (
     SEVERITY_URGENCY,
     STAGE_TIMESTAMP_FIELDS,
     URGENT_DUE,
     BusinessCalendar,
     CaseEvent,
+    ExchangeRate,
     FollowUp,
     Gesture,
     Holiday,
@@ -313,6 +315,43 @@ class RootCauseAdmin(admin.ModelAdmin):
     @admin.display(description="cases", ordering="case_count")
     def case_count(self, root_cause):
         return root_cause.case_count
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    """Managers keep the rates here; every write goes through `cases.gestures.rates`, which checks them."""
+
+    list_display = ("currency", "units_per_base", "as_of", "updated_by", "updated_at")
+    search_fields = ("currency",)
+    fields = ("currency", "units_per_base", "as_of")
+    list_select_related = ("updated_by",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("currency",) if obj else ()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except MendError as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        saved = rates.set_rate(
+            actor=request.user,
+            currency=obj.currency,
+            units_per_base=form.cleaned_data["units_per_base"],
+            as_of=form.cleaned_data["as_of"],
+        )
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        rates.remove_rate(actor=request.user, currency=obj.currency)
+
+    def delete_queryset(self, request, queryset):
+        for rate in queryset:
+            rates.remove_rate(actor=request.user, currency=rate.currency)
 
 
 @admin.register(SLAPolicy)

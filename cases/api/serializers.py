@@ -1,6 +1,7 @@
 """Input serializers per command (they only parse and type: rules live in the services) and output
 serializers per shape."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.duration import duration_string
@@ -10,6 +11,7 @@ from rest_framework import serializers
 from cases.models import (
     STAGE_TIMESTAMP_FIELDS,
     CaseEvent,
+    ExchangeRate,
     FollowUp,
     Gesture,
     RecoveryCase,
@@ -111,11 +113,45 @@ class GestureInput(StrictInput):
         max_digits=20, decimal_places=10, help_text='A decimal string, e.g. "20.00"'
     )
     currency = serializers.CharField(max_length=8, help_text="ISO 4217 code, e.g. EUR")
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The reason; required (400) when the gesture needs a manager's approval",
+    )
+
+
+class ExchangeRateInput(StrictInput):
+    units_per_base = serializers.CharField(
+        max_length=40, help_text='How much of this currency one base unit buys, as a decimal string: "0.3071"'
+    )
+    as_of = serializers.DateField(required=False, help_text="The day the rate was read; today if left out")
+
+
+class ExchangeRateOut(serializers.ModelSerializer):
+    units_per_base = serializers.DecimalField(
+        max_digits=20, decimal_places=8, coerce_to_string=True, read_only=True
+    )
+    base_currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "base_currency", "units_per_base", "as_of", "updated_at"]
+        read_only_fields = fields
+
+    def get_base_currency(self, rate) -> str:
+        return settings.MEND_BASE_CURRENCY
 
 
 class DecisionInput(StrictInput):
     note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ApprovalInput(DecisionInput):
+    closed_case_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Approving a gesture on a closed case is refused (409) unless this is true",
+    )
 
 
 class RootCauseInput(StrictInput):

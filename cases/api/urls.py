@@ -2,12 +2,19 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cases.api.metrics import MetricsView
-from cases.api.views import CaseViewSet, GestureViewSet, RootCauseViewSet, SLAPolicyViewSet
+from cases.api.views import (
+    CaseViewSet,
+    ExchangeRateViewSet,
+    GestureViewSet,
+    RootCauseViewSet,
+    SLAPolicyViewSet,
+)
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("gestures", GestureViewSet, basename="gesture")
 router.register("root-causes", RootCauseViewSet, basename="root-cause")
 router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
+router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 
 urlpatterns = [*router.urls, path("metrics/", MetricsView.as_view(), name="metrics")]

@@ -19,8 +19,9 @@ from cases import root_causes, selectors, services, workflow
 from cases.api import serializers as s
 from cases.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from cases.filters import GivenCaseFilter, RootCauseFilter
+from cases.gestures import rates
 from cases.gestures import services as gestures
-from cases.models import Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, parse_reference
+from cases.models import ExchangeRate, Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, parse_reference
 from cases.sla import policies as sla_policies
 from recovery.api.pagination import KeysetPagination
 from recovery.api.schema import IF_MATCH, REFERENCE, TRANSITION_REFUSED, errors
@@ -210,10 +211,10 @@ class GestureViewSet(viewsets.GenericViewSet):
     queryset = Gesture.objects.none()
     serializer_class = s.GestureOut
 
-    def decide(self, request, pk, decision) -> Response:
+    def decide(self, request, pk, decision, *, command_class=s.DecisionInput) -> Response:
         if not Gesture.objects.filter(pk=pk).exists():
             raise Http404("No such gesture.")
-        command = s.DecisionInput(data=request.data)
+        command = command_class(data=request.data)
         command.is_valid(raise_exception=True)
         gesture = decision(gesture_id=int(pk), actor=request.user, **command.validated_data)
         return Response(s.GestureOut(gesture).data)
@@ -221,13 +222,13 @@ class GestureViewSet(viewsets.GenericViewSet):
     @extend_schema(
         parameters=[IDEMPOTENCY_KEY],
         summary="Approve a gesture waiting for a manager",
-        request=s.DecisionInput,
+        request=s.ApprovalInput,
         responses={200: s.GestureOut, **errors(400, 401, 403, 404, 409, 413, 415, 422)},
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def approve(self, request, pk=None):
-        return self.decide(request, pk, gestures.approve)
+        return self.decide(request, pk, gestures.approve, command_class=s.ApprovalInput)
 
     @extend_schema(
         parameters=[IDEMPOTENCY_KEY],
@@ -365,3 +366,52 @@ class SLAPolicyViewSet(viewsets.GenericViewSet):
             severity=severity, actor=request.user, changes=command.validated_data
         )
         return Response(s.SLAPolicyOut(policy).data)
+
+
+CURRENCY = OpenApiParameter("currency", str, OpenApiParameter.PATH, description="ISO 4217 code, e.g. GBP")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Exchange rates that price gestures against the agents' limit (in the base currency)",
+        responses={200: s.ExchangeRateOut(many=True), **errors(401, 403)},
+    ),
+)
+class ExchangeRateViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, IsCaseWorker]
+    serializer_class = s.ExchangeRateOut
+    queryset = ExchangeRate.objects.none()
+    lookup_field = "currency"
+    lookup_value_regex = "[A-Za-z]{3}"
+    pagination_class = None
+
+    def list(self, request):
+        return Response(s.ExchangeRateOut(ExchangeRate.objects.order_by("currency"), many=True).data)
+
+    @extend_schema(parameters=[CURRENCY], responses={200: s.ExchangeRateOut, **errors(401, 403, 404)})
+    def retrieve(self, request, currency=None):
+        rate = ExchangeRate.objects.filter(currency=(currency or "").upper()).first()
+        if rate is None:
+            raise Http404(f"No exchange rate is kept for {currency}.")
+        return Response(s.ExchangeRateOut(rate).data)
+
+    @extend_schema(
+        summary="Set a currency's rate (managers)",
+        parameters=[CURRENCY],
+        request=s.ExchangeRateInput,
+        responses={200: s.ExchangeRateOut, **errors(400, 401, 403, 413, 415)},
+    )
+    def update(self, request, currency=None):
+        command = s.ExchangeRateInput(data=request.data)
+        command.is_valid(raise_exception=True)
+        rate = rates.set_rate(actor=request.user, currency=currency, **command.validated_data)
+        return Response(s.ExchangeRateOut(rate).data)
+
+    @extend_schema(
+        summary="Forget a currency's rate (managers): its gestures wait for a manager again",
+        parameters=[CURRENCY],
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    def destroy(self, request, currency=None):
+        rates.remove_rate(actor=request.user, currency=currency)
+        return Response(status=status.HTTP_204_NO_CONTENT)

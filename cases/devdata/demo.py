@@ -27,6 +27,7 @@ from cases import outbox, response_templates, root_causes, services, workflow
 from cases.devdata.demo_texts import APOLOGIES, FOLLOW_UPS, PRAISE, PROBLEMS, RESPONSE_TEMPLATES, ROOT_CAUSES
 from cases.devdata.logins import DEMO_LOGINS, DemoLogin
 from cases.follow_ups import sweep as follow_up_sweep
+from cases.gestures import rates
 from cases.gestures import services as gestures
 from cases.models import Gesture, Notification, RecoveryCase, RootCause, Severity, Stage
 from cases.sla import clock as sla
@@ -113,6 +114,7 @@ def _write_demo_data(users: dict, *, now: datetime) -> None:
     rng = random.Random(SEED)
     customers = _create_customers(rng)
     causes = _create_root_causes(users["manager"], now=now)
+    _keep_exchange_rates(users["manager"], now=now)
     plans = [
         (stage, severity, variant)
         for stage in STAGES
@@ -281,6 +283,19 @@ def _reopened_plan(policy, *, now: datetime) -> tuple[datetime, list]:
     steps[3] = (steps[3][0], "follow_up", unhappy)
     steps.append((reopen_at, "reopen", {"reason": "Follow-up went badly: the replacement is broken too."}))
     return complained_at, steps
+
+
+# Illustrative rates (what 1 EUR bought late in 2026), so the demo prices a gesture in pounds or dollars
+# against the agents' limit; a currency left out (KWD) shows that a gesture without a rate always waits.
+DEMO_RATES = {"GBP": "0.85", "USD": "1.08", "CHF": "0.94", "JPY": "162"}
+
+
+def _keep_exchange_rates(manager, *, now: datetime) -> None:
+    for currency, rate in DEMO_RATES.items():
+        if currency != rates.base_currency():  # the base currency needs no rate
+            rates.set_rate(
+                actor=manager, currency=currency, units_per_base=rate, as_of=(now - timedelta(days=7)).date()
+            )
 
 
 def _grant_gesture(rng: random.Random, case: RecoveryCase, agent) -> None:

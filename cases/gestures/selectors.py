@@ -21,7 +21,11 @@ def pending_gestures() -> QuerySet[Gesture]:
             "description",
             "status",
             "created_at",
+            "base_amount",
+            "base_currency",
+            "rate_as_of",
             "case__title",
+            "case__stage",
             "case__severity",
             "case__customer__name",
             "case__customer__external_id",
@@ -30,4 +34,20 @@ def pending_gestures() -> QuerySet[Gesture]:
             "requested_by__last_name",
         )
         .order_by("created_at", "id")
+    )
+
+
+def approvers() -> QuerySet:
+    """Who may decide a waiting gesture: every active manager (superusers count), by name."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from recovery.roles import Role
+
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=Role.MANAGER), is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+        .only("username", "first_name", "last_name")
     )

@@ -1,27 +1,42 @@
 """Goodwill gestures: agents grant up to their limit per case; above it a manager decides.
 
-Amounts are `Decimal` end to end. The limit counts every gesture already granted or approved on the
-case in the same currency, so splitting one large refund into small ones does not get around it.
+Amounts are `Decimal` end to end. The limit is one figure in the base currency (`cases.gestures.rates`),
+and it counts every gesture on the case in every currency, granted, approved or still waiting, each at
+its value in the base currency: neither splitting one large refund into small ones nor spreading it
+over currencies gets around it. A gesture whose value nobody knows (no rate) always waits.
 """
 
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
-from cases import events, outbox
-from cases.gestures.currencies import ISO_4217
-from cases.models import CaseEvent, Gesture, RecoveryCase
+from cases import events, notices, outbox
+from cases.gestures import rates, selectors
+from cases.models import CaseEvent, ExchangeRate, Gesture, Notice, RecoveryCase
 from recovery.errors import Conflict, InvalidInput, NotPermitted
 from recovery.roles import User, is_manager, managers, require_case_worker, require_may_act_on
 
-COUNTED = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
+# What a case has been given, or promised if a manager agrees: a pending gesture counts too, or an
+# agent could queue a large one for approval and then grant the limit again beside it.
+COUNTED = (Gesture.Status.GRANTED, Gesture.Status.APPROVED, Gesture.Status.PENDING_APPROVAL)
 
 
-def agent_limit(currency: str) -> Decimal:
-    return Decimal(settings.MEND_GESTURE_LIMITS.get(currency, settings.MEND_GESTURE_AGENT_LIMIT))
+# Whom a waiting gesture waits for is named up to this many managers; beyond, the rest are counted.
+NAMED_APPROVERS = 3
+
+
+def agent_limit() -> Decimal:
+    """What an agent may grant on one case without a manager, in the base currency."""
+    return Decimal(settings.MEND_GESTURE_AGENT_LIMIT)
+
+
+def needs_reason_message() -> str:
+    return (
+        f"Say why: above {agent_limit()} {rates.base_currency()} per case a manager approves, "
+        "and reads this reason first."
+    )
 
 
 @transaction.atomic
@@ -31,36 +46,79 @@ def request_gesture(
     """Grant a gesture, or hold it for a manager when it takes the case above the agent's limit.
 
     Locks the case so two gestures requested at once are counted against the limit one after the other.
+    A gesture that waits needs a reason (`description`): the manager decides on it.
     """
-    currency = _valid_currency(currency)
+    currency = rates.valid_currency(currency)
     amount = _valid_amount(amount)
     if kind not in Gesture.Kind.values:
         raise InvalidInput(f"Kind is one of {', '.join(Gesture.Kind.values)}.", field="kind")
+    description = (description or "").strip()
     case = RecoveryCase.objects.select_for_update().get(pk=case_id)
     require_case_worker(actor, doing="grant gestures")
     require_may_act_on(case, actor)
     if not case.is_open:
         raise Conflict(f"{case.reference} is closed; reopen it before granting a gesture.")
-    granted = case.gestures.filter(currency=currency, status__in=COUNTED).aggregate(total=Sum("amount"))
-    within_limit = (granted["total"] or Decimal("0")) + amount <= agent_limit(currency)
-    status = Gesture.Status.GRANTED if within_limit or is_manager(actor) else Gesture.Status.PENDING_APPROVAL
+    table = rates.current_rates()
+    value = rates.to_base(amount, currency, rates=table)
+    waits = not is_manager(actor) and not _within_limit(case, value, table=table)
+    if waits and not description:
+        raise InvalidInput(needs_reason_message(), field="description")
     gesture = Gesture.objects.create(
         case=case,
         kind=kind,
         amount=amount,
         currency=currency,
-        description=(description or "").strip(),
-        status=status,
+        description=description,
+        status=Gesture.Status.PENDING_APPROVAL if waits else Gesture.Status.GRANTED,
         requested_by=actor,
+        base_amount=value.amount,
+        base_currency=rates.base_currency(),
+        rate_as_of=value.as_of,
     )
     _record(gesture, actor=actor, message=f"{gesture} {gesture.get_status_display().lower()}")
-    if status == Gesture.Status.PENDING_APPROVAL:
+    if waits:
         _tell_managers(gesture)
     return gesture
 
 
-def approve(*, gesture_id: int, actor: User, note: str = "") -> Gesture:
-    return _decide(gesture_id=gesture_id, actor=actor, status=Gesture.Status.APPROVED, note=note)
+def case_total(case: RecoveryCase, *, table: dict[str, ExchangeRate]) -> Decimal | None:
+    """What the case has been given or promised, in the base currency; None when any part of it has
+    no known value. Should be called holding the case's row lock, so the total cannot move."""
+    total = Decimal("0")
+    for gesture in case.gestures.filter(status__in=COUNTED).only(
+        "amount", "currency", "base_amount", "base_currency"
+    ):
+        if gesture.base_amount is not None and gesture.base_currency == rates.base_currency():
+            total += gesture.base_amount
+            continue
+        # Recorded before rates existed, with no rate then, or in an older base currency: price it now.
+        value = rates.to_base(gesture.amount, gesture.currency, rates=table).amount
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+def _within_limit(case: RecoveryCase, value: rates.Converted, *, table: dict[str, ExchangeRate]) -> bool:
+    if value.amount is None:
+        return False
+    total = case_total(case, table=table)
+    return total is not None and total + value.amount <= agent_limit()
+
+
+class ClosedCaseNeedsConfirmation(Conflict):
+    """Approving a gesture on a closed case gives a customer money after the case is over: possible
+    (the agent asked while it was open), but never by a slip of the mouse. Approve again confirmed."""
+
+
+def approve(*, gesture_id: int, actor: User, note: str = "", closed_case_confirmed: bool = False) -> Gesture:
+    return _decide(
+        gesture_id=gesture_id,
+        actor=actor,
+        status=Gesture.Status.APPROVED,
+        note=note,
+        closed_case_confirmed=closed_case_confirmed,
+    )
 
 
 def reject(*, gesture_id: int, actor: User, note: str = "") -> Gesture:
@@ -68,19 +126,43 @@ def reject(*, gesture_id: int, actor: User, note: str = "") -> Gesture:
 
 
 @transaction.atomic
-def _decide(*, gesture_id: int, actor: User, status: str, note: str) -> Gesture:
+def _decide(
+    *, gesture_id: int, actor: User, status: str, note: str, closed_case_confirmed: bool = False
+) -> Gesture:
     if not is_manager(actor):
         raise NotPermitted("Only a manager may approve or reject a gesture.")
     gesture = Gesture.objects.select_for_update().select_related("case").get(pk=gesture_id)
     if gesture.status != Gesture.Status.PENDING_APPROVAL:
         raise Conflict(_not_waiting(gesture))
+    if status == Gesture.Status.APPROVED and not gesture.case.is_open and not closed_case_confirmed:
+        raise ClosedCaseNeedsConfirmation(
+            f"{gesture.case.reference} is closed. Approving gives the customer a "
+            f"{gesture.get_kind_display().lower()} of {gesture.amount} {gesture.currency} after the case "
+            "is over: confirm to approve anyway."
+        )
     gesture.status = status
     gesture.decided_by = actor
     gesture.decided_at = timezone.now()
     gesture.decision_note = (note or "").strip()
     gesture.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     _record(gesture, actor=actor, message=f"{gesture} {gesture.get_status_display().lower()}")
+    _tell_requester(gesture, actor=actor)
     return gesture
+
+
+def waiting_for(gesture: Gesture) -> str:
+    """Whom a waiting gesture waits for, as the agent reads it: "Waiting for approval by Maria Rossi
+    (manager)". Every active manager may decide, so every one is named."""
+    people = list(selectors.approvers()[: NAMED_APPROVERS + 1])
+    names = [f"{user.get_full_name() or user.get_username()} (manager)" for user in people]
+    if not names:
+        return "Waiting for a manager's approval; no manager is set up yet, so tell your administrator."
+    if len(names) == 1:
+        return f"Waiting for approval by {names[0]}."
+    if len(names) <= NAMED_APPROVERS:
+        return f"Waiting for approval by {', '.join(names[:-1])} or {names[-1]}."
+    others = selectors.approvers().count() - (NAMED_APPROVERS - 1)
+    return f"Waiting for approval by {', '.join(names[: NAMED_APPROVERS - 1])} or {others} other managers."
 
 
 def _not_waiting(gesture: Gesture) -> str:
@@ -95,15 +177,6 @@ def _not_waiting(gesture: Gesture) -> str:
     return f"{what} was already {status} by {who} at {when}; nothing changed."
 
 
-def _valid_currency(currency: str) -> str:
-    code = (currency or "").strip().upper()
-    if code not in ISO_4217:
-        raise InvalidInput(
-            f"'{currency}' is not an ISO 4217 currency code (EUR, USD, GBP ...).", field="currency"
-        )
-    return code
-
-
 def _valid_amount(amount: Decimal | str | int | float | None) -> Decimal:
     if isinstance(amount, float):
         raise InvalidInput('Send the amount as a decimal string such as "20.00".', field="amount")
@@ -113,11 +186,11 @@ def _valid_amount(amount: Decimal | str | int | float | None) -> Decimal:
         raise InvalidInput("The amount is a decimal number such as 20.00.", field="amount") from None
     if not amount.is_finite() or amount <= 0:
         raise InvalidInput("A gesture is worth more than zero.", field="amount")
+    ceiling = Decimal(settings.MEND_GESTURE_MAX_AMOUNT)
+    if amount > ceiling:  # before quantize, which cannot represent 1e400 to the cent
+        raise InvalidInput(f"No single gesture may exceed {ceiling}.", field="amount")
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput("Amounts have at most two decimal places.", field="amount")
-    ceiling = Decimal(settings.MEND_GESTURE_MAX_AMOUNT)
-    if amount > ceiling:
-        raise InvalidInput(f"No single gesture may exceed {ceiling}.", field="amount")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -134,6 +207,29 @@ def _record(gesture: Gesture, *, actor: User, message: str) -> None:
             "currency": gesture.currency,
             "status": gesture.status,
         },
+    )
+
+
+def _tell_requester(gesture: Gesture, *, actor: User) -> None:
+    """The agent who asked hears the decision in the workspace and by email."""
+    requester = gesture.requested_by
+    if requester.pk == actor.pk:
+        return
+    approved = gesture.status == Gesture.Status.APPROVED
+    who = actor.get_full_name() or actor.get_username()
+    verdict = "approved" if approved else "rejected"
+    text = f"{who} {verdict} your {gesture.get_kind_display().lower()} of {gesture.amount} {gesture.currency}"
+    text += f" on {gesture.case.reference}."
+    if gesture.decision_note:
+        text += f" Note: {gesture.decision_note}"
+    notices.notify(
+        [requester],
+        kind=Notice.Kind.GESTURE_APPROVED if approved else Notice.Kind.GESTURE_REJECTED,
+        case=gesture.case,
+        text=text,
+        email_template="gesture_decided",
+        context={"gesture": gesture, "decider": actor, "verdict": verdict},
+        dedupe_prefix=f"gesture:{gesture.pk}:decided",
     )
 
 

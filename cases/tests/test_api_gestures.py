@@ -59,24 +59,18 @@ def test_above_the_limit_the_gesture_waits_and_managers_are_told(
     assert [m.to for m in mail.outbox] == [["maria@example.com"]]
 
 
-def test_the_limit_counts_what_the_case_already_received_in_that_currency(api_client, agent):
+def test_the_limit_counts_what_the_case_received_or_awaits_in_any_currency(api_client, agent, manager):
+    from cases.gestures import rates
+
+    rates.set_rate(actor=manager, currency="USD", units_per_base="1.25")  # 40 USD = 32 EUR
     case = RecoveryCaseFactory(owner=agent)
-    GestureFactory(case=case, amount="40.00", currency="EUR", requested_by=agent)
+    GestureFactory(case=case, amount="10.00", currency="EUR", requested_by=agent)
     GestureFactory(case=case, amount="40.00", currency="USD", requested_by=agent)
     GestureFactory(case=case, amount="40.00", currency="EUR", requested_by=agent, status="rejected")
     client = api_client(agent)
 
-    assert grant(client, case, amount="10.00").json()["status"] == "granted"
+    assert grant(client, case, amount="8.00").json()["status"] == "granted"  # 10 + 32 + 8 = 50
     assert grant(client, case, amount="0.01").json()["status"] == "pending_approval"
-
-
-def test_a_limit_per_currency_from_settings(api_client, agent, settings):
-    settings.MEND_GESTURE_LIMITS = {"JPY": "8000"}
-    case = RecoveryCaseFactory(owner=agent)
-    client = api_client(agent)
-
-    assert grant(client, case, amount="7000", currency="JPY").json()["status"] == "granted"
-    assert grant(client, case, amount="60.00", currency="GBP").json()["status"] == "pending_approval"
 
 
 def test_a_manager_grants_above_the_limit_directly(api_client, manager):

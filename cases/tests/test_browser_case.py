@@ -76,15 +76,20 @@ def test_an_agent_works_a_new_case_to_its_follow_up_without_leaving_the_screen(
 
     page.get_by_role("button", name="Grant gesture").click()
     expect(
-        page.get_by_text("You may grant up to 50 EUR per case; above that a manager approves.")
+        page.get_by_text("You may grant up to 50 EUR per case, every gesture and currency counted together")
     ).to_be_visible()
     page.get_by_label("Kind").select_option("voucher")
     page.get_by_label("Amount").fill("20")
-    confirm(page, "Gesture recorded.")
+    confirm(page, "Gesture granted.")
     page.get_by_role("button", name="Grant gesture").click()
     page.get_by_label("Kind").select_option("refund")
     page.get_by_label("Amount").fill("80")
-    confirm(page, "Gesture recorded.")
+    page.get_by_label("Reason").fill("Charged twice; goodwill for the wait.")
+    confirm(
+        page,
+        "Gesture recorded. Waiting for a manager's approval; no manager is set up yet, "
+        "so tell your administrator.",
+    )
     expect(page.locator(".case-side")).to_contain_text("Pending approval")
 
     page.get_by_role("button", name="Link root cause").click()

@@ -109,7 +109,7 @@ def test_a_gesture_under_the_limit_is_granted_and_one_over_it_waits_for_a_manage
     client = signed_in(agent)
 
     act(client, case, "gesture", kind="voucher", amount="20", currency="EUR")
-    act(client, case, "gesture", kind="refund", amount="45.50", currency="eur")
+    act(client, case, "gesture", kind="refund", amount="45.50", currency="eur", reason="Charged twice")
 
     assert list(case.gestures.values_list("amount", "status")) == [
         (Decimal("20.00"), Gesture.Status.GRANTED),
@@ -123,8 +123,8 @@ def test_the_gesture_form_says_up_front_what_the_agent_may_grant_alone(agent, se
 
     html = signed_in(agent).get(f"/cases/{case.reference}/actions/gesture/", **HTMX).text
 
-    assert "You may grant up to 50 EUR per case; above that a manager approves." in html
-    for label in ("Kind", "Amount", "Currency"):
+    assert "You may grant up to 50 EUR per case, every gesture and currency counted together" in html
+    for label in ("Kind", "Amount", "Currency", "Reason"):
         assert f">{label}</label>" in html
 
 

@@ -130,8 +130,9 @@ def test_on_postgresql_the_case_page_reads_the_case_and_everything_around_it_in_
     client = signed_in(agent)
     client.get(f"/cases/{case.reference}/")
 
-    # The session, the agent, the agent's roles; then the case, and its history in one more.
-    with django_assert_num_queries(5):
+    # The session, the agent, the agent's roles, the bell's unread count; then the case, and its
+    # history in one more.
+    with django_assert_num_queries(6):
         assert client.get(f"/cases/{case.reference}/").status_code == 200
 
 

@@ -144,8 +144,16 @@ def test_the_approval_email_links_to_the_inbox(agent, manager, settings):
     manager.save()
     case = RecoveryCaseFactory(owner=agent)
 
-    gestures.request_gesture(case_id=case.pk, actor=agent, kind="refund", amount="75.00", currency="EUR")
+    gestures.request_gesture(
+        case_id=case.pk,
+        actor=agent,
+        kind="refund",
+        amount="75.00",
+        currency="EUR",
+        description="Charged twice",
+    )
 
     (body,) = case.notifications.values_list("body", flat=True)
+    assert "Reason: Charged twice" in body
     assert "https://mend.example/gestures/pending/" in body
     assert "/api/v1/" not in body

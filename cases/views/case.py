@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import case_screen, response_templates
-from cases.forms import GESTURE_CURRENCY
+from cases.gestures import rates
 from cases.gestures import services as gestures
 from cases.models import RecoveryCase, RootCause, parse_reference
 from cases.views import timeline
@@ -80,7 +80,7 @@ def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpRe
     if not form.is_valid():
         return _refused(request, case, action, form, status=422)
     try:
-        action.run(case, request.user, form.cleaned_data)
+        result = action.run(case, request.user, form.cleaned_data)
     except (StaleCase, PreconditionFailed):
         latest = case_screen.latest_event(case_id=case.pk)
         return _refused(
@@ -95,9 +95,10 @@ def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpRe
     except MendError as error:
         status = 403 if isinstance(error, NotPermitted) else 409 if isinstance(error, Conflict) else 422
         return _refused(request, case, action, form, error=error.message, status=status)
+    done = action.told(result)
     if request.htmx:
-        return _render_page(request, case.pk, partial=True, done=action.done)
-    messages.success(request, action.done)
+        return _render_page(request, case.pk, partial=True, done=done)
+    messages.success(request, done)
     return redirect("workspace:case", case.reference)
 
 
@@ -126,8 +127,8 @@ def _extras(request, case, action: Action) -> dict:
             for template in case_screen.response_templates(kind=action.template_kind)
         ]
     if action.name == "gesture":
-        extras["limit"] = _amount(gestures.agent_limit(GESTURE_CURRENCY))
-        extras["currency"] = GESTURE_CURRENCY
+        extras["limit"] = _amount(gestures.agent_limit())
+        extras["currency"] = rates.base_currency()
         extras["manager"] = is_manager(request.user)
     if action.name == "root-cause":
         query = request.GET.get("q", "").strip()

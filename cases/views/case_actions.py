@@ -23,7 +23,11 @@ class Action:
     offered: Callable[[RecoveryCase, object, list[str]], bool]
     immediate: bool = False  # acts at once, no form
     template_kind: str = ""  # which response templates the form offers
-    done: str = ""  # what the agent is told afterwards
+    # What the agent is told afterwards: a sentence, or made from what `run` returned.
+    done: str | Callable[[object], str] = ""
+
+    def told(self, result: object) -> str:
+        return self.done(result) if callable(self.done) else self.done
 
 
 def _workflow(name: str) -> Callable[[RecoveryCase, object, list[str]], bool]:
@@ -64,7 +68,14 @@ def _gesture(case, actor, data):
         kind=data.get("kind"),
         amount=(data.get("amount") or "").strip(),
         currency=data.get("currency") or "",
+        description=data.get("reason") or "",
     )
+
+
+def _gesture_done(gesture) -> str:
+    if gesture.status == gesture.Status.PENDING_APPROVAL:
+        return f"Gesture recorded. {gestures.waiting_for(gesture)}"
+    return "Gesture granted."
 
 
 def _root_cause(case, actor, data):
@@ -175,9 +186,7 @@ ACTIONS: dict[str, Action] = {
             done="Resumed: the SLA clocks run again.",
         ),
         Action("note", "Add note", forms.NoteForm, _note, _works_on, done="Note added."),
-        Action(
-            "gesture", "Grant gesture", forms.GestureForm, _gesture, _works_on_open, done="Gesture recorded."
-        ),
+        Action("gesture", "Grant gesture", forms.GestureForm, _gesture, _works_on_open, done=_gesture_done),
         Action(
             "root-cause",
             "Link root cause",
