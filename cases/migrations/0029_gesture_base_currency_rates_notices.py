@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0025_word_starts_in_plpgsql'),
+        ('cases', '0028_saved_views'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

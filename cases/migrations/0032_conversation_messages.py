@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0028_saved_views"),
+        ("cases", "0029_gesture_base_currency_rates_notices"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
