@@ -17,7 +17,7 @@ from cases.tests import metrics_world
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.metrics_world import FROM, NOW, TIME_ZONE, TO
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 PERIOD = f"from={FROM}&to={TO}"
 
 
