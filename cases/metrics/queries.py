@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Case, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, F, IntegerField, Min, Q, Sum, Value, When
 from django.utils import timezone
 
 from cases.metrics import definitions as d
@@ -138,20 +138,38 @@ def opened_summary(cases, period: Period, now) -> dict:
 def case_flow(cases, period: Period, now, summary: dict, *, backlog: bool = True) -> dict:
     flow = {"opened": summary["opened"], "reopened": summary["reopened"]}
     flow["closed"] = cases.filter(d.cases_q("closed", period, now)).count()
-    if not backlog:
-        return flow
+    return flow | open_now(cases) if backlog else flow
+
+
+def open_now(cases) -> dict:
+    """The open cases at this moment, by stage and severity (not bound to the period)."""
     grid = list(
         cases.filter(stage__in=OPEN_STAGES).order_by().values("stage", "severity").annotate(cases=Count("pk"))
     )
-    flow["open_now"] = sum(row["cases"] for row in grid)
-    flow["backlog"] = {
-        "by_stage": {stage: sum(r["cases"] for r in grid if r["stage"] == stage) for stage in OPEN_STAGES},
-        "by_severity": {
-            sev: sum(r["cases"] for r in grid if r["severity"] == sev) for sev in Severity.values
+    return {
+        "open_now": sum(row["cases"] for row in grid),
+        "backlog": {
+            "by_stage": {
+                stage: sum(r["cases"] for r in grid if r["stage"] == stage) for stage in OPEN_STAGES
+            },
+            "by_severity": {
+                sev: sum(r["cases"] for r in grid if r["severity"] == sev) for sev in Severity.values
+            },
+            "by_stage_and_severity": grid,
         },
-        "by_stage_and_severity": grid,
     }
-    return flow
+
+
+def with_the_present(metrics: dict, scope: Scope, *, now: datetime) -> dict:
+    """`metrics` (a snapshot's) with the figures about this moment counted afresh: open now and the
+    backlog, breached now, pending approvals. Their drill-down lists are live, so a snapshot minutes old
+    would disagree with them; these are cheap counts over open cases (three queries)."""
+    cases = RecoveryCase.objects.filter(scope.case_q())
+    return metrics | {
+        "cases": metrics["cases"] | open_now(cases),
+        "sla": metrics["sla"] | {"breached_now": breached_now(cases, now)},
+        "gestures": metrics["gestures"] | {"pending_approvals": pending_approvals(cases, now)},
+    }
 
 
 SPEED_MEASURE = (
@@ -187,11 +205,14 @@ def compliance(cases, period: Period, now) -> dict:
     return result
 
 
+def breached_now(cases, now) -> int:
+    return cases.filter(d.cases_q("breached_now", None, now)).count()
+
+
 def sla(cases, period: Period, now, levels: dict) -> dict:
-    breached = cases.filter(d.cases_q("breached_now", period, now)).count()
     return {
         "compliance": compliance(cases, period, now),
-        "breached_now": breached,
+        "breached_now": breached_now(cases, now),
         "escalations": {"level_1": levels["escalation_1"], "level_2": levels["escalation_2"]},
     }
 
@@ -247,30 +268,35 @@ def repeat_customers(summary: dict) -> dict:
 
 # Gestures, root causes, agents --------------------------------------------------------------------
 def gestures(cases, period: Period, now) -> dict:
-    in_scope = Gesture.objects.filter(case__in=cases.values("pk")) if cases.query.where else Gesture.objects
     granted = (
-        in_scope.filter(
-            status__in=d.GRANTED_STATUSES, created_at__gte=period.start, created_at__lt=period.end
-        )
+        _gestures_of(cases)
+        .filter(status__in=d.GRANTED_STATUSES, created_at__gte=period.start, created_at__lt=period.end)
         .order_by()
         .values("kind", "currency")
         .annotate(count=Count("pk"), value=Sum("amount"))
         .order_by("kind", "currency")
     )
-    pending = in_scope.filter(status=Gesture.Status.PENDING_APPROVAL).aggregate(
-        count=Count("pk"), oldest=Min("created_at"), newest=Max("created_at")
-    )
     cases_with = cases.filter(d.cases_q("gestures", period, now)).count()
     return {
         "cases": cases_with,
         "granted": [row | {"value": _amount(row["value"])} for row in granted],
-        "pending_approvals": {
-            "count": pending["count"],
-            "oldest_age": None
-            if pending["oldest"] is None
-            else _seconds((now - pending["oldest"]).total_seconds()),
-        },
+        "pending_approvals": pending_approvals(cases, now),
     }
+
+
+def _gestures_of(cases):
+    return Gesture.objects.filter(case__in=cases.values("pk")) if cases.query.where else Gesture.objects
+
+
+def pending_approvals(cases, now) -> dict:
+    """Gestures waiting for a manager at this moment: how many, and how long the oldest has waited."""
+    oldest = (
+        _gestures_of(cases)
+        .filter(status=Gesture.Status.PENDING_APPROVAL)
+        .aggregate(count=Count("pk"), oldest=Min("created_at"))
+    )
+    waited = None if oldest["oldest"] is None else _seconds((now - oldest["oldest"]).total_seconds())
+    return {"count": oldest["count"], "oldest_age": waited}
 
 
 def _amount(total: Decimal | None) -> str:

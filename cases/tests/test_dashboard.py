@@ -245,11 +245,31 @@ def test_the_metrics_export_lists_every_number_and_is_audited(world, client, man
 def test_preset_periods_are_read_from_a_fresh_snapshot_and_say_so(world, client, manager):
     assert refresh_metric_snapshots() == [7, 30, 90]
     assert MetricsSnapshot.objects.count() == 3
-    RecoveryCaseFactory()  # after the snapshot: not in its numbers until the next refresh
+    opened_before = page(client, manager, "days=30").context["m"]["cases"]["opened"]
+    RecoveryCaseFactory()  # after the snapshot: not in the period's numbers until the next refresh
     response = page(client, manager, "days=30")
     assert response.context["from_snapshot"] is True
     assert "refreshed every 5 minutes" in response.content.decode()
-    assert response.context["m"]["cases"]["open_now"] == 5
+    assert response.context["m"]["cases"]["opened"] == opened_before
+
+
+def test_figures_about_now_are_live_on_a_snapshot_and_match_their_lists(world, client, manager):
+    snapshots.refresh_all()
+    late = RecoveryCaseFactory(severity="high")
+    RecoveryCase.objects.filter(pk=late.pk).update(sla_due_at=NOW)  # open, and breached at this moment
+    response = page(client, manager, "days=30")
+    assert response.context["from_snapshot"] is True
+    assert "open now, breached now, the backlog and pending approvals are live" in response.content.decode()
+    m, tiles = response.context["m"], {t.key: t for t in response.context["tiles"]}
+    assert (m["cases"]["open_now"], m["sla"]["breached_now"]) == (6, 3)  # 5 + 1; B, D + 1
+    assert m["cases"]["backlog"]["by_stage"]["new"] == 4
+    for key in ("open_now", "breached_now"):
+        assert listed(tiles[key].url, manager) == tiles[key].count
+    new_high = next(
+        s for row in response.context["backlog_chart"]["rows"] if row["code"] == "new"
+        for s in row["segments"] if s["severity"] == "high"
+    )  # fmt: skip
+    assert listed(new_high["url"], manager) == new_high["cases"] == 1
 
 
 def test_a_stale_snapshot_or_a_filter_is_computed_live(world, client, manager):
