@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 from cases.devdata.logins import DEMO_LOGINS
 
@@ -30,7 +31,12 @@ def locked_out(request, original_response=None, credentials=None):
     minutes = max(1, round(seconds / 60))
     context = {
         "form": AuthenticationForm(request),
-        "locked_out": f"Too many failed sign-ins. Try again in {minutes} minutes.",
+        "locked_out": ngettext(
+            "Too many failed sign-ins. Try again in %(count)d minute.",
+            "Too many failed sign-ins. Try again in %(count)d minutes.",
+            minutes,
+        )
+        % {"count": minutes},
         "next": request.POST.get("next", ""),
     }
     response = render(request, "registration/login.html", context, status=429)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -106,6 +107,25 @@ def test_the_page_shows_the_period_help_text_and_charts(world, client, manager):
     assert html.count("<svg") == 4 and "<title" in html and "<desc" in html
     assert 'value="medium" selected' in html
     assert "style=" not in html and "<script>" not in html and "onclick" not in html  # the CSP holds
+
+
+def test_counts_on_the_page_are_singular_for_one_and_plural_otherwise(world, client, manager):
+    response = page(client, manager)
+    tiles = {t.key: t for t in response.context["tiles"]}
+    counted = {key: t.counted for key, t in tiles.items()}
+    assert counted["repeat"] == "1 repeat-failure case"  # alice's A
+    assert replace(tiles["repeat"], count=8).counted == "8 repeat-failure cases"  # "8 repeat-failures case"
+    assert replace(tiles["opened"], count=1234).counted == "1,234 cases"
+    assert counted["acknowledged"] == "3 cases measured"
+    assert counted["resolved"] == "1 case measured"
+    assert counted["acknowledge_due"] == "4 targets due"
+    assert counted["surveyed"] == "2 cases surveyed"
+    assert counted["opened"] == "4 cases"
+    html = " ".join(response.content.decode().split())
+    assert "cases</a> (50% of those opened) have no root cause" in html  # C, E
+    assert ">2</a> cases. Pending approval now" in html  # gestures granted: A, D
+    assert "2</a> recovered customers who rated us again" not in html
+    assert ">1</a> recovered customer who rated us again" in html
 
 
 def test_a_bad_period_says_so_and_shows_the_default(world, client, manager):
