@@ -251,14 +251,84 @@ def test_the_case_export_counts_the_same_cases_as_a_drill_down(world, client, ma
     assert len(table) - 1 == 4
 
 
-def test_the_metrics_export_lists_every_number_and_is_audited(world, client, manager):
+def sections(table: list[list[str]]) -> dict[str, list[list[str]]]:
+    """The export's sections by title: each a title row, a header row, its rows, then a blank row."""
+    found, lines = {}, iter(table)
+    for title in lines:
+        assert len(title) == 1, title
+        body = list(iter(lines.__next__, []))
+        assert body and all(len(row) == len(body[0]) for row in body), (title, body)  # a rectangle
+        found[title[0]] = body
+    return found
+
+
+def test_the_metrics_export_is_one_table_per_section_with_headers_and_is_audited(world, client, manager):
     client.force_login(manager)
-    table = dict(rows(client.get(f"/dashboard/export.csv?{PERIOD}&severity=medium"))[1:])
-    assert table["cases.opened"] == "1"
-    assert table["feedback.total"] == "2"
-    assert "sla.compliance.acknowledge.share" in table and "trend.weeks.2026-11-09.opened" in table
+    export = sections(rows(client.get(f"/dashboard/export.csv?{PERIOD}")))
+
+    assert list(export) == [
+        "Period", "Summary", "Weekly trend", "Speed", "SLA compliance", "Backlog now, by stage and severity",
+        "Root causes of cases opened", "Agents", "Feedback by channel", "Gestures granted",
+    ]  # fmt: skip
+    assert export["Period"] == [
+        ["From", "To", "Days", "Time zone", "Previous from", "Previous to"],
+        [FROM, TO, "7", TIME_ZONE, "2026-11-02", "2026-11-08"],
+    ]
+    summary = {row[0]: row[1:] for row in export["Summary"]}
+    assert summary["Metric"] == ["This period", "Previous period", "Unit"]
+    assert summary["Cases opened"] == ["4", "1", "cases"]
+    assert summary["Open now"] == ["5", "", "cases"]
+    assert summary["Median time to acknowledge"] == ["3600.0", "", "seconds"]
+    assert export["Weekly trend"] == [
+        ["Week from", "Feedback", "Negative feedback", "Cases opened", "Cases closed",
+         "Median time to acknowledge (s)", "Previous period: week from", "Previous: Feedback",
+         "Previous: Negative feedback", "Previous: Cases opened", "Previous: Cases closed",
+         "Previous: Median time to acknowledge (s)"],
+        ["2026-11-09", "8", "5", "4", "1", "3600.0", "2026-11-02", "1", "1", "1", "0", ""],
+    ]  # fmt: skip
+    assert export["Speed"][1] == ["Time to acknowledge", "3", "3600.0", "6480.0", "0", "", ""]
+    assert export["SLA compliance"][1] == ["Acknowledge", "4", "3", "0.75", ""]
+    assert export["Backlog now, by stage and severity"] == [
+        ["Stage", "Critical", "High", "Medium", "Low", "All"],
+        ["New", "1", "0", "1", "1", "3"],  # C, B, F
+        ["Acknowledged", "0", "0", "1", "0", "1"],  # D
+        ["Apologized", "0", "0", "0", "0", "0"],
+        ["Resolved", "0", "1", "0", "0", "1"],  # A
+        ["Followed up", "0", "0", "0", "0", "0"],
+    ]
+    assert export["Root causes of cases opened"] == [
+        ["Rank", "Root cause", "Cases", "Customers"],
+        ["1", "Courier misses the slot", "2", "2"],
+        ["", "No root cause", "2", ""],
+    ]
+    assert export["Agents"] == [
+        [
+            "Owner",
+            "Cases handled",
+            "Median time to resolve (s)",
+            "SLA compliance (share)",
+            "Mean satisfaction",
+        ],
+        ["Alice", "3", "18000.0", "0.6667", "5.0"],
+        ["Bob", "1", "", "0.5", "2.0"],
+    ]
+    assert export["Feedback by channel"][:2] == [
+        ["Channel", "Received", "Negative", "Negative share"], ["web", "3", "2", "0.6667"],
+    ]  # fmt: skip
+    assert export["Gestures granted"][1:] == [
+        ["refund", "EUR", "1", "15.50"],
+        ["voucher", "EUR", "1", "20.00"],
+    ]
     audit = ExportAudit.objects.get()
-    assert audit.export == "metrics" and audit.filters == {"from": [FROM], "to": [TO], "severity": ["medium"]}
+    assert audit.export == "metrics" and audit.filters == {"from": [FROM], "to": [TO]}
+
+
+def test_the_metrics_export_follows_the_filters(world, client, manager):
+    client.force_login(manager)
+    export = sections(rows(client.get(f"/dashboard/export.csv?{PERIOD}&severity=medium")))
+    summary = {row[0]: row[1:] for row in export["Summary"]}
+    assert (summary["Cases opened"][0], summary["Feedback received"][0]) == ("1", "2")  # D
+    assert ExportAudit.objects.get().filters == {"from": [FROM], "to": [TO], "severity": ["medium"]}
 
 
 # Snapshots --------------------------------------------------------------------------------------------
