@@ -8,7 +8,7 @@ from cases.tests import metrics_world
 from cases.tests.test_dashboard import listed
 from conftest import screenshot, serious_accessibility_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_manager_changes_the_period_and_follows_a_tile_to_its_cases(
