@@ -1,8 +1,8 @@
 """Demo data for `make run`: logins, ~200 customers, and cases in every stage and severity.
 
-Cases reach their stage through `cases.workflow`, each action at a plausible moment in the past
-(the clock is moved with time_machine), so timelines, SLA states and dashboards look like a real
-support desk rather than a hundred cases all acted on in the same second.
+Cases reach their stage through `cases.workflow`, each action (and each gesture and root-cause link)
+at a plausible moment in the past (the clock is moved with time_machine), so timelines, SLA states and
+dashboards look like a real support desk rather than a hundred cases all acted on in the same second.
 
 What the desk's sweeps would have done by now (SLA warnings, breaches, escalations, follow-up
 reminders) is on the timelines already, each at the moment it came due, without emails, so the first
@@ -43,6 +43,8 @@ CASES_PER_STAGE_AND_SEVERITY = 5
 REPEAT_CASES = 10
 
 
+# Older than any demo case (the oldest closed ones are about 50 days old).
+ROOT_CAUSES_AGE = timedelta(days=120)
 # Age of an open case as a multiple of its running target: on track, on track, at risk, breached, breached.
 AGE_OF_TARGET = (0.2, 0.5, 0.85, 1.5, 6.0)
 FLOW = ("acknowledge", "apologize", "resolve", "follow_up", "close")
@@ -102,7 +104,8 @@ def _external_id(number: int) -> str:
 def _write_demo_data(users: dict, *, now: datetime) -> None:
     rng = random.Random(SEED)
     customers = _create_customers(rng)
-    causes = _create_root_causes(users["manager"], now=now)
+    with time_machine.travel(now - ROOT_CAUSES_AGE, tick=False):  # known before the cases linked to them
+        causes = _create_root_causes(users["manager"], now=now)
     plans = [
         (stage, severity, variant)
         for stage in STAGES
@@ -120,15 +123,27 @@ def _write_demo_data(users: dict, *, now: datetime) -> None:
         problem = PROBLEMS[number % len(PROBLEMS)]
         case = _play_case(rng, users, customer, problem, stage, severity, variant, repeat=repeat, now=now)
         played.append(case)
+        # Each at a plausible moment of the case's past, as its stages were, never at seed time.
         if case.resolved_at and case.is_open and variant % 2 == 0:  # closed cases take no new gestures
-            _grant_gesture(rng, case, users["agent"])
+            with time_machine.travel(
+                _soon_after(case.resolved_at, timedelta(minutes=3), now=now), tick=False
+            ):
+                _grant_gesture(rng, case, users["agent"])
         if case.apologized_at and variant != 1:
-            _link_root_cause(case, causes[problem[4]], users["manager"])
+            with time_machine.travel(
+                _soon_after(case.apologized_at, timedelta(minutes=40), now=now), tick=False
+            ):
+                _link_root_cause(case, causes[problem[4]], users["manager"])
     _create_praise(rng, customers, now=now)
     for kind, name, body in RESPONSE_TEMPLATES:
         response_templates.create(actor=users["manager"], kind=kind, name=name, body=body)
     _settle_the_past(now=now)
     _date_customers(rng, customers, now=now)
+
+
+def _soon_after(moment: datetime, delay: timedelta, *, now: datetime) -> datetime:
+    """`delay` after `moment`, or halfway to `now` when that comes sooner: still in the past."""
+    return min(moment + delay, moment + (now - moment) / 2)
 
 
 def _returning_customer(played: list[RecoveryCase], *, before: datetime) -> Customer | None:

@@ -150,6 +150,14 @@ def test_seed_demo_stamps_each_sweep_event_when_it_came_due_and_customers_before
     for event in overdue:
         due_at = FollowUp.objects.get(pk=event.data["follow_up"]).due_at
         assert event.created_at == due_at + follow_up_sweep.ESCALATE_AFTER
+    # Gestures and root-cause links too: during the case's life, not "2 min ago" on a case long closed.
+    acted = CaseEvent.objects.filter(kind__in=(CaseEvent.Kind.GESTURE, CaseEvent.Kind.ROOT_CAUSE_LINKED))
+    assert acted.count() >= 40
+    for event in acted.select_related("case"):
+        assert event.case.created_at < event.created_at < seeded_at, event
+    assert not RootCause.objects.filter(
+        created_at__gt=RecoveryCase.objects.aggregate(Min("created_at"))["created_at__min"]
+    ).exists()
     first_feedback = dict(
         Feedback.objects.order_by()
         .values("customer")
