@@ -1,8 +1,11 @@
 """The light and the dark theme (`prefers-color-scheme`), each held to the same contrast: axe in Chromium
 on the queue, a case, the dashboard and the customer's survey, with screenshots of both to look at."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from cases import workflow
 from cases.follow_ups import sweep as follow_up_sweep
@@ -28,6 +31,12 @@ def test_the_queue_a_case_and_the_dashboard_pass_axe_in_either_theme(
 ):
     settings.TIME_ZONE = metrics_world.TIME_ZONE
     world = metrics_world.build(agent, other_agent)
+    # Unassigned, so the manager's queue shows every severity badge and SLA state word as well.
+    now = timezone.now()
+    RecoveryCaseFactory(severity="critical")  # on track
+    RecoveryCaseFactory(severity="high", sla_started_at=now - timedelta(minutes=50))  # at risk
+    RecoveryCaseFactory(severity="low", followed_up=True)  # no target running
+    RecoveryCaseFactory(severity="medium", on_hold_since=now)  # paused
     page.emulate_media(color_scheme=scheme)
     base = sign_in(page, manager)
     case = world.cases["D"]  # reopened by its customer: stage bar, timeline, survey answer, gesture
