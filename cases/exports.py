@@ -9,6 +9,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from cases.metrics import export as metrics_tables
 from cases.models import ExportAudit, RecoveryCase, format_reference
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -59,6 +60,11 @@ class _Echo:
 def stream(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(header)
+    yield from write_rows(rows, writer=writer)
+
+
+def write_rows(rows: Iterable[Iterable], *, writer=None) -> Iterator[str]:
+    writer = writer or csv.writer(_Echo())
     for row in rows:
         yield writer.writerow([neutralise(cell) for cell in row])
 
@@ -78,29 +84,6 @@ def case_export(queryset=None) -> Iterator[str]:
     return stream([name for name, _ in CASE_COLUMNS], case_rows(queryset))
 
 
-def metric_rows(metrics: dict, path: str = "") -> Iterator[tuple[str, str]]:
-    """The metrics dict flattened to (name, value): `cases.backlog.by_stage.new`, `agents.alice.handled`."""
-    if isinstance(metrics, dict):
-        for key, value in metrics.items():
-            yield from metric_rows(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(metrics, list):
-        for index, item in enumerate(metrics):
-            yield from metric_rows(item, f"{path}.{_label(item, index)}")
-    else:
-        yield path, metrics
-
-
-def _label(item, index: int) -> str:
-    if isinstance(item, dict):
-        for key in ("start", "channel", "touchpoint", "title", "name", "stage"):
-            if key in item:
-                label = str(item[key] or "(none)")
-                extra = "/".join(str(item[k]) for k in ("severity", "kind", "currency") if k in item)
-                return f"{label}/{extra}" if extra else label
-        if "kind" in item:
-            return f"{item['kind']}/{item.get('currency', '')}"
-    return str(index)
-
-
 def metrics_export(metrics: dict) -> Iterator[str]:
-    return stream(["metric", "value"], metric_rows(metrics))
+    """The dashboard's tables, one section each (`cases.metrics.export`)."""
+    return write_rows(metrics_tables.rows(metrics))

@@ -12,6 +12,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.base import DEFERRED
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from recovery.parsing import whole_number
 
@@ -768,7 +769,8 @@ class MetricsSnapshot(models.Model):
     data = models.JSONField()
 
     def __str__(self) -> str:
-        return f"Metrics of the last {self.days} days as of {self.computed_at:%Y-%m-%d %H:%M}"
+        days = ngettext("%(count)d day", "%(count)d days", self.days) % {"count": self.days}
+        return f"Metrics of the last {days} as of {self.computed_at:%Y-%m-%d %H:%M}"
 
 
 class IdempotentRequest(models.Model):

@@ -5,7 +5,9 @@ The order, in buckets and then within each bucket:
    through the survey ("Customer unhappy");
 2. at risk (the warning moment has passed, the target not yet);
 3. on track;
-4. paused (on hold, waiting on the customer).
+4. no target running (followed up, waiting to be closed): nothing is due, so a critical one of these
+   never sits above a high case due in minutes;
+5. paused (on hold, waiting on the customer).
 Within a bucket: the more severe first, then the earlier due moment (an unhappy case counts as due
 since the customer's answer), then the case id. Severity before time is what keeps a new critical case
 above every on-track low one, whatever the SLA policies say.
@@ -14,7 +16,8 @@ The buckets depend on the clock, so no index can hold the order. Each bucket of 
 of the `case_queue_running` index instead (`case_queue_paused` for held cases) whose every condition is
 on the index's keys, read in index order and cut at the page size; a bucket is the union of its ranges,
 sorted (a few hundred keys at most, however many cases there are). Buckets are read in order, one query
-each, until the page is full: a busy queue costs one query, a quiet one four. At-risk ranges end at the
+each, until the page is full: a busy queue costs one query, a quiet one five. A case with no target
+running has FAR_FUTURE as its due key: its bucket is that one key of the index. At-risk ranges end at the
 severity's `at_risk_horizon`, so they never walk the on-track cases, and on-track ranges skip the
 at-risk ones inside the index.
 
@@ -30,6 +33,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet, Value
 
 from cases.models import (
+    FAR_FUTURE,
     PAUSED_OPEN,
     QUEUE_DUE,
     RUNNING_OPEN,
@@ -48,7 +52,8 @@ class Bucket(IntEnum):
     BREACHED = 0
     AT_RISK = 1
     ON_TRACK = 2
-    PAUSED = 3
+    NO_TARGET = 3
+    PAUSED = 4
 
 
 SCOPES = {  # ?show= value -> chip label
@@ -172,12 +177,18 @@ def _ranges(bucket: Bucket, now: datetime, horizons: dict) -> list[Q]:
         if bucket == Bucket.BREACHED:
             ranges.append(running & Q(due_key__lte=now))
             continue
+        if bucket == Bucket.NO_TARGET:
+            ranges.append(running & Q(due_key=FAR_FUTURE))
+            continue
         horizon = horizons[severity]
         near = running & Q(due_key__gt=now, due_key__lte=horizon)
         if bucket == Bucket.AT_RISK:
             ranges.append(near & Q(sla_warn_at__lte=now))
-        else:  # not warned yet, or due beyond any warned case (no clock: the far future)
-            ranges += [near & Q(sla_warn_at__gt=now), running & Q(due_key__gt=horizon)]
+        else:  # not warned yet, or due beyond any warned case (but due: FAR_FUTURE is no target)
+            ranges += [
+                near & Q(sla_warn_at__gt=now),
+                running & Q(due_key__gt=horizon, due_key__lt=FAR_FUTURE),
+            ]
     return ranges
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from cases import outbox, root_causes, services
 from cases.admin.transitions import transition_actions
@@ -378,7 +379,12 @@ class NotificationAdmin(ViewOnlyAdmin):
     @admin.action(description="Retry now")
     def retry_now(self, request, queryset):
         count = outbox.retry(list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, f"Queued {count} email(s) for sending.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Queued %(count)d email for sending.", "Queued %(count)d emails for sending.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 class OpeningHoursInline(admin.TabularInline):

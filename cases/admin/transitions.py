@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 
 from cases import workflow
 from recovery.errors import MendError
@@ -93,8 +94,8 @@ def _perform(modeladmin, request, queryset, transition: AdminTransition, payload
         else:
             done += 1
     if done:
-        noun = "case" if done == 1 else "cases"
-        modeladmin.message_user(request, f"{transition.done}: {done} {noun}.", messages.SUCCESS)
+        cases = ngettext("%(count)d case", "%(count)d cases", done) % {"count": done}
+        modeladmin.message_user(request, f"{transition.done}: {cases}.", messages.SUCCESS)
 
 
 def _ask(modeladmin, request, queryset, transition: AdminTransition, form: TransitionForm):

@@ -32,7 +32,8 @@ METRICS_OUT = _object(
     "Every dashboard metric. Definitions: README, section 'Dashboard metrics'.",
     period=_object(
         "The local dates covered (both included), the time zone, the previous period, and when the numbers "
-        "were computed (`snapshot`: true when read from the preset period's snapshot, refreshed each 5 min).",
+        "were computed (`snapshot`: true when read from the preset period's snapshot, refreshed each 5 min; "
+        "open now, the backlog, breached now and pending approvals are counted live even then).",
         computed_at={"type": "string", "format": "date-time"},
         snapshot={"type": "boolean"},
     ),

@@ -1,11 +1,12 @@
 """Demo data for `make run`: logins, ~200 customers, and cases in every stage and severity.
 
-Cases reach their stage through `cases.workflow`, each action at a plausible moment in the past
-(the clock is moved with time_machine), so timelines, SLA states and dashboards look like a real
-support desk rather than a hundred cases all acted on in the same second.
+Cases reach their stage through `cases.workflow`, each action (and each gesture and root-cause link)
+at a plausible moment in the past (the clock is moved with time_machine), so timelines, SLA states and
+dashboards look like a real support desk rather than a hundred cases all acted on in the same second.
 
 What the desk's sweeps would have done by now (SLA warnings, breaches, escalations, follow-up
-reminders) is on the timelines already, without emails, so the first sweep of `make run` starts calm.
+reminders) is on the timelines already, each at the moment it came due, without emails, so the first
+sweep of `make run` starts calm. Each customer became one before their first feedback.
 
 Idempotent: everything is written in one transaction, and the presence of customer DEMO-0001 means
 it was written before.
@@ -20,6 +21,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from faker import Faker
 
@@ -29,7 +31,7 @@ from cases.devdata.logins import DEMO_LOGINS, DemoLogin
 from cases.follow_ups import sweep as follow_up_sweep
 from cases.gestures import rates
 from cases.gestures import services as gestures
-from cases.models import Gesture, Notification, RecoveryCase, RootCause, Severity, Stage
+from cases.models import FollowUp, Gesture, Notification, RecoveryCase, RootCause, Severity, SLAAlarm, Stage
 from cases.sla import clock as sla
 from cases.sla import sweep as sla_sweep
 from feedback.models import Channel, Customer, Feedback, Sentiment
@@ -44,6 +46,8 @@ CASES_PER_STAGE_AND_SEVERITY = 5
 REPEAT_CASES = 10
 
 
+# Older than any demo case (the oldest closed ones are about 50 days old).
+ROOT_CAUSES_AGE = timedelta(days=120)
 # Age of an open case as a multiple of its running target: on track, on track, at risk, breached, breached.
 AGE_OF_TARGET = (0.2, 0.5, 0.85, 1.5, 6.0)
 FLOW = ("acknowledge", "apologize", "resolve", "follow_up", "close")
@@ -113,7 +117,8 @@ def _external_id(number: int) -> str:
 def _write_demo_data(users: dict, *, now: datetime) -> None:
     rng = random.Random(SEED)
     customers = _create_customers(rng)
-    causes = _create_root_causes(users["manager"], now=now)
+    with time_machine.travel(now - ROOT_CAUSES_AGE, tick=False):  # known before the cases linked to them
+        causes = _create_root_causes(users["manager"], now=now)
     _keep_exchange_rates(users["manager"], now=now)
     plans = [
         (stage, severity, variant)
@@ -132,14 +137,27 @@ def _write_demo_data(users: dict, *, now: datetime) -> None:
         problem = PROBLEMS[number % len(PROBLEMS)]
         case = _play_case(rng, users, customer, problem, stage, severity, variant, repeat=repeat, now=now)
         played.append(case)
+        # Each at a plausible moment of the case's past, as its stages were, never at seed time.
         if case.resolved_at and case.is_open and variant % 2 == 0:  # closed cases take no new gestures
-            _grant_gesture(rng, case, users["agent"])
+            with time_machine.travel(
+                _soon_after(case.resolved_at, timedelta(minutes=3), now=now), tick=False
+            ):
+                _grant_gesture(rng, case, users["agent"])
         if case.apologized_at and variant != 1:
-            _link_root_cause(case, causes[problem[4]], users["manager"])
+            with time_machine.travel(
+                _soon_after(case.apologized_at, timedelta(minutes=40), now=now), tick=False
+            ):
+                _link_root_cause(case, causes[problem[4]], users["manager"])
     _create_praise(rng, customers, now=now)
     for kind, name, body in RESPONSE_TEMPLATES:
         response_templates.create(actor=users["manager"], kind=kind, name=name, body=body)
     _settle_the_past(now=now)
+    _date_customers(rng, customers, now=now)
+
+
+def _soon_after(moment: datetime, delay: timedelta, *, now: datetime) -> datetime:
+    """`delay` after `moment`, or halfway to `now` when that comes sooner: still in the past."""
+    return min(moment + delay, moment + (now - moment) / 2)
 
 
 def _returning_customer(played: list[RecoveryCase], *, before: datetime) -> Customer | None:
@@ -155,14 +173,50 @@ def _returning_customer(played: list[RecoveryCase], *, before: datetime) -> Cust
 
 
 def _settle_the_past(*, now: datetime) -> None:
-    """Sweep up to `now` as the desk's beat would have, and drop the emails that did: they belong to
-    the past. The alerts, escalations and reminders stay on the timelines, claimed, so the first real
-    sweep sends nothing old."""
+    """Sweep as the desk's beat would have, at each moment something came due up to `now` (the clock
+    moved there, so every warning, breach, escalation and reminder is stamped when it happened), and
+    drop the emails the sweeps wrote: they belong to the past. The alerts stay on the timelines,
+    claimed, so the first real sweep sends nothing old."""
     first_new = (Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     with outbox.kept_back():
-        sla_sweep.sweep(now=now)
-        follow_up_sweep.sweep(now=now)
+        moment = _next_due(after=None)
+        while moment is not None and moment <= now:
+            with time_machine.travel(moment, tick=False):
+                sla_sweep.sweep(now=moment)
+                follow_up_sweep.sweep(now=moment)
+            moment = _next_due(after=moment)
     Notification.objects.filter(pk__gte=first_new).delete()
+
+
+def _next_due(*, after: datetime | None) -> datetime | None:
+    """The next moment a sweep has something to do: an SLA alarm rings, a follow-up falls due or
+    becomes overdue. Each sweep handles all up to its moment, so the moments only move on; `after`
+    guards against an alarm that would not."""
+    pending = FollowUp.objects.filter(done_at__isnull=True)
+    moments = [
+        SLAAlarm.objects.aggregate(at=Min("rings_at"))["at"],
+        pending.filter(reminded_at__isnull=True).aggregate(at=Min("due_at"))["at"],
+    ]
+    overdue = pending.filter(escalated_at__isnull=True).aggregate(at=Min("due_at"))["at"]
+    if overdue is not None:
+        moments.append(overdue + follow_up_sweep.ESCALATE_AFTER)
+    upcoming = [m for m in moments if m is not None and (after is None or m > after)]
+    return min(upcoming, default=None)
+
+
+def _date_customers(rng: random.Random, customers: list[Customer], *, now: datetime) -> None:
+    """A customer became one some months before their first feedback (or, without any, before now):
+    the customer screen's "Customer since" must not follow the complaints it lists."""
+    first_seen = dict(
+        Feedback.objects.filter(customer__in=customers)
+        .order_by()
+        .values("customer_id")
+        .annotate(first=Min("occurred_at"))
+        .values_list("customer_id", "first")
+    )
+    for customer in customers:
+        customer.created_at = first_seen.get(customer.pk, now) - timedelta(days=rng.randint(30, 900))
+    Customer.objects.bulk_update(customers, ["created_at"])
 
 
 def _create_customers(rng: random.Random) -> list[Customer]:

@@ -4,11 +4,14 @@ links to the case list, and the geometry of the server-rendered SVG charts. No q
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.utils.translation import ngettext
+
 from cases.metrics.definitions import METRICS
 from cases.metrics.period import Period, Scope
 from cases.models import OPEN_STAGES, Severity, Stage
 
 CASES_URL = "/cases/"
+CASES = ("%(count)s case", "%(count)s cases")
 NONE, MINUS = "\u2013", "\u2212"  # an en dash for "nothing measured", a true minus sign
 
 
@@ -43,14 +46,11 @@ class Tile:
     help: str
     value: str  # the headline, formatted
     count: int  # the number of cases behind it: the drill-down list's count
-    count_label: str  # singular: "case", "target due"; the template makes it plural
+    count_label: tuple[str, str]  # singular and plural, each with %(count)s: ngettext picks one
 
     @property
     def counted(self) -> str:
-        if self.count == 1:
-            return f"1 {self.count_label}"
-        noun, _, rest = self.count_label.partition(" ")
-        return f"{self.count:,} {noun}s{' ' + rest if rest else ''}"
+        return ngettext(*self.count_label, self.count) % {"count": f"{self.count:,}"}
 
     url: str
     change: str = ""
@@ -97,7 +97,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
         )
 
     def counted(key, now, before=None, better=None):
-        return tile(key, f"{now:,}", now, "case", now, before, better=better)
+        return tile(key, f"{now:,}", now, CASES, now, before, better=better)
 
     return [
         counted("opened", c["opened"], prev_c["opened"]),
@@ -107,7 +107,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "negative_feedback",
             percent(fb["negative_share"]),
             fb["cases_with_negative"],
-            "case with negative feedback",
+            ("%(count)s case with negative feedback", "%(count)s cases with negative feedback"),
             fb["negative_share"],
             prev_fb["negative_share"],
             kind="share",
@@ -118,7 +118,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "acknowledged",
             duration(speed["time_to_acknowledge"]["median"]),
             speed["time_to_acknowledge"]["measured"],
-            "case measured",
+            ("%(count)s case measured", "%(count)s cases measured"),
             speed["time_to_acknowledge"]["median"],
             prev_speed["time_to_acknowledge"]["median"],
             kind="duration",
@@ -129,7 +129,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "resolved",
             duration(speed["time_to_resolve"]["median"]),
             speed["time_to_resolve"]["measured"],
-            "case measured",
+            ("%(count)s case measured", "%(count)s cases measured"),
             speed["time_to_resolve"]["median"],
             prev_speed["time_to_resolve"]["median"],
             kind="duration",
@@ -140,7 +140,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "acknowledge_due",
             percent(ack["share"]),
             ack["due"],
-            "target due",
+            ("%(count)s target due", "%(count)s targets due"),
             ack["share"],
             prev_ack["share"],
             kind="share",
@@ -150,14 +150,14 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "follow_up_due",
             percent(m["follow_up"]["completion_rate"]),
             m["follow_up"]["due"],
-            "case with a follow-up due",
+            ("%(count)s case with a follow-up due", "%(count)s cases with a follow-up due"),
             label="Follow-up completion",
         ),
         tile(
             "surveyed",
             percent(rec["recovered_share"]),
             rec["surveyed"],
-            "case surveyed",
+            ("%(count)s case surveyed", "%(count)s cases surveyed"),
             rec["recovered_share"],
             prev_rec["recovered_share"],
             kind="share",
@@ -170,7 +170,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "repeat",
             percent(m["repeat_customers"]["share_of_cases"]),
             m["repeat_customers"]["cases"],
-            "repeat-failure case",
+            ("%(count)s repeat-failure case", "%(count)s repeat-failure cases"),
         ),
     ]
 
@@ -280,7 +280,9 @@ def pareto_chart(root_causes: dict, period: Period, scope: Scope) -> dict:
         for r in root_causes["top"]
     ]
     if root_causes["rest"]["cases"]:
-        items.append((f"{root_causes['rest']['root_causes']} others", root_causes["rest"]["cases"], ""))
+        others = root_causes["rest"]["root_causes"]
+        label = ngettext("%(count)d other", "%(count)d others", others) % {"count": others}
+        items.append((label, root_causes["rest"]["cases"], ""))
     total = sum(n for _, n, _ in items) or 1
     top = _nice_max(max([n for _, n, _ in items] or [0]))
     plot_w, plot_h = CHART_W - PAD_L - 40, CHART_H - PAD_B - PAD_T

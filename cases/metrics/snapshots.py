@@ -2,8 +2,9 @@
 
 Live aggregation over a million cases takes seconds (bench/dashboard), so the dashboard's default views
 (the last 7, 30 or 90 days, no filters) read the latest snapshot, at most MAX_AGE old, and say when it
-was computed. A custom period or a filter is computed live. Drill-down lists count live, so during
-those minutes a list may differ from its snapshot number by what changed since.
+was computed. A custom period or a filter is computed live. The figures about this moment (open now,
+the backlog, breached now, pending approvals) are counted live on top of a snapshot, so they match
+their drill-down lists; the period's figures may differ from theirs by what changed since.
 """
 
 import time
@@ -49,7 +50,7 @@ def metrics_for(period: Period, scope: Scope, *, now: datetime | None = None) ->
     now = now or timezone.now()
     snapshot = _fresh_snapshot(period, scope, now)
     if snapshot is not None:
-        return snapshot.data, snapshot.computed_at, True
+        return queries.with_the_present(snapshot.data, scope, now=now), snapshot.computed_at, True
     return queries.compute(period, scope, now=now), now, False
 
 

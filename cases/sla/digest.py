@@ -15,6 +15,7 @@ sweep batch (`SLAAlert` is unique), so no two digests can share a key, and none 
 from collections import defaultdict
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from cases.models import SLAAlert
 from cases.outbox import Email
@@ -84,7 +85,8 @@ def _subject(alerts: list[Alert], by_level: dict[int, list[str]], case_count: in
     counts = ", ".join(
         f"{len(entries)} {SUBJECT_WORD[level]}" for level, entries in by_level.items() if entries
     )
-    return f"SLA digest: {counts} on {case_count} cases"
+    on = ngettext("%(count)d case", "%(count)d cases", case_count) % {"count": case_count}
+    return f"SLA digest: {counts} on {on}"
 
 
 def _entry(alert: Alert) -> str:

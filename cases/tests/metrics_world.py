@@ -33,7 +33,7 @@ class World:
     other_agent: object
 
 
-def _case(customer, *, created, severity, owner=None, stage=Stage.NEW, **fields) -> RecoveryCase:
+def case_as_given(customer, *, created, severity, owner=None, stage=Stage.NEW, **fields) -> RecoveryCase:
     """A case exactly as given: every SLA field written, none computed (the factory's clock is replaced)."""
     case = RecoveryCaseFactory(
         customer=customer, severity=severity, owner=owner, stage=stage, sla_started_at=created
@@ -58,35 +58,35 @@ def build(agent, other_agent) -> World:
     alice, bob, carol, dave = (
         CustomerFactory(external_id=f"C-{n}") for n in ("alice", "bob", "carol", "dave")
     )
-    b = _case(
+    b = case_as_given(
         alice, created=at(8, 22, 30), severity=Severity.MEDIUM,
         acknowledge_due_at=at(9, 2, 30), apologize_due_at=at(9, 6, 30), resolve_due_at=at(12, 2, 30),
         sla_due_at=at(9, 2, 30),
     )  # fmt: skip
-    a = _case(
+    a = case_as_given(
         alice, created=at(8, 23, 30), severity=Severity.HIGH, owner=agent, stage=Stage.RESOLVED,
         is_repeat=True, acknowledged_at=at(9, 0, 30), apologized_at=at(9, 1, 30), resolved_at=at(9, 4, 30),
         acknowledge_due_at=at(9, 0, 30), apologize_due_at=at(9, 1, 30), resolve_due_at=at(9, 23, 30),
     )  # fmt: skip
-    c = _case(
+    c = case_as_given(
         bob, created=at(10, 10), severity=Severity.CRITICAL, owner=agent, channel=Channel.EMAIL,
         on_hold_since=at(10, 10, 5),
         acknowledge_due_at=at(10, 10, 15), apologize_due_at=at(10, 10, 30), resolve_due_at=at(10, 14),
         sla_due_at=at(10, 10, 15),
     )  # fmt: skip
-    d = _case(
+    d = case_as_given(
         carol, created=at(11, 9), severity=Severity.MEDIUM, owner=other_agent, stage=Stage.ACKNOWLEDGED,
         reopen_count=1, escalation_level=1, acknowledged_at=at(11, 9, 30),
         acknowledge_due_at=at(14, 16), apologize_due_at=at(14, 20), resolve_due_at=at(17, 12),
         sla_due_at=at(14, 20),
     )  # fmt: skip
-    e = _case(
+    e = case_as_given(
         dave, created=at(12, 8), severity=Severity.LOW, owner=agent, stage=Stage.CLOSED,
         channel=Channel.PHONE, escalation_level=2,
         acknowledged_at=at(12, 10), closed_at=at(14, 8),
         acknowledge_due_at=at(13, 8), apologize_due_at=at(12, 16), resolve_due_at=at(15, 8),
     )  # fmt: skip
-    f = _case(
+    f = case_as_given(
         dave, created=at(20, 11), severity=Severity.LOW, acknowledge_due_at=at(21, 11), sla_due_at=at(21, 11)
     )
     cases = {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}

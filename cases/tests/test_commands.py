@@ -8,10 +8,21 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db.models import Min
 from rest_framework.authtoken.models import Token
 
 from cases.follow_ups import sweep as follow_up_sweep
-from cases.models import CaseEvent, Gesture, Notification, RecoveryCase, RootCause, Severity, SLAAlarm, Stage
+from cases.models import (
+    CaseEvent,
+    FollowUp,
+    Gesture,
+    Notification,
+    RecoveryCase,
+    RootCause,
+    Severity,
+    SLAAlarm,
+    Stage,
+)
 from cases.sla import sweep as sla_sweep
 from cases.tests.factories import RecoveryCaseFactory
 from feedback.models import Customer, Feedback, Sentiment
@@ -150,6 +161,45 @@ def test_the_first_sweeps_after_seed_demo_send_nothing_old(mailoutbox):
     # What happened in the demo's past is on the timelines, as handled.
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.SLA_BREACHED).exists()
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.REMINDER).exists()
+
+
+@pytest.mark.usefixtures("debug")
+def test_seed_demo_stamps_each_sweep_event_when_it_came_due_and_customers_before_their_feedback():
+    seeded_at = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    with time_machine.travel(seeded_at, tick=False):
+        run("seed_demo")
+
+    sla_events = CaseEvent.objects.filter(
+        kind__in=(CaseEvent.Kind.SLA_WARNING, CaseEvent.Kind.SLA_BREACHED, CaseEvent.Kind.ESCALATED),
+        data__has_key="moment",
+    )
+    assert sla_events.count() >= 20
+    for event in sla_events:  # not "9 min ago ... was due 2026-11-01": at the moment itself
+        assert event.created_at == datetime.fromisoformat(event.data["moment"]) <= seeded_at
+    reminders = CaseEvent.objects.filter(kind=CaseEvent.Kind.REMINDER)
+    assert reminders.exists()
+    for event in reminders:
+        assert event.created_at == FollowUp.objects.get(pk=event.data["follow_up"]).due_at
+    overdue = CaseEvent.objects.filter(kind=CaseEvent.Kind.ESCALATED, data__reason="follow_up_overdue")
+    for event in overdue:
+        due_at = FollowUp.objects.get(pk=event.data["follow_up"]).due_at
+        assert event.created_at == due_at + follow_up_sweep.ESCALATE_AFTER
+    # Gestures and root-cause links too: during the case's life, not "2 min ago" on a case long closed.
+    acted = CaseEvent.objects.filter(kind__in=(CaseEvent.Kind.GESTURE, CaseEvent.Kind.ROOT_CAUSE_LINKED))
+    assert acted.count() >= 40
+    for event in acted.select_related("case"):
+        assert event.case.created_at < event.created_at < seeded_at, event
+    assert not RootCause.objects.filter(
+        created_at__gt=RecoveryCase.objects.aggregate(Min("created_at"))["created_at__min"]
+    ).exists()
+    first_feedback = dict(
+        Feedback.objects.order_by()
+        .values("customer")
+        .annotate(first=Min("occurred_at"))
+        .values_list("customer", "first")
+    )
+    for customer in Customer.objects.filter(external_id__startswith="DEMO-"):
+        assert customer.created_at < first_feedback.get(customer.pk, seeded_at), customer
 
 
 @pytest.mark.usefixtures("debug")

@@ -1,6 +1,6 @@
 """The metrics service against a world whose every number was worked out by hand (metrics_world.py)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -10,14 +10,17 @@ from cases import workflow
 from cases.metrics import period as metrics_period
 from cases.metrics import queries
 from cases.metrics.period import Period, Scope
-from cases.models import BusinessCalendar, OpeningHours, Severity, SLAPolicy
+from cases.models import BusinessCalendar, OpeningHours, Severity, SLAPolicy, Stage
 from cases.tests import metrics_world
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.metrics_world import NOW, TIME_ZONE
+from feedback.models import Sentiment
+from feedback.tests.factories import CustomerFactory, FeedbackFactory
 from recovery.errors import InvalidInput
 
 H = 3600.0
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+H_DELTA = timedelta(hours=1)
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
@@ -214,3 +217,51 @@ def test_filters_narrow_cases_and_feedback(world):
 def test_a_bad_period_or_filter_is_refused_by_name(params, message):
     with pytest.raises(InvalidInput, match=message):
         metrics_period.parse(params)
+
+
+def test_trend_and_percentiles_are_the_same_on_either_engine_across_a_change_of_clocks(agent, other_agent):
+    """Run on SQLite (`make run`) and on PostgreSQL alike: the same figures, worked out by hand.
+
+    Berlin leaves summer time at 03:00 on Sunday 25 October 2026, so the second week of 19 October -
+    1 November starts at 23:00 UTC on the 25th, not 7 x 24 h after the first (22:00 UTC)."""
+    m = timedelta(minutes=1)
+
+    def opened(created, *, ack=None, res=None, owner=agent, closed=None):
+        fields = {"acknowledged_at": created + ack} if ack else {}
+        if res:
+            fields |= {"resolved_at": created + res}
+        if closed:
+            fields |= {"stage": Stage.CLOSED, "closed_at": closed}
+        customer = CustomerFactory()
+        case = metrics_world.case_as_given(
+            customer, created=created, severity=Severity.HIGH, owner=owner, **fields
+        )
+        FeedbackFactory(customer=customer, case=case, sentiment=Sentiment.NEGATIVE, received_at=created)
+
+    monday = datetime(2026, 10, 19, 6, tzinfo=UTC)
+    with override_settings(TIME_ZONE=TIME_ZONE):
+        opened(monday, ack=10 * m, res=2 * H_DELTA, closed=monday + 3 * H_DELTA)
+        opened(monday + timedelta(days=1), ack=20 * m, res=5 * H_DELTA)
+        opened(monday + timedelta(days=2), ack=30 * m, owner=other_agent)
+        opened(monday + timedelta(days=3), ack=40 * m, owner=other_agent)
+        # 23:30 local on Sunday the 25th: the first week's, though past 7 x 24 h from its start.
+        opened(datetime(2026, 10, 25, 22, 30, tzinfo=UTC), ack=60 * m, owner=None)
+        opened(datetime(2026, 10, 26, 9, tzinfo=UTC), ack=5 * m, closed=datetime(2026, 10, 27, 9, tzinfo=UTC))
+        result = queries.compute(
+            Period(date(2026, 10, 19), date(2026, 11, 1)), Scope(), now=datetime(2026, 11, 5, tzinfo=UTC)
+        )
+
+    assert result["trend"]["weeks"] == [
+        {"start": "2026-10-19", "feedback": 5, "negative": 5, "opened": 5, "closed": 1,
+         "median_time_to_acknowledge": 1800.0},  # of 10, 20, 30, 40, 60 min
+        {"start": "2026-10-26", "feedback": 1, "negative": 1, "opened": 1, "closed": 1,
+         "median_time_to_acknowledge": 300.0},
+    ]  # fmt: skip
+    assert [week["start"] for week in result["trend"]["previous"]] == ["2026-10-05", "2026-10-12"]
+    speed = result["speed"]
+    # 5, 10, 20, 30, 40, 60 min: the median halfway between 20 and 30; p90 at 4.5, halfway 40 .. 60.
+    assert speed["time_to_acknowledge"] == {"measured": 6, "median": 1500.0, "p90": 3000.0}
+    # 2 h and 5 h: p90 at 0.9 of the way.
+    assert speed["time_to_resolve"] == {"measured": 2, "median": 3.5 * H, "p90": 2 * H + 0.9 * 3 * H}
+    agents = {row["name"]: (row["handled"], row["median_time_to_resolve"]) for row in result["agents"]}
+    assert agents == {"Alice": (3, 3.5 * H), "Bob": (2, None)}

@@ -41,6 +41,22 @@ def test_the_queue_runs_breached_then_at_risk_then_on_track_then_paused(agent):
     assert page(agent) == [breached.pk, at_risk.pk, on_track.pk, paused.pk]
 
 
+def test_a_case_with_no_target_running_sorts_below_every_case_whose_target_runs(agent):
+    with time_machine.travel(NOW, tick=False):  # followed up: waits to be closed, nothing due
+        critical_waiting = RecoveryCaseFactory(followed_up=True, severity=Severity.CRITICAL, owner=agent)
+        low_waiting = RecoveryCaseFactory(followed_up=True, severity=Severity.LOW)
+    assert (critical_waiting.sla_due_at, low_waiting.sla_due_at) == (None, None)
+    high_due_in_29_min = opened(timedelta(minutes=31), severity=Severity.HIGH, owner=agent)  # not warned yet
+    low_on_track = opened(timedelta(0), severity=Severity.LOW)
+    breached = opened(timedelta(hours=5), owner=agent)
+    paused = opened(timedelta(0), owner=agent, on_hold_since=timezone.now())
+
+    assert page(agent) == [
+        breached.pk, high_due_in_29_min.pk, low_on_track.pk, critical_waiting.pk, low_waiting.pk, paused.pk,
+    ]  # fmt: skip
+    assert page(agent, "unassigned") == [low_on_track.pk, low_waiting.pk]
+
+
 def test_within_a_bucket_the_more_severe_comes_first_then_the_earlier_due(agent):
     low_long_overdue = opened(timedelta(days=5), severity=Severity.LOW, owner=agent)
     medium_later = opened(timedelta(hours=5), owner=agent)

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from cases.devdata import demo
 from recovery.errors import NotPermitted
@@ -30,7 +31,12 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already present; nothing added.")
         self.stdout.write(
-            f"  {summary.customers} customers, {summary.feedback} feedback, {summary.cases} recovery cases"
+            "  "
+            + ngettext("%(count)d customer", "%(count)d customers", summary.customers)
+            % {"count": summary.customers}
+            + f", {summary.feedback} feedback, "
+            + ngettext("%(count)d recovery case", "%(count)d recovery cases", summary.cases)
+            % {"count": summary.cases}
         )
         self.stdout.write("Demo logins (username / password):")
         for login in demo.DEMO_LOGINS:

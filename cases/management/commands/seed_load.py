@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from cases.devdata import load
 
@@ -42,10 +43,14 @@ class Command(BaseCommand):
             on_batch=self.progress,
         )
         self.stdout.write(
-            f"Loaded {result.cases} cases, {result.cases} feedback and {result.customers} customers "
-            f"in {time.monotonic() - started:.1f} s."
+            ngettext("Loaded %(cases)d case", "Loaded %(cases)d cases", result.cases)
+            % {"cases": result.cases}
+            + f", {result.cases} feedback and "
+            + ngettext("%(count)d customer", "%(count)d customers", result.customers)
+            % {"count": result.customers}
+            + f" in {time.monotonic() - started:.1f} s."
         )
 
     def progress(self, done: int) -> None:
         if self.verbosity >= 2:
-            self.stdout.write(f"  {done} cases")
+            self.stdout.write("  " + ngettext("%(count)d case", "%(count)d cases", done) % {"count": done})
