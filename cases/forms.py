@@ -4,6 +4,7 @@ agent may grant) are the services'; their InvalidInput lands on the field it nam
 from django import forms
 
 from cases.models import Gesture, ResponseTemplate, RootCause, Severity
+from recovery.filter_fields import IdFormField
 from recovery.roles import case_workers
 
 GESTURE_CURRENCY = "EUR"  # what the gesture form starts from, and whose limit it states
@@ -12,7 +13,7 @@ GESTURE_CURRENCY = "EUR"  # what the gesture form starts from, and whose limit i
 class ActionForm(forms.Form):
     """Every action form carries the case version the agent saw, so a stale page is told, not obeyed."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = IdFormField(widget=forms.HiddenInput, required=False)
     # service's field name -> this form's field, where they differ
     service_fields: dict[str, str] = {}
 
@@ -66,7 +67,7 @@ class GestureForm(ActionForm):
 
 
 class RootCauseForm(ActionForm):
-    root_cause = forms.IntegerField(label="Root cause", required=False)
+    root_cause = IdFormField(label="Root cause", required=False)
     new_title = forms.CharField(label="Name", required=False, max_length=200)
     new_category = forms.ChoiceField(
         label="Category",

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "recovery.web.SignInRequiredMiddleware",
+    # After the sign-in check: a NUL or lone surrogate in any query parameter or form field is a 400.
+    "recovery.parsing.ReadableInputMiddleware",
     "recovery.web.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -4,7 +4,7 @@ Amounts are `Decimal` end to end. The limit counts every gesture already granted
 case in the same currency, so splitting one large refund into small ones does not get around it.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +15,7 @@ from cases import events, outbox
 from cases.gestures.currencies import ISO_4217
 from cases.models import CaseEvent, Gesture, RecoveryCase
 from recovery.errors import Conflict, InvalidInput, NotPermitted
+from recovery.parsing import decimal_number
 from recovery.roles import User, is_manager, managers, require_case_worker, require_may_act_on
 
 COUNTED = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
@@ -107,17 +108,18 @@ def _valid_currency(currency: str) -> str:
 def _valid_amount(amount: Decimal | str | int | float | None) -> Decimal:
     if isinstance(amount, float):
         raise InvalidInput('Send the amount as a decimal string such as "20.00".', field="amount")
-    try:
-        amount = Decimal(amount)  # type: ignore[arg-type]  # None is refused by Decimal itself
-    except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInput("The amount is a decimal number such as 20.00.", field="amount") from None
-    if not amount.is_finite() or amount <= 0:
+    # ASCII digits with an optional point (`recovery.parsing`): `1e400` would overflow `quantize`.
+    number = decimal_number(str(amount) if isinstance(amount, int) else amount)
+    if number is None:
+        raise InvalidInput("The amount is a decimal number such as 20.00.", field="amount")
+    amount = number
+    if amount <= 0:
         raise InvalidInput("A gesture is worth more than zero.", field="amount")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput("Amounts have at most two decimal places.", field="amount")
     ceiling = Decimal(settings.MEND_GESTURE_MAX_AMOUNT)
     if amount > ceiling:
         raise InvalidInput(f"No single gesture may exceed {ceiling}.", field="amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput("Amounts have at most two decimal places.", field="amount")
     return amount.quantize(Decimal("0.01"))
 
 
