@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "recovery.api.autoschema.empty_filters_mean_no_filter",
+        "recovery.api.autoschema.query_text_holds_no_nul",
     ],
     # Swagger UI and ReDoc from the drf-spectacular-sidecar package: the docs work offline, pinned.
     "SWAGGER_UI_DIST": "SIDECAR",
