@@ -37,9 +37,7 @@ User = get_user_model()
 
 # More than zero, at most two places, within MEND_GESTURE_MAX_AMOUNT's default (100,000.00); written
 # as the plain decimal `recovery.parsing.decimal_number` reads.
-AMOUNT_PATTERN = (
-    r"^(?:[1-9][0-9]{0,4}(?:\.[0-9]{1,2})?|0?\.(?:0[1-9]|[1-9][0-9]?)|100000(?:\.0{1,2})?)$"
-)
+AMOUNT_PATTERN = r"^(?:[1-9][0-9]{0,4}(?:\.[0-9]{1,2})?|0?\.(?:0[1-9]|[1-9][0-9]?)|100000(?:\.0{1,2})?)$"
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": AMOUNT_PATTERN})
@@ -62,7 +60,6 @@ class OwnerField(serializers.PrimaryKeyRelatedField):
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^0?\.(?:0[1-9]|[1-9][0-9]?)$"})
 class FractionField(serializers.DecimalField):
     pass
-
 
 
 @extend_schema_field(
