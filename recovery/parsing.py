@@ -1,7 +1,10 @@
 """Reading values from text that came from outside: one place, so every door refuses the same way.
 
 `str.isdigit()` is true for `²` and `٣`, which `int()` then refuses or PostgreSQL cannot compare: a 500
-from a query string. Only ASCII digits are numbers here.
+from a query string. Only ASCII digits are numbers here, and decimals are plain ASCII notation (`1e400`
+overflows `quantize`). Text holding U+0000 or a lone surrogate is refused wherever it comes in: every
+query parameter and form field (`ReadableInputMiddleware`) and every JSON string and key
+(`recovery.api.parsers`), so no view needs its own check.
 """
 
 import re
