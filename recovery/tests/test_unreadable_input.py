@@ -232,3 +232,16 @@ def test_an_anonymous_visitor_is_still_sent_to_sign_in_first():
     response = Client().get("/cases/new/", {"customer": "\x00"})
 
     assert response.status_code == 302
+
+
+def test_text_longer_than_its_limit_as_sent_is_refused_even_if_trimming_would_fit_it(api_client, intake_user):
+    # Found by Schemathesis for the intake role: the schema says maxLength 128 of what is sent.
+    body = {**FEEDBACK, "customer": {"external_id": "   " + "C" * 127}}
+
+    response = api_client(intake_user).post(INTAKE, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["customer"]["external_id"] == [
+        "Ensure this field has no more than 128 characters."
+    ]
+    assert nothing_stored()
