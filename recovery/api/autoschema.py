@@ -124,6 +124,11 @@ def _no_nul(schema: dict) -> dict:
             return {**schema, key: [_no_nul(option) for option in schema[key]]}
     if schema.get("type") == "array":
         return {**schema, "items": _no_nul(schema.get("items", {}))}
-    if schema.get("type") == "string" and not set(schema) & {"enum", "format", "pattern"}:
+    # The empty string (`maxLength: 0`, an untouched filter) holds no NUL already.
+    if (
+        schema.get("type") == "string"
+        and not set(schema) & {"enum", "format", "pattern"}
+        and schema.get("maxLength") != 0
+    ):
         return {**schema, "pattern": NO_NUL}
     return schema
