@@ -3,9 +3,11 @@
 import copy
 from collections.abc import Mapping
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
+from recovery.filter_fields import STORABLE_OFFSET
 from recovery.parsing import has_storable_offset
 
 UNKNOWN_FIELD = "Unknown field: it cannot be written here."
@@ -93,6 +95,8 @@ class WholeNumberField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+# The same offset rule the date filters state (`recovery.filter_fields`), in the schema too.
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": STORABLE_OFFSET})
 class MomentField(serializers.DateTimeField):
     """An ISO 8601 moment with a UTC offset PostgreSQL could store (Python reads up to ±23:59): the
     same refusal as the date filters (`recovery.filter_fields`), though this one is stored in UTC."""
