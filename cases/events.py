@@ -62,8 +62,18 @@ def record_many(entries: list[SystemEvent]) -> int:
     return len(entries)
 
 
-# Keys of an event's `data` that quote people rather than count things (an edited title's old and new text).
-_QUOTING_KEYS = ("title",)
+# Keys of an event's `data` that quote people rather than count things: an edit's old and new title and
+# description (`cases.services.update_case` writes {field: [old, new]}).
+_QUOTING_KEYS = ("title", "description")
+
+
+def quoted(data: dict) -> list[str]:
+    """The texts an event's `data` quotes (for a customer's erasure to find them elsewhere too)."""
+    found = []
+    for key in _QUOTING_KEYS:
+        value = data.get(key)
+        found += [text for text in (value if isinstance(value, list) else [value]) if isinstance(text, str)]
+    return found
 
 
 def scrub(*, case_ids: list[int]) -> int:

@@ -38,7 +38,13 @@ class OwnerField(forms.CharField):
         raise forms.ValidationError("Use a user id, 'me' or 'none'.")
 
 
-@extend_schema_field({"type": "string", "description": "A user id, `me` or `none`"})
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^ *(?:[0-9]{1,18}|[Mm][Ee]|[Nn][Oo][Nn][Ee])? *$",
+        "description": "A user id, `me` or `none`",
+    }
+)
 class OwnerFilter(filters.Filter):
     field_class = OwnerField
 

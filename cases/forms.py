@@ -6,6 +6,7 @@ from django import forms
 from cases.gestures import rates
 from cases.gestures import services as gestures
 from cases.models import Gesture, ResponseTemplate, RootCause, Severity
+from recovery.filter_fields import IdFormField
 from recovery.roles import case_workers
 from recovery.text_limit import within_limit
 
@@ -13,7 +14,7 @@ from recovery.text_limit import within_limit
 class ActionForm(forms.Form):
     """Every action form carries the case version the agent saw, so a stale page is told, not obeyed."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = IdFormField(widget=forms.HiddenInput, required=False)
     # service's field name -> this form's field, where they differ
     service_fields: dict[str, str] = {}
 
@@ -82,7 +83,7 @@ class GestureForm(ActionForm):
 
 
 class RootCauseForm(ActionForm):
-    root_cause = forms.IntegerField(label="Root cause", required=False)
+    root_cause = IdFormField(label="Root cause", required=False)
     new_title = forms.CharField(label="Name", required=False, max_length=200)
     new_category = forms.ChoiceField(
         label="Category",

@@ -2,20 +2,20 @@
 
 Erasure keeps every row, so the dashboard's counts (cases, feedback, gestures, satisfaction, timings)
 stay true, and scrubs what identifies or quotes the person: name, email, phone, external id, comments,
-metadata, and every free text of their cases (titles, descriptions, notes, reasons, outcomes, emails).
+metadata, and every free text of their cases (titles, descriptions, notes, reasons, outcomes, emails),
+wherever a table holds it: `recovery.personal_data` lists every table, each app registering its own.
 Both are audited (`DataSubjectRequest`: who, when, which customer, through what) in the same transaction.
 """
 
-from django.db import transaction
-from django.db.models import F
+from dataclasses import replace
 
-from cases import events
-from cases.models import CaseEvent, FollowUp, Gesture, Notification, RecoveryCase
+from django.db import transaction
+
+from cases.models import CaseEvent, FollowUp, Gesture, Notification, RecoveryCase, format_reference
 from feedback.models import Customer, DataSubjectRequest, Feedback
+from recovery import personal_data
 from recovery.errors import NotFound
 from recovery.roles import require_permission
-
-ERASED = "[erased]"
 
 
 def find_customer(external_id: str) -> Customer:
@@ -49,30 +49,32 @@ def export(*, customer_id: int, actor, via: str) -> dict:
 
 @transaction.atomic
 def erase(*, customer_id: int, actor, via: str) -> Customer:
-    """Anonymise the customer and everything that quotes them; counts, scores and timings stay."""
+    """Anonymise the customer and everything that quotes them; counts, scores and timings stay.
+
+    Every table that can hold personal data is in `recovery.personal_data`; each erases its own rows.
+    """
     require_permission(actor, "feedback.erase_customer", message="Only managers erase a customer's data.")
     customer = Customer.objects.select_for_update().get(pk=customer_id)
-    case_ids = list(RecoveryCase.objects.filter(customer=customer).values_list("pk", flat=True))
-    Feedback.objects.filter(customer=customer).update(comment="", metadata={}, submitted_contact=None)
-    RecoveryCase.objects.filter(pk__in=case_ids).update(
-        title=ERASED,
-        description="",
-        resolution_summary="",
-        close_reason="",
-        hold_reason="",
-        version=F("version") + 1,
-    )
-    events.scrub(case_ids=case_ids)
-    Gesture.objects.filter(case_id__in=case_ids).update(description="", decision_note="")
-    FollowUp.objects.filter(case_id__in=case_ids).update(outcome="")
-    Notification.objects.filter(case_id__in=case_ids).update(subject=ERASED, body="", last_error="")
-    if customer.email:
-        Notification.objects.filter(case_id__in=case_ids, recipient=customer.email).update(recipient="")
-    customer.external_id = f"erased-{customer.pk}"
-    customer.name = customer.email = customer.phone = ""
-    customer.save(update_fields=["external_id", "name", "email", "phone", "updated_at"])
+    subject = subject_of(customer)
+    personal_data.erase(replace(subject, quotes=personal_data.quotes_of(subject)))
+    customer.refresh_from_db()
     _audit(customer, DataSubjectRequest.Kind.ERASE, actor=actor, via=via)
     return customer
+
+
+def subject_of(customer: Customer) -> personal_data.Subject:
+    """The customer as erasure sees them, before anything is erased (their quotes still to be read)."""
+    case_ids = tuple(
+        RecoveryCase.objects.filter(customer=customer).order_by("pk").values_list("pk", flat=True)
+    )
+    return personal_data.Subject(
+        customer_id=customer.pk,
+        case_ids=case_ids,
+        references=tuple(format_reference(pk) for pk in case_ids),
+        identifiers=personal_data.identifiers_of(
+            name=customer.name, email=customer.email, phone=customer.phone, external_id=customer.external_id
+        ),
+    )
 
 
 def _audit(customer: Customer, kind: str, *, actor, via: str) -> None:

@@ -1,4 +1,6 @@
-"""django-filter fields shared by the API's and the workspace's lists."""
+"""Form fields that read numbers, ids, moments and booleans from query strings and forms: django-filter's
+of the API's and the workspace's lists, and the workspace's forms. Numbers and ids are ASCII digits
+only (`recovery.parsing`); NUL and lone surrogates never get this far (`ReadableInputMiddleware`)."""
 
 import django_filters
 from django import forms
@@ -34,7 +36,8 @@ class MomentFilter(django_filters.IsoDateTimeFilter):
 
 
 class IdFormField(forms.CharField):
-    """A row id in ASCII digits: `²` or a number past bigint is a form error, not a database error."""
+    """A row id (or version) in ASCII digits: `²` or a number past bigint is a form error, not a
+    database error, and `٣` is not read as 3."""
 
     def to_python(self, value):
         text = super().to_python(value)

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with a second factor
     "recovery.web.SignInRequiredMiddleware",
     "recovery.two_factor.middleware.TwoFactorRequiredMiddleware",
+    # After the sign-in check: a NUL or lone surrogate in any query parameter or form field is a 400.
+    "recovery.parsing.ReadableInputMiddleware",
     "recovery.web.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -296,6 +298,7 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "recovery.api.autoschema.empty_filters_mean_no_filter",
+        "recovery.api.autoschema.query_text_holds_no_nul",
     ],
     # Swagger UI and ReDoc from the drf-spectacular-sidecar package: the docs work offline, pinned.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -8,6 +8,7 @@ from django.utils.duration import duration_string
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.gestures.currencies import ISO_4217
 from cases.models import (
     STAGE_TIMESTAMP_FIELDS,
     CaseEvent,
@@ -33,6 +34,34 @@ User = get_user_model()
 
 
 # Inputs ------------------------------------------------------------------
+
+# Field hints: rules a schema can carry, so a client (and Schemathesis) knows them before a 400.
+
+# More than zero, at most two places, within MEND_GESTURE_MAX_AMOUNT's default (100,000.00); written
+# as the plain decimal `recovery.parsing.decimal_number` reads.
+AMOUNT_PATTERN = r"^(?:[1-9][0-9]{0,4}(?:\.[0-9]{1,2})?|0?\.(?:0[1-9]|[1-9][0-9]?)|100000(?:\.0{1,2})?)$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": AMOUNT_PATTERN})
+class AmountField(serializers.DecimalField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": sorted(ISO_4217)})
+class CurrencyField(serializers.CharField):
+    pass
+
+
+# A user's id; null or "" (what an HTML form sends for "nobody", which DRF reads as null) unassigns.
+@extend_schema_field({"anyOf": [{"type": "integer", "nullable": True}, {"type": "string", "enum": [""]}]})
+class OwnerField(serializers.PrimaryKeyRelatedField):
+    pass
+
+
+# Strictly between 0 and 1 (the share of a target after which its owner is warned).
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^0?\.(?:0[1-9]|[1-9][0-9]?)$"})
+class FractionField(serializers.DecimalField):
+    pass
 
 
 @extend_schema_field(
@@ -78,7 +107,7 @@ class CaseOpenInput(StrictInput):
 class CaseEditInput(StrictInput):
     title = serializers.CharField(max_length=200, required=False)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    owner = OwnerField(queryset=User.objects.all(), required=False, allow_null=True)
 
 
 class ActionInput(StrictInput):
@@ -109,10 +138,8 @@ class NoteInput(StrictInput):
 
 class GestureInput(StrictInput):
     kind = serializers.ChoiceField(choices=Gesture.Kind.choices)
-    amount = serializers.DecimalField(
-        max_digits=20, decimal_places=10, help_text='A decimal string, e.g. "20.00"'
-    )
-    currency = serializers.CharField(max_length=8, help_text="ISO 4217 code, e.g. EUR")
+    amount = AmountField(max_digits=20, decimal_places=10, help_text='A decimal string, e.g. "20.00"')
+    currency = CurrencyField(max_length=8, help_text="ISO 4217 code, e.g. EUR")
     description = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -160,7 +187,7 @@ class RootCauseInput(StrictInput):
     description = serializers.CharField(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=RootCause.Status.choices, required=False)
     corrective_action = serializers.CharField(required=False, allow_blank=True)
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    owner = OwnerField(queryset=User.objects.all(), required=False, allow_null=True)
     verification_note = serializers.CharField(
         required=False, allow_blank=True, help_text="Required to move the root cause to `verified`"
     )
@@ -175,7 +202,7 @@ class SLAPolicyEditInput(StrictInput):
     apologize_within = serializers.DurationField(required=False)
     resolve_within = serializers.DurationField(required=False)
     follow_up_after = serializers.DurationField(required=False)
-    warn_at_fraction = serializers.DecimalField(max_digits=3, decimal_places=2, required=False)
+    warn_at_fraction = FractionField(max_digits=3, decimal_places=2, required=False)
 
 
 # Outputs -----------------------------------------------------------------

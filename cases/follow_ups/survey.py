@@ -20,7 +20,7 @@ from cases.outbox import notify_users, queue_email
 from feedback import services as feedback_services
 from feedback.models import Channel, Feedback
 from recovery.errors import InvalidInput, SurveyUnavailable, TransitionNotAllowed
-from recovery.parsing import has_null_character, whole_number
+from recovery.parsing import unreadable, whole_number
 
 SURVEY_SALT = "mend.cases.follow-up-survey"
 # A poor answer (1-2 of 5) reopens the case with the customer's words.
@@ -81,7 +81,7 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
     if len(comment) > MAX_COMMENT_LENGTH:
         message = f"Please keep your comment under {MAX_COMMENT_LENGTH} characters."
         raise InvalidInput(message, field="comment")
-    if has_null_character(comment):
+    if unreadable(comment):
         message = "Your comment contains a character we cannot store. Please retype it."
         raise InvalidInput(message, field="comment")
     case = follow_up.case

@@ -6,7 +6,7 @@ its value in the base currency: neither splitting one large refund into small on
 over currencies gets around it. A gesture whose value nobody knows (no rate) always waits.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +16,7 @@ from cases import events, notices, outbox
 from cases.gestures import rates, selectors
 from cases.models import CaseEvent, ExchangeRate, Gesture, Notice, RecoveryCase
 from recovery.errors import Conflict, InvalidInput, NotPermitted
+from recovery.parsing import decimal_number
 from recovery.roles import User, is_manager, managers, require_case_worker, require_may_act_on
 
 # What a case has been given, or promised if a manager agrees: a pending gesture counts too, or an
@@ -180,14 +181,15 @@ def _not_waiting(gesture: Gesture) -> str:
 def _valid_amount(amount: Decimal | str | int | float | None) -> Decimal:
     if isinstance(amount, float):
         raise InvalidInput('Send the amount as a decimal string such as "20.00".', field="amount")
-    try:
-        amount = Decimal(amount)  # type: ignore[arg-type]  # None is refused by Decimal itself
-    except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInput("The amount is a decimal number such as 20.00.", field="amount") from None
-    if not amount.is_finite() or amount <= 0:
+    # ASCII digits with an optional point (`recovery.parsing`): `1e400` would overflow `quantize`.
+    number = decimal_number(str(amount) if isinstance(amount, int) else amount)
+    if number is None:
+        raise InvalidInput("The amount is a decimal number such as 20.00.", field="amount")
+    amount = number
+    if amount <= 0:
         raise InvalidInput("A gesture is worth more than zero.", field="amount")
     ceiling = Decimal(settings.MEND_GESTURE_MAX_AMOUNT)
-    if amount > ceiling:  # before quantize, which cannot represent 1e400 to the cent
+    if amount > ceiling:
         raise InvalidInput(f"No single gesture may exceed {ceiling}.", field="amount")
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput("Amounts have at most two decimal places.", field="amount")

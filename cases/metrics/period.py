@@ -175,7 +175,11 @@ def _scope(params) -> Scope:
     if values["severity"] and values["severity"] not in Severity.values:
         raise InvalidInput(f"Unknown severity {values['severity']!r}.", field="severity")
     owner = values["owner"].lower()
-    if owner and owner != "none" and not (owner.isdigit() and len(owner) < 10):
-        raise InvalidInput("'owner' is a user id or 'none'.", field="owner")
+    if owner and owner != "none":
+        # A user id in ASCII digits only: `'²'.isdigit()` is true and `int('²')` fails.
+        number = whole_number(owner)
+        if number is None or number >= 2**31:
+            raise InvalidInput("'owner' is a user id or 'none'.", field="owner")
+        owner = str(number)
     values["owner"] = owner
     return Scope(**values)

@@ -39,7 +39,18 @@ class CustomerIn(StrictInput):
     segment = _optional_text(60)
 
 
+# What `validate` requires, for the schema (`recovery.api.autoschema`): a rating, an NPS score or a
+# comment that is not blank once trimmed.
+NON_BLANK = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85][^\x00]*$"
+
+
 class FeedbackIn(StrictInput):
+    schema_any_of = [
+        {"required": ["rating"], "properties": {"rating": {"type": "integer"}}},
+        {"required": ["nps"], "properties": {"nps": {"type": "integer"}}},
+        {"required": ["comment"], "properties": {"comment": {"type": "string", "pattern": NON_BLANK}}},
+    ]
+
     channel = serializers.ChoiceField(choices=Channel.choices)
     rating = WholeNumberField(min_value=1, max_value=5, required=False, allow_null=True)
     nps = WholeNumberField(min_value=0, max_value=10, required=False, allow_null=True)

@@ -1,5 +1,6 @@
-"""The schema says what the server does: inputs that refuse unknown fields are closed objects, and
-text the server trims and then requires is not blank."""
+"""The schema says what the server does: inputs that refuse unknown fields are closed objects, text
+the server trims and then requires is not blank, a decimal string has at least one digit, and a rule
+across fields is written as the serializer's `schema_any_of` (e.g. "one of rating, nps or comment")."""
 
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
@@ -23,6 +24,8 @@ class MendAutoSchema(AutoSchema):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "request" and isinstance(serializer, StrictInput):
             schema["additionalProperties"] = False
+            if any_of := getattr(serializer, "schema_any_of", None):
+                schema["anyOf"] = any_of
         return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
@@ -40,6 +43,16 @@ class MendAutoSchema(AutoSchema):
             schema.setdefault("minLength", 1)
             # Python's strip() also takes \x1c-\x1f and \x85, which JSON Schema's \s does not.
             schema.setdefault("pattern", r"^[^\x00]*[^\s\x00\x1c-\x1f\x85][^\x00]*$")
+        # drf-spectacular's decimal pattern makes every digit optional: "" and "." match it, and DRF
+        # refuses both. A subclass carries its own schema (`extend_schema_field`) and keeps it.
+        if (
+            direction == "request"
+            and type(field) is serializers.DecimalField
+            and schema.get("format") == "decimal"
+            and field.max_digits is not None
+            and field.decimal_places is not None
+        ):
+            schema["pattern"] = decimal_pattern(field.max_digits - field.decimal_places, field.decimal_places)
         # No text may hold U+0000 (PostgreSQL cannot store it; the JSON parser refuses it).
         if (
             direction == "request"
@@ -50,6 +63,16 @@ class MendAutoSchema(AutoSchema):
             # A blank-allowed field's schema is oneOf(this, the empty string): this one must not match "".
             schema["pattern"] = r"^[^\x00]+$" if field.allow_blank else r"^[^\x00]*$"
         return schema
+
+
+def decimal_pattern(whole: int, places: int) -> str:
+    """A signed decimal string of at most `whole` digits before the point and `places` after it, with
+    at least one digit."""
+    if not places:
+        return rf"^-?[0-9]{{1,{whole}}}$"
+    if whole < 1:
+        return rf"^-?0?\.[0-9]{{1,{places}}}$"
+    return rf"^-?(?:[0-9]{{1,{whole}}}(?:\.[0-9]{{1,{places}}})?|\.[0-9]{{1,{places}}})$"
 
 
 # Lists whose query parameters are django-filter FilterSets: there an empty value (`?status=`, as an
@@ -78,3 +101,34 @@ def _or_empty(schema: dict) -> dict:
     if schema.get("type") == "string" and not set(schema) & {"enum", "format", "pattern", "minLength"}:
         return schema  # any text already includes the empty one
     return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+
+
+NO_NUL = r"^[^\x00]*$"
+
+
+def query_text_holds_no_nul(result, generator, request, public):
+    """drf-spectacular post-processing hook: every query parameter passes
+    `recovery.parsing.ReadableInputMiddleware`, which refuses U+0000; a free text parameter says so."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query":
+                    parameter["schema"] = _no_nul(schema)
+    return result
+
+
+def _no_nul(schema: dict) -> dict:
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            return {**schema, key: [_no_nul(option) for option in schema[key]]}
+    if schema.get("type") == "array":
+        return {**schema, "items": _no_nul(schema.get("items", {}))}
+    # The empty string (`maxLength: 0`, an untouched filter) holds no NUL already.
+    if (
+        schema.get("type") == "string"
+        and not set(schema) & {"enum", "format", "pattern"}
+        and schema.get("maxLength") != 0
+    ):
+        return {**schema, "pattern": NO_NUL}
+    return schema

@@ -5,7 +5,8 @@ Refused before anything is stored, each with a message naming the problem:
 - nesting deeper than MAX_DEPTH, measured on the text before `json` or DRF recurse into it (a
   RecursionError at a few hundred levels was a 500);
 - numbers JSON allows but jsonb refuses (`1e400` overflows to Infinity) and NaN/Infinity literals;
-- U+0000 anywhere in a string or key (PostgreSQL text and jsonb cannot hold it).
+- U+0000 or a lone surrogate anywhere in a string or key (`recovery.parsing.unreadable`), judged on
+  what the body decodes to in its declared charset: `\u0000` in UTF-16 is no `\u0000` in bytes.
 """
 
 import json
@@ -17,15 +18,13 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
-from recovery.parsing import whole_number
+from recovery.parsing import unreadable_in, whole_number
 
 MAX_DEPTH = 32
 
 # A JSON string literal, so brackets inside strings are not counted as nesting.
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(rb"[^\[\]{}]")
-# An escaped NUL not itself preceded by an escaped backslash (`\\u0000` is the six characters \u0000).
-_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]")
 
 
 class BodyTooLarge(APIException):
@@ -46,15 +45,32 @@ class BoundedJSONParser(JSONParser):
         # The declared length refuses a large body unread; the bounded read catches one that lies.
         if _declared_length(parser_context) > limit or len(body := stream.read(limit + 1)) > limit:
             raise BodyTooLarge(f"The request body is larger than {limit} bytes.")
-        if _depth(body) > MAX_DEPTH:
-            raise ParseError(f"JSON nested deeper than {MAX_DEPTH} levels.")
-        if _NUL_ESCAPE.search(body):
-            raise ParseError("Null characters (\\u0000) are not allowed in text.")
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return json.loads(body.decode(encoding), parse_float=_finite, parse_constant=_no_constant)
-        except (ValueError, UnicodeDecodeError) as exc:
+            text = body.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+        if _depth(text) > MAX_DEPTH:
+            raise ParseError(f"JSON nested deeper than {MAX_DEPTH} levels.")
+        try:
+            data = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
+        if found := unreadable_in(data):
+            raise ParseError(_per_field(*found))
+        return data
+
+
+def _per_field(path: tuple[str, ...], problem: str) -> dict:
+    """The API's body for a refused field (`recovery.api.errors`): the message under its field (nested
+    as the serializers nest theirs), and as `detail`."""
+    body: dict = {}
+    errors: object = [problem]
+    for key in reversed(path):
+        errors = {key: errors}
+    if isinstance(errors, dict):
+        body.update(errors)
+    return {**body, "detail": problem}
 
 
 def _finite(text: str) -> float:
@@ -68,11 +84,11 @@ def _no_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _depth(body: bytes) -> int:
-    brackets = _NOT_BRACKET.sub(b"", _STRING.sub(b"", body))
+def _depth(body: str) -> int:
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", body))
     depth = deepest = 0
-    for byte in brackets:
-        depth += 1 if byte in b"[{" else -1
+    for bracket in brackets:
+        depth += 1 if bracket in "[{" else -1
         deepest = max(deepest, depth)
     return deepest
 

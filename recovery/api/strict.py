@@ -3,9 +3,11 @@
 import copy
 from collections.abc import Mapping
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
+from recovery.filter_fields import STORABLE_OFFSET
 from recovery.parsing import has_storable_offset
 
 UNKNOWN_FIELD = "Unknown field: it cannot be written here."
@@ -42,6 +44,7 @@ class StrictInput(serializers.Serializer):
         if isinstance(data, Mapping) and isinstance(errors, dict):
             errors.update({name: [UNKNOWN_FIELD] for name in data if name not in self.fields})
             errors.update({name: [NOT_TEXT] for name in self._non_text(data)})
+            errors.update(self._too_long(data))
         if errors:
             raise serializers.ValidationError(errors)
         return value
@@ -56,6 +59,18 @@ class StrictInput(serializers.Serializer):
             and data[name] is not None
             and not isinstance(data[name], str)
         ]
+
+    def _too_long(self, data: Mapping) -> dict[str, list[str]]:
+        """Text longer than its `max_length` as sent: DRF measures it after trimming, so 131 characters
+        with three leading spaces passed a limit of 128 that the schema states (`maxLength`)."""
+        return {
+            name: [f"Ensure this field has no more than {field.max_length} characters."]
+            for name, field in self.fields.items()
+            if isinstance(field, serializers.CharField)
+            and field.max_length is not None
+            and isinstance(data.get(name), str)
+            and len(data[name]) > field.max_length
+        }
 
 
 class SurrogateCheck(ProhibitSurrogateCharactersValidator):
@@ -80,6 +95,8 @@ class WholeNumberField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+# The same offset rule the date filters state (`recovery.filter_fields`), in the schema too.
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": STORABLE_OFFSET})
 class MomentField(serializers.DateTimeField):
     """An ISO 8601 moment with a UTC offset PostgreSQL could store (Python reads up to ±23:59): the
     same refusal as the date filters (`recovery.filter_fields`), though this one is stored in UTC."""

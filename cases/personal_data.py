@@ -1,0 +1,160 @@
+"""Which of the cases app's tables hold a customer's data, and how each forgets them
+(the registry: `recovery.personal_data`). Rows found by keys first, then rows found by what they say."""
+
+from django.db.models import F, Q
+
+from cases import events
+from cases.models import (
+    BusinessCalendar,
+    CaseEvent,
+    ExportAudit,
+    FollowUp,
+    Gesture,
+    Holiday,
+    IdempotentRequest,
+    MetricsSnapshot,
+    Notification,
+    RecoveryCase,
+    ResponseTemplate,
+    RootCause,
+    SLAAlert,
+    SLAPolicy,
+)
+from recovery.personal_data import ERASED, Subject, holds, holds_none, redact_rows
+
+# What an email about an erased customer says once the customer can no longer be told.
+NOT_SENT = "Not sent: the customer's data was erased."
+
+
+def _cases(subject: Subject):
+    return RecoveryCase.objects.filter(pk__in=subject.case_ids)
+
+
+def _erase_cases(subject: Subject) -> None:
+    _cases(subject).update(
+        title=ERASED,
+        description="",
+        resolution_summary="",
+        close_reason="",
+        hold_reason="",
+        version=F("version") + 1,  # what a client loaded (its ETag) no longer describes the case
+    )
+
+
+holds(
+    RecoveryCase,
+    personal=("title", "description", "hold_reason", "resolution_summary", "close_reason"),
+    other=("channel", "severity", "stage"),
+    rows=_cases,
+    erase=_erase_cases,
+)
+
+
+def _events(subject: Subject):
+    return CaseEvent.objects.filter(case_id__in=subject.case_ids)
+
+
+def _event_quotes(subject: Subject):
+    for data in _events(subject).filter(kind=CaseEvent.Kind.UPDATED).values_list("data", flat=True):
+        yield from events.quoted(data)
+
+
+holds(
+    CaseEvent,
+    personal=("message", "data"),
+    other=("kind", "from_stage", "to_stage"),
+    rows=_events,
+    extra_quotes=_event_quotes,
+    erase=lambda subject: events.scrub(case_ids=list(subject.case_ids)),
+)
+
+holds(
+    Gesture,
+    personal=("description", "decision_note"),
+    other=("kind", "currency", "status"),
+    rows=lambda subject: Gesture.objects.filter(case_id__in=subject.case_ids),
+    erase=lambda subject: Gesture.objects.filter(case_id__in=subject.case_ids).update(
+        description="", decision_note=""
+    ),
+)
+
+holds(
+    FollowUp,
+    personal=("outcome",),
+    other=("channel",),
+    rows=lambda subject: FollowUp.objects.filter(case_id__in=subject.case_ids),
+    erase=lambda subject: FollowUp.objects.filter(case_id__in=subject.case_ids).update(outcome=""),
+)
+
+
+def _emails(subject: Subject):
+    """The outbox rows about the subject: those of their cases, digests listing one of their cases
+    (by its link, which no other case's link can contain), and any other that names them."""
+    links = Q(pk__in=[])
+    for reference in subject.references:
+        links |= Q(body__contains=f"/cases/{reference}/")
+    ids = set(
+        Notification.objects.filter(Q(case_id__in=subject.case_ids) | links).values_list("pk", flat=True)
+    )
+    candidates = Notification.objects.filter(subject.mentioned_in("recipient", "subject", "body")).exclude(
+        pk__in=ids
+    )
+    for pk, *texts in candidates.values_list("pk", "recipient", "subject", "body"):
+        if subject.is_about(" ".join(texts)):
+            ids.add(pk)
+    return Notification.objects.filter(pk__in=ids)
+
+
+def _erase_emails(subject: Subject) -> None:
+    """An email already sent (or given up on) keeps only the marker: it is a record that something was
+    sent, and what it said went with the customer. One still to be sent to the customer cannot go any
+    more; one still to be sent to staff goes, without the customer's words."""
+    emails = _emails(subject)
+    addresses = [identifier for identifier in subject.identifiers if "@" in identifier]
+    to_them = Q(pk__in=[])
+    for address in addresses:
+        to_them |= Q(recipient__iexact=address)
+    done = emails.exclude(status=Notification.Status.PENDING)
+    done.filter(to_them).update(recipient="")
+    done.update(subject=ERASED, body=ERASED, last_error="")
+    emails.filter(to_them, status=Notification.Status.PENDING).update(
+        status=Notification.Status.FAILED, recipient="", subject=ERASED, body=ERASED, last_error=NOT_SENT
+    )
+    for email in emails.filter(status=Notification.Status.PENDING).only("pk", "subject", "body"):
+        Notification.objects.filter(pk=email.pk).update(
+            subject=subject.redact_text(email.subject), body=subject.redact_text(email.body)
+        )
+
+
+holds(
+    Notification,
+    personal=("recipient", "subject", "body", "last_error"),
+    other=("template", "dedupe_key", "status"),
+    erase=_erase_emails,
+)
+
+# An export's filters are its query string: a search for the customer's name is kept as typed.
+holds(
+    ExportAudit,
+    personal=("filters",),
+    other=("export",),
+    erase=lambda subject: redact_rows(ExportAudit.objects.all(), subject=subject, json=("filters",)),
+)
+
+# A stored answer of the case API repeats the case and its customer, to replay it under its key.
+holds(
+    IdempotentRequest,
+    personal=("body", "headers"),
+    other=("key", "fingerprint"),
+    erase=lambda subject: redact_rows(
+        IdempotentRequest.objects.all(), subject=subject, json=("body", "headers")
+    ),
+)
+
+holds_none(RootCause, why="written by managers about a cause many customers share, not about one")
+holds_none(SLAPolicy, why="targets per severity")
+holds_none(BusinessCalendar, why="opening hours")
+holds_none(Holiday, why="public holidays")
+holds_none(SLAAlert, why="which target of which case was missed, by id")
+holds_none(ResponseTemplate, why="texts with placeholders, filled in only when an email is written")
+holds_none(MetricsSnapshot, why="counts and durations; agents and root causes by name, never customers")

@@ -1,0 +1,105 @@
+"""Rules that once excused a 400 per operation in chaos/schemathesis.toml, written into the schema, and
+the server doing what the schema says (issue 24, section 4)."""
+
+import re
+
+import pytest
+
+from cases.tests.factories import RecoveryCaseFactory, RootCauseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(api_client, agent):
+    response = api_client(agent).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def component(schema, name: str) -> dict:
+    return schema["components"]["schemas"][name]
+
+
+def test_feedback_needs_one_of_rating_nps_or_a_non_blank_comment_as_any_of(schema):
+    any_of = component(schema, "FeedbackIn")["anyOf"]
+
+    assert [branch["required"] for branch in any_of] == [["rating"], ["nps"], ["comment"]]
+    comment = re.compile(any_of[2]["properties"]["comment"]["pattern"])
+    assert comment.search("late") and not comment.search("   ")
+
+
+@pytest.mark.parametrize(
+    ("amount", "valid"),
+    [
+        *[("20", True), ("45.50", True), ("0.5", True), ("0.01", True), ("100000", True), ("99999.99", True)],
+        *[("", False), (".", False), ("0", False), ("0.00", False), ("-5", False), ("1e400", False)],
+        *[("100000.01", False), ("100001", False), ("1.234", False), ("٣", False)],
+    ],
+)
+def test_a_gesture_amount_is_a_decimal_string_the_pattern_describes(schema, amount, valid):
+    pattern = component(schema, "GestureInput")["properties"]["amount"]["pattern"]
+
+    assert bool(re.fullmatch(pattern.strip("^$"), amount)) == valid
+
+
+def test_the_server_takes_what_the_amount_pattern_takes_and_refuses_the_rest(api_client, agent):
+    case = RecoveryCaseFactory(owner=agent, apologized=True)
+    url = f"/api/v1/cases/{case.reference}/gestures/"
+
+    for amount, status in [("0.5", 201), ("0", 400), ("", 400), ("100000.01", 400)]:
+        body = {"kind": "voucher", "amount": amount, "currency": "EUR"}
+        assert api_client(agent).post(url, body, format="json").status_code == status, amount
+
+
+def test_plain_decimal_fields_need_a_digit(schema):
+    pattern = re.compile(
+        component(schema, "PatchedSLAPolicyEditInput")["properties"]["warn_at_fraction"]["pattern"]
+    )
+
+    assert pattern.search("0.75") and pattern.search(".5")
+    assert (
+        not pattern.search("")
+        and not pattern.search(".")
+        and not pattern.search("0")
+        and not pattern.search("1")
+    )
+
+
+@pytest.mark.parametrize("name", ["PatchedCaseEditInput", "RootCauseInput"])
+def test_an_owner_may_be_the_empty_string(schema, name):
+    owner = component(schema, name)["properties"]["owner"]
+
+    assert {"type": "string", "enum": [""]} in owner["anyOf"]
+
+
+def test_an_empty_owner_unassigns_a_root_cause(api_client, manager):
+    root_cause = RootCauseFactory(owner=manager)
+
+    response = api_client(manager).patch(
+        f"/api/v1/root-causes/{root_cause.pk}/", {"owner": ""}, format="json"
+    )
+
+    assert response.status_code == 200
+    root_cause.refresh_from_db()
+    assert root_cause.owner is None
+
+
+def test_every_free_text_query_parameter_says_it_holds_no_nul(schema):
+    loose = [
+        (path, parameter["name"])
+        for path, operations in schema["paths"].items()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and _free_text(parameter["schema"])
+    ]
+
+    assert loose == []
+
+
+def _free_text(schema: dict) -> bool:
+    options = schema.get("anyOf") or schema.get("oneOf") or [schema.get("items", schema)]
+    return any(
+        option.get("type") == "string" and not set(option) & {"enum", "format", "pattern", "maxLength"}
+        for option in options
+    )
