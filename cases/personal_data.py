@@ -5,18 +5,23 @@ from django.db.models import F, Q
 
 from cases import events
 from cases.models import (
+    Attachment,
     BusinessCalendar,
     CaseEvent,
+    ExchangeRate,
     ExportAudit,
     FollowUp,
     Gesture,
     Holiday,
     IdempotentRequest,
+    Message,
     MetricsSnapshot,
+    Notice,
     Notification,
     RecoveryCase,
     ResponseTemplate,
     RootCause,
+    SavedView,
     SLAAlert,
     SLAPolicy,
 )
@@ -71,7 +76,7 @@ holds(
 holds(
     Gesture,
     personal=("description", "decision_note"),
-    other=("kind", "currency", "status"),
+    other=("kind", "currency", "base_currency", "status"),
     rows=lambda subject: Gesture.objects.filter(case_id__in=subject.case_ids),
     erase=lambda subject: Gesture.objects.filter(case_id__in=subject.case_ids).update(
         description="", decision_note=""
@@ -158,3 +163,64 @@ holds_none(Holiday, why="public holidays")
 holds_none(SLAAlert, why="which target of which case was missed, by id")
 holds_none(ResponseTemplate, why="texts with placeholders, filled in only when an email is written")
 holds_none(MetricsSnapshot, why="counts and durations; agents and root causes by name, never customers")
+
+
+def _messages(subject: Subject):
+    return Message.objects.filter(case_id__in=subject.case_ids)
+
+
+def _erase_messages(subject: Subject) -> None:
+    """The conversation with the customer goes with them: what was said, to and from which address,
+    the raw source and the files. The rows stay, as a record that messages were exchanged."""
+    for message in _messages(subject).exclude(raw=""):
+        message.raw.delete(save=False)
+    attachments = Attachment.objects.filter(message__case_id__in=subject.case_ids)
+    for attachment in attachments:
+        attachment.file.delete(save=False)
+    attachments.update(name=ERASED, file="")
+    _messages(subject).update(
+        from_address=ERASED,
+        to_address=ERASED,
+        subject=ERASED,
+        body=ERASED,
+        body_html="",
+        reply_to="",
+        references="",
+        raw="",
+    )
+
+
+holds(
+    Message,
+    personal=("from_address", "to_address", "subject", "body", "body_html", "references"),
+    other=("direction", "status", "message_id", "in_reply_to", "reply_to"),
+    rows=_messages,
+    erase=_erase_messages,
+)
+
+holds(
+    Attachment,
+    personal=("name",),
+    other=("content_type",),
+    rows=lambda subject: Attachment.objects.filter(message__case_id__in=subject.case_ids),
+    erase=lambda subject: None,  # with its message, above
+)
+
+# A notice repeats its case's title ("Your gesture on <title> was approved").
+holds(
+    Notice,
+    personal=("text",),
+    other=("kind",),
+    rows=lambda subject: Notice.objects.filter(case_id__in=subject.case_ids),
+    erase=lambda subject: Notice.objects.filter(case_id__in=subject.case_ids).update(text=ERASED),
+)
+
+# A saved view is a query string, and a search for the customer's name is kept as typed.
+holds(
+    SavedView,
+    personal=("query",),
+    other=("name",),
+    erase=lambda subject: redact_rows(SavedView.objects.all(), subject=subject, text=("query",)),
+)
+
+holds_none(ExchangeRate, why="currencies and their rates")

@@ -5,6 +5,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from recovery.personal_data import ERASED, Subject, holders, holds, holds_none, redact_rows
@@ -18,6 +20,9 @@ holds_none(Token, why="API keys of staff and integrations")
 holds_none(AccessAttempt, why=STAFF)
 holds_none(AccessFailureLog, why=STAFF)
 holds_none(AccessLog, why=STAFF)
+holds_none(TOTPDevice, why=STAFF)
+holds_none(StaticDevice, why=STAFF)
+holds_none(StaticToken, why=STAFF)
 holds_none(
     Session,
     why="a staff member's sign-in; flash messages travel in a cookie (Django's fallback storage) and "
