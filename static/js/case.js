@@ -13,10 +13,15 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail.target;
-    var focus = (target && target.isConnected ? target : document).querySelector("[data-autofocus]");
-    if (!focus && target && target.id === "action-slot") focus = target.querySelector("textarea, input:not([type=hidden]), select");
+  // Focus moves only inside content that was just swapped in (htmx:load fires on each new element),
+  // never to a match elsewhere in the document: an old "Note added." still on the page once took the
+  // focus from a search field, and the next letter typed ran a shortcut (issue 23, D1).
+  document.addEventListener("htmx:load", function (event) {
+    var added = event.target;
+    if (!added || !added.querySelector || added === document.body) return;
+    var focus = added.matches("[data-autofocus]") ? added : added.querySelector("[data-autofocus]");
+    if (!focus) focus = added.querySelector("[data-form-open] [aria-invalid=true]");
+    if (!focus && added.closest("#action-slot")) focus = added.querySelector("[data-form-open] textarea, [data-form-open] input:not([type=hidden]), [data-form-open] select");
     if (focus) focus.focus();
   });
 
