@@ -164,6 +164,7 @@ def test_an_agent_finds_a_root_cause_by_searching_and_cancel_closes_a_form_untou
     page.get_by_role("button", name="Put on hold").click()
     page.get_by_label("Reason").fill("Never mind")
     page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Discard the draft").click()  # typed text: Cancel asks first
     expect(page.locator("#action-slot")).to_be_empty()
     assert RecoveryCase.objects.get(pk=case.pk).on_hold_since is None
 
