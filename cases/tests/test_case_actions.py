@@ -359,8 +359,35 @@ def test_forcing_an_action_on_another_agents_case_shows_the_services_message_and
     response = act(signed_in(agent), case, action, htmx=True, **data)
 
     assert response.status_code == 403
-    assert f"{case.reference} belongs to another agent; only a manager may" in response.text
+    assert f"{case.reference} belongs to another agent (Bob); only a manager may" in response.text
     assert (fresh(case).version, events_of(case)) == before
+
+
+@pytest.mark.parametrize("action", ["apologize", "note", "gesture", "root-cause", "hold", "acknowledge"])
+def test_the_direct_url_of_an_action_on_another_agents_case_shows_the_refusal_not_a_form(
+    agent, other_agent, action
+):
+    case = RecoveryCaseFactory(owner=other_agent, acknowledged=True)
+    client = signed_in(agent)
+
+    for response in (
+        client.get(f"/cases/{case.reference}/actions/{action}/", **HTMX),
+        client.get(f"/cases/{case.reference}/actions/{action}/"),
+    ):
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert f"{case.reference} belongs to another agent (Bob); only a manager may act on it." in html
+        assert "data-form-open" not in html and ">Confirm</button>" not in html
+        assert ">Close</button>" in html
+
+
+def test_a_manager_opening_the_direct_url_of_an_agents_case_gets_the_form(manager, other_agent):
+    case = RecoveryCaseFactory(owner=other_agent, acknowledged=True)
+
+    response = signed_in(manager).get(f"/cases/{case.reference}/actions/apologize/", **HTMX)
+
+    assert response.status_code == 200
+    assert ">Apology</label>" in response.text and "data-form-open" in response.text
 
 
 def test_forcing_an_action_the_stage_does_not_allow_shows_the_workflows_message(agent):

@@ -25,7 +25,7 @@ from cases.views import timeline
 from cases.views.case_actions import ACTIONS, Action, offered
 from cases.views.forms import show_refusal
 from recovery.errors import Conflict, InvalidInput, MendError, NotPermitted, PreconditionFailed, StaleCase
-from recovery.roles import is_manager
+from recovery.roles import is_manager, require_may_act_on
 from recovery.web import agent_required
 
 PAGE = "cases/case.html"
@@ -41,11 +41,12 @@ class OpenForm:
     error: str = ""
     stale: str = ""
     extras: dict = field(default_factory=dict)
+    refused: bool = False  # not theirs to do: the refusal alone, no form
 
 
 def _case_or_404(reference: str) -> RecoveryCase:
     try:
-        return RecoveryCase.objects.select_related("customer").get(pk=parse_reference(reference))
+        return RecoveryCase.objects.select_related("customer", "owner").get(pk=parse_reference(reference))
     except RecoveryCase.DoesNotExist:
         raise Http404(f"No case {reference}.") from None
 
@@ -67,12 +68,20 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
     case = _case_or_404(reference)
     if request.method == "POST":
         return _perform(request, case, ACTIONS[action])
-    opened = _open_form(
-        request, case, ACTIONS[action], ACTIONS[action].form(initial={"version": case.version})
-    )
+    status = 200
+    try:
+        # The services' own check, asked before drawing a form that could only be refused on submit.
+        require_may_act_on(case, request.user)
+    except NotPermitted as error:
+        opened = OpenForm(ACTIONS[action], None, error=error.message, refused=True)
+        status = 403
+    else:
+        opened = _open_form(
+            request, case, ACTIONS[action], ACTIONS[action].form(initial={"version": case.version})
+        )
     if request.htmx:
-        return TemplateResponse(request, f"{PAGE}#action-form", {"case": case, "open": opened})
-    return _render_page(request, case.pk, opened=opened)
+        return TemplateResponse(request, f"{PAGE}#action-form", {"case": case, "open": opened}, status=status)
+    return _render_page(request, case.pk, opened=opened, status=status)
 
 
 def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpResponse:
