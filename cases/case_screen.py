@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from cases import workflow
+from cases import queue, workflow
 from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, ResponseTemplate, RootCause, Stage
 from cases.selectors import GESTURE_USERS, USER_FIELDS
 from cases.sla import clock as sla
@@ -209,6 +209,12 @@ def _current_step(case: RecoveryCase) -> str:
     order = [Stage.NEW, Stage.ACKNOWLEDGED, Stage.APOLOGIZED, Stage.RESOLVED, Stage.FOLLOWED_UP, Stage.CLOSED]
     index = order.index(case.stage)
     return STEPS[index][0] if index < len(STEPS) else ""
+
+
+def next_in_queue(*, user, leaving: int, now: datetime) -> RecoveryCase | None:
+    """The case at the top of `user`'s queue (its default view) other than the one they are leaving."""
+    top = queue.queue_page(user=user, scope=queue.DEFAULT_SCOPE, now=now, limit=2)
+    return next((case for case in top if case.pk != leaving), None)
 
 
 def response_templates(*, kind: str) -> QuerySet[ResponseTemplate]:

@@ -50,7 +50,7 @@ def test_esc_asks_before_closing_a_draft_which_comes_back_until_it_is_sent(page,
     screenshot(page, "case-draft-restored")
     assert serious_accessibility_violations(page) == []
 
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Confirm", exact=True).click()
     expect(page.locator(".case-done")).to_have_text("Resolved.")
     assert stored_drafts(page) == {}
     assert RecoveryCase.objects.get(pk=case.pk).resolution_summary == DRAFT
@@ -63,7 +63,7 @@ def test_a_refused_submit_keeps_the_draft_and_discard_forgets_it(page, sign_in, 
 
     page.get_by_role("button", name="Grant gesture").click()
     page.get_by_label("Amount").fill("abc")
-    page.get_by_role("button", name="Confirm").click()  # refused: 422, the form comes back with the text
+    page.get_by_role("button", name="Confirm", exact=True).click()  # refused (422): the text comes back
     expect(page.locator(".field.has-error")).to_be_visible()
     expect(page.get_by_label("Amount")).to_have_value("abc")
     assert list(stored_drafts(page)) == [f"mend:draft:{case.reference}:gesture"]

@@ -112,7 +112,7 @@ def test_a_search_after_a_note_keeps_focus_and_text_and_leaves_the_case_new(page
 
     page.get_by_role("button", name="Add note").click()
     type_with_pauses(page.get_by_label("Note"), ("Called the customer; ", "no answer."))
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Confirm", exact=True).click()
     expect(page.locator(".case-done")).to_have_text("Note added.")
     after_note = untouched(case)
 

@@ -228,7 +228,7 @@ def test_a_manager_also_gets_reassign_change_severity_and_close_from_any_open_st
 def test_acknowledge_carries_the_a_shortcut(agent):
     html = page(agent, RecoveryCaseFactory())
 
-    assert 'data-shortcut="a" aria-keyshortcuts="a">Acknowledge</button>' in html
+    assert 'data-shortcut="a" aria-keyshortcuts="a" title="Shortcut: a">Acknowledge</button>' in html
     assert "js/case.js" in html
 
 

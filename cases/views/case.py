@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -104,10 +105,26 @@ def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpRe
     except MendError as error:
         status = 403 if isinstance(error, NotPermitted) else 409 if isinstance(error, Conflict) else 422
         return _refused(request, case, action, form, error=error.message, status=status)
+    if action.ends_part and request.POST.get("then") == "next":
+        return _next_case(request, case, action)
     if request.htmx:
         return _render_page(request, case.pk, partial=True, done=action.done)
     messages.success(request, action.done)
     return redirect("workspace:case", case.reference)
+
+
+def _next_case(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpResponse:
+    """ "Confirm and next": on to the top of the agent's queue (a page load, htmx or not)."""
+    messages.success(request, f"{case.reference}: {action.done}")
+    following = case_screen.next_in_queue(user=request.user, leaving=case.pk, now=timezone.now())
+    if following is None:
+        messages.info(request, "Nothing else waits in your queue.")
+        url = reverse("workspace:queue")
+    else:
+        url = f"{reverse('workspace:case', args=[following.reference])}?from=queue"
+    if request.htmx:
+        return HttpResponse(headers={"HX-Redirect": url})
+    return redirect(url)
 
 
 def _refused(request, case, action, form, *, status: int, error: str = "", stale: str = "") -> HttpResponse:
@@ -174,6 +191,7 @@ def _render_page(
         "done": done,
         "unhappy_at": getattr(screen.case, "customer_unhappy_at", None),
         "nav": "cases",
+        "shortcut_actions": [action for action in ACTIONS.values() if action.key],
     }
     template = f"{PAGE}#case" if partial else PAGE
     return TemplateResponse(request, template, context, status=status)

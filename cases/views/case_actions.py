@@ -24,6 +24,8 @@ class Action:
     immediate: bool = False  # acts at once, no form
     template_kind: str = ""  # which response templates the form offers
     done: str = ""  # what the agent is told afterwards
+    key: str = ""  # its single-key shortcut on the case screen, listed under `?`
+    ends_part: bool = False  # the agent's part is done for now: the form offers "Confirm and next"
 
 
 def _workflow(name: str) -> Callable[[RecoveryCase, object, list[str]], bool]:
@@ -105,6 +107,7 @@ ACTIONS: dict[str, Action] = {
             _workflow("acknowledge"),
             immediate=True,
             done="Acknowledged.",
+            key="a",
         ),
         Action(
             "assign-to-me",
@@ -114,6 +117,7 @@ ACTIONS: dict[str, Action] = {
             _free_for,
             immediate=True,
             done="The case is yours.",
+            key="m",
         ),
         Action(
             "apologize",
@@ -123,6 +127,7 @@ ACTIONS: dict[str, Action] = {
             _workflow("apologize"),
             template_kind=ResponseTemplate.Kind.APOLOGY,
             done="Apology recorded.",
+            key="p",
         ),
         Action(
             "resolve",
@@ -132,6 +137,8 @@ ACTIONS: dict[str, Action] = {
             _workflow("resolve"),
             template_kind=ResponseTemplate.Kind.RESOLUTION,
             done="Resolved.",
+            key="r",
+            ends_part=True,
         ),
         Action(
             "follow-up",
@@ -141,6 +148,8 @@ ACTIONS: dict[str, Action] = {
             _workflow("follow_up"),
             template_kind=ResponseTemplate.Kind.FOLLOW_UP,
             done="Follow-up recorded.",
+            key="f",
+            ends_part=True,
         ),
         Action(
             "close",
@@ -149,6 +158,8 @@ ACTIONS: dict[str, Action] = {
             _stage("close", reason="reason"),
             _workflow("close"),
             done="Closed.",
+            key="c",
+            ends_part=True,
         ),
         Action(
             "reopen",
@@ -157,6 +168,7 @@ ACTIONS: dict[str, Action] = {
             _stage("reopen", reason="reason"),
             _workflow("reopen"),
             done="Reopened.",
+            key="o",
         ),
         Action(
             "hold",
@@ -165,6 +177,8 @@ ACTIONS: dict[str, Action] = {
             _stage("hold", reason="reason"),
             _workflow("hold"),
             done="On hold: the SLA clocks are paused.",
+            key="h",
+            ends_part=True,
         ),
         Action(
             "resume",
@@ -173,10 +187,17 @@ ACTIONS: dict[str, Action] = {
             _stage("unhold"),
             _workflow("unhold"),
             done="Resumed: the SLA clocks run again.",
+            key="u",
         ),
-        Action("note", "Add note", forms.NoteForm, _note, _works_on, done="Note added."),
+        Action("note", "Add note", forms.NoteForm, _note, _works_on, done="Note added.", key="n"),
         Action(
-            "gesture", "Grant gesture", forms.GestureForm, _gesture, _works_on_open, done="Gesture recorded."
+            "gesture",
+            "Grant gesture",
+            forms.GestureForm,
+            _gesture,
+            _works_on_open,
+            done="Gesture recorded.",
+            key="g",
         ),
         Action(
             "root-cause",
@@ -185,6 +206,7 @@ ACTIONS: dict[str, Action] = {
             _root_cause,
             _works_on,
             done="Root cause linked.",
+            key="l",
         ),
         Action(
             "reassign",
@@ -193,6 +215,7 @@ ACTIONS: dict[str, Action] = {
             _edit(lambda actor, data: {"owner": data.get("owner")}),
             _manager_on_open,
             done="Owner changed.",
+            key="w",
         ),
         Action(
             "severity",
@@ -201,6 +224,7 @@ ACTIONS: dict[str, Action] = {
             _edit(lambda actor, data: {"severity": data.get("severity")}),
             _manager_on_open,
             done="Severity changed.",
+            key="v",
         ),
     )
 }

@@ -74,11 +74,15 @@
     if (el.form && el.form.hasAttribute("data-draft-bound") && el.tagName !== "SELECT" && el.type !== "checkbox") {
       return el.value.trim() !== "";
     }
-    if (el.tagName === "SELECT") {
-      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
-    }
+    if (el.tagName === "SELECT") return el.selectedIndex !== defaultIndex(el);
     if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
     return el.value !== el.defaultValue;
+  }
+
+  // A select without a `selected` option shows its first one.
+  function defaultIndex(select) {
+    for (var i = 0; i < select.options.length; i++) if (select.options[i].defaultSelected) return i;
+    return select.options.length ? 0 : -1;
   }
 
   function readDraft(form) {
@@ -102,9 +106,8 @@
     try { window.sessionStorage.removeItem(STORE + form.dataset.draft); } catch (error) { /* see saveDraft */ }
     if (reset) {
       draftFields(form).forEach(function (el) {
-        if (el.tagName === "SELECT") {
-          Array.prototype.forEach.call(el.options, function (o) { o.selected = o.defaultSelected; });
-        } else if (el.type === "checkbox") el.checked = el.defaultChecked;
+        if (el.tagName === "SELECT") el.selectedIndex = defaultIndex(el);
+        else if (el.type === "checkbox") el.checked = el.defaultChecked;
         else el.value = el.defaultValue;
       });
       var note = form.querySelector("[data-draft-note]");
@@ -181,12 +184,6 @@
       else if (returnTo && returnTo.isConnected) returnTo.focus(); // Esc or "Keep editing"
     });
   }
-
-  window.Mend = window.Mend || { keys: {} };
-  window.Mend.keys.a = function (event) {
-    var button = document.querySelector('button[data-shortcut="a"]');
-    if (button) { event.preventDefault(); button.click(); }
-  };
 
   function span(ms) {
     var minutes = Math.floor(Math.abs(ms) / 60000);

@@ -27,7 +27,7 @@
     if (event.target.closest("[data-shortcuts-open]")) openShortcuts();
   });
 
-  // Page-specific keys (j/k/Enter in lists, a on a case) register here: Mend.keys["a"] = fn.
+  // Page-specific keys (j/k/Enter in lists) register here: Mend.keys["j"] = fn.
   window.Mend = window.Mend || { keys: {} };
   window.Mend.shortcutsPaused = shortcutsPaused;
 
@@ -45,6 +45,9 @@
     }
     if (event.key === "?") { event.preventDefault(); openShortcuts(); return; }
     var handler = window.Mend.keys[event.key];
-    if (handler) handler(event);
+    if (handler) { handler(event); return; }
+    // Any visible control marked data-shortcut="x" answers its letter (the case screen's actions).
+    var control = /^[a-z]$/.test(event.key) && document.querySelector('[data-shortcut="' + event.key + '"]');
+    if (control) { event.preventDefault(); control.click(); }
   });
 })();
