@@ -24,6 +24,7 @@ CASE_KEYS = {
     "n": "Add note",
     "g": "Grant gesture",
     "l": "Link root cause",
+    "e": "Edit",
     "w": "Reassign",
     "v": "Change severity",
 }
@@ -99,3 +100,26 @@ def test_confirm_and_next_with_an_empty_queue_lands_on_the_queue(page, sign_in, 
     expect(page.locator(".flashes")).to_contain_text(f"{case.reference}: Closed.")
     expect(page.locator(".flashes")).to_contain_text("Nothing else waits in your queue.")
     assert RecoveryCase.objects.get(pk=case.pk).stage == Stage.CLOSED
+
+
+def test_an_agent_fixes_the_title_with_e_and_the_timeline_shows_old_and_new(page, sign_in, agent):
+    case = RecoveryCaseFactory(owner=agent, acknowledged=True, title="Charged twise at checkout")
+    base = sign_in(page, agent)
+    page.goto(f"{base}/cases/{case.reference}/")
+
+    page.keyboard.press("e")
+    title = page.get_by_label("Title")
+    expect(title).to_be_focused()
+    expect(title).to_have_value("Charged twise at checkout")
+    title.fill("Charged twice at checkout")
+    page.get_by_label("Description").fill("The card was charged two times for one order.")
+    page.get_by_role("button", name="Confirm", exact=True).click()
+
+    expect(page.locator(".case-done")).to_have_text("Case details saved.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Charged twice at checkout")
+    changes = page.locator(".events .changes")
+    expect(changes).to_contain_text("Charged twise at checkout")
+    expect(changes.locator("ins").first).to_have_text("Charged twice at checkout")
+    screenshot(page, "case-edited")
+    assert serious_accessibility_violations(page) == []
+    assert RecoveryCase.objects.get(pk=case.pk).description == "The card was charged two times for one order."

@@ -409,3 +409,53 @@ def test_an_agent_may_not_reassign(agent, other_agent):
     assert response.status_code == 403
     assert "Only a manager may reassign a case." in response.text
     assert fresh(case).owner == agent
+
+
+# Edit ----------------------------------------------------------------------------------------------
+def test_edit_opens_with_the_cases_own_words(agent):
+    case = RecoveryCaseFactory(owner=agent, title="Charged twise", description="Card charged two times.")
+
+    html = signed_in(agent).get(f"/cases/{case.reference}/actions/edit/", **HTMX).text
+
+    assert 'value="Charged twise"' in html and ">Title</label>" in html
+    assert ">\nCard charged two times.</textarea>" in html
+
+
+def test_an_agent_fixes_a_title_and_the_timeline_keeps_old_and_new(agent):
+    case = RecoveryCaseFactory(owner=agent, title="Charged twise", description="")
+    client = signed_in(agent)
+
+    response = act(client, case, "edit", htmx=True, title="Charged twice", description="Card charged 2x.")
+
+    assert response.status_code == 200
+    assert "Case details saved." in response.text
+    assert (fresh(case).title, fresh(case).description) == ("Charged twice", "Card charged 2x.")
+    event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.UPDATED)
+    assert (event.actor, event.data) == (
+        agent,
+        {"title": ["Charged twise", "Charged twice"], "description": ["", "Card charged 2x."]},
+    )
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "Alice</strong> edited the case" in page
+    assert '<dt>Title</dt><dd><span class="visually-hidden">was </span><del>Charged twise</del>' in page
+    assert "<ins>Charged twice</ins>" in page and "<ins>Card charged 2x.</ins>" in page
+
+
+def test_an_edit_without_a_title_is_refused_next_to_the_field_and_stores_nothing(agent):
+    case = RecoveryCaseFactory(owner=agent, title="Charged twise")
+    before = (fresh(case).version, events_of(case))
+
+    response = act(signed_in(agent), case, "edit", htmx=True, title="  ", description="Kept text.")
+
+    assert response.status_code == 422
+    assert "A case needs a title." in response.text and "Kept text.</textarea>" in response.text
+    assert (fresh(case).title, fresh(case).version, events_of(case)) == ("Charged twise", *before)
+
+
+def test_an_agent_may_not_edit_another_agents_case(agent, other_agent):
+    case = RecoveryCaseFactory(owner=other_agent, title="Charged twise")
+
+    response = act(signed_in(agent), case, "edit", htmx=True, title="Mine now", description="")
+
+    assert response.status_code == 403
+    assert fresh(case).title == "Charged twise"

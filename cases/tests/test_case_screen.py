@@ -168,21 +168,43 @@ def test_a_survey_answer_shows_on_the_timeline_with_its_score(agent):
 @pytest.mark.parametrize(
     ("stage", "expected"),
     [
-        ({}, ["Acknowledge", "Assign to me", "Put on hold", "Add note", "Grant gesture", "Link root cause"]),
+        (
+            {},
+            [
+                "Acknowledge",
+                "Assign to me",
+                "Put on hold",
+                "Add note",
+                "Grant gesture",
+                "Link root cause",
+                "Edit",
+            ],
+        ),
         (
             {"acknowledged": True},
-            ["Apologize", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
+            ["Apologize", "Put on hold", "Add note", "Grant gesture", "Link root cause", "Edit"],
         ),
-        ({"apologized": True}, ["Resolve", "Put on hold", "Add note", "Grant gesture", "Link root cause"]),
+        (
+            {"apologized": True},
+            ["Resolve", "Put on hold", "Add note", "Grant gesture", "Link root cause", "Edit"],
+        ),
         (
             {"resolved": True},
-            ["Record follow-up", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
+            [
+                "Record follow-up",
+                "Reopen",
+                "Put on hold",
+                "Add note",
+                "Grant gesture",
+                "Link root cause",
+                "Edit",
+            ],
         ),
         (
             {"followed_up": True},
-            ["Close", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
+            ["Close", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause", "Edit"],
         ),
-        ({"closed": True}, ["Reopen", "Add note", "Link root cause"]),
+        ({"closed": True}, ["Reopen", "Add note", "Link root cause", "Edit"]),
     ],
 )
 def test_an_agent_is_offered_only_what_the_stage_allows(agent, stage, expected):
@@ -220,6 +242,7 @@ def test_a_manager_also_gets_reassign_change_severity_and_close_from_any_open_st
         "Add note",
         "Grant gesture",
         "Link root cause",
+        "Edit",
         "Reassign",
         "Change severity",
     ]

@@ -77,9 +77,9 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
         opened = OpenForm(ACTIONS[action], None, error=error.message, refused=True)
         status = 403
     else:
-        opened = _open_form(
-            request, case, ACTIONS[action], ACTIONS[action].form(initial={"version": case.version})
-        )
+        chosen = ACTIONS[action]
+        initial = {"version": case.version, **(chosen.initial(case) if chosen.initial else {})}
+        opened = _open_form(request, case, chosen, chosen.form(initial=initial))
     if request.htmx:
         return TemplateResponse(request, f"{PAGE}#action-form", {"case": case, "open": opened}, status=status)
     return _render_page(request, case.pk, opened=opened, status=status)

@@ -26,6 +26,7 @@ class Action:
     done: str = ""  # what the agent is told afterwards
     key: str = ""  # its single-key shortcut on the case screen, listed under `?`
     ends_part: bool = False  # the agent's part is done for now: the form offers "Confirm and next"
+    initial: Callable[[RecoveryCase], dict] | None = None  # what the form starts from, beyond the version
 
 
 def _workflow(name: str) -> Callable[[RecoveryCase, object, list[str]], bool]:
@@ -207,6 +208,16 @@ ACTIONS: dict[str, Action] = {
             _works_on,
             done="Root cause linked.",
             key="l",
+        ),
+        Action(
+            "edit",
+            "Edit",
+            forms.EditForm,
+            _edit(lambda actor, data: {"title": data.get("title"), "description": data.get("description")}),
+            _works_on,
+            done="Case details saved.",
+            key="e",
+            initial=lambda case: {"title": case.title, "description": case.description},
         ),
         Action(
             "reassign",
