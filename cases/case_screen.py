@@ -31,6 +31,8 @@ STEPS = (
     ("close", "Close", "closed_at", None),
 )
 
+STEP_LABELS = {name: label for name, label, _, _ in STEPS}
+
 
 @dataclass(frozen=True)
 class Step:
@@ -39,10 +41,11 @@ class Step:
     done_at: datetime | None
     due_at: datetime | None
     current: bool
+    reopened: bool = False  # reached again by a reopening (the system's doing), not done by an agent
 
     @property
     def late(self) -> bool:
-        return bool(self.done_at and self.due_at and self.done_at > self.due_at)
+        return bool(self.done_at and self.due_at and self.done_at > self.due_at and not self.reopened)
 
 
 @dataclass
@@ -59,6 +62,11 @@ class CaseScreen:
     sla_state: str
     steps: list[Step] = field(default_factory=list)
     running: tuple[str, datetime] | None = None  # the earliest running SLA target and its due moment
+
+    @property
+    def running_label(self) -> str:
+        """The running target as the stage bar names it: "Follow up", not "follow_up"."""
+        return STEP_LABELS.get(self.running[0], self.running[0]) if self.running else ""
 
     @property
     def latest_event(self) -> CaseEvent | None:
@@ -198,9 +206,18 @@ def earlier_gestures(*, customer_id, case_id) -> QuerySet[Gesture]:
 
 
 def steps(case: RecoveryCase) -> list[Step]:
+    """The stage bar. A reopening sets the case back to acknowledged at the moment of reopening, with
+    the first target still standing: that step says "reopened", and is never "late"."""
     current = _current_step(case)
     return [
-        Step(name, label, getattr(case, done), getattr(case, due) if due else None, name == current)
+        Step(
+            name,
+            label,
+            getattr(case, done),
+            getattr(case, due) if due else None,
+            name == current,
+            reopened=bool(case.reopen_count) and name == "acknowledge",
+        )
         for name, label, done, due in STEPS
     ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("login/", views.sign_in, name="login"),
     path("logout/", views.sign_out, name="logout"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", login_not_required(views.favicon), name="favicon"),
     path("healthz", login_not_required(health.healthz), name="healthz"),
     path("readyz", login_not_required(health.readyz), name="readyz"),
     path("api/v1/", include(api_v1)),

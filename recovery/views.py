@@ -4,7 +4,9 @@ and the answer to a locked-out sign-in."""
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET
 
 from cases.devdata.logins import DEMO_LOGINS
 
@@ -36,3 +38,10 @@ def locked_out(request, original_response=None, credentials=None):
     response = render(request, "registration/login.html", context, status=429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+@require_GET
+def favicon(request):
+    """`/favicon.ico`, which browsers ask for whatever a page links: the icon every page links to.
+    A temporary redirect, so a new hashed file name after a deploy is followed at once."""
+    return redirect(static("favicon.svg"))

@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -36,3 +38,10 @@ def countdown(due: datetime | None) -> str:
         return ""
     delta = due - timezone.now()
     return f"due in {_span(delta)}" if delta > timedelta(0) else f"{_span(delta)} over"
+
+
+@register.filter
+def email_breaks(address: str) -> SafeString:
+    """An email address that a narrow panel wraps before its `@` or a dot, never inside a word."""
+    escaped = escape(address or "")
+    return mark_safe(escaped.replace("@", "<wbr>@").replace(".", "<wbr>."))  # escaped above

@@ -41,7 +41,7 @@ def test_the_agent_sees_their_cases_and_unassigned_ones_but_not_another_agents(a
 
     assert mine.reference in body and free.reference in body
     assert theirs.reference not in body
-    assert f'href="/cases/{mine.reference}/"' in body
+    assert f'href="/cases/{mine.reference}/?from=queue"' in body
 
 
 def test_another_agent_sees_their_own_queue(agent, other_agent):

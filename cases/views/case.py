@@ -31,6 +31,7 @@ from recovery.web import agent_required
 
 PAGE = "cases/case.html"
 ROOT_CAUSE_CHOICES = 25
+NAV_FROM = ("queue", "cases", "root_causes", "dashboard", "approvals")
 
 
 @dataclass
@@ -190,7 +191,8 @@ def _render_page(
         "open": opened,
         "done": done,
         "unhappy_at": getattr(screen.case, "customer_unhappy_at", None),
-        "nav": "cases",
+        # The list the case was opened from (its links say ?from=...), not always "All cases".
+        "nav": request.GET.get("from") if request.GET.get("from") in NAV_FROM else "",
         "shortcut_actions": [action for action in ACTIONS.values() if action.key],
     }
     template = f"{PAGE}#case" if partial else PAGE
