@@ -59,14 +59,8 @@ class CaseScreen:
     earlier_gestures: list[Gesture]
     failures_90_days: int
     allowed: list[str]
-    sla_state: str
+    sla: "SlaBox"
     steps: list[Step] = field(default_factory=list)
-    running: tuple[str, datetime] | None = None  # the earliest running SLA target and its due moment
-
-    @property
-    def running_label(self) -> str:
-        """The running target as the stage bar names it: "Follow up", not "follow_up"."""
-        return STEP_LABELS.get(self.running[0], self.running[0]) if self.running else ""
 
     @property
     def latest_event(self) -> CaseEvent | None:
@@ -80,10 +74,25 @@ def case_screen(*, case_id: int, user, now: datetime) -> CaseScreen:
         case=case,
         **_history(case, since=now - FAILURE_WINDOW),
         allowed=workflow.allowed_actions(case, user),
-        sla_state=sla.sla_state(case, now=now),
+        sla=sla_box(case, now=now),
         steps=steps(case),
-        running=min(sla.running_targets(case), key=lambda target: target[1], default=None),
     )
+
+
+@dataclass(frozen=True)
+class SlaBox:
+    """The header's SLA box: the state (for its colour and word) and the earliest running target."""
+
+    state: str
+    label: str  # the running target as the stage bar names it: "Follow up", not "follow_up"
+    due_at: datetime | None
+
+
+def sla_box(case: RecoveryCase, *, now: datetime) -> SlaBox:
+    running = min(sla.running_targets(case), key=lambda target: target[1], default=None)
+    if running is None:
+        return SlaBox(sla.sla_state(case, now=now), "", None)
+    return SlaBox(sla.sla_state(case, now=now), STEP_LABELS.get(running[0], running[0]), running[1])
 
 
 def _history(case: RecoveryCase, *, since: datetime) -> dict:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from cases import workflow
 from cases.models import CaseEvent, Gesture, RecoveryCase, ResponseTemplate, RootCause, Stage
@@ -310,7 +311,9 @@ def test_a_stale_form_says_who_changed_what_and_when_and_keeps_the_text(agent, m
     response = act(signed_in(agent), case, "acknowledge", htmx=True, version=seen)
 
     assert response.status_code == 409
-    assert f"{case.reference} was acknowledged by Maria at {acknowledged_at:%H:%M}." in response.text
+    local = timezone.localtime(acknowledged_at)
+    when = f"{local.day} {local:%b %Y, %H:%M}"  # written out here: the test must not reuse `moment`
+    assert f"{case.reference} was acknowledged by Maria at {when}." in response.text
     assert (fresh(case).version, events_of(case)) == before
 
 

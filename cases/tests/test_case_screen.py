@@ -66,7 +66,7 @@ def test_the_running_sla_target_counts_down_with_each_stage_due_moment(agent):
     html = page(agent, case)
 
     assert "SLA · Acknowledge" in html
-    assert "due in" in html and "data-countdown" in html
+    assert "due in" in html and f'hx-get="/cases/{case.reference}/sla/" hx-trigger="every 60s"' in html
     for step in ("Acknowledge", "Apologize", "Resolve"):
         assert f'<span class="step-name">{step}</span>' in html
     assert (

@@ -88,7 +88,7 @@ def test_a_row_shows_severity_stage_countdown_and_flags_in_words(agent):
 
     assert '<span class="badge sev-critical">Critical</span>' in body
     assert '<td class="stage">New</td>' in body
-    assert 'class="sla sla-breached"' in body and "Breached 45m ago" in body
+    assert 'class="sla sla-breached"' in body and "Breached 45 min ago" in body
     assert "Customer unhappy" in body and '<span class="flag">Repeat</span>' in body
 
 

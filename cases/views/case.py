@@ -62,6 +62,15 @@ def case_page(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_page(request, pk)  # a missing case is a 404 there, sparing an existence check
 
 
+@require_GET
+@agent_required
+def case_sla(request: HttpRequest, reference: str) -> HttpResponse:
+    """The header's SLA box alone: the screen polls it, so its countdown is the server's words."""
+    case = _case_or_404(reference)
+    box = case_screen.sla_box(case, now=timezone.now())
+    return TemplateResponse(request, f"{PAGE}#sla-box", {"case": case, "sla": box})
+
+
 @require_http_methods(["GET", "POST"])
 @agent_required
 def case_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
@@ -186,6 +195,7 @@ def _render_page(
     context = {
         "screen": screen,
         "case": screen.case,
+        "sla": screen.sla,
         "entries": [timeline.entry(event) for event in reversed(screen.events)],
         "actions": offered(screen.case, request.user, screen.allowed),
         "open": opened,

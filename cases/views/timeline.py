@@ -2,9 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from cases.models import CaseEvent, Gesture
+from cases.templatetags.moments import moment
 
 K = CaseEvent.Kind
 
@@ -128,7 +127,8 @@ def _gesture(data: dict) -> str:
 
 
 def changed_by(event: CaseEvent | None, reference: str) -> str:
-    """One sentence for an agent whose page is out of date: "RC-000042 was acknowledged by Bob at 10:42"."""
+    """One sentence for an agent whose page is out of date: "RC-000042 was acknowledged by Bob at 6 Dec
+    2026, 10:42"."""
     if event is None:
         return f"{reference} changed since you opened it."
     if event.kind == K.STAGE_CHANGED:
@@ -139,5 +139,4 @@ def changed_by(event: CaseEvent | None, reference: str) -> str:
         )
     else:
         happened = _KIND.get(event.kind, ("", "changed"))[1]
-    moment = timezone.localtime(event.created_at)
-    return f"{reference} was {happened} by {actor_name(event.actor)} at {moment:%H:%M}."
+    return f"{reference} was {happened} by {actor_name(event.actor)} at {moment(event.created_at)}."

@@ -1,5 +1,4 @@
-// The case screen: insert a response template, cancel a form in place (keeping a typed draft), shortcuts,
-// live countdowns,
+// The case screen: insert a response template, cancel a form in place (keeping a typed draft),
 // and htmx answers that carry a form back (422 invalid, 409 stale or refused, 403 not allowed) swapped in
 // like any other, so the agent sees the message next to their text.
 (function () {
@@ -185,19 +184,4 @@
     });
   }
 
-  function span(ms) {
-    var minutes = Math.floor(Math.abs(ms) / 60000);
-    var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), rest = minutes % 60;
-    if (days) return days + " d" + (hours ? " " + hours + " h" : "");
-    if (hours) return hours + " h " + (rest < 10 ? "0" : "") + rest + " min";
-    return rest + " min";
-  }
-
-  function tick() {
-    document.querySelectorAll("time[data-countdown]").forEach(function (el) {
-      var left = new Date(el.getAttribute("datetime")) - new Date();
-      el.textContent = left > 0 ? "due in " + span(left) : span(left) + " over";
-    });
-  }
-  setInterval(tick, 30000);
 })();
