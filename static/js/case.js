@@ -1,17 +1,8 @@
 // The case screen: insert a response template, cancel a form in place (keeping a typed draft),
-// and htmx answers that carry a form back (422 invalid, 409 stale or refused, 403 not allowed) swapped in
-// like any other, so the agent sees the message next to their text.
+// and focus that follows only what a swap brought. Refused answers (403, 409, 422) carry the form back and
+// are swapped in by htmx's responseHandling (base.html), so the agent sees the message next to their text.
 (function () {
   "use strict";
-
-  var KEEP_FORM = { 403: true, 409: true, 422: true };
-
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    if (KEEP_FORM[event.detail.xhr.status]) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
 
   // Focus moves only inside content that was just swapped in (htmx:load fires on each new element),
   // never to a match elsewhere in the document: an old "Note added." still on the page once took the
