@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from cases import workflow
+from cases import queue, workflow
 from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, ResponseTemplate, RootCause, Stage
 from cases.selectors import GESTURE_USERS, USER_FIELDS
 from cases.sla import clock as sla
@@ -31,6 +31,8 @@ STEPS = (
     ("close", "Close", "closed_at", None),
 )
 
+STEP_LABELS = {name: label for name, label, _, _ in STEPS}
+
 
 @dataclass(frozen=True)
 class Step:
@@ -39,10 +41,11 @@ class Step:
     done_at: datetime | None
     due_at: datetime | None
     current: bool
+    reopened: bool = False  # reached again by a reopening (the system's doing), not done by an agent
 
     @property
     def late(self) -> bool:
-        return bool(self.done_at and self.due_at and self.done_at > self.due_at)
+        return bool(self.done_at and self.due_at and self.done_at > self.due_at and not self.reopened)
 
 
 @dataclass
@@ -56,9 +59,8 @@ class CaseScreen:
     earlier_gestures: list[Gesture]
     failures_90_days: int
     allowed: list[str]
-    sla_state: str
+    sla: "SlaBox"
     steps: list[Step] = field(default_factory=list)
-    running: tuple[str, datetime] | None = None  # the earliest running SLA target and its due moment
 
     @property
     def latest_event(self) -> CaseEvent | None:
@@ -72,10 +74,25 @@ def case_screen(*, case_id: int, user, now: datetime) -> CaseScreen:
         case=case,
         **_history(case, since=now - FAILURE_WINDOW),
         allowed=workflow.allowed_actions(case, user),
-        sla_state=sla.sla_state(case, now=now),
+        sla=sla_box(case, now=now),
         steps=steps(case),
-        running=min(sla.running_targets(case), key=lambda target: target[1], default=None),
     )
+
+
+@dataclass(frozen=True)
+class SlaBox:
+    """The header's SLA box: the state (for its colour and word) and the earliest running target."""
+
+    state: str
+    label: str  # the running target as the stage bar names it: "Follow up", not "follow_up"
+    due_at: datetime | None
+
+
+def sla_box(case: RecoveryCase, *, now: datetime) -> SlaBox:
+    running = min(sla.running_targets(case), key=lambda target: target[1], default=None)
+    if running is None:
+        return SlaBox(sla.sla_state(case, now=now), "", None)
+    return SlaBox(sla.sla_state(case, now=now), STEP_LABELS.get(running[0], running[0]), running[1])
 
 
 def _history(case: RecoveryCase, *, since: datetime) -> dict:
@@ -198,9 +215,18 @@ def earlier_gestures(*, customer_id, case_id) -> QuerySet[Gesture]:
 
 
 def steps(case: RecoveryCase) -> list[Step]:
+    """The stage bar. A reopening sets the case back to acknowledged at the moment of reopening, with
+    the first target still standing: that step says "reopened", and is never "late"."""
     current = _current_step(case)
     return [
-        Step(name, label, getattr(case, done), getattr(case, due) if due else None, name == current)
+        Step(
+            name,
+            label,
+            getattr(case, done),
+            getattr(case, due) if due else None,
+            name == current,
+            reopened=bool(case.reopen_count) and name == "acknowledge",
+        )
         for name, label, done, due in STEPS
     ]
 
@@ -209,6 +235,12 @@ def _current_step(case: RecoveryCase) -> str:
     order = [Stage.NEW, Stage.ACKNOWLEDGED, Stage.APOLOGIZED, Stage.RESOLVED, Stage.FOLLOWED_UP, Stage.CLOSED]
     index = order.index(case.stage)
     return STEPS[index][0] if index < len(STEPS) else ""
+
+
+def next_in_queue(*, user, leaving: int, now: datetime) -> RecoveryCase | None:
+    """The case at the top of `user`'s queue (its default view) other than the one they are leaving."""
+    top = queue.queue_page(user=user, scope=queue.DEFAULT_SCOPE, now=now, limit=2)
+    return next((case for case in top if case.pk != leaving), None)
 
 
 def response_templates(*, kind: str) -> QuerySet[ResponseTemplate]:

@@ -109,6 +109,13 @@ class SeverityForm(ActionForm):
     severity = forms.ChoiceField(label="Severity", choices=Severity.choices)
 
 
+class EditForm(ActionForm):
+    """A case's own words, fixed by its agent: the service keeps the old and new values on the timeline."""
+
+    title = forms.CharField(label="Title", required=False, max_length=200)
+    description = _text("Description", rows=5)
+
+
 class ResponseTemplateForm(forms.Form):
     kind = forms.ChoiceField(label="Used for", choices=ResponseTemplate.Kind.choices)
     name = forms.CharField(label="Name", required=False, max_length=120)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", my_queue, name="queue"),
     path("cases/", case_list, name="cases"),
     path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
+    path("cases/<str:reference>/sla/", case.case_sla, name="case-sla"),
     path("dashboard/", dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_export, name="dashboard-export"),
     path("cases/export.csv", case_export, name="case-export"),

@@ -149,7 +149,10 @@ def require_case_worker(user, *, doing: str = "work recovery cases") -> None:
 def require_may_act_on(case, user, *, doing: str = "act on it") -> None:
     """Refuse an agent another agent's case: `doing` completes "only a manager may ..."."""
     if not may_act_on(case, user):
-        raise NotPermitted(f"{case.reference} belongs to another agent; only a manager may {doing}.")
+        owner = case.owner.get_full_name() or case.owner.get_username()  # only an owned case is refused
+        raise NotPermitted(
+            f"{case.reference} belongs to another agent ({owner}); only a manager may {doing}."
+        )
 
 
 def may_submit_feedback(user) -> bool:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("recovery.api_tokens.urls")),
     path("", include("recovery.sso.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", login_not_required(views.favicon), name="favicon"),
     path("healthz", login_not_required(health.healthz), name="healthz"),
     path("readyz", login_not_required(health.readyz), name="readyz"),
     path("api/v1/", include(api_v1)),

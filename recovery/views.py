@@ -3,6 +3,9 @@ How often anyone may try: `recovery.sign_in`."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET
 
 from cases.devdata.logins import DEMO_LOGINS
 from recovery.sso import config as sso_config
@@ -27,3 +30,6 @@ class SignInView(auth_views.LoginView):
 
 sign_in = SignInView.as_view()
 sign_out = auth_views.LogoutView.as_view()
+from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET

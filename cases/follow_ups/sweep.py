@@ -20,6 +20,7 @@ from cases import events
 from cases.follow_ups import survey
 from cases.models import CaseEvent, FollowUp
 from cases.outbox import notify_users
+from cases.templatetags.moments import moment
 from recovery.logs import record
 from recovery.roles import managers
 
@@ -74,7 +75,7 @@ def _remind(follow_up_id: int, *, now: datetime) -> list[str]:
     events.record(
         case,
         CaseEvent.Kind.REMINDER,
-        message=f"Follow-up due {follow_up.due_at:%Y-%m-%d %H:%M %Z}.",
+        message=f"Follow-up due {moment(follow_up.due_at, zone=True)}.",
         data={"follow_up": follow_up.pk, "survey_sent": invited},
     )
     notify_users(
@@ -96,7 +97,7 @@ def _escalate(follow_up_id: int, *, now: datetime) -> list[str]:
     events.record(
         case,
         CaseEvent.Kind.ESCALATED,
-        message=f"Follow-up overdue since {follow_up.due_at:%Y-%m-%d %H:%M %Z}; managers told.",
+        message=f"Follow-up overdue since {moment(follow_up.due_at, zone=True)}; managers told.",
         data={"follow_up": follow_up.pk, "reason": "follow_up_overdue"},
     )
     notify_users(

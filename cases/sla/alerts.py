@@ -5,6 +5,7 @@ from datetime import datetime
 from functools import cached_property
 
 from cases.models import SLAAlert, format_reference
+from cases.templatetags.moments import moment
 
 
 @dataclass(slots=True)
@@ -58,7 +59,7 @@ class Alert:
         """Worded once for the timeline and the digest: formatting the due moment is not free."""
         target = self.target.replace("_", " ")
         if self.level == SLAAlert.Level.WARNING:
-            return f"SLA warning: {target} due {self.due_at:%Y-%m-%d %H:%M %Z}"
+            return f"SLA warning: {target} due {moment(self.due_at, zone=True)}"
         if self.level == SLAAlert.Level.BREACHED:
-            return f"SLA breached: {target} was due {self.due_at:%Y-%m-%d %H:%M %Z}"
+            return f"SLA breached: {target} was due {moment(self.due_at, zone=True)}"
         return f"Escalated: {target} overdue by twice its target"

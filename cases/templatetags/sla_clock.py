@@ -7,13 +7,13 @@ fails with an exception before the attribute is tried, and a table of fifty rows
 lookups, most of the queue page's rendering time."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django import template
-from django.utils import timezone
 
 from cases.models import RecoveryCase, SLAState
 from cases.sla import clock as sla
+from cases.templatetags.moments import duration, moment
 from cases.views.timeline import actor_name
 
 register = template.Library()
@@ -32,7 +32,7 @@ class Clock:
 
     @property
     def exact(self) -> str:
-        return timezone.localtime(self.due_at).strftime("%-d %b %Y %H:%M") if self.due_at else ""
+        return moment(self.due_at)
 
 
 @register.simple_tag
@@ -44,21 +44,9 @@ def sla_clock(case: RecoveryCase, now: datetime) -> Clock:
     if due is None:
         return Clock("none", "No target running")
     if state == SLAState.BREACHED:
-        return Clock(state, f"Breached {span(now - due)} ago", due)
+        return Clock(state, f"Breached {duration(now - due)} ago", due)
     word = "At risk: due in" if state == SLAState.AT_RISK else "On track: due in"
-    return Clock(state, f"{word} {span(due - now)}", due)
-
-
-def span(delta: timedelta) -> str:
-    """`2d 4h`, `3h 02m`, `18m`, `<1m`: the two largest units, which is what a glance needs."""
-    minutes = int(delta.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m" if minutes else "<1m"
+    return Clock(state, f"{word} {duration(due - now)}", due)
 
 
 @register.simple_tag

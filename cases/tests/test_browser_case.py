@@ -41,7 +41,7 @@ def timeline(page):
 
 
 def confirm(page, done: str):
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Confirm", exact=True).click()
     expect(page.locator(".case-done")).to_have_text(done)
 
 
@@ -58,7 +58,7 @@ def test_an_agent_works_a_new_case_to_its_follow_up_without_leaving_the_screen(
     expect(timeline(page)).to_contain_text("Alice acknowledged the case")
 
     page.get_by_role("button", name="Apologize").click()
-    page.get_by_role("button", name="Confirm").click()  # empty: refused, the form stays open
+    page.get_by_role("button", name="Confirm", exact=True).click()  # empty: refused, the form stays open
     expect(page.locator(".field.has-error")).to_contain_text("Apologizing needs the apology text")
     expect(page.get_by_label("Apology")).to_be_visible()
     screenshot(page, "case-form-error")
@@ -143,16 +143,16 @@ def test_a_second_agents_stale_apology_shows_who_got_there_first_and_keeps_their
     second.goto(f"{base}/cases/{case.reference}/")
     second.get_by_role("button", name="Apologize").click()
     second.get_by_label("Apology").fill("Bob was quicker.")
-    second.get_by_role("button", name="Confirm").click()
+    second.get_by_role("button", name="Confirm", exact=True).click()
     expect(second.locator(".case-done")).to_have_text("Apology recorded.")
     second.context.close()
 
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Confirm", exact=True).click()
 
     expect(page.locator(".stale")).to_contain_text(f"{case.reference} was apologized for by Bob at")
     expect(page.get_by_label("Apology")).to_have_value("Alice's apology, typed with care.")
     expect(page.locator(".stale")).to_contain_text("Apologize is no longer possible for you here")
-    expect(page.get_by_role("button", name="Confirm")).to_have_count(0)
+    expect(page.get_by_role("button", name="Confirm", exact=True)).to_have_count(0)
     screenshot(page, "case-stale")
     assert RecoveryCase.objects.get(pk=case.pk).owner_id == other_agent.pk
 
@@ -169,6 +169,7 @@ def test_an_agent_finds_a_root_cause_by_searching_and_cancel_closes_a_form_untou
     page.get_by_role("button", name="Put on hold").click()
     page.get_by_label("Reason").fill("Never mind")
     page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Discard the draft").click()  # typed text: Cancel asks first
     expect(page.locator("#action-slot")).to_be_empty()
     assert RecoveryCase.objects.get(pk=case.pk).on_hold_since is None
 

@@ -65,7 +65,7 @@ def test_an_agent_signs_in_finds_a_new_case_moves_with_j_k_and_opens_it_with_ent
     assert current_reference(page) == fresh.reference
     assert page.evaluate("document.activeElement.textContent") == fresh.reference
 
-    with page.expect_request(lambda request: request.url.endswith(f"/cases/{fresh.reference}/")):
+    with page.expect_request(lambda request: request.url.endswith(f"/cases/{fresh.reference}/?from=queue")):
         page.keyboard.press("Enter")
 
 
@@ -90,7 +90,7 @@ def test_a_click_anywhere_on_a_row_opens_its_case(page, sign_in, agent, cases):
     quiet = cases[2]
     page.goto(sign_in(page, agent) + "/")
 
-    with page.expect_request(lambda request: request.url.endswith(f"/cases/{quiet.reference}/")):
+    with page.expect_request(lambda request: request.url.endswith(f"/cases/{quiet.reference}/?from=queue")):
         page.get_by_text("Waited 50 minutes").click()
 
 
@@ -124,7 +124,7 @@ def test_the_case_list_filters_and_moves_with_the_keyboard(page, sign_in, agent,
 
     page.keyboard.press("j")
     page.keyboard.press("j")
-    with page.expect_request(lambda request: request.url.endswith(f"/cases/{quiet.reference}/")):
+    with page.expect_request(lambda request: request.url.endswith(f"/cases/{quiet.reference}/?from=cases")):
         page.keyboard.press("Enter")
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from cases import workflow
 from cases.models import CaseEvent, Gesture, RecoveryCase, ResponseTemplate, RootCause, Stage
@@ -310,7 +311,9 @@ def test_a_stale_form_says_who_changed_what_and_when_and_keeps_the_text(agent, m
     response = act(signed_in(agent), case, "acknowledge", htmx=True, version=seen)
 
     assert response.status_code == 409
-    assert f"{case.reference} was acknowledged by Maria at {acknowledged_at:%H:%M}." in response.text
+    local = timezone.localtime(acknowledged_at)
+    when = f"{local.day} {local:%b %Y, %H:%M}"  # written out here: the test must not reuse `moment`
+    assert f"{case.reference} was acknowledged by Maria at {when}." in response.text
     assert (fresh(case).version, events_of(case)) == before
 
 
@@ -359,8 +362,35 @@ def test_forcing_an_action_on_another_agents_case_shows_the_services_message_and
     response = act(signed_in(agent), case, action, htmx=True, **data)
 
     assert response.status_code == 403
-    assert f"{case.reference} belongs to another agent; only a manager may" in response.text
+    assert f"{case.reference} belongs to another agent (Bob); only a manager may" in response.text
     assert (fresh(case).version, events_of(case)) == before
+
+
+@pytest.mark.parametrize("action", ["apologize", "note", "gesture", "root-cause", "hold", "acknowledge"])
+def test_the_direct_url_of_an_action_on_another_agents_case_shows_the_refusal_not_a_form(
+    agent, other_agent, action
+):
+    case = RecoveryCaseFactory(owner=other_agent, acknowledged=True)
+    client = signed_in(agent)
+
+    for response in (
+        client.get(f"/cases/{case.reference}/actions/{action}/", **HTMX),
+        client.get(f"/cases/{case.reference}/actions/{action}/"),
+    ):
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert f"{case.reference} belongs to another agent (Bob); only a manager may act on it." in html
+        assert "data-form-open" not in html and ">Confirm</button>" not in html
+        assert ">Close</button>" in html
+
+
+def test_a_manager_opening_the_direct_url_of_an_agents_case_gets_the_form(manager, other_agent):
+    case = RecoveryCaseFactory(owner=other_agent, acknowledged=True)
+
+    response = signed_in(manager).get(f"/cases/{case.reference}/actions/apologize/", **HTMX)
+
+    assert response.status_code == 200
+    assert ">Apology</label>" in response.text and "data-form-open" in response.text
 
 
 def test_forcing_an_action_the_stage_does_not_allow_shows_the_workflows_message(agent):
@@ -382,3 +412,53 @@ def test_an_agent_may_not_reassign(agent, other_agent):
     assert response.status_code == 403
     assert "Only a manager may reassign a case." in response.text
     assert fresh(case).owner == agent
+
+
+# Edit ----------------------------------------------------------------------------------------------
+def test_edit_opens_with_the_cases_own_words(agent):
+    case = RecoveryCaseFactory(owner=agent, title="Charged twise", description="Card charged two times.")
+
+    html = signed_in(agent).get(f"/cases/{case.reference}/actions/edit/", **HTMX).text
+
+    assert 'value="Charged twise"' in html and ">Title</label>" in html
+    assert ">\nCard charged two times.</textarea>" in html
+
+
+def test_an_agent_fixes_a_title_and_the_timeline_keeps_old_and_new(agent):
+    case = RecoveryCaseFactory(owner=agent, title="Charged twise", description="")
+    client = signed_in(agent)
+
+    response = act(client, case, "edit", htmx=True, title="Charged twice", description="Card charged 2x.")
+
+    assert response.status_code == 200
+    assert "Case details saved." in response.text
+    assert (fresh(case).title, fresh(case).description) == ("Charged twice", "Card charged 2x.")
+    event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.UPDATED)
+    assert (event.actor, event.data) == (
+        agent,
+        {"title": ["Charged twise", "Charged twice"], "description": ["", "Card charged 2x."]},
+    )
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "Alice</strong> edited the case" in page
+    assert '<dt>Title</dt><dd><span class="visually-hidden">was </span><del>Charged twise</del>' in page
+    assert "<ins>Charged twice</ins>" in page and "<ins>Card charged 2x.</ins>" in page
+
+
+def test_an_edit_without_a_title_is_refused_next_to_the_field_and_stores_nothing(agent):
+    case = RecoveryCaseFactory(owner=agent, title="Charged twise")
+    before = (fresh(case).version, events_of(case))
+
+    response = act(signed_in(agent), case, "edit", htmx=True, title="  ", description="Kept text.")
+
+    assert response.status_code == 422
+    assert "A case needs a title." in response.text and "Kept text.</textarea>" in response.text
+    assert (fresh(case).title, fresh(case).version, events_of(case)) == ("Charged twise", *before)
+
+
+def test_an_agent_may_not_edit_another_agents_case(agent, other_agent):
+    case = RecoveryCaseFactory(owner=other_agent, title="Charged twise")
+
+    response = act(signed_in(agent), case, "edit", htmx=True, title="Mine now", description="")
+
+    assert response.status_code == 403
+    assert fresh(case).title == "Charged twise"

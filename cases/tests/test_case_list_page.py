@@ -26,7 +26,7 @@ def signed_in(user) -> Client:
 
 
 def references(response) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="/cases/(RC-\d+)/">', response.content.decode())
+    return re.findall(r'<th scope="row"><a href="/cases/(RC-\d+)/\?from=cases">', response.content.decode())
 
 
 def count_shown(response) -> int:

@@ -66,7 +66,7 @@ def test_the_running_sla_target_counts_down_with_each_stage_due_moment(agent):
     html = page(agent, case)
 
     assert "SLA · Acknowledge" in html
-    assert "due in" in html and "data-countdown" in html
+    assert "due in" in html and f'hx-get="/cases/{case.reference}/sla/" hx-trigger="every 60s"' in html
     for step in ("Acknowledge", "Apologize", "Resolve"):
         assert f'<span class="step-name">{step}</span>' in html
     assert (
@@ -169,21 +169,43 @@ def test_a_survey_answer_shows_on_the_timeline_with_its_score(agent):
 @pytest.mark.parametrize(
     ("stage", "expected"),
     [
-        ({}, ["Acknowledge", "Assign to me", "Put on hold", "Add note", "Grant gesture", "Link root cause"]),
+        (
+            {},
+            [
+                "Acknowledge",
+                "Assign to me",
+                "Put on hold",
+                "Add note",
+                "Grant gesture",
+                "Link root cause",
+                "Edit",
+            ],
+        ),
         (
             {"acknowledged": True},
-            ["Apologize", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
+            ["Apologize", "Put on hold", "Add note", "Grant gesture", "Link root cause", "Edit"],
         ),
-        ({"apologized": True}, ["Resolve", "Put on hold", "Add note", "Grant gesture", "Link root cause"]),
+        (
+            {"apologized": True},
+            ["Resolve", "Put on hold", "Add note", "Grant gesture", "Link root cause", "Edit"],
+        ),
         (
             {"resolved": True},
-            ["Record follow-up", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
+            [
+                "Record follow-up",
+                "Reopen",
+                "Put on hold",
+                "Add note",
+                "Grant gesture",
+                "Link root cause",
+                "Edit",
+            ],
         ),
         (
             {"followed_up": True},
-            ["Close", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
+            ["Close", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause", "Edit"],
         ),
-        ({"closed": True}, ["Reopen", "Add note", "Link root cause"]),
+        ({"closed": True}, ["Reopen", "Add note", "Link root cause", "Edit"]),
     ],
 )
 def test_an_agent_is_offered_only_what_the_stage_allows(agent, stage, expected):
@@ -221,6 +243,7 @@ def test_a_manager_also_gets_reassign_change_severity_and_close_from_any_open_st
         "Add note",
         "Grant gesture",
         "Link root cause",
+        "Edit",
         "Reassign",
         "Change severity",
     ]
@@ -229,7 +252,7 @@ def test_a_manager_also_gets_reassign_change_severity_and_close_from_any_open_st
 def test_acknowledge_carries_the_a_shortcut(agent):
     html = page(agent, RecoveryCaseFactory())
 
-    assert 'data-shortcut="a" aria-keyshortcuts="a">Acknowledge</button>' in html
+    assert 'data-shortcut="a" aria-keyshortcuts="a" title="Shortcut: a">Acknowledge</button>' in html
     assert "js/case.js" in html
 
 

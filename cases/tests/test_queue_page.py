@@ -41,7 +41,7 @@ def test_the_agent_sees_their_cases_and_unassigned_ones_but_not_another_agents(a
 
     assert mine.reference in body and free.reference in body
     assert theirs.reference not in body
-    assert f'href="/cases/{mine.reference}/"' in body
+    assert f'href="/cases/{mine.reference}/?from=queue"' in body
 
 
 def test_another_agent_sees_their_own_queue(agent, other_agent):
@@ -88,7 +88,7 @@ def test_a_row_shows_severity_stage_countdown_and_flags_in_words(agent):
 
     assert '<span class="badge sev-critical">Critical</span>' in body
     assert '<td class="stage"><span class="cell-label">Stage </span>New</td>' in body
-    assert 'class="sla sla-breached"' in body and "Breached 45m ago" in body
+    assert 'class="sla sla-breached"' in body and "Breached 45 min ago" in body
     assert "Customer unhappy" in body and '<span class="flag">Repeat</span>' in body
 
 

@@ -64,10 +64,10 @@ def test_an_owner_gets_one_email_listing_every_case_at_risk(alice, bob, maria):
         "At risk: the target will be missed unless the case moves on soon:\n"
         "\n"
         f"{first.reference}  Parcel late\n"
-        "    SLA warning: acknowledge due 2026-11-20 11:00 UTC\n"
+        "    SLA warning: acknowledge due 20 Nov 2026, 11:00 UTC\n"
         f"    http://127.0.0.1:8000/cases/{first.reference}/\n"
         f"{second.reference}  Wrong size\n"
-        "    SLA warning: acknowledge due 2026-11-20 11:00 UTC\n"
+        "    SLA warning: acknowledge due 20 Nov 2026, 11:00 UTC\n"
         f"    http://127.0.0.1:8000/cases/{second.reference}/\n"
         "\n"
         "-- Mend\n"
@@ -109,7 +109,7 @@ def test_an_email_about_one_case_names_it_and_its_worst_news(alice, maria):
     (to_alice,) = Notification.objects.filter(recipient="alice@example.com")
     assert (
         to_alice.subject
-        == f"{case.reference}: SLA breached: acknowledge was due 2026-11-20 11:00 UTC (+1 more)"
+        == f"{case.reference}: SLA breached: acknowledge was due 20 Nov 2026, 11:00 UTC (+1 more)"
     )
     assert to_alice.case == case
 
@@ -167,5 +167,5 @@ def test_a_wave_bigger_than_a_batch_sends_one_digest_per_batch_and_lists_each_ca
 
     first, second = Notification.objects.order_by("id").values_list("subject", flat=True)
     assert first == "SLA digest: 2 at risk on 2 cases"
-    assert second.endswith(": SLA warning: acknowledge due 2026-11-20 11:00 UTC")  # whichever came last
+    assert second.endswith(": SLA warning: acknowledge due 20 Nov 2026, 11:00 UTC")  # whichever came last
     assert sorted(listed("alice@example.com")) == sorted((case.reference, "SLA warning") for case in cases)

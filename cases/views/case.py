@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,11 +26,12 @@ from cases.views import timeline
 from cases.views.case_actions import ACTIONS, Action, offered
 from cases.views.forms import show_refusal
 from recovery.errors import Conflict, InvalidInput, MendError, NotPermitted, PreconditionFailed, StaleCase
-from recovery.roles import is_manager
+from recovery.roles import is_manager, require_may_act_on
 from recovery.web import agent_required
 
 PAGE = "cases/case.html"
 ROOT_CAUSE_CHOICES = 25
+NAV_FROM = ("queue", "cases", "root_causes", "dashboard", "approvals")
 
 
 @dataclass
@@ -41,11 +43,12 @@ class OpenForm:
     error: str = ""
     stale: str = ""
     extras: dict = field(default_factory=dict)
+    refused: bool = False  # not theirs to do: the refusal alone, no form
 
 
 def _case_or_404(reference: str) -> RecoveryCase:
     try:
-        return RecoveryCase.objects.select_related("customer").get(pk=parse_reference(reference))
+        return RecoveryCase.objects.select_related("customer", "owner").get(pk=parse_reference(reference))
     except RecoveryCase.DoesNotExist:
         raise Http404(f"No case {reference}.") from None
 
@@ -59,6 +62,15 @@ def case_page(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_page(request, pk)  # a missing case is a 404 there, sparing an existence check
 
 
+@require_GET
+@agent_required
+def case_sla(request: HttpRequest, reference: str) -> HttpResponse:
+    """The header's SLA box alone: the screen polls it, so its countdown is the server's words."""
+    case = _case_or_404(reference)
+    box = case_screen.sla_box(case, now=timezone.now())
+    return TemplateResponse(request, f"{PAGE}#sla-box", {"case": case, "sla": box})
+
+
 @require_http_methods(["GET", "POST"])
 @agent_required
 def case_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
@@ -67,12 +79,20 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
     case = _case_or_404(reference)
     if request.method == "POST":
         return _perform(request, case, ACTIONS[action])
-    opened = _open_form(
-        request, case, ACTIONS[action], ACTIONS[action].form(initial={"version": case.version})
-    )
+    status = 200
+    try:
+        # The services' own check, asked before drawing a form that could only be refused on submit.
+        require_may_act_on(case, request.user)
+    except NotPermitted as error:
+        opened = OpenForm(ACTIONS[action], None, error=error.message, refused=True)
+        status = 403
+    else:
+        chosen = ACTIONS[action]
+        initial = {"version": case.version, **(chosen.initial(case) if chosen.initial else {})}
+        opened = _open_form(request, case, chosen, chosen.form(initial=initial))
     if request.htmx:
-        return TemplateResponse(request, f"{PAGE}#action-form", {"case": case, "open": opened})
-    return _render_page(request, case.pk, opened=opened)
+        return TemplateResponse(request, f"{PAGE}#action-form", {"case": case, "open": opened}, status=status)
+    return _render_page(request, case.pk, opened=opened, status=status)
 
 
 def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpResponse:
@@ -96,10 +116,26 @@ def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpRe
         status = 403 if isinstance(error, NotPermitted) else 409 if isinstance(error, Conflict) else 422
         return _refused(request, case, action, form, error=error.message, status=status)
     done = action.told(result)
+    if action.ends_part and request.POST.get("then") == "next":
+        return _next_case(request, case, done)
     if request.htmx:
         return _render_page(request, case.pk, partial=True, done=done)
     messages.success(request, done)
     return redirect("workspace:case", case.reference)
+
+
+def _next_case(request: HttpRequest, case: RecoveryCase, done: str) -> HttpResponse:
+    """ "Confirm and next": on to the top of the agent's queue (a page load, htmx or not)."""
+    messages.success(request, f"{case.reference}: {done}")
+    following = case_screen.next_in_queue(user=request.user, leaving=case.pk, now=timezone.now())
+    if following is None:
+        messages.info(request, "Nothing else waits in your queue.")
+        url = reverse("workspace:queue")
+    else:
+        url = f"{reverse('workspace:case', args=[following.reference])}?from=queue"
+    if request.htmx:
+        return HttpResponse(headers={"HX-Redirect": url})
+    return redirect(url)
 
 
 def _refused(request, case, action, form, *, status: int, error: str = "", stale: str = "") -> HttpResponse:
@@ -160,12 +196,15 @@ def _render_page(
     context = {
         "screen": screen,
         "case": screen.case,
+        "sla": screen.sla,
         "entries": [timeline.entry(event) for event in reversed(screen.events)],
         "actions": offered(screen.case, request.user, screen.allowed),
         "open": opened,
         "done": done,
         "unhappy_at": getattr(screen.case, "customer_unhappy_at", None),
-        "nav": "cases",
+        # The list the case was opened from (its links say ?from=...), not always "All cases".
+        "nav": request.GET.get("from") if request.GET.get("from") in NAV_FROM else "",
+        "shortcut_actions": [action for action in ACTIONS.values() if action.key],
     }
     template = f"{PAGE}#case" if partial else PAGE
     return TemplateResponse(request, template, context, status=status)

@@ -25,6 +25,9 @@ class Action:
     template_kind: str = ""  # which response templates the form offers
     # What the agent is told afterwards: a sentence, or made from what `run` returned.
     done: str | Callable[[object], str] = ""
+    key: str = ""  # its single-key shortcut on the case screen, listed under `?`
+    ends_part: bool = False  # the agent's part is done for now: the form offers "Confirm and next"
+    initial: Callable[[RecoveryCase], dict] | None = None  # what the form starts from, beyond the version
 
     def told(self, result: object) -> str:
         return self.done(result) if callable(self.done) else self.done
@@ -116,6 +119,7 @@ ACTIONS: dict[str, Action] = {
             _workflow("acknowledge"),
             immediate=True,
             done="Acknowledged.",
+            key="a",
         ),
         Action(
             "assign-to-me",
@@ -125,6 +129,7 @@ ACTIONS: dict[str, Action] = {
             _free_for,
             immediate=True,
             done="The case is yours.",
+            key="m",
         ),
         Action(
             "apologize",
@@ -134,6 +139,7 @@ ACTIONS: dict[str, Action] = {
             _workflow("apologize"),
             template_kind=ResponseTemplate.Kind.APOLOGY,
             done="Apology recorded.",
+            key="p",
         ),
         Action(
             "resolve",
@@ -143,6 +149,8 @@ ACTIONS: dict[str, Action] = {
             _workflow("resolve"),
             template_kind=ResponseTemplate.Kind.RESOLUTION,
             done="Resolved.",
+            key="r",
+            ends_part=True,
         ),
         Action(
             "follow-up",
@@ -152,6 +160,8 @@ ACTIONS: dict[str, Action] = {
             _workflow("follow_up"),
             template_kind=ResponseTemplate.Kind.FOLLOW_UP,
             done="Follow-up recorded.",
+            key="f",
+            ends_part=True,
         ),
         Action(
             "close",
@@ -160,6 +170,8 @@ ACTIONS: dict[str, Action] = {
             _stage("close", reason="reason"),
             _workflow("close"),
             done="Closed.",
+            key="c",
+            ends_part=True,
         ),
         Action(
             "reopen",
@@ -168,6 +180,7 @@ ACTIONS: dict[str, Action] = {
             _stage("reopen", reason="reason"),
             _workflow("reopen"),
             done="Reopened.",
+            key="o",
         ),
         Action(
             "hold",
@@ -176,6 +189,8 @@ ACTIONS: dict[str, Action] = {
             _stage("hold", reason="reason"),
             _workflow("hold"),
             done="On hold: the SLA clocks are paused.",
+            key="h",
+            ends_part=True,
         ),
         Action(
             "resume",
@@ -184,9 +199,18 @@ ACTIONS: dict[str, Action] = {
             _stage("unhold"),
             _workflow("unhold"),
             done="Resumed: the SLA clocks run again.",
+            key="u",
         ),
-        Action("note", "Add note", forms.NoteForm, _note, _works_on, done="Note added."),
-        Action("gesture", "Grant gesture", forms.GestureForm, _gesture, _works_on_open, done=_gesture_done),
+        Action("note", "Add note", forms.NoteForm, _note, _works_on, done="Note added.", key="n"),
+        Action(
+            "gesture",
+            "Grant gesture",
+            forms.GestureForm,
+            _gesture,
+            _works_on_open,
+            done=_gesture_done,
+            key="g",
+        ),
         Action(
             "root-cause",
             "Link root cause",
@@ -194,6 +218,17 @@ ACTIONS: dict[str, Action] = {
             _root_cause,
             _works_on,
             done="Root cause linked.",
+            key="l",
+        ),
+        Action(
+            "edit",
+            "Edit",
+            forms.EditForm,
+            _edit(lambda actor, data: {"title": data.get("title"), "description": data.get("description")}),
+            _works_on,
+            done="Case details saved.",
+            key="e",
+            initial=lambda case: {"title": case.title, "description": case.description},
         ),
         Action(
             "reassign",
@@ -202,6 +237,7 @@ ACTIONS: dict[str, Action] = {
             _edit(lambda actor, data: {"owner": data.get("owner")}),
             _manager_on_open,
             done="Owner changed.",
+            key="w",
         ),
         Action(
             "severity",
@@ -210,6 +246,7 @@ ACTIONS: dict[str, Action] = {
             _edit(lambda actor, data: {"severity": data.get("severity")}),
             _manager_on_open,
             done="Severity changed.",
+            key="v",
         ),
     )
 }

@@ -2,9 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from cases.models import CaseEvent, Gesture
+from cases.templatetags.moments import moment
 
 K = CaseEvent.Kind
 
@@ -22,7 +21,7 @@ _KIND = {
     K.NOTE: ("added a note", "given a note"),
     K.ASSIGNED: ("changed the owner", "reassigned"),
     K.SEVERITY_CHANGED: ("changed the severity", "given another severity"),
-    K.UPDATED: ("renamed the case", "renamed"),
+    K.UPDATED: ("edited the case", "edited"),
     K.GESTURE: ("recorded a gesture", "given a gesture"),
     K.FEEDBACK_ATTACHED: ("attached more feedback", "joined by more feedback"),
     K.ROOT_CAUSE_LINKED: ("linked a root cause", "linked to a root cause"),
@@ -46,6 +45,7 @@ class Entry:
     score: int | None = None
     link: str = ""
     tone: str = ""  # a CSS hint: "stage", "gesture", "alert", "customer"
+    changes: tuple = ()  # (field label, old, new) for an edit of the case's details
 
 
 def actor_name(user) -> str:
@@ -96,6 +96,13 @@ def entry(event: CaseEvent) -> Entry:
             who,
             event.message[:1].lower() + event.message[1:] if event.message else "changed the owner",
         )
+    if event.kind == K.UPDATED:
+        changes = tuple(
+            (name.replace("_", " ").capitalize(), str(pair[0] or "—"), str(pair[1] or "—"))
+            for name, pair in data.items()
+            if isinstance(pair, list) and len(pair) == 2
+        )
+        return Entry(event, who, "edited the case", "" if changes else event.message, changes=changes)
     if event.kind == K.CREATED and event.actor is None:
         return Entry(event, who, "opened the case from the customer's feedback", event.message)
     tone = "alert" if event.kind in (K.SLA_WARNING, K.SLA_BREACHED, K.ESCALATED) else ""
@@ -120,7 +127,8 @@ def _gesture(data: dict) -> str:
 
 
 def changed_by(event: CaseEvent | None, reference: str) -> str:
-    """One sentence for an agent whose page is out of date: "RC-000042 was acknowledged by Bob at 10:42"."""
+    """One sentence for an agent whose page is out of date: "RC-000042 was acknowledged by Bob at 6 Dec
+    2026, 10:42"."""
     if event is None:
         return f"{reference} changed since you opened it."
     if event.kind == K.STAGE_CHANGED:
@@ -131,5 +139,4 @@ def changed_by(event: CaseEvent | None, reference: str) -> str:
         )
     else:
         happened = _KIND.get(event.kind, ("", "changed"))[1]
-    moment = timezone.localtime(event.created_at)
-    return f"{reference} was {happened} by {actor_name(event.actor)} at {moment:%H:%M}."
+    return f"{reference} was {happened} by {actor_name(event.actor)} at {moment(event.created_at)}."

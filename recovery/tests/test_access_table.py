@@ -58,7 +58,7 @@ PAGES = [
     ("GET", "/", None, (302, 403, 200, 200, 200, 200)),
     ("GET", "/cases/", None, (302, 403, 200, 200, 200, 200)),
     ("GET", "/cases/{case}/", None, (302, 403, 200, 200, 200, 200)),
-    ("GET", "/cases/{case}/actions/note/", None, (302, 403, 200, 200, 200, 200)),
+    ("GET", "/cases/{case}/actions/note/", None, (302, 403, 200, 403, 200, 200)),
     ("POST", "/cases/{case}/actions/note/", {"note": "Called back."}, (302, 403, 302, 403, 302, 302)),
     ("GET", "/cases/new/", None, (302, 403, 200, 200, 200, 200)),
     ("GET", "/customers/{customer_id}/", None, (302, 403, 200, 200, 200, 200)),
