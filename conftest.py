@@ -101,6 +101,42 @@ def wait_until(condition, *, timeout: float, what: str, interval: float = 0.05):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def run_at_once(*calls):
+    """Run each call in its own thread and database connection, released together by a barrier; the
+    outcomes (a return value or the exception raised) in the calls' order."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as exc:  # each outcome is inspected by the test
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def signed_in(user):
+    """A test client with a session for `user` (no sign-in form round trip)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 # When the customer complained in the SLA tests: Friday 2026-11-20, 10:00 UTC.
 COMPLAINED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 

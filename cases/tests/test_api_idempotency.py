@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from cases import tasks
 from cases.models import CaseEvent, Gesture, IdempotentRequest, RecoveryCase, RootCause, Stage
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory, RootCauseFactory
-from cases.tests.test_workflow_concurrency import run_at_once
+from conftest import run_at_once
 from feedback.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,20 +3,14 @@
 import re
 
 import pytest
-from django.test import Client
 
 from cases import bulk_actions
 from cases.models import CaseEvent, RecoveryCase, Stage
 from cases.tests.factories import RecoveryCaseFactory
+from conftest import signed_in
 from recovery.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def state(case) -> tuple:

@@ -10,15 +10,10 @@ from django.utils import timezone
 from cases import workflow
 from cases.models import CaseEvent, Gesture, RecoveryCase, ResponseTemplate, RootCause, Stage
 from cases.tests.factories import RecoveryCaseFactory, RootCauseFactory
+from conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def act(client, case, action, *, htmx=False, **data):

@@ -14,15 +14,10 @@ from django.test import Client
 from cases import selectors
 from cases.models import RecoveryCase, Severity, Stage
 from cases.tests.factories import RecoveryCaseFactory, RootCauseFactory
+from conftest import signed_in
 from feedback.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def references(response) -> list[str]:

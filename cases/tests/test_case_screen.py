@@ -3,23 +3,17 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from cases import services, workflow
 from cases.gestures import services as gestures
 from cases.models import FollowUp, Gesture, RecoveryCase
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory, RootCauseFactory
+from conftest import signed_in
 from feedback.models import Sentiment
 from feedback.tests.factories import CustomerFactory, FeedbackFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page(user, case) -> str:

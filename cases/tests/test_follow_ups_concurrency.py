@@ -8,7 +8,7 @@ from cases import workflow
 from cases.follow_ups import sweep as follow_up_sweep
 from cases.models import CaseEvent, Notification
 from cases.tests.factories import RecoveryCaseFactory
-from cases.tests.test_workflow_concurrency import run_at_once
+from conftest import run_at_once
 from feedback.tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

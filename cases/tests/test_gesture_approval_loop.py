@@ -7,11 +7,11 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
-from django.test import Client
 
 from cases.gestures import services as gestures
 from cases.models import Gesture, Notice, Notification, RecoveryCase, Stage
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory
+from conftest import signed_in
 from recovery.errors import Conflict
 from recovery.roles import Role
 
@@ -24,12 +24,6 @@ def maria(manager):
     manager.first_name, manager.last_name, manager.email = "Maria", "Rossi", "maria@example.com"
     manager.save()
     return manager
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def grant(client, case, *, htmx=False, **data):

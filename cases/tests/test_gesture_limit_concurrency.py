@@ -9,7 +9,7 @@ import pytest
 from cases.gestures import rates, services
 from cases.models import Gesture
 from cases.tests.factories import RecoveryCaseFactory
-from cases.tests.test_workflow_concurrency import run_at_once
+from conftest import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

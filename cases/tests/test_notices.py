@@ -3,23 +3,17 @@
 import re
 
 import pytest
-from django.test import Client
 
 from cases import notices
 from cases.models import Notice, Notification
 from cases.notices import selectors
 from cases.tests.factories import RecoveryCaseFactory
+from conftest import signed_in
 from recovery.errors import NotFound
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 LIST = "/notifications/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def tell(user, text="Maria approved your refund of 80.00 EUR on RC-000001.", case=None):

@@ -11,14 +11,9 @@ from cases import queue
 from cases.models import Severity
 from cases.selectors import sla_policies
 from cases.tests.factories import RecoveryCaseFactory
+from conftest import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_anonymous_visitors_are_sent_to_sign_in():

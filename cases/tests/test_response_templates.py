@@ -1,20 +1,14 @@
 """Response templates: managers write them, agents read them, and each fills in for one case."""
 
 import pytest
-from django.test import Client
 
 from cases import response_templates
 from cases.models import ResponseTemplate
 from cases.tests.factories import RecoveryCaseFactory
+from conftest import signed_in
 from recovery.errors import InvalidInput, NotPermitted
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_filling_in_names_the_customer_the_case_and_the_agent(agent, manager):

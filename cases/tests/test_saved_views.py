@@ -9,15 +9,10 @@ from django.test import Client
 from cases import saved_views
 from cases.models import SavedView
 from cases.tests.factories import RecoveryCaseFactory
+from conftest import signed_in
 from recovery.errors import InvalidInput, NotFound, NotPermitted
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def nav_views(client: Client, page: str = "/") -> list[tuple[str, str]]:

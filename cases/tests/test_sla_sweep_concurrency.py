@@ -15,8 +15,7 @@ from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert
 from cases.sla import sweep as sla_sweep
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.test_sla_digest import listed
-from cases.tests.test_workflow_concurrency import run_at_once
-from conftest import COMPLAINED, wait_until
+from conftest import COMPLAINED, run_at_once, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from cases import workflow
 from cases.follow_ups import survey
 from cases.models import CaseEvent, Stage
 from cases.tests.factories import RecoveryCaseFactory
-from cases.tests.test_workflow_concurrency import run_at_once
+from conftest import run_at_once
 from feedback.models import Feedback
 from recovery.errors import SurveyUnavailable
 

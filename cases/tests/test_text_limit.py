@@ -4,19 +4,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE is the hard cap behind it."""
 
 import pytest
 from django.conf import settings as live_settings
-from django.test import Client
 
 from cases.models import CaseEvent, RecoveryCase
 from cases.tests.factories import RecoveryCaseFactory
+from conftest import signed_in
 from feedback.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post_note(client, case, note: str, **extra):

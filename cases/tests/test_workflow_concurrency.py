@@ -1,38 +1,14 @@
 """Two agents pressing the same button at the same moment, on real PostgreSQL row locks."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from cases import workflow
 from cases.models import CaseEvent, Stage
 from cases.tests.factories import RecoveryCaseFactory
+from conftest import run_at_once
 from recovery.errors import Conflict
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_at_once(*calls):
-    """Run each call in its own thread and database connection, released together by a barrier."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as exc:  # each outcome is inspected by the test
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 def test_two_agents_acknowledging_at_once_one_wins_and_one_gets_a_conflict(agent, other_agent):

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from cases.models import CaseEvent, RecoveryCase, Severity
-from cases.tests.test_workflow_concurrency import run_at_once
+from conftest import run_at_once
 from feedback import intake
 from feedback.models import Customer, Feedback
 from feedback.tests.factories import CustomerFactory, feedback_input

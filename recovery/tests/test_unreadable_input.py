@@ -13,6 +13,7 @@ from django.test import Client
 
 from cases.models import CaseEvent, Gesture, RecoveryCase, RootCause
 from cases.tests.factories import RecoveryCaseFactory
+from conftest import signed_in
 from feedback.models import Customer, Feedback
 from recovery.parsing import NUL_MESSAGE, decimal_number, unreadable, unreadable_in
 
@@ -20,12 +21,6 @@ pytestmark = pytest.mark.django_db
 
 INTAKE = "/api/v1/feedback/"
 FEEDBACK = {"channel": "web", "rating": 1, "customer": {"external_id": "C-1"}}
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def nothing_stored() -> bool:
