@@ -376,7 +376,7 @@ LOGGING = {
 CACHES = {
     "default": (
         {
-            "BACKEND": "recovery.redis_cache.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mend",
         }

@@ -20,6 +20,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django_redis.cache import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,11 @@ class Rates(SimpleRateThrottle):
     One class for both counts, so they travel to the cache together. Each count refuses on its own,
     as two DRF throttle classes would; a request counts wherever it is allowed.
     """
+
+    @property
+    def cache(self):
+        # The configured cache itself, not DRF's proxy to it: `_count_and_read` asks which backend it is.
+        return caches[DEFAULT_CACHE_ALIAS]
 
     def __init__(self):
         self._wait = 0.0  # the scopes, and so the rates, are known only once the request is seen
@@ -112,10 +119,20 @@ class Rates(SimpleRateThrottle):
 
 def _count_and_read(cache, counted: list[tuple[str, int]], read: list[str]) -> tuple[list[int], list[int]]:
     """Add one to each counter of `counted` (key, timeout in seconds) and read the counters `read`
-    (0 where there is none). Mend's Redis cache does it in one round trip; any other cache in steps."""
-    at_once = getattr(cache, "count_and_read", None)
-    if at_once is not None:
-        return at_once(counted, read)
+    (0 where there is none). On Redis (django-redis) in one round trip, as one pipeline: INCR is atomic,
+    so concurrent requests all count. Any other cache in steps."""
+    if isinstance(cache, RedisCache):
+        # django-redis stores integers as plain Redis integers, which its own get() and decr() read.
+        steps = cache.client.get_client(write=True).pipeline(transaction=False)
+        for key, timeout in counted:
+            name = cache.make_and_validate_key(key)
+            steps.incr(name)
+            steps.expire(name, timeout)
+        for key in read:
+            steps.get(cache.make_and_validate_key(key))
+        results = steps.execute()
+        counts = [int(count) for count in results[0 : 2 * len(counted) : 2]]
+        return counts, [int(value or 0) for value in results[2 * len(counted) :]]
     counts = []
     for key, timeout in counted:
         cache.add(key, 0, timeout)
