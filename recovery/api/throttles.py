@@ -48,11 +48,6 @@ class Rates(SimpleRateThrottle):
     as two DRF throttle classes would; a request counts wherever it is allowed.
     """
 
-    @property
-    def cache(self):
-        # The configured cache itself, not DRF's proxy to it: `_count_and_read` asks which backend it is.
-        return caches[DEFAULT_CACHE_ALIAS]
-
     def __init__(self):
         self._wait = 0.0  # the scopes, and so the rates, are known only once the request is seen
 
@@ -83,8 +78,10 @@ class Rates(SimpleRateThrottle):
     def _count(self, now: float, windows: list[_Window]) -> bool:
         """Count this request in each window; take it back where the limit was already reached.
         Whether every window allows it."""
+        # The configured cache itself, not DRF's proxy to it: `_count_and_read` asks which backend it is.
+        cache = caches[DEFAULT_CACHE_ALIAS]
         counts, befores = _count_and_read(
-            self.cache, [(w.key, 2 * w.period) for w in windows], [w.key_before for w in windows]
+            cache, [(w.key, 2 * w.period) for w in windows], [w.key_before for w in windows]
         )
         waits = []
         for window, with_this, before in zip(windows, counts, befores, strict=True):
@@ -92,7 +89,7 @@ class Rates(SimpleRateThrottle):
             # The share of the window before that the last `period` still covers.
             covered = 1 - (now - window.started) / window.period
             if before * covered + counted >= window.limit:
-                self.cache.decr(window.key)
+                cache.decr(window.key)
                 waits.append(
                     self._until_free(
                         now, window.started, counted, before, limit=window.limit, period=window.period
