@@ -73,7 +73,7 @@ def search_cases(queryset: QuerySet[RecoveryCase], text: str) -> QuerySet[Recove
     if text.upper().startswith(REFERENCE_PREFIX):
         return queryset.filter(pk=pk) if pk is not None else queryset.none()
     by_id = Q(pk=pk) if pk is not None else Q()
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":  # full-text indexes and ranking are PostgreSQL's alone
         return queryset.filter(_contains(text) | by_id)
     words = words_of(text)
     if not words:

@@ -118,9 +118,7 @@ def test_the_customer_panel_scores_earlier_cases_counts_90_days_and_leaves_out_t
     assert "99.00" not in panel  # only gestures the customer was given count
 
 
-def test_the_case_page_reads_each_list_in_one_query_whatever_its_length(
-    agent, django_assert_num_queries
-):
+def test_the_case_page_reads_each_list_in_one_query_whatever_its_length(agent, django_assert_num_queries):
     case = RecoveryCaseFactory(owner=agent)
     for n in range(5):
         services.add_note(case=case, actor=agent, body=f"Note {n}")
