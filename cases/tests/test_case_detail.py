@@ -46,17 +46,11 @@ def render(case, agent, rf) -> dict:
     return CaseDetailOut(case, context={"request": request, "now": timezone.now()}).data
 
 
-def test_the_detail_renders_exactly_as_its_prefetched_rows_would(agent, rf):
+def test_the_detail_carries_its_children_in_order_with_their_people(agent, rf):
     case = busy_case(UserFactory(first_name="Maria", last_name="Lopez"))
-    prefetched = (
-        RecoveryCase.objects.select_related("customer", "owner")
-        .prefetch_related(*selectors._DETAIL_PREFETCHES)
-        .get(pk=case.pk)
-    )
 
     detail = render(selectors.case_detail(case_id=case.pk), agent, rf)
 
-    assert detail == render(prefetched, agent, rf)
     assert [g["amount"] for g in detail["gestures"]] == ["19.99", "1234.50"]
     assert detail["gestures"][1]["decided_by"]["name"] == "Maria Lopez"
     assert [f["comment"] for f in detail["feedback"]] == ["Again 0", "Again 1", "Again 2"]
