@@ -9,9 +9,7 @@ was meant to prove.
 
 import os
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 import factory.random
@@ -273,36 +271,6 @@ def _fresh_sla_policies():
     from cases.sla import clock as sla
 
     sla.forget_policies()
-
-
-# Query budgets ----------------------------------------------------------------------------------
-@pytest.fixture
-def django_assert_num_queries(pytestconfig):
-    """pytest-django's, counting what a code path sends once its connection is warm: the PREPARE that
-    a prepared statement (`recovery.prepared`) sends the first time it runs on a connection is not
-    counted, so a budget does not depend on which test ran first. `test_prepared.py` pins that cost."""
-    return partial(_assert_statements, pytestconfig, exact=True)
-
-
-@pytest.fixture
-def django_assert_max_num_queries(pytestconfig):
-    """`django_assert_num_queries` with a maximum."""
-    return partial(_assert_statements, pytestconfig, exact=False)
-
-
-@contextmanager
-def _assert_statements(config, num: int, *, exact: bool, info: str | None = None):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as context:
-        yield context
-    sent = [query["sql"] for query in context.captured_queries if not query["sql"].startswith("PREPARE ")]
-    if (len(sent) != num) if exact else (len(sent) > num):
-        lines = [f"Expected to perform {num} queries {'' if exact else 'or less '}but {len(sent)} were done"]
-        lines += [info] if info else []
-        lines += sent if config.getoption("verbose") > 0 else ["(add -v option to show queries)"]
-        pytest.fail("\n".join(lines))
 
 
 # Browser helpers ---------------------------------------------------------------------------------

@@ -190,7 +190,16 @@ def wrk(
     script_env: dict[str, str] | None = None,
 ) -> WrkResult:
     """Drive `url` with wrk at a fixed concurrency and return its throughput and latency percentiles."""
-    command = [ensure_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    command = [
+        ensure_wrk(),
+        "-t",
+        str(min(threads, connections)),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+        "--latency",
+    ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     if script:

@@ -1,22 +1,19 @@
 """Reads of the case screen (`/cases/<reference>/`): one case, its timeline and its customer's history.
 
-Each list is one query whatever its length (on PostgreSQL all of them together are one), so the screen
-costs the same few queries for a case with three events as for one with three thousand.
+Each list is one query whatever its length, so the screen costs the same few queries for a case with
+three events as for one with three thousand.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from django.db import connection
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from cases import queue, workflow
 from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, ResponseTemplate, RootCause, Stage
-from cases.selectors import GESTURE_USERS, USER_FIELDS
+from cases.selectors import GESTURE_USERS, timeline
 from cases.sla import clock as sla
 from feedback.models import Feedback
-from recovery import inline
 
 HISTORY_LENGTH = 8  # earlier cases, feedback and gestures shown in the customer panel; the rest on their page
 FAILURE_WINDOW = timedelta(days=90)
@@ -96,73 +93,21 @@ def sla_box(case: RecoveryCase, *, now: datetime) -> SlaBox:
 
 
 def _history(case: RecoveryCase, *, since: datetime) -> dict:
-    """The case's timeline, gestures and root causes, and its customer's history: on PostgreSQL in one
-    query (`recovery.inline`), elsewhere in one query each."""
-    if connection.vendor != "postgresql":
-        lists = _lists(case.pk, case.customer_id, case.originating_feedback_id or 0)
-        return {name: list(queryset) for name, queryset in lists.items()} | {
-            "failures_90_days": _failures(case.customer_id, since).count()
-        }
-    columns = _HISTORY.fetch(case.pk, since)
-    assert columns is not None  # the case was read a moment ago; cases are never deleted
-    values = dict(zip((*_LISTS, "failures_90_days"), columns, strict=True))
-    known = {"case": case}
-    return {
-        "events": inline.instances(CaseEvent, values["events"], related=("actor",), **known),
-        "gestures": inline.instances(Gesture, values["gestures"], related=GESTURE_USERS, **known),
-        "root_causes": inline.instances(RootCause, values["root_causes"]),
-        "earlier_cases": inline.instances(RecoveryCase, values["earlier_cases"]),
-        "earlier_feedback": inline.instances(Feedback, values["earlier_feedback"]),
-        "earlier_gestures": inline.instances(Gesture, values["earlier_gestures"]),
-        "failures_90_days": values["failures_90_days"] or 0,
-    }
-
-
-_LISTS = ("events", "gestures", "root_causes", "earlier_cases", "earlier_feedback", "earlier_gestures")
-
-
-def _lists(case_id, customer_id, originating_feedback_id) -> dict[str, QuerySet]:
-    """The screen's lists, for values or for references to the case row (`OuterRef`)."""
-    return {
-        "events": timeline(case_id=case_id),
-        "gestures": Gesture.objects.filter(case_id=case_id)
+    """The case's timeline, gestures and root causes, and its customer's history: one query each."""
+    lists = {
+        "events": timeline(case_id=case.pk),
+        "gestures": Gesture.objects.filter(case_id=case.pk)
         .select_related(*GESTURE_USERS)
         .order_by("created_at", "id"),
-        "root_causes": RootCause.objects.filter(cases=case_id).order_by("title", "id"),
-        "earlier_cases": earlier_cases(customer_id=customer_id, case_id=case_id),
-        "earlier_feedback": earlier_feedback(customer_id=customer_id, leave_out=originating_feedback_id),
-        "earlier_gestures": earlier_gestures(customer_id=customer_id, case_id=case_id),
+        "root_causes": RootCause.objects.filter(cases=case.pk).order_by("title", "id"),
+        "earlier_cases": earlier_cases(customer_id=case.customer_id, case_id=case.pk),
+        "earlier_feedback": earlier_feedback(
+            customer_id=case.customer_id, leave_out=case.originating_feedback_id or 0
+        ),
+        "earlier_gestures": earlier_gestures(customer_id=case.customer_id, case_id=case.pk),
     }
-
-
-def _failures(customer_id, since: datetime) -> QuerySet[RecoveryCase]:
-    return RecoveryCase.objects.filter(customer_id=customer_id, created_at__gte=since)
-
-
-def _history_query(case_id: int, since: datetime) -> QuerySet:
-    lists = _lists(OuterRef("pk"), OuterRef("customer_id"), Coalesce(OuterRef("originating_feedback_id"), 0))
-    related = {"events": {"actor": USER_FIELDS}, "gestures": dict.fromkeys(GESTURE_USERS, USER_FIELDS)}
-    failures = (
-        _failures(OuterRef("customer_id"), since).order_by().values("customer_id").annotate(n=Count("*"))
-    )
-    return (
-        RecoveryCase.objects.filter(pk=case_id)
-        .annotate(
-            **{
-                f"{name}_rows": inline.rows(queryset, related=related.get(name))
-                for name, queryset in lists.items()
-            },
-            failures_90_days=Subquery(failures.values("n")),
-        )
-        .values_list(*(f"{name}_rows" for name in _LISTS), "failures_90_days")
-    )
-
-
-_HISTORY = inline.Compiled(_history_query, sentinels=(datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=UTC),))
-
-
-def timeline(*, case_id) -> QuerySet[CaseEvent]:
-    return CaseEvent.objects.filter(case_id=case_id).select_related("actor").order_by("created_at", "id")
+    failures = RecoveryCase.objects.filter(customer_id=case.customer_id, created_at__gte=since).count()
+    return {name: list(queryset) for name, queryset in lists.items()} | {"failures_90_days": failures}
 
 
 def latest_event(*, case_id: int) -> CaseEvent | None:

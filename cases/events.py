@@ -7,7 +7,6 @@ from django.utils import timezone
 from cases.models import CaseEvent, RecoveryCase
 from cases.sla import bulk
 from recovery.roles import User
-from recovery.writes import Writes
 
 
 def record(
@@ -19,9 +18,8 @@ def record(
     from_stage: str = "",
     to_stage: str = "",
     data: dict[str, Any] | None = None,
-    writes: Writes | None = None,
 ) -> CaseEvent:
-    """One timeline line, written now, or queued in `writes` to go with the caller's other rows."""
+    """One timeline line, written now."""
     event = CaseEvent(
         case=case,
         kind=kind,
@@ -31,10 +29,7 @@ def record(
         to_stage=to_stage,
         data=data or {},
     )
-    if writes is None:
-        event.save(force_insert=True)
-    else:
-        writes.insert(event)
+    event.save(force_insert=True)
     return event
 
 

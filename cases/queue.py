@@ -20,12 +20,9 @@ each, until the page is full: a busy queue costs one query, a quiet one five. A 
 running has FAR_FUTURE as its due key: its bucket is that one key of the index. At-risk ranges end at the
 severity's `at_risk_horizon`, so they never walk the on-track cases, and on-track ranges skip the
 at-risk ones inside the index.
-
-On PostgreSQL each bucket's UNION is compiled once per process, per chip and page size, and each request
-swaps in its user, its moment and the horizons (`recovery.compiled`).
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import IntEnum
 from itertools import chain
 
@@ -37,13 +34,12 @@ from cases.models import (
     PAUSED_OPEN,
     QUEUE_DUE,
     RUNNING_OPEN,
+    SEVERITY_ORDER,
     SEVERITY_URGENCY,
     RecoveryCase,
-    Severity,
 )
 from cases.selectors import QUEUE_ROW
 from cases.sla.clock import at_risk_horizon
-from recovery.compiled import CompiledQuery
 
 QUEUE_ROWS = 50  # as many as the API's first page: an agent works from the top
 
@@ -103,53 +99,21 @@ def _ranked_keys(scope: str, user, *, now: datetime, limit: int) -> list[tuple]:
     keys: list[tuple] = []
     for bucket in Bucket:
         wanted = limit - len(keys)
+        parts = _parts(bucket, scope_filter(scope, user), now, horizons, wanted)
         if connection.features.supports_slicing_ordering_in_compound:
-            keys += _first_keys(bucket, scope, user, now=now, horizons=horizons, limit=limit)[:wanted]
+            keys += _first_keys(parts, wanted)
         else:
-            keys += _merged_keys(_parts(bucket, scope_filter(scope, user), now, horizons, wanted), wanted)
+            keys += _merged_keys(parts, wanted)
         if len(keys) >= limit:
             break
     return keys
 
 
-def _first_keys(
-    bucket: Bucket, scope: str, user, *, now: datetime, horizons: dict, limit: int
-) -> list[tuple]:
-    """The first `limit` keys of `bucket`: one UNION of its ranges, each cut at `limit`, compiled once
-    per bucket, chip and page size (`_BUCKET_SQL`). Compiling the unions on every request took more
-    of the queue page's time than PostgreSQL reading them."""
-    compiled = _BUCKET_SQL.get((bucket, scope, limit))
-    if compiled is None:
-
-        def build(user_id, now, *horizons):
-            parts = _parts(
-                bucket,
-                scope_filter(scope, user_id),
-                now,
-                dict(zip(SEVERITY_ORDER, horizons, strict=True)),
-                limit,
-            )
-            if len(parts) == 1:
-                return parts[0]
-            return parts[0].union(*parts[1:], all=True).order_by(*KEY_NAMES)[:limit]
-
-        # A chip without a user, the paused bucket without a clock, the breached one without horizons:
-        # a stand-in a bucket's query does not take is left out.
-        compiled = _BUCKET_SQL[(bucket, scope, limit)] = CompiledQuery(
-            build, _USER_SENTINEL, _NOW_SENTINEL, *_HORIZON_SENTINELS, may_be_absent=True
-        )
-    sql, params = compiled.sql_with_params(user.pk, now, *(horizons[severity] for severity in SEVERITY_ORDER))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-# (bucket, chip, page size) -> the bucket's UNION, compiled. The stand-ins are values no other parameter
-# of a bucket's query can equal: no user has a negative id, no case is due in 1900.
-_BUCKET_SQL: dict[tuple, CompiledQuery] = {}
-_USER_SENTINEL = -7_654_321
-_NOW_SENTINEL = datetime(1900, 1, 1, tzinfo=UTC)
-_HORIZON_SENTINELS = [datetime(1900, 1, 2 + n, tzinfo=UTC) for n in range(len(Severity))]
+def _first_keys(parts: list[QuerySet], wanted: int) -> list[tuple]:
+    """The first `wanted` keys of a bucket: one UNION of its ranges, each cut at `wanted`."""
+    if len(parts) == 1:
+        return list(parts[0])
+    return list(parts[0].union(*parts[1:], all=True).order_by(*KEY_NAMES)[:wanted])
 
 
 def _parts(bucket: Bucket, scope: Q, now: datetime, horizons: dict, limit: int) -> list[QuerySet]:
@@ -163,17 +127,14 @@ def _merged_keys(parts: list[QuerySet], wanted: int) -> list[tuple]:
     return merged[:wanted]
 
 
-SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)  # SEVERITY_URGENCY 0..3
-
-
 def _ranges(bucket: Bucket, now: datetime, horizons: dict) -> list[Q]:
     """The index ranges that make up `bucket`: per severity, conditions on the index's keys only.
     `horizons`: each severity's `at_risk_horizon` at `now`."""
     if bucket == Bucket.PAUSED:
         return [Q(PAUSED_OPEN)]
     ranges = []
-    for rank, severity in enumerate(SEVERITY_ORDER):
-        running = RUNNING_OPEN & Q(severity_key=rank)
+    for urgency, severity in enumerate(reversed(SEVERITY_ORDER)):  # SEVERITY_URGENCY: critical 0 .. low 3
+        running = RUNNING_OPEN & Q(severity_key=urgency)
         if bucket == Bucket.BREACHED:
             ranges.append(running & Q(due_key__lte=now))
             continue

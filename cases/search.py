@@ -10,10 +10,10 @@ Trigram substring indexes (0010) answered the same question until each common tr
 ("ith", "mit") meant reading a posting list of hundreds of thousands of comments.
 
 Ranking: a match on the customer counts most, then the title, then a comment (`RANK_WEIGHTS`); ties
-newest first. One statement finds the matches and ranks them (`probe_statement`), compiled once per
-process; the page then reads the cases by id, with the ranks passed along. Text matching more than
-SEARCH_PROBE rows is too common to rank usefully: those results come in queue order instead, each case
-matched against the words as the queue is walked. SQLite (`make test`) has neither index nor ranking:
+newest first. One statement finds the matches and ranks them (`probe_statement`); the page then reads
+the cases by id, with the ranks passed along. Text matching more than SEARCH_PROBE rows is too common
+to rank usefully: those results come in queue order instead, each case matched against the words as
+the queue is walked. SQLite (`make test`) has neither index nor ranking:
 substring matches in queue order.
 """
 
@@ -37,8 +37,6 @@ from django.db.models.functions import Coalesce, Concat
 
 from cases.models import REFERENCE_PREFIX, RecoveryCase, parse_reference
 from feedback.models import Customer, Feedback
-from recovery import prepared
-from recovery.compiled import CompiledQuery
 
 SEARCH_PROBE = 5000
 RANK_WEIGHTS = {"customer": 1.0, "title": 0.8, "comment": 0.5}
@@ -75,7 +73,7 @@ def search_cases(queryset: QuerySet[RecoveryCase], text: str) -> QuerySet[Recove
     if text.upper().startswith(REFERENCE_PREFIX):
         return queryset.filter(pk=pk) if pk is not None else queryset.none()
     by_id = Q(pk=pk) if pk is not None else Q()
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":  # full-text indexes and ranking are PostgreSQL's alone
         return queryset.filter(_contains(text) | by_id)
     words = words_of(text)
     if not words:
@@ -121,7 +119,7 @@ def _ranked_matches(words: list[str]) -> dict[int, float] | None:
     """Each matching case's rank, or None when the words match more than SEARCH_PROBE rows."""
     sql, params = probe_statement(words)
     with connection.cursor() as cursor:
-        prepared.with_constants(cursor, sql, params, probe_numbers(words, params), generic=True)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     if len(rows) > SEARCH_PROBE:
         return None
@@ -142,10 +140,9 @@ def probe_statement(words: list[str]) -> tuple[str, list]:
     (80 ms for `kettle` at 1M cases), and probing twice (count, then rank) doubled a rare name's time.
     """
     prefixes = _prefix_query(words)
-    matching, params = _MATCHING.sql_with_params(prefixes, _starts_query(words))
+    matching, params = _matching(prefixes, _starts_query(words)).query.sql_with_params()
     # One branch per source, each with its configuration written out, and its query in a sub-select:
-    # the query is then parsed once per probe (an InitPlan), not once per match. Prepared with one plan
-    # for all words, nothing folds it into a constant as planning did.
+    # the query is then parsed once per probe (an InitPlan), not once per match.
     rank = "CASE m.source {} END".format(
         " ".join(
             f"WHEN {n} THEN ts_rank(to_tsvector('{config}'::regconfig, m.text),"
@@ -158,15 +155,6 @@ def probe_statement(words: list[str]) -> tuple[str, list]:
         FROM ({matching} LIMIT %s) AS m (case_id, source, text)
     """
     return sql, [SEARCH_PROBE, *[prefixes] * len(_SOURCES), *params, SEARCH_PROBE + 1]
-
-
-def probe_numbers(words: list[str], params: list) -> list[int | None]:
-    """Which of the probe's parameters stay parameters when it is prepared: the words, as `$1` (titles
-    and comments) and `$2` (customers). Everything else is written in, so that each text search is its
-    index's own expression, as a plan made once for all words needs. (No constant of the statement is
-    written as a tsquery, as the words are.)"""
-    prefixes, starts = _prefix_query(words), _starts_query(words)
-    return [1 if param == prefixes else 2 if param == starts else None for param in params]
 
 
 # Per source, in the order of `m.source`: the text search configuration of its vector, and its weight.
@@ -210,11 +198,6 @@ def _matching(prefixes: str, starts: str):
         .values_list("case_id", _SOURCE["comment"], Coalesce("comment", Value(""), output_field=TextField()))
     )
     return customers.order_by().union(titles.order_by(), comments.order_by(), all=True)
-
-
-# Compiled once: building three sources with the ORM cost several times what PostgreSQL spends on
-# them. The stand-ins are values that no other parameter of the statement equals.
-_MATCHING = CompiledQuery(_matching, "'mend-compiled-prefixes':*", "'mend-compiled-word-starts'")
 
 
 class OneOf(Func):

@@ -7,7 +7,6 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import (
     Count,
     DateTimeField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -23,7 +22,6 @@ from cases.models import (
     SEVERITY_URGENCY,
     URGENT_DUE,
     CaseEvent,
-    FollowUp,
     Gesture,
     RecoveryCase,
     RootCause,
@@ -32,7 +30,6 @@ from cases.models import (
 )
 from cases.sla.clock import policy_for
 from feedback.models import Feedback
-from recovery import inline
 
 ACKNOWLEDGE_DUE = Coalesce("acknowledge_due_at", Value(FAR_FUTURE), output_field=DateTimeField())
 RESOLVE_DUE = Coalesce("resolve_due_at", Value(FAR_FUTURE), output_field=DateTimeField())
@@ -93,50 +90,19 @@ def order_queue(queryset: QuerySet[RecoveryCase], ordering: str) -> QuerySet[Rec
 
 
 def case_detail(*, case_id: int) -> RecoveryCase:
-    """One case with everything its page shows: on PostgreSQL the case, then its feedback, gestures,
-    root causes and follow-ups in one more query (`recovery.inline`), whatever their number.
-    Raises RecoveryCase.DoesNotExist."""
-    cases = RecoveryCase.objects.select_related("customer", "owner")
-    if connection.vendor != "postgresql":
-        return cases.prefetch_related(*_DETAIL_PREFETCHES).get(pk=case_id)
-    case = cases.get(pk=case_id)
-    feedback, gestures, root_causes, follow_ups = _CASE_CHILDREN.fetch(case.pk)
-    inline.attach(case, "feedback", inline.instances(Feedback, feedback, case=case))
-    inline.attach(case, "gestures", inline.instances(Gesture, gestures, related=GESTURE_USERS, case=case))
-    inline.attach(case, "root_causes", inline.instances(RootCause, root_causes))
-    inline.attach(case, "follow_ups", inline.instances(FollowUp, follow_ups, case=case))
-    return case
-
-
-def _case_children(case_id: int) -> QuerySet:
-    users = dict.fromkeys(GESTURE_USERS, USER_FIELDS)
+    """One case with everything its page shows: the case, then its feedback, gestures, root causes and
+    follow-ups in one query each, whatever their number. Raises RecoveryCase.DoesNotExist."""
     return (
-        RecoveryCase.objects.filter(pk=case_id)
-        .annotate(
-            feedback_rows=inline.rows(
-                Feedback.objects.filter(case=OuterRef("pk")).order_by("received_at", "id")
-            ),
-            gesture_rows=inline.rows(
-                Gesture.objects.filter(case=OuterRef("pk")).order_by(*GESTURE_ORDER), related=users
-            ),
-            root_cause_rows=inline.rows(RootCause.objects.filter(cases=OuterRef("pk")).order_by("id")),
-            follow_up_rows=inline.rows(
-                FollowUp.objects.filter(case=OuterRef("pk")).order_by(*FOLLOW_UP_ORDER)
-            ),
-        )
-        .values_list("feedback_rows", "gesture_rows", "root_cause_rows", "follow_up_rows")
+        RecoveryCase.objects.select_related("customer", "owner")
+        .prefetch_related(*_DETAIL_PREFETCHES)
+        .get(pk=case_id)
     )
 
 
-_CASE_CHILDREN = inline.Compiled(_case_children)
 GESTURE_USERS = ("requested_by", "decided_by")
-USER_FIELDS = ("username", "first_name", "last_name", "email")
-# The models' own orderings, spelled out: a subquery keeps only an explicit order.
-GESTURE_ORDER = Gesture._meta.ordering
-FOLLOW_UP_ORDER = FollowUp._meta.ordering
 _DETAIL_PREFETCHES = (
     Prefetch("feedback", Feedback.objects.order_by("received_at", "id")),
-    Prefetch("gestures", Gesture.objects.select_related("requested_by", "decided_by")),
+    Prefetch("gestures", Gesture.objects.select_related(*GESTURE_USERS)),
     Prefetch("root_causes", RootCause.objects.order_by("id")),
     "follow_ups",
 )

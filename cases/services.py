@@ -13,7 +13,6 @@ from cases.sla import clock as sla
 from feedback.models import Channel, Customer, Feedback
 from recovery.errors import InvalidInput, NotPermitted, PreconditionFailed
 from recovery.roles import User, is_agent, is_manager, require_case_worker, require_may_act_on
-from recovery.writes import Writes
 
 
 def open_case(
@@ -27,17 +26,10 @@ def open_case(
     complained_at: datetime | None = None,
     is_repeat: bool = False,
     owner: User | None = None,
-    originating_feedback_id: int | None = None,
-    case_id: int | None = None,
-    writes: Writes | None = None,
 ) -> RecoveryCase:
     """Open a recovery case; its SLA clock starts when the customer complained (default: now).
 
     `actor` is None when triage opens the case, or the agent who opened it by hand.
-    `originating_feedback_id` may name feedback its caller stores later in the same transaction:
-    foreign keys are checked at commit.
-    With `case_id` reserved by the caller and its `writes`, the case, its alarm and its event are
-    queued there, to reach the database in the caller's one round trip (intake's).
     """
     title = (title or "").strip()
     if not title:
@@ -52,20 +44,14 @@ def open_case(
         channel=channel,
         is_repeat=is_repeat,
         owner=owner,
-        originating_feedback_id=originating_feedback_id,
     )
-    case.pk = case_id
     sla.start_clock(case, start=complained_at or timezone.now())
     # No savepoint inside a caller's transaction (intake's): it would cost two round trips and buy
     # nothing, since a failure here must undo the caller's writes too. The checks above run outside
     # the block, so a refused case leaves the caller's transaction usable.
     with transaction.atomic(savepoint=False):
-        if writes is None or case_id is None:
-            case.save()
-            writes = None
-        else:
-            writes.insert(case)
-        sla.set_alarm(case, new_case=True, writes=writes)
+        case.save(force_insert=True)
+        sla.set_alarm(case, new_case=True)
         events.record(
             case,
             CaseEvent.Kind.CREATED,
@@ -73,7 +59,6 @@ def open_case(
             to_stage=case.stage,
             message=title,
             data={"severity": severity, "is_repeat": is_repeat, "opened_by": "agent" if actor else "triage"},
-            writes=writes,
         )
     return case
 
@@ -151,8 +136,8 @@ def attach_feedback(*, case: RecoveryCase, feedback: Feedback, severity: str) ->
 
 
 def link_originating_feedback(*, case: RecoveryCase, feedback: Feedback) -> None:
-    """Name the feedback that opened `case`, unless it already has one (intake reserves it up front on
-    PostgreSQL). Precondition: `feedback` is saved with `case` as its case."""
+    """Name the feedback that opened `case`, unless it already has one.
+    Precondition: `feedback` is saved with `case` as its case."""
     if case.originating_feedback_id is not None:
         return
     RecoveryCase.objects.filter(pk=case.pk, originating_feedback__isnull=True).update(

@@ -9,16 +9,15 @@ unique index until the first commits, then replays it (or stores its own row, if
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from feedback import triage
 from feedback.models import Customer, Feedback
-from recovery import idempotency, prepared, transactions
+from recovery import idempotency
 from recovery.errors import InvalidInput, NotPermitted
 from recovery.idempotency import check_key, window
 from recovery.roles import User, may_submit_feedback
-from recovery.writes import Writes
 
 CUSTOMER_DETAILS = ("name", "email", "phone", "segment")
 # What reaches the customer (survey emails go to this email): set on a known customer only by a trusted
@@ -99,7 +98,7 @@ def submit(*, client: User, idempotency_key: str | None, payload: FeedbackInput)
     raise idempotency.in_flight()
 
 
-@transactions.carried()
+@transaction.atomic
 def _store(
     *,
     client: User,
@@ -110,12 +109,9 @@ def _store(
     decision: triage.TriageDecision,
 ) -> Feedback:
     trusted = client.has_perm("feedback.change_customer_contact")
-    customer, is_new, feedback_id, case_id = _upsert_customer(
-        payload.customer, now=received_at, trusted=trusted, opens_case=decision.opens_case
-    )
+    customer, is_new = _upsert_customer(payload.customer, now=received_at, trusted=trusted)
     feedback = Feedback(
         submitted_contact=_refused_contact(payload.customer, customer),
-        id=feedback_id,
         customer=customer,
         channel=payload.channel,
         rating=payload.rating,
@@ -129,33 +125,26 @@ def _store(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
     )
-    writes = Writes()
-    feedback = triage.apply(
-        decision=decision, feedback=feedback, new_customer=is_new, case_id=case_id, writes=writes
-    )
-    writes.send(commit=True)
-    return feedback
+    return triage.apply(decision=decision, feedback=feedback, new_customer=is_new)
 
 
-def _upsert_customer(
-    data: CustomerInput, *, now: datetime, trusted: bool, opens_case: bool
-) -> tuple[Customer, bool, int | None, int | None]:
+def _upsert_customer(data: CustomerInput, *, now: datetime, trusted: bool) -> tuple[Customer, bool]:
     """Create or update the customer in one statement, which also locks its row until commit.
 
     Details the request leaves blank keep what Mend already knows. On a known customer, name, email and
     phone change, or are filled where blank, only for a `trusted` client; any client sets them on a
-    customer it creates. Returns the customer as stored,
-    whether this statement created it (False when unknown), and on PostgreSQL the ids reserved for the
-    feedback about to be stored and for the case it opens when `opens_case` and the customer is new.
+    customer it creates. Returns the customer as stored, and whether this statement created it (False
+    when unknown).
+
+    PostgreSQL alone says this in one statement (`_UPSERT_CUSTOMER`); elsewhere it takes three.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            params = {**vars(data), "now": now, "trusted": trusted, "opens_case": opens_case}
-            prepared.execute(cursor, _UPSERT_CUSTOMER, params)
-            pk, name, email, phone, segment, is_new, feedback_id, case_id = cursor.fetchone()
+            cursor.execute(_UPSERT_CUSTOMER, {**vars(data), "now": now, "trusted": trusted})
+            pk, name, email, phone, segment, is_new = cursor.fetchone()
         stored = Customer(pk=pk, external_id=data.external_id, name=name, email=email, phone=phone)
         stored.segment, stored.created_at, stored.updated_at = segment, now, now
-        return stored, is_new, feedback_id, case_id
+        return stored, is_new
     known = Customer.objects.filter(external_id=data.external_id).first()
     given = [name for name in CUSTOMER_DETAILS if getattr(data, name)]
     if known is not None and not trusted:
@@ -164,7 +153,7 @@ def _upsert_customer(
     Customer.objects.bulk_create(
         [customer], update_conflicts=True, unique_fields=["external_id"], update_fields=[*given, "updated_at"]
     )
-    return Customer.objects.get(external_id=data.external_id), False, None, None
+    return Customer.objects.get(external_id=data.external_id), False
 
 
 def _refused_contact(submitted: CustomerInput, stored: Customer) -> dict | None:
@@ -178,15 +167,11 @@ def _refused_contact(submitted: CustomerInput, stored: Customer) -> dict | None:
     return refused or None
 
 
-# The upsert above, plus what spares intake two round trips on PostgreSQL:
-# - `xmax = 0` holds only for a row version this statement inserted (an upsert's update leaves the
-#   lock's xmax on it). A customer created here can have no case yet, so triage need not look for one.
-# - the feedback's id is reserved here, so a new case names its originating feedback as it is
-#   inserted (foreign keys are checked at commit) instead of by an UPDATE after the feedback.
-# - so is the id of the case a new customer's negative feedback opens: with every id known, the case,
-#   its alarm, its event and the feedback go to the database as one round trip (`recovery.writes`).
-# On a known customer a contact detail changes, or a blank one is filled, only when %(trusted)s.
-_UPSERT_CUSTOMER = prepared.Statement("""
+# The customer upsert of intake on PostgreSQL. `xmax = 0` holds only for a row version this statement
+# inserted (an upsert's update leaves the lock's xmax on it): a customer created here can have no case
+# yet, so triage need not look for one. On a known customer a contact detail changes, or a blank one
+# is filled, only when %(trusted)s.
+_UPSERT_CUSTOMER = """
     INSERT INTO feedback_customer AS known (external_id, name, email, phone, segment, created_at, updated_at)
     VALUES (%(external_id)s, %(name)s, %(email)s, %(phone)s, %(segment)s, %(now)s, %(now)s)
     ON CONFLICT (external_id) DO UPDATE SET
@@ -198,11 +183,8 @@ _UPSERT_CUSTOMER = prepared.Statement("""
                ELSE known.phone END,
         segment = COALESCE(NULLIF(EXCLUDED.segment, ''), known.segment),
         updated_at = EXCLUDED.updated_at
-    RETURNING id, name, email, phone, segment, xmax = 0,
-              nextval(pg_get_serial_sequence('feedback_feedback', 'id')),
-              CASE WHEN xmax = 0 AND %(opens_case)s
-                   THEN nextval(pg_get_serial_sequence('cases_recoverycase', 'id')) END
-""")
+    RETURNING id, name, email, phone, segment, xmax = 0
+"""
 
 
 def _stored_under(*, client: User, idempotency_key: str | None) -> Feedback | None:

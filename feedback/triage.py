@@ -18,7 +18,6 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from cases import services
 from cases.models import SEVERITY_RANK, RecoveryCase, Severity, Stage
 from feedback.models import Feedback, Sentiment
-from recovery.writes import Writes
 
 _ONE_LEVEL_UP: dict[str, str] = {
     Severity.LOW: Severity.MEDIUM,
@@ -126,16 +125,12 @@ def apply(
     decision: TriageDecision,
     feedback: Feedback,
     new_customer: bool = False,
-    case_id: int | None = None,
-    writes: Writes | None = None,
 ) -> Feedback:
     """Save `feedback` (unsaved, its customer saved and locked) with the case `decision` calls for.
 
     Negative feedback joins the customer's open case, or opens a new one whose SLA clock starts at
     `feedback.received_at`. `new_customer`: the customer was created in this transaction, so has no
-    case to look for. `case_id`: the id reserved for the case a new customer's negative feedback
-    opens. With `writes`, the new case's rows and the feedback wait there for the caller to send them.
-    Runs inside the intake transaction.
+    case to look for. Runs inside the intake transaction.
     """
     feedback.sentiment = decision.sentiment
     if not decision.opens_case:
@@ -146,7 +141,7 @@ def apply(
         decision = decision.for_repeat_customer()
     if open_case is not None:
         return _join(open_case, decision=decision, feedback=feedback)
-    return _open(decision=decision, feedback=feedback, case_id=case_id, writes=writes)
+    return _open(decision=decision, feedback=feedback)
 
 
 def _open_case_and_repeat(feedback: Feedback) -> tuple[RecoveryCase | None, bool]:
@@ -166,9 +161,7 @@ def _open_case_and_repeat(feedback: Feedback) -> tuple[RecoveryCase | None, bool
     return open_case, repeat
 
 
-def _open(
-    *, decision: TriageDecision, feedback: Feedback, case_id: int | None, writes: Writes | None
-) -> Feedback:
+def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
     assert decision.severity is not None  # a decision that opens a case has one
     # The case comes first: the database refuses negative feedback without one.
     case = services.open_case(
@@ -179,16 +172,10 @@ def _open(
         description=feedback.comment,
         complained_at=feedback.received_at,
         is_repeat=decision.is_repeat,
-        originating_feedback_id=feedback.pk,  # reserved by intake on PostgreSQL, else None
-        case_id=case_id,
-        writes=writes,
     )
     feedback.case = case
     feedback.response_case = _case_snapshot(case, severity=case.severity)
-    if writes is not None and feedback.pk is not None:
-        writes.insert(feedback)
-    else:
-        feedback.save(force_insert=True)
+    feedback.save(force_insert=True)
     services.link_originating_feedback(case=case, feedback=feedback)
     return feedback
 

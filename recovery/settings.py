@@ -121,9 +121,6 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend, with a health check that looks at the socket before it asks `SELECT 1`.
     DATABASES["default"]["ENGINE"] = "recovery.postgresql"
-# Intake's statements are prepared once per connection on PostgreSQL (recovery.prepared). Turn off
-# behind a pooler that spreads one connection over several server sessions (PgBouncer, transaction mode).
-DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run` has the web server, the worker's processes and beat writing one file. Writers queue
     # for its lock (up to 20 s) from the start of their transaction, rather than failing with
@@ -460,7 +457,7 @@ LOGGING = {
 CACHES = {
     "default": (
         {
-            "BACKEND": "recovery.redis_cache.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mend",
         }

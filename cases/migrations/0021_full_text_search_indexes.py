@@ -6,31 +6,34 @@ taking intake while it builds (hence a non-atomic migration). The trigram indexe
 them any more, and every intake paid for their upkeep.
 """
 
-from django.contrib.postgres.indexes import GinIndex
 from django.db import migrations
 
 TRIGRAM_INDEXES = ("case_title_trgm", "customer_name_trgm", "customer_email_trgm", "feedback_comment_trgm")
 
-
-def _indexes(apps):
-    from cases import search
-
-    return [
-        (apps.get_model("cases", "RecoveryCase"), GinIndex(search.title_vector(), name="case_title_search")),
-        (apps.get_model("feedback", "Customer"), GinIndex(search.customer_vector(), name="customer_search")),
-        (
-            apps.get_model("feedback", "Feedback"),
-            GinIndex(search.comment_vector(), name="feedback_comment_search"),
-        ),
-    ]
+# Frozen copies of the expressions `cases.search` queries with as they were written when this migration
+# was (title_vector, customer_vector, comment_vector): editing that module must not change what an old
+# migration builds.
+INDEXES = {
+    "case_title_search": "cases_recoverycase USING gin ((to_tsvector('english'::regconfig, COALESCE(\"title\", ''))))",
+    "customer_search": "feedback_customer USING gin ((to_tsvector('simple'::regconfig, COALESCE(\"name\", '')"
+    " || ' ' || COALESCE(translate(\"email\", '@.', '  '), ''))))",
+    "feedback_comment_search": "feedback_feedback USING gin"
+    " ((to_tsvector('english'::regconfig, COALESCE(\"comment\", ''))))",
+}
+# 0010's trigram indexes, for going back (frozen here too).
+TRIGRAM_TARGETS = {
+    "case_title_trgm": "cases_recoverycase USING gin (upper(title::text) gin_trgm_ops)",
+    "customer_name_trgm": "feedback_customer USING gin (upper(name::text) gin_trgm_ops)",
+    "customer_email_trgm": "feedback_customer USING gin (upper(email::text) gin_trgm_ops)",
+    "feedback_comment_trgm": "feedback_feedback USING gin (upper(comment) gin_trgm_ops)",
+}
 
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for model, index in _indexes(apps):
-        sql = str(index.create_sql(model, schema_editor))
-        schema_editor.execute(sql.replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY IF NOT EXISTS", 1))
+    for name, target in INDEXES.items():
+        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {target}")
     for name in TRIGRAM_INDEXES:
         schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
@@ -38,10 +41,9 @@ def create(apps, schema_editor):
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for _model, index in _indexes(apps):
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {index.name}")
-    trigram = __import__("cases.migrations.0010_search_trigram_indexes", fromlist=["INDEXES"]).INDEXES
-    for name, target in trigram.items():
+    for name in INDEXES:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+    for name, target in TRIGRAM_TARGETS.items():
         schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {target}")
 
 
@@ -49,7 +51,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('cases', '0019_idempotent_request'),
+        ("cases", "0019_idempotent_request"),
         ("feedback", "0002_feedback_response_case"),
     ]
 

@@ -1,5 +1,8 @@
 """Customers are searched by the starts of their words (`cases.search.customer_word_starts`).
 
+The index expressions are frozen copies of that module's as it was: editing it must not change what an old
+migration builds.
+
 `mark` typed in the queue's `q` used to be a prefix scan of the customer index (0021): PostgreSQL merged
 the rows of every term that starts with it (mark, markus, markb, ...), thousands of customers, to find
 the fifteen that also match `nguyen`: 1.2 ms of a 2 ms search at 1M cases. Indexed by every start of
@@ -9,7 +12,6 @@ against 24 MB for 333,000 customers); the old one goes, since nothing reads it a
 PostgreSQL only. Built CONCURRENTLY, so intake keeps writing customers while it builds.
 """
 
-from django.contrib.postgres.indexes import GinIndex
 from django.db import migrations
 
 # Each lexeme of a tsvector replaced by all of its starts, one character and up (`j`, `je`, `jen`, ...).
@@ -26,36 +28,31 @@ $$
 PENDING_LIST_KB = 128  # as 0023 set for the other search indexes
 
 
-def _indexes(apps):
-    from cases import search
-
-    customer = apps.get_model("feedback", "Customer")
-    new = GinIndex(search.customer_word_starts(), name="customer_word_starts")
-    old = GinIndex(search.customer_vector(), name="customer_search")
-    return customer, new, old
+_CUSTOMER_WORDS = "to_tsvector('simple'::regconfig, COALESCE(\"name\", '') || ' ' || COALESCE(translate(\"email\", '@.', '  '), ''))"
+NEW = ("customer_word_starts", f"feedback_customer USING gin ((mend_word_starts({_CUSTOMER_WORDS})))")
+OLD = ("customer_search", f"feedback_customer USING gin (({_CUSTOMER_WORDS}))")
 
 
-def _create(index, model, schema_editor):
-    sql = str(index.create_sql(model, schema_editor))
-    sql = sql.replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY IF NOT EXISTS", 1)
-    schema_editor.execute(f"{sql} WITH (gin_pending_list_limit = {PENDING_LIST_KB})")
+def _create(index, schema_editor):
+    name, target = index
+    schema_editor.execute(
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {target} WITH (gin_pending_list_limit = {PENDING_LIST_KB})"
+    )
 
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    customer, new, old = _indexes(apps)
     schema_editor.execute(WORD_STARTS)
-    _create(new, customer, schema_editor)
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {old.name}")
+    _create(NEW, schema_editor)
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {OLD[0]}")
 
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    customer, new, old = _indexes(apps)
-    _create(old, customer, schema_editor)
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {new.name}")
+    _create(OLD, schema_editor)
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NEW[0]}")
     schema_editor.execute("DROP FUNCTION IF EXISTS mend_word_starts(tsvector)")
 
 

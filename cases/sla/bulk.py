@@ -64,7 +64,7 @@ def insert(
     if returning:
         tail += " RETURNING " + ", ".join(quote(field.column or "") for field in _columns(model, returning))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":  # one statement over arrays (unnest), PostgreSQL's alone
             arrays, params = _arrays(fields, adapters, rows)
             cursor.execute(f"{head}SELECT * FROM unnest({arrays}){tail}", params)
             return cursor.fetchall() if returning else []
@@ -82,7 +82,7 @@ def update(model: type[models.Model], key: str, columns: Sequence[str], rows: It
     quote = connection.ops.quote_name
     table, names = quote(model._meta.db_table), [quote(field.column or "") for field in fields]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":  # an UPDATE joined to arrays (unnest), PostgreSQL's alone
             arrays, params = _arrays(fields, adapters, rows)
             assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
             cursor.execute(

@@ -31,7 +31,6 @@ from cases.models import (
 from cases.sla.alerts import SweptCase
 from cases.sla.calendar import AROUND_THE_CLOCK, AroundTheClock, Schedule, schedule_of
 from recovery.roles import User
-from recovery.writes import Writes
 
 # Targets a fresh installation starts with (acknowledge, apologize, resolve). Managers edit them later.
 DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta, timedelta]] = {
@@ -231,10 +230,10 @@ def refresh_running_target(case: RecoveryCase, *, policy: SLAPolicy | None = Non
     case.sla_warn_at = warning_moment(earliest, policy)
 
 
-def set_alarm(case: RecoveryCase, *, new_case: bool = False, writes: Writes | None = None) -> None:
+def set_alarm(case: RecoveryCase, *, new_case: bool = False) -> None:
     """Point the case's SLA alarm at its earliest alert moment, or take it away when no stage clock
     runs or the case is on hold. One statement. A `new_case` has no alarm to replace, so a plain
-    INSERT does, and may be queued in the caller's `writes`.
+    INSERT does.
 
     The earliest moment, passed or not: after a change the sweep looks at the case once more, skips
     what it already sent (its alerts are unique) and moves the alarm on to the next moment.
@@ -247,11 +246,7 @@ def set_alarm(case: RecoveryCase, *, new_case: bool = False, writes: Writes | No
             SLAAlarm.objects.filter(case_id=case.pk).delete()
         return
     if new_case:
-        alarm = SLAAlarm(case_id=case.pk, rings_at=moment)
-        if writes is None:
-            alarm.save(force_insert=True)
-        else:
-            writes.insert(alarm)
+        SLAAlarm(case_id=case.pk, rings_at=moment).save(force_insert=True)
         return
     SLAAlarm.objects.bulk_create(
         [SLAAlarm(case_id=case.pk, rings_at=moment)],

@@ -46,29 +46,23 @@ def render(case, agent, rf) -> dict:
     return CaseDetailOut(case, context={"request": request, "now": timezone.now()}).data
 
 
-def test_the_detail_renders_exactly_as_its_prefetched_rows_would(agent, rf):
+def test_the_detail_carries_its_children_in_order_with_their_people(agent, rf):
     case = busy_case(UserFactory(first_name="Maria", last_name="Lopez"))
-    prefetched = (
-        RecoveryCase.objects.select_related("customer", "owner")
-        .prefetch_related(*selectors._DETAIL_PREFETCHES)
-        .get(pk=case.pk)
-    )
 
     detail = render(selectors.case_detail(case_id=case.pk), agent, rf)
 
-    assert detail == render(prefetched, agent, rf)
     assert [g["amount"] for g in detail["gestures"]] == ["19.99", "1234.50"]
     assert detail["gestures"][1]["decided_by"]["name"] == "Maria Lopez"
     assert [f["comment"] for f in detail["feedback"]] == ["Again 0", "Again 1", "Again 2"]
 
 
-@pytest.mark.postgres
-def test_a_busy_case_detail_is_two_queries_after_the_token(api_client, agent, django_assert_num_queries):
+def test_a_busy_case_detail_is_a_query_per_list_after_the_token(api_client, agent, django_assert_num_queries):
     case = busy_case(UserFactory())
     client = api_client(agent)
     client.get(f"/api/v1/cases/{case.reference}/")  # warm: SLA policies
 
-    with django_assert_num_queries(3):  # token, the case, everything under it
+    # token, the case with its customer and owner, then its feedback, gestures, root causes, follow-ups
+    with django_assert_num_queries(6):
         response = client.get(f"/api/v1/cases/{case.reference}/")
 
     assert response.status_code == 200

@@ -107,39 +107,24 @@ def test_a_search_page_costs_a_bounded_number_of_queries(api_client, agent):
     for n in range(30):
         case_about(f"Kettle {n}", name=f"Kettle Owner {n}", comment="kettle leaks")
     client = api_client(agent)
-    for _ in range(2):  # warm: the token, the probe and the page are prepared on the connection
-        client.get(CASES, {"q": "kettle"})
+    client.get(CASES, {"q": "kettle"})  # warm: the SLA policies are cached per process
 
     with CaptureQueriesContext(connection) as context:
         assert len(refs(client.get(CASES, {"q": "kettle"}))) == 30
 
-    # token, the matching ids and their ranks, the ranked page (customer and owner joined): each by name
-    assert [query["sql"][:8] for query in context.captured_queries] == ["EXECUTE "] * 3
+    # token, the matching ids and their ranks, the ranked page (customer and owner joined)
+    assert len(context.captured_queries) == 3
 
 
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_probe_has_one_plan_for_every_search(api_client, agent):
+def test_searches_one_after_another_each_answer_their_own_words(api_client, agent):
     kettles = {case_about(f"Kettle {n}", comment="kettle leaks").reference for n in range(3)}
     smith = case_about("Late parcel", name="Jennifer Smith")
     client = api_client(agent)
-    connection.close()  # a connection of its own: no statement prepared on it yet
 
     for _ in range(2):
         assert set(refs(client.get(CASES, {"q": "kettle"}))) == kettles
         assert refs(client.get(CASES, {"q": "jen smi"})) == [smith.reference]
         assert refs(client.get(CASES, {"q": "jen kettle"})) == []
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT generic_plans, custom_plans, statement FROM pg_prepared_statements"
-            " WHERE statement LIKE '%%count(*) OVER ()%%'"
-        )
-        [(generic, custom, statement)] = cursor.fetchall()
-    assert (generic, custom) == (6, 0)
-    # Only the words are parameters: each text search is written as its index's expression, constants in.
-    assert "to_tsquery('english'::regconfig, $1)" in statement
-    assert "to_tsquery('simple'::regconfig, $2)" in statement
-    assert "translate(\"feedback_customer\".\"email\", '@.', '  ')" in statement
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,6 @@ from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from recovery import prepared
 from recovery.parsing import whole_number
 
 DEFAULT_PAGE_SIZE = 50
@@ -54,8 +53,7 @@ class KeysetPagination(BasePagination):
             queryset = queryset.filter(ahead(Tuple(*(F(name) for name in names)), cursor.values))
             if cursor.backwards:
                 queryset = queryset.reverse()
-        with prepared.repeated_reads():  # a queue page is planned once per connection, not per request
-            rows = list(queryset[: self.page_size + 1])
+        rows = list(queryset[: self.page_size + 1])
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         self.names = names

@@ -21,6 +21,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django_redis.cache import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
 from recovery.addresses import client_address
@@ -79,8 +81,10 @@ class Rates(SimpleRateThrottle):
     def _count(self, now: float, windows: list[_Window]) -> bool:
         """Count this request in each window; take it back where the limit was already reached.
         Whether every window allows it."""
+        # The configured cache itself, not DRF's proxy to it: `count_and_read` asks which backend it is.
+        cache = caches[DEFAULT_CACHE_ALIAS]
         counts, befores = count_and_read(
-            self.cache, [(w.key, 2 * w.period) for w in windows], [w.key_before for w in windows]
+            cache, [(w.key, 2 * w.period) for w in windows], [w.key_before for w in windows]
         )
         waits = []
         for window, with_this, before in zip(windows, counts, befores, strict=True):
@@ -95,7 +99,7 @@ class Rates(SimpleRateThrottle):
                 )
         if waits:  # refused: it counts nowhere, or one noisy token would spend its neighbours' address
             for window in windows:
-                self.cache.decr(window.key)
+                cache.decr(window.key)
         self._wait = max(waits, default=0.0)
         return not waits
 
@@ -121,10 +125,20 @@ class Rates(SimpleRateThrottle):
 
 def count_and_read(cache, counted: list[tuple[str, int]], read: list[str]) -> tuple[list[int], list[int]]:
     """Add one to each counter of `counted` (key, timeout in seconds) and read the counters `read`
-    (0 where there is none). Mend's Redis cache does it in one round trip; any other cache in steps."""
-    at_once = getattr(cache, "count_and_read", None)
-    if at_once is not None:
-        return at_once(counted, read)
+    (0 where there is none). On Redis (django-redis) in one round trip, as one pipeline: INCR is atomic,
+    so concurrent requests all count. Any other cache in steps."""
+    if isinstance(cache, RedisCache):
+        # django-redis stores integers as plain Redis integers, which its own get() and decr() read.
+        steps = cache.client.get_client(write=True).pipeline(transaction=False)
+        for key, timeout in counted:
+            name = cache.make_and_validate_key(key)
+            steps.incr(name)
+            steps.expire(name, timeout)
+        for key in read:
+            steps.get(cache.make_and_validate_key(key))
+        results = steps.execute()
+        counts = [int(count) for count in results[0 : 2 * len(counted) : 2]]
+        return counts, [int(value or 0) for value in results[2 * len(counted) :]]
     counts = []
     for key, timeout in counted:
         cache.add(key, 0, timeout)

@@ -21,7 +21,7 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 
 from recovery.addresses import client_address
 from recovery.api.throttles import count_and_read
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 def seconds_to_wait(address: str) -> float:
     """How long `address` must still wait before its next sign-in attempt (0: it may try now)."""
     try:
-        until = cache.get(_wait_key(address))
+        until = caches[DEFAULT_CACHE_ALIAS].get(_wait_key(address))
     except Exception as exc:  # the cache (Redis) is down: sign-in must not go down with it
         logger.warning("Sign-in spraying delay not checked, its cache failed: %s", type(exc).__name__)
         return 0.0
@@ -47,7 +47,7 @@ def record_failure(address: str) -> None:
     counter = f"sign-in:failures:{_bucket(address)}"
     try:
         (counted,), (before,) = count_and_read(
-            cache, [(f"{counter}:{index}", 2 * period)], [f"{counter}:{index - 1}"]
+            caches[DEFAULT_CACHE_ALIAS], [(f"{counter}:{index}", 2 * period)], [f"{counter}:{index - 1}"]
         )
         # As the API's limits: the window before counts for the share the last `period` still covers.
         failures = counted + math.floor(before * (1 - (now - index * period) / period))
@@ -55,7 +55,7 @@ def record_failure(address: str) -> None:
         if beyond >= 0:
             longest = settings.MEND_LOGIN_ADDRESS_MAX_DELAY.total_seconds()
             delay = min(longest, 2.0 ** min(beyond, 62))  # the exponent's cap keeps the float finite
-            cache.set(_wait_key(address), now + delay, timeout=math.ceil(delay) + 1)
+            caches[DEFAULT_CACHE_ALIAS].set(_wait_key(address), now + delay, timeout=math.ceil(delay) + 1)
     except Exception as exc:
         logger.warning("Sign-in failure not counted, its cache failed: %s", type(exc).__name__)
 
