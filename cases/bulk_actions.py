@@ -89,7 +89,7 @@ def run(
         except InvalidInput:
             raise
         except MendError as error:
-            result.refused.append(Refusal(reference, _reason(case_id, reference, error, actor)))
+            result.refused.append(Refusal(reference, _reason(reference, error)))
         else:
             result.done.append(reference)
     return result
@@ -101,15 +101,6 @@ def _done_word(action: str, owner: User | None) -> str:
     return {"acknowledge": "acknowledged", "hold": "put on hold"}[action]
 
 
-def _reason(case_id: int, reference: str, error: MendError, actor: User) -> str:
-    """The service's message, naming the case, and its owner when that is someone else: the agent
-    reading "only a manager may act on it" wants to know whom to ask."""
-    text = error.message if error.message.startswith(reference) else f"{reference}: {error.message}"
-    owner = RecoveryCase.objects.filter(pk=case_id).values_list(
-        "owner_id", "owner__first_name", "owner__last_name", "owner__username"
-    )
-    found = owner.first()
-    if found and found[0] is not None and found[0] != actor.pk:
-        name = " ".join(part for part in found[1:3] if part) or found[3]
-        text = f"{text} (owner: {name})"
-    return text
+def _reason(reference: str, error: MendError) -> str:
+    """The service's message, naming the case (a refusal for someone else's case names its owner)."""
+    return error.message if error.message.startswith(reference) else f"{reference}: {error.message}"

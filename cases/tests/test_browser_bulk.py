@@ -30,7 +30,7 @@ def test_an_agent_selects_every_case_acknowledges_and_reads_which_was_refused_an
     page.get_by_text("2 acknowledged; 1 refused.").wait_for()
 
     told = page.locator(".flashes").inner_text()
-    assert f"{bobs.reference} belongs to another agent; only a manager may act on it. (owner: Bob)" in told
+    assert f"{bobs.reference} belongs to another agent (Bob); only a manager may act on it." in told
     assert [RecoveryCase.objects.get(pk=c.pk).stage for c in (free, mine, bobs)] == [
         Stage.ACKNOWLEDGED,
         Stage.ACKNOWLEDGED,

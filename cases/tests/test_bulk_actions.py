@@ -37,7 +37,7 @@ def test_each_case_is_acknowledged_on_its_own_and_another_agents_case_is_refused
     assert result.done == [free.reference, mine.reference, also_mine.reference]
     assert [refusal.reference for refusal in result.refused] == [bobs.reference]
     assert result.refused[0].reason == (
-        f"{bobs.reference} belongs to another agent; only a manager may act on it. (owner: Bob)"
+        f"{bobs.reference} belongs to another agent (Bob); only a manager may act on it."
     )
     assert result.summary == "3 acknowledged; 1 refused."
     for case in (free, mine, also_mine):
@@ -203,7 +203,7 @@ def test_the_result_is_told_on_the_list_the_agent_came_from(agent, other_agent):
     told = [str(message) for message in response.context["messages"]]
     assert told == [
         "1 acknowledged; 1 refused.",
-        f"{bobs.reference} belongs to another agent; only a manager may act on it. (owner: Bob)",
+        f"{bobs.reference} belongs to another agent (Bob); only a manager may act on it.",
     ]
     assert RecoveryCase.objects.get(pk=mine.pk).stage == Stage.ACKNOWLEDGED
 

@@ -265,9 +265,9 @@ def test_the_case_page_costs_the_same_queries_whatever_the_number_of_events_and_
     client = signed_in(agent)
     client.get(f"/cases/{small.reference}/")  # session and policy caches warm
 
-    with django_assert_max_num_queries(11) as small_run:
+    with django_assert_max_num_queries(12) as small_run:
         assert client.get(f"/cases/{small.reference}/").status_code == 200
-    with django_assert_max_num_queries(11) as big_run:
+    with django_assert_max_num_queries(12) as big_run:
         assert client.get(f"/cases/{big.reference}/").status_code == 200
 
     assert len(big_run.captured_queries) == len(small_run.captured_queries)
@@ -283,5 +283,5 @@ def test_every_role_draws_the_page_in_a_bounded_number_of_queries(
         GestureFactory(case=case, requested_by=agent, status=Gesture.Status.PENDING_APPROVAL)
     client = signed_in(user)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(f"/cases/{case.reference}/").status_code == 200
