@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "anymail",  # the providers' inbound email webhooks (cases/conversation/inbound)
     "cases",
     "feedback",
     "recovery.sign_in",
@@ -413,6 +414,38 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 290},
     },
 }
+
+# Inbound email (cases/conversation/inbound) -------------------------------
+# Three doors, one pipeline: `manage.py receive_email` (an MTA pipe), the providers' webhooks under
+# /inbound/email/<provider>/ and IMAP polling. Over MEND_INBOUND_MAX_MESSAGE_BYTES, or with one attachment
+# over MEND_INBOUND_MAX_ATTACHMENT_BYTES, a message is refused whole. A sender's mail that would be new
+# feedback is refused past MEND_INBOUND_FEEDBACK_PER_HOUR an hour (replies to a case are not counted).
+MEND_INBOUND_MAX_MESSAGE_BYTES = env.int("MEND_INBOUND_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
+MEND_INBOUND_MAX_ATTACHMENT_BYTES = env.int("MEND_INBOUND_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
+MEND_INBOUND_FEEDBACK_PER_HOUR = env.int("MEND_INBOUND_FEEDBACK_PER_HOUR", default=10)
+MEND_INBOUND_REOPEN_DAYS = env.int("MEND_INBOUND_REOPEN_DAYS", default=30)  # older closed cases: a new case
+# The providers' webhooks: each refuses every post (404) until its secret is set. Postmark, SendGrid and
+# Amazon SES send HTTP basic auth "user:password" (MEND_INBOUND_WEBHOOK_SECRET, comma-separated to rotate);
+# Mailgun signs its posts with MEND_MAILGUN_WEBHOOK_SIGNING_KEY (and also needs the basic auth secret).
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.list("MEND_INBOUND_WEBHOOK_SECRET", default=[]),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MEND_MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+}
+# IMAP polling, for self-hosting: off unless MEND_IMAP_HOST is set. Every MEND_IMAP_POLL_SECONDS the beat
+# takes each message of MEND_IMAP_MAILBOX not yet flagged taken, and flags it (MendTaken and \Seen).
+MEND_IMAP_HOST = env.str("MEND_IMAP_HOST", default="")
+MEND_IMAP_PORT = env.int("MEND_IMAP_PORT", default=993)
+MEND_IMAP_SSL = env.bool("MEND_IMAP_SSL", default=True)
+MEND_IMAP_USER = env.str("MEND_IMAP_USER", default="")
+MEND_IMAP_PASSWORD = env.str("MEND_IMAP_PASSWORD", default="")
+MEND_IMAP_MAILBOX = env.str("MEND_IMAP_MAILBOX", default="INBOX")
+MEND_IMAP_POLL_SECONDS = env.float("MEND_IMAP_POLL_SECONDS", default=60.0)
+if MEND_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["poll-imap"] = {
+        "task": "cases.tasks.poll_imap",
+        "schedule": MEND_IMAP_POLL_SECONDS,
+        "options": {"expires": MEND_IMAP_POLL_SECONDS * 0.9},
+    }
 
 # Logging -----------------------------------------------------------------
 # One line per event, ids only (recovery/logs.py). JSON lines in production for the log pipeline,
