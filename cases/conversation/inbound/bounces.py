@@ -10,8 +10,8 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from cases import events, outbox
-from cases.models import CaseEvent, Message
 from cases.conversation.inbound.parsing import InboundEmail, message_ids
+from cases.models import CaseEvent, Message
 from recovery.logs import record
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def mark_bounced(email: InboundEmail) -> Message | None:
     if original is None:
         return None
     message = (
-        Message.objects.select_for_update()
+        Message.objects.select_for_update(of=("self",))
         .select_related("case__owner", "author")
         .filter(message_id=original, direction=Message.Direction.OUTBOUND)
         .first()
@@ -79,5 +79,5 @@ def mark_bounced(email: InboundEmail) -> Message | None:
             case=case,
             dedupe_key=f"message-bounced:{message.pk}",
         )
-    record(logger, "inbound.bounce", case=case.pk, message=message.pk)
+    record(logger, "inbound.bounce", case=case.pk, outbound_message=message.pk)
     return message

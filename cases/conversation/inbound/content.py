@@ -22,7 +22,10 @@ REPLY_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pt"]
 def sanitised_html(html: str) -> str:
     if not html.strip():
         return ""
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+    cleaned = nh3.clean(
+        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"}
+    )
+    return cleaned.strip()
 
 
 def html_as_text(html: str) -> str:

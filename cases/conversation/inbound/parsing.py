@@ -47,7 +47,7 @@ class InboundEmail:
     message: EmailMessage = field(repr=False, compare=False)
 
     @property
-    def theirmessage_ids(self) -> tuple[str, ...]:
+    def their_message_ids(self) -> tuple[str, ...]:
         """The Message-IDs this message answers, nearest first."""
         return (*self.in_reply_to, *reversed(self.references))
 

@@ -131,7 +131,7 @@ def _land(email: InboundEmail, found: routing.Route, written: list[str]) -> Outc
 
 
 def _follow_on_case(closed: RecoveryCase, email: InboundEmail) -> RecoveryCase:
-    """A new case for a reply to a case closed more than MEND_INBOUND_REOPEN_DAYS ago, each naming the other."""
+    """A new case for a reply to a case closed over MEND_INBOUND_REOPEN_DAYS ago, each naming the other."""
     owner = closed.owner if closed.owner is not None and closed.owner.is_active else None
     case = services.open_case(
         customer=closed.customer,

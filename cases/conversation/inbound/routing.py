@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from cases.conversation.addresses import case_for_reply_address
-from cases.models import Message, RecoveryCase, parse_reference
 from cases.conversation.inbound.parsing import InboundEmail
+from cases.models import Message, RecoveryCase, parse_reference
 
 _SUBJECT_REFERENCE = re.compile(r"\[(RC-\d{1,12})\]", re.IGNORECASE)
 

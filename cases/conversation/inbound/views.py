@@ -15,7 +15,9 @@ from recovery.web import agent_required
 @agent_required
 def raw_message(request: HttpRequest, reference: str, message_id: int) -> FileResponse:
     message = (
-        Message.objects.filter(pk=message_id, case_id=parse_reference(reference), direction=Message.Direction.INBOUND)
+        Message.objects.filter(
+            pk=message_id, case_id=parse_reference(reference), direction=Message.Direction.INBOUND
+        )
         .exclude(raw="")
         .first()
     )

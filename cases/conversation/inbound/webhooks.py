@@ -10,17 +10,17 @@ as the MTA pipe and IMAP. A message refused for good answers 200 (the provider m
 refusal is logged), one refused for now 429 (the provider retries later).
 """
 
+from anymail.signals import AnymailInboundEvent, inbound
+from anymail.webhooks.amazon_ses import AmazonSESInboundWebhookView
+from anymail.webhooks.mailgun import MailgunInboundWebhookView
+from anymail.webhooks.postmark import PostmarkInboundWebhookView
+from anymail.webhooks.sendgrid import SendGridInboundWebhookView
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from anymail.signals import AnymailInboundEvent, inbound
-from anymail.webhooks.amazon_ses import AmazonSESInboundWebhookView
-from anymail.webhooks.mailgun import MailgunInboundWebhookView
-from anymail.webhooks.postmark import PostmarkInboundWebhookView
-from anymail.webhooks.sendgrid import SendGridInboundWebhookView
 from cases.conversation.inbound.errors import Refused
 from cases.conversation.inbound.pipeline import receive
 from recovery.two_factor.middleware import two_factor_not_required
