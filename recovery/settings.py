@@ -435,7 +435,7 @@ MEND_INBOUND_FEEDBACK_PER_HOUR = env.int("MEND_INBOUND_FEEDBACK_PER_HOUR", defau
 MEND_INBOUND_REOPEN_DAYS = env.int("MEND_INBOUND_REOPEN_DAYS", default=30)  # older closed cases: a new case
 # The providers' webhooks: each refuses every post (404) until its secret is set. Postmark, SendGrid and
 # Amazon SES send HTTP basic auth "user:password" (MEND_INBOUND_WEBHOOK_SECRET, comma-separated to rotate);
-# Mailgun signs its posts with MEND_MAILGUN_WEBHOOK_SIGNING_KEY (and also needs the basic auth secret).
+# Mailgun signs its posts with MEND_MAILGUN_WEBHOOK_SIGNING_KEY (and sends the basic auth too when it is set).
 ANYMAIL = {
     "WEBHOOK_SECRET": env.list("MEND_INBOUND_WEBHOOK_SECRET", default=[]),
     "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MEND_MAILGUN_WEBHOOK_SIGNING_KEY", default=""),

@@ -1,8 +1,9 @@
 """The providers' inbound webhooks, through django-anymail's normalised inbound message.
 
 `/inbound/email/<provider>/` for Mailgun, Postmark, SendGrid and Amazon SES. Anymail checks each post:
-HTTP basic auth against MEND_INBOUND_WEBHOOK_SECRET for all of them, and Mailgun's HMAC signature with
-MEND_MAILGUN_WEBHOOK_SIGNING_KEY; a post that fails answers 400 and stores nothing. Until its secrets
+HTTP basic auth against MEND_INBOUND_WEBHOOK_SECRET (Postmark, SendGrid, Amazon SES; Mailgun too when it
+is set), and Mailgun's HMAC signature with MEND_MAILGUN_WEBHOOK_SIGNING_KEY; a post that fails answers 400
+and stores nothing. Until its secrets
 are set a provider's URL answers 404, so an unconfigured Mend takes no mail from anyone.
 
 The message anymail hands over is turned back into RFC 5322 bytes and goes through the same pipeline
@@ -34,10 +35,10 @@ PROVIDERS = {
 
 
 def configured(provider: str) -> bool:
-    secrets = settings.ANYMAIL.get("WEBHOOK_SECRET")
-    if not secrets:
-        return False
-    return provider != "mailgun" or bool(settings.ANYMAIL.get("MAILGUN_WEBHOOK_SIGNING_KEY"))
+    """Whether anymail has what it needs to check this provider's posts."""
+    if provider == "mailgun":
+        return bool(settings.ANYMAIL.get("MAILGUN_WEBHOOK_SIGNING_KEY"))
+    return bool(settings.ANYMAIL.get("WEBHOOK_SECRET"))
 
 
 @csrf_exempt
