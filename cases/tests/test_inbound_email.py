@@ -6,6 +6,7 @@ Each bad input is checked against the database and the media directory afterward
 import io
 import sys
 from datetime import timedelta
+from email import message_from_bytes, policy
 
 import pytest
 from django.core.management import call_command
@@ -386,3 +387,17 @@ def test_the_raw_message_downloads_for_agents_only(case, client, agent, intake_u
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert REPLY_TEXT.splitlines()[0].encode() in b"".join(response.streaming_content)
+
+
+def test_a_forwarded_email_attached_is_kept_as_a_file(case, media):
+    forwarded = message_from_bytes(
+        email_bytes(sender="shop@example.com", subject="Your order", body="Shipped.")
+    )
+    reply = message_from_bytes(reply_to(case, body="See the shop's email below."), policy=policy.default)
+    reply.add_attachment(forwarded)
+
+    pipeline.receive(reply.as_bytes(), door="test")
+
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == "message/rfc822"
+    assert b"Subject: Your order" in (media / attachment.file.name).read_bytes()

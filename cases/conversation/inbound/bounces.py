@@ -36,7 +36,9 @@ def original_message_id(email: InboundEmail) -> str | None:
                 if found:
                     return found[0]
         elif content_type == "text/rfc822-headers":
-            content = part.get_payload(decode=True) or b""
+            content = part.get_payload(decode=True)
+            if not isinstance(content, bytes):
+                continue
 
             headers = message_from_bytes(content, policy=policy.default)
             found = message_ids(str(headers.get("message-id", "")))

@@ -9,7 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
@@ -126,11 +126,15 @@ def _bodies(message: EmailMessage) -> tuple[str, str]:
 
 
 def _attachments(message: EmailMessage) -> list[Part]:
-    parts = []
-    for part in message.iter_attachments() if message.is_multipart() else []:
-        if part.get_content_type() in ("message/delivery-status", "message/rfc822", "text/rfc822-headers"):
-            continue  # a report's machinery, read by `bounces`, not a file the customer sent
-        content = part.get_payload(decode=True) or b""
+    parts: list[Part] = []
+    if not message.is_multipart() or message.get_content_type() == "multipart/report":
+        return parts  # a report's parts are its machinery, read by `bounces`, not files a person sent
+    for part in message.iter_attachments():
+        content = part.get_payload(decode=True)
+        if not isinstance(content, bytes):  # message/rfc822: a forwarded email, kept as its bytes
+            inner = part.get_payload()
+            forwarded = inner[0] if isinstance(inner, list) and inner else None
+            content = forwarded.as_bytes() if isinstance(forwarded, Message) else b""
         name = part.get_filename() or "attachment"
         parts.append(Part(name=_safe_name(name), content_type=part.get_content_type(), content=content))
     return parts

@@ -226,7 +226,7 @@ def _store_message(case: RecoveryCase, email: InboundEmail, written: list[str]) 
     )
     # A file name of Mend's own: the customer's names are kept in `Attachment.name`, never used as paths.
     message.raw.save(f"{uuid.uuid4().hex}.eml", ContentFile(email.raw), save=False)
-    written.append(message.raw.name)
+    written.append(str(message.raw.name))
     message.save(force_insert=True)
     for part in email.attachments:
         attachment = Attachment(
@@ -235,7 +235,7 @@ def _store_message(case: RecoveryCase, email: InboundEmail, written: list[str]) 
         suffix = PurePosixPath(part.name).suffix.lower()[:16]
         suffix = suffix if suffix[1:].isalnum() else ""
         attachment.file.save(f"{uuid.uuid4().hex}{suffix}", ContentFile(part.content), save=False)
-        written.append(attachment.file.name)
+        written.append(str(attachment.file.name))
         attachment.save(force_insert=True)
     return message
 

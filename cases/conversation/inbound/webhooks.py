@@ -57,6 +57,6 @@ def provider_inbound(request: HttpRequest, provider: str) -> HttpResponse:
 
 
 @receiver(inbound, dispatch_uid="mend.inbound_email")
-def take_inbound(sender, event: AnymailInboundEvent, esp_name: str, **kwargs) -> None:
+def take_inbound(sender: type, event: AnymailInboundEvent, esp_name: str, **kwargs: object) -> None:
     # Runs inside the webhook's request; Refused reaches `provider_inbound` above.
     receive(event.message.as_bytes(), door=esp_name.lower().replace(" ", "-"))
