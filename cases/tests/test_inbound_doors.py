@@ -224,3 +224,25 @@ def test_a_reply_through_each_door_lands_once_stripped_and_reopens_the_closed_ca
     page = client.get(f"/cases/{case.reference}/").text
     assert page.count("reopened the case by email") == 3
     assert page.count("wrote by email") == 3
+
+
+def test_the_pipe_defers_with_exit_75_when_the_database_is_out_of_reach(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "recovery.settings_test",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:18999/nowhere",  # nothing listens there
+        "MEDIA_ROOT": str(tmp_path),
+    }
+    run = subprocess.run(
+        [sys.executable, "manage.py", "receive_email"],
+        input=email_bytes(sender="tom@example.com", body="Hello"),
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+    assert run.returncode == 75
+    assert run.stderr.decode().strip() == "deferred: OperationalError, try again later"
+    assert list(tmp_path.iterdir()) == []
