@@ -31,9 +31,8 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 # The service layer and the cross-app plumbing, with django-stubs and the DRF stubs (pyproject.toml).
-TYPED := cases/workflow.py cases/services.py cases/events.py cases/root_causes.py cases/outbox.py \
-	cases/gestures cases/sla cases/follow_ups cases/conversation/inbound feedback/intake.py feedback/triage.py \
-	feedback/services.py recovery
+TYPED := cases/workflow.py cases/services.py cases/events.py cases/root_causes.py cases/outbox.py cases/conversation \
+	cases/gestures cases/sla cases/follow_ups feedback/intake.py feedback/triage.py feedback/services.py recovery
 
 typecheck: venv
 	DEBUG=1 $(BIN)/mypy $(TYPED)
