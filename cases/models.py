@@ -275,6 +275,8 @@ class CaseEvent(models.Model):
         FOLLOW_UP = "follow_up", "Follow-up"
         SLA_PAUSED = "sla_paused", "Put on hold"
         SLA_RESUMED = "sla_resumed", "Taken off hold"
+        MESSAGE_RECEIVED = "message_received", "Customer wrote"
+        MESSAGE_BOUNCED = "message_bounced", "Email bounced"
 
     # No index of its own: (case, created_at, id) below serves every lookup by case, and each index
     # is paid on every insert (the SLA sweep writes thousands of events a minute).

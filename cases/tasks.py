@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases import outbox
 from cases.api import idempotency
+from cases.conversation.inbound import imap as inbound_imap
 from cases.follow_ups import sweep as follow_up_sweep
 from cases.metrics import snapshots
 from cases.sla import sweep as sla_sweep
@@ -87,3 +88,11 @@ def refresh_metric_snapshots() -> list[int]:
 def forget_expired_idempotency_keys() -> int:
     """Delete case-API answers kept past the Idempotency-Key window. Beat: every hour."""
     return idempotency.forget_expired(now=timezone.now())
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def poll_imap() -> dict:
+    """Take the mail that arrived in the IMAP mailbox (cases.conversation.inbound.imap); scheduled only
+    when MEND_IMAP_HOST is set."""
+    result = inbound_imap.poll()
+    return {"taken": result.taken, "refused": result.refused, "deferred": result.deferred}

@@ -149,8 +149,9 @@ def reopen(*, case_id: int, actor: User, reason: str, version: int | None = None
         return _reopen(case, actor=actor, reason=reason)
 
 
-def reopen_for_customer(*, case_id: int, reason: str) -> RecoveryCase:
-    """Reopen on the customer's word (a poor follow-up survey answer). No agent acts: the timeline
+def reopen_for_customer(*, case_id: int, reason: str, via: str = "survey") -> RecoveryCase:
+    """Reopen on the customer's word (a poor follow-up survey answer, or `via` "email": their reply to a
+    closed case). No agent acts: the timeline
     records the system as the actor, and only the stage is checked (TransitionNotAllowed if the case
     is not resolved, followed up or closed). The case is flagged "Customer unhappy" until it is
     resolved again or closed."""
@@ -160,7 +161,8 @@ def reopen_for_customer(*, case_id: int, reason: str) -> RecoveryCase:
         if case.stage not in TRANSITIONS["reopen"].sources:
             raise TransitionNotAllowed(stage=case.stage, action="reopen", allowed=[])
         case.customer_unhappy_at = timezone.now()
-        return _reopen(case, actor=None, reason=reason, data={"by": "customer"})
+        data = {"by": "customer"} if via == "survey" else {"by": "customer", "via": via}
+        return _reopen(case, actor=None, reason=reason, data=data)
 
 
 def _reopen(

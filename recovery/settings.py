@@ -4,6 +4,7 @@ See the README's "Configuration" section for the full list.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "anymail",  # the providers' inbound email webhooks (cases/conversation/inbound)
     "cases",
     "feedback",
     "recovery.sign_in",
@@ -257,6 +259,14 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mend <mend@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The customer conversation: answers come back to reply+<signed case token>@MEND_REPLY_DOMAIN, and the
+# branded email carries MEND_ORG_NAME and MEND_BRAND_COLOR (a #rrggbb colour of good contrast on white).
+# A deployment sets MEND_REPLY_DOMAIN to a domain whose mail reaches Mend (receive_email, a webhook, IMAP).
+MEND_REPLY_DOMAIN = env.str("MEND_REPLY_DOMAIN", default="reply.localhost").strip().lower()
+MEND_ORG_NAME = env.str("MEND_ORG_NAME", default="Mend")
+MEND_BRAND_COLOR = env.str("MEND_BRAND_COLOR", default="#1f5f99")
+if not re.fullmatch(r"#[0-9a-fA-F]{6}", MEND_BRAND_COLOR):
+    raise ImproperlyConfigured("MEND_BRAND_COLOR is a colour written #rrggbb.")
 # For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file per message, readable
 # by another process (the Celery integration tests check what a real worker sent).
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
@@ -425,6 +435,38 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 290},
     },
 }
+
+# Inbound email (cases/conversation/inbound) -------------------------------
+# Three doors, one pipeline: `manage.py receive_email` (an MTA pipe), the providers' webhooks under
+# /inbound/email/<provider>/ and IMAP polling. Over MEND_INBOUND_MAX_MESSAGE_BYTES, or with one attachment
+# over MEND_INBOUND_MAX_ATTACHMENT_BYTES, a message is refused whole. A sender's mail that would be new
+# feedback is refused past MEND_INBOUND_FEEDBACK_PER_HOUR an hour (replies to a case are not counted).
+MEND_INBOUND_MAX_MESSAGE_BYTES = env.int("MEND_INBOUND_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
+MEND_INBOUND_MAX_ATTACHMENT_BYTES = env.int("MEND_INBOUND_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
+MEND_INBOUND_FEEDBACK_PER_HOUR = env.int("MEND_INBOUND_FEEDBACK_PER_HOUR", default=10)
+MEND_INBOUND_REOPEN_DAYS = env.int("MEND_INBOUND_REOPEN_DAYS", default=30)  # older closed cases: a new case
+# The providers' webhooks: each refuses every post (404) until its secret is set. Postmark, SendGrid and
+# Amazon SES send HTTP basic auth "user:password" (MEND_INBOUND_WEBHOOK_SECRET, comma-separated to rotate);
+# Mailgun signs its posts with MEND_MAILGUN_WEBHOOK_SIGNING_KEY (and sends the basic auth too when it is set).
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.list("MEND_INBOUND_WEBHOOK_SECRET", default=[]),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MEND_MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+}
+# IMAP polling, for self-hosting: off unless MEND_IMAP_HOST is set. Every MEND_IMAP_POLL_SECONDS the beat
+# takes each message of MEND_IMAP_MAILBOX not yet flagged taken, and flags it (MendTaken and \Seen).
+MEND_IMAP_HOST = env.str("MEND_IMAP_HOST", default="")
+MEND_IMAP_PORT = env.int("MEND_IMAP_PORT", default=993)
+MEND_IMAP_SSL = env.bool("MEND_IMAP_SSL", default=True)
+MEND_IMAP_USER = env.str("MEND_IMAP_USER", default="")
+MEND_IMAP_PASSWORD = env.str("MEND_IMAP_PASSWORD", default="")
+MEND_IMAP_MAILBOX = env.str("MEND_IMAP_MAILBOX", default="INBOX")
+MEND_IMAP_POLL_SECONDS = env.float("MEND_IMAP_POLL_SECONDS", default=60.0)
+if MEND_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["poll-imap"] = {
+        "task": "cases.tasks.poll_imap",
+        "schedule": MEND_IMAP_POLL_SECONDS,
+        "options": {"expires": MEND_IMAP_POLL_SECONDS * 0.9},
+    }
 
 # Logging -----------------------------------------------------------------
 # One line per event, ids only (recovery/logs.py). JSON lines in production for the log pipeline,

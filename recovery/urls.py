@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("api/redoc/", login_not_required(docs.redoc), name="api-redoc"),
     path("", include("cases.follow_ups.urls")),  # the customer's survey, /r/<token>/
+    path("", include("cases.conversation.inbound.urls")),  # providers' inbound email webhooks, raw messages
     path("", include("cases.urls")),
 ]
 

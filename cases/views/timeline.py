@@ -33,6 +33,8 @@ _KIND = {
     K.FOLLOW_UP: ("recorded a survey answer", "answered by the customer"),
     K.SLA_PAUSED: ("put the case on hold", "put on hold"),
     K.SLA_RESUMED: ("resumed the case", "resumed"),
+    K.MESSAGE_RECEIVED: ("wrote by email", "written to by the customer"),
+    K.MESSAGE_BOUNCED: ("could not deliver an email", "bounced an email"),
 }
 
 
@@ -59,6 +61,10 @@ def entry(event: CaseEvent) -> Entry:
     data = event.data or {}
     if event.kind == K.STAGE_CHANGED:
         if data.get("action") == "reopen":
+            if data.get("by") == "customer" and data.get("via") == "email":
+                return Entry(
+                    event, "The customer", "reopened the case by email", event.message, tone="customer"
+                )
             if data.get("by") == "customer":
                 return Entry(
                     event,
@@ -82,6 +88,11 @@ def entry(event: CaseEvent) -> Entry:
             data.get("satisfaction"),
             tone="customer",
         )
+    if event.kind == K.MESSAGE_RECEIVED:
+        # The words are the message's own line in the thread; this one says only that it came.
+        return Entry(event, "The customer", "wrote by email", event.message, tone="customer")
+    if event.kind == K.MESSAGE_BOUNCED:
+        return Entry(event, "Mend", "could not deliver an email", event.message, tone="alert")
     if event.kind == K.GESTURE:
         return Entry(event, who, _gesture(data) or event.message, tone="gesture")
     if event.kind in (K.ROOT_CAUSE_LINKED, K.ROOT_CAUSE_UNLINKED):
