@@ -3,6 +3,7 @@
 See the README's "Configuration" section for the full list.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -257,6 +258,14 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mend <mend@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The customer conversation: answers come back to reply+<signed case token>@MEND_REPLY_DOMAIN, and the
+# branded email carries MEND_ORG_NAME and MEND_BRAND_COLOR (a #rrggbb colour of good contrast on white).
+# A deployment sets MEND_REPLY_DOMAIN to a domain whose mail reaches Mend (receive_email, a webhook, IMAP).
+MEND_REPLY_DOMAIN = env.str("MEND_REPLY_DOMAIN", default="reply.localhost").strip().lower()
+MEND_ORG_NAME = env.str("MEND_ORG_NAME", default="Mend")
+MEND_BRAND_COLOR = env.str("MEND_BRAND_COLOR", default="#1f5f99")
+if not re.fullmatch(r"#[0-9a-fA-F]{6}", MEND_BRAND_COLOR):
+    raise ImproperlyConfigured("MEND_BRAND_COLOR is a colour written #rrggbb.")
 # For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file per message, readable
 # by another process (the Celery integration tests check what a real worker sent).
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
