@@ -5,7 +5,16 @@
 
 from django.urls import path
 
-from cases.views import approvals, case, customers, new_case, response_templates, root_causes, saved_views
+from cases.views import (
+    approvals,
+    attachments,
+    case,
+    customers,
+    new_case,
+    response_templates,
+    root_causes,
+    saved_views,
+)
 from cases.views.bulk import bulk_action
 from cases.views.case_export import case_export
 from cases.views.case_list import case_list
@@ -28,6 +37,11 @@ urlpatterns = [
     path("", my_queue, name="queue"),
     path("cases/", case_list, name="cases"),
     path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
+    path(
+        "cases/<str:reference>/attachments/<int:attachment_id>/",
+        attachments.attachment_download,
+        name="attachment",
+    ),
     path("dashboard/", dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_export, name="dashboard-export"),
     path("cases/export.csv", case_export, name="case-export"),
