@@ -36,7 +36,7 @@ def test_posting_a_message_answers_201_with_the_queued_message(api_client, agent
     )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert SENT_KEYS <= body.keys()
+    assert body.keys() >= SENT_KEYS
     assert body["direction"] == "outbound" and body["status"] in ("queued", "sent")
     assert body["to"] == "ana@example.com"
     assert body["subject"] == f"Re: [{case.reference}] Charged twice"
@@ -123,7 +123,7 @@ def test_the_thread_lists_both_directions_oldest_first_with_attachments(api_clie
     response = api_client(agent).get(f"/api/v1/cases/{case.reference}/messages/")
     assert response.status_code == 200
     first, second = response.json()
-    assert LISTED_KEYS <= first.keys()
+    assert first.keys() >= LISTED_KEYS
     assert (first["direction"], first["status"], first["from"]) == ("inbound", None, case.customer.email)
     assert (second["direction"], second["status"], second["id"]) == ("outbound", "queued", sent.pk)
     [attachment] = first["attachments"]
