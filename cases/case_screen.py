@@ -12,7 +12,16 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from cases import workflow
-from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, ResponseTemplate, RootCause, Stage
+from cases.models import (
+    CaseEvent,
+    FollowUp,
+    Gesture,
+    Message,
+    RecoveryCase,
+    ResponseTemplate,
+    RootCause,
+    Stage,
+)
 from cases.selectors import GESTURE_USERS, USER_FIELDS
 from cases.sla import clock as sla
 from feedback.models import Feedback
@@ -57,6 +66,7 @@ class CaseScreen:
     failures_90_days: int
     allowed: list[str]
     sla_state: str
+    messages: list[Message] = field(default_factory=list)  # the conversation, oldest first
     steps: list[Step] = field(default_factory=list)
     running: tuple[str, datetime] | None = None  # the earliest running SLA target and its due moment
 
@@ -92,6 +102,7 @@ def _history(case: RecoveryCase, *, since: datetime) -> dict:
     known = {"case": case}
     return {
         "events": inline.instances(CaseEvent, values["events"], related=("actor",), **known),
+        "messages": inline.instances(Message, values["messages"], related=MESSAGE_RELATED, **known),
         "gestures": inline.instances(Gesture, values["gestures"], related=GESTURE_USERS, **known),
         "root_causes": inline.instances(RootCause, values["root_causes"]),
         "earlier_cases": inline.instances(RecoveryCase, values["earlier_cases"]),
@@ -101,13 +112,25 @@ def _history(case: RecoveryCase, *, since: datetime) -> dict:
     }
 
 
-_LISTS = ("events", "gestures", "root_causes", "earlier_cases", "earlier_feedback", "earlier_gestures")
+MESSAGE_RELATED = ("author", "notification")
+_LISTS = (
+    "events",
+    "messages",
+    "gestures",
+    "root_causes",
+    "earlier_cases",
+    "earlier_feedback",
+    "earlier_gestures",
+)
 
 
 def _lists(case_id, customer_id, originating_feedback_id) -> dict[str, QuerySet]:
     """The screen's lists, for values or for references to the case row (`OuterRef`)."""
     return {
         "events": timeline(case_id=case_id),
+        "messages": Message.objects.filter(case_id=case_id)
+        .select_related(*MESSAGE_RELATED)
+        .order_by("created_at", "id"),
         "gestures": Gesture.objects.filter(case_id=case_id)
         .select_related(*GESTURE_USERS)
         .order_by("created_at", "id"),
@@ -124,7 +147,11 @@ def _failures(customer_id, since: datetime) -> QuerySet[RecoveryCase]:
 
 def _history_query(case_id: int, since: datetime) -> QuerySet:
     lists = _lists(OuterRef("pk"), OuterRef("customer_id"), Coalesce(OuterRef("originating_feedback_id"), 0))
-    related = {"events": {"actor": USER_FIELDS}, "gestures": dict.fromkeys(GESTURE_USERS, USER_FIELDS)}
+    related = {
+        "events": {"actor": USER_FIELDS},
+        "messages": {"author": USER_FIELDS, "notification": ("last_error",)},
+        "gestures": dict.fromkeys(GESTURE_USERS, USER_FIELDS),
+    }
     failures = (
         _failures(OuterRef("customer_id"), since).order_by().values("customer_id").annotate(n=Count("*"))
     )

@@ -169,7 +169,7 @@ def perform_stage(
     case_id: int,
     actor: User,
     notify_customer: bool | None = None,
-    message: str = "",
+    message: str | None = "",
     **payload,
 ) -> tuple[RecoveryCase, Message | None]:
     """A workflow action that may also email the customer its words, in one transaction.
@@ -183,10 +183,14 @@ def perform_stage(
                 f"{action.replace('_', ' ').capitalize()} sends no message.", field="notify_customer"
             )
         return workflow.perform(action, case_id=case_id, actor=actor, **payload), None
+    if notify_customer is None:
+        customer = Customer.objects.get(cases__pk=case_id)
+        notify_customer = reach(customer).ok
+    message = message or ""
+    if action == "acknowledge" and not notify_customer and message.strip():
+        payload.setdefault("note", message)  # words written but not sent stay on the timeline
     with transaction.atomic():
         case = workflow.perform(action, case_id=case_id, actor=actor, **payload)
-        if notify_customer is None:
-            notify_customer = notify_by_default(case)
         if not notify_customer:
             return case, None
         words = message if action == "acknowledge" else payload.get(SPOKEN_STAGES[action])

@@ -168,19 +168,41 @@ def test_a_survey_answer_shows_on_the_timeline_with_its_score(agent):
 @pytest.mark.parametrize(
     ("stage", "expected"),
     [
-        ({}, ["Acknowledge", "Assign to me", "Put on hold", "Add note", "Grant gesture", "Link root cause"]),
+        (
+            {},
+            [
+                "Acknowledge",
+                "Assign to me",
+                "Put on hold",
+                "Reply",
+                "Add note",
+                "Grant gesture",
+                "Link root cause",
+            ],
+        ),
         (
             {"acknowledged": True},
-            ["Apologize", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
+            ["Apologize", "Put on hold", "Reply", "Add note", "Grant gesture", "Link root cause"],
         ),
-        ({"apologized": True}, ["Resolve", "Put on hold", "Add note", "Grant gesture", "Link root cause"]),
+        (
+            {"apologized": True},
+            ["Resolve", "Put on hold", "Reply", "Add note", "Grant gesture", "Link root cause"],
+        ),
         (
             {"resolved": True},
-            ["Record follow-up", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
+            [
+                "Record follow-up",
+                "Reopen",
+                "Put on hold",
+                "Reply",
+                "Add note",
+                "Grant gesture",
+                "Link root cause",
+            ],
         ),
         (
             {"followed_up": True},
-            ["Close", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause"],
+            ["Close", "Reopen", "Put on hold", "Reply", "Add note", "Grant gesture", "Link root cause"],
         ),
         ({"closed": True}, ["Reopen", "Add note", "Link root cause"]),
     ],
@@ -217,6 +239,7 @@ def test_a_manager_also_gets_reassign_change_severity_and_close_from_any_open_st
         "Apologize",
         "Close",
         "Put on hold",
+        "Reply",
         "Add note",
         "Grant gesture",
         "Link root cause",

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import case_screen, response_templates
+from cases.conversation import outbound, thread
 from cases.forms import GESTURE_CURRENCY
 from cases.gestures import services as gestures
 from cases.models import RecoveryCase, RootCause, parse_reference
@@ -67,16 +68,16 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
     case = _case_or_404(reference)
     if request.method == "POST":
         return _perform(request, case, ACTIONS[action])
-    opened = _open_form(
-        request, case, ACTIONS[action], ACTIONS[action].form(initial={"version": case.version})
-    )
+    chosen = ACTIONS[action]
+    initial = {"version": case.version, **(chosen.initial(case, request.user) if chosen.initial else {})}
+    opened = _open_form(request, case, chosen, chosen.form(initial=initial))
     if request.htmx:
         return TemplateResponse(request, f"{PAGE}#action-form", {"case": case, "open": opened})
     return _render_page(request, case.pk, opened=opened)
 
 
 def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpResponse:
-    form = action.form(request.POST)
+    form = action.form(request.POST, request.FILES)
     if not form.is_valid():
         return _refused(request, case, action, form, status=422)
     try:
@@ -125,6 +126,8 @@ def _extras(request, case, action: Action) -> dict:
             (template.name, response_templates.fill(template, case=case, agent=request.user))
             for template in case_screen.response_templates(kind=action.template_kind)
         ]
+    if action.speaks or action.name == "reply":
+        extras["reach"] = outbound.reach(case.customer)
     if action.name == "gesture":
         extras["limit"] = _amount(gestures.agent_limit(GESTURE_CURRENCY))
         extras["currency"] = GESTURE_CURRENCY
@@ -159,7 +162,10 @@ def _render_page(
     context = {
         "screen": screen,
         "case": screen.case,
-        "entries": [timeline.entry(event) for event in reversed(screen.events)],
+        "entries": thread.interleave(
+            [timeline.entry(event) for event in reversed(screen.events)],
+            thread.entries(screen.case, screen.messages),
+        ),
         "actions": offered(screen.case, request.user, screen.allowed),
         "open": opened,
         "done": done,
