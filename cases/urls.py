@@ -27,6 +27,7 @@ urlpatterns = [
     path("gestures/pending/", approvals.approval_inbox, name="approvals"),
     path("gestures/<int:gesture_id>/decide/", approvals.decide, name="decide_gesture"),
     path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
+    path("customers/<int:customer_id>/contact/", customers.contact_preference, name="customer-contact"),
     path("root-causes/", root_causes.root_cause_list, name="root_causes"),
     path("root-causes/<int:root_cause_id>/", root_causes.root_cause_page, name="root_cause"),
     path("templates/", response_templates.template_list, name="templates"),

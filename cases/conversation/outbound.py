@@ -57,6 +57,16 @@ def reach(customer: Customer) -> Reach:
     return Reach(customer.email)
 
 
+def set_contact_opt_out(*, customer_id: int, actor: User, opted_out: bool) -> Customer:
+    """Record that the customer asked not to be emailed (or may be again). Cases are still worked."""
+    require_case_worker(actor, doing="change whether a customer may be contacted")
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id)
+        customer.contact_opt_out = bool(opted_out)
+        customer.save(update_fields=["contact_opt_out", "updated_at"])
+    return customer
+
+
 def acknowledgement_text(case: RecoveryCase, agent: User) -> str:
     """The Acknowledge form's starting message: the first acknowledgement template, else Mend's own."""
     template = ResponseTemplate.objects.filter(kind=ResponseTemplate.Kind.ACKNOWLEDGEMENT).first()

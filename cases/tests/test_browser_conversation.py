@@ -74,7 +74,8 @@ def test_an_agents_reply_reaches_a_real_smtp_server_threaded_and_answerable(
     base = sign_in(page, agent)
     page.goto(f"{base}/cases/{case.reference}/")
     page.get_by_role("button", name="Reply").click()
-    page.get_by_label("Message", exact=True).fill("Dear Ana, the second charge was ours. It is refunded today.")
+    words = "Dear Ana, the second charge was ours. It is refunded today."
+    page.get_by_label("Message", exact=True).fill(words)
     expect(page.locator(".sends-to")).to_have_text("Sends to ana@example.com")
     assert serious_accessibility_violations(page) == []
     page.get_by_role("button", name="Confirm").click()

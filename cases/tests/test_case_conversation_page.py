@@ -168,3 +168,25 @@ def test_an_attachment_downloads_as_a_file_only_for_the_workspace(agent, intake_
     assert Client().get(url).status_code == 302  # to sign-in
     other = RecoveryCaseFactory()
     assert signed_in(agent).get(f"/cases/{other.reference}/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_an_agent_marks_a_customer_not_to_be_contacted_on_their_page(agent):
+    customer = CustomerFactory()
+    client = signed_in(agent)
+    assert "Does not want to be contacted</button>" in client.get(f"/customers/{customer.pk}/").text
+    response = client.post(f"/customers/{customer.pk}/contact/", {"contact_opt_out": "1"})
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.contact_opt_out is True
+    page = client.get(f"/customers/{customer.pk}/").text
+    assert "<strong>Does not want to be contacted</strong>" in page and "Allow contact again</button>" in page
+    client.post(f"/customers/{customer.pk}/contact/", {"contact_opt_out": "0"})
+    customer.refresh_from_db()
+    assert customer.contact_opt_out is False
+    assert client.post("/customers/999999/contact/", {"contact_opt_out": "1"}).status_code == 404
+
+
+def test_the_admin_sets_contact_opt_out(admin_client):
+    customer = CustomerFactory()
+    html = admin_client.get(f"/admin/feedback/customer/{customer.pk}/change/").text
+    assert 'name="contact_opt_out"' in html
