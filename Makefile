@@ -31,7 +31,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 # The service layer and the cross-app plumbing, with django-stubs and the DRF stubs (pyproject.toml).
-TYPED := cases/workflow.py cases/services.py cases/events.py cases/root_causes.py cases/outbox.py \
+TYPED := cases/workflow.py cases/services.py cases/events.py cases/root_causes.py cases/outbox.py cases/conversation \
 	cases/gestures cases/sla cases/follow_ups feedback/intake.py feedback/triage.py feedback/services.py recovery
 
 typecheck: venv
