@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 
 from cases import events
-from cases.models import CaseEvent, FollowUp, Gesture, Notification, RecoveryCase
+from cases.models import CaseEvent, FollowUp, Gesture, Message, Notification, RecoveryCase
 from feedback.models import Customer, DataSubjectRequest, Feedback
 from recovery.errors import NotFound
 from recovery.roles import require_permission
@@ -65,7 +65,13 @@ def erase(*, customer_id: int, actor, via: str) -> Customer:
     events.scrub(case_ids=case_ids)
     Gesture.objects.filter(case_id__in=case_ids).update(description="", decision_note="")
     FollowUp.objects.filter(case_id__in=case_ids).update(outcome="")
-    Notification.objects.filter(case_id__in=case_ids).update(subject=ERASED, body="", last_error="")
+    Notification.objects.filter(case_id__in=case_ids).update(
+        subject=ERASED, body="", body_html="", headers={}, last_error=""
+    )
+    # The conversation quotes them word for word, and its addresses are theirs.
+    Message.objects.filter(case_id__in=case_ids).update(
+        subject=ERASED, body="", body_html="", from_address="", to_address=""
+    )
     if customer.email:
         Notification.objects.filter(case_id__in=case_ids, recipient=customer.email).update(recipient="")
     customer.external_id = f"erased-{customer.pk}"
