@@ -9,6 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
+from cases import services
 from cases.conversation.addresses import case_for_reply_address
 from cases.models import Message
 from cases.tests.factories import RecoveryCaseFactory
@@ -103,11 +104,15 @@ def test_an_agents_reply_reaches_a_real_smtp_server_threaded_and_answerable(
     assert "the second charge was ours" in html and "Acme Support" in html
     wait_until(lambda: Message.objects.get(pk=stored.pk).status == "sent", timeout=5, what="sent")
 
+    services.add_note(case=case, actor=agent, body="Refund reference 88231 (bank confirms tomorrow).")
     page.reload()
     thread = page.locator(".events")
+    expect(thread.locator(".event-internal")).to_contain_text("Internal note")
+    expect(thread.locator(".event-internal")).to_contain_text("never sent to the customer")
     expect(thread.locator(".message-in")).to_contain_text("nobody answers the phone")
     expect(thread.locator(".message-out")).to_contain_text("It is refunded today.")
     expect(thread.locator(".message-out .delivery")).to_have_text("sent")
+    assert serious_accessibility_violations(page) == []
     screenshot(page, "conversation-thread")
 
 
