@@ -119,7 +119,6 @@ def test_erasing_a_customer_empties_their_conversation_and_stops_all_email(
     api_client, manager, agent, customer
 ):
     from cases.conversation import outbound
-    from cases.models import Message
 
     case = customer.cases.get()
     message = outbound.reply(case_id=case.pk, actor=agent, body="Dear Ana, your parcel ...")
