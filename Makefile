@@ -6,7 +6,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck format venv migrate demo ci bench-intake bench-cases bench-sweep bench-pages bench-dashboard bench-scale clean
+.PHONY: run test lint typecheck format venv migrate demo ci bench-intake bench-cases bench-sweep bench-pages bench-dashboard bench-scale bench-outbox clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,8 @@ bench-pages: venv  ## the queue and the case screen against their JSON twins at 
 	$(BIN)/python bench/pages $(BENCH_ARGS)
 bench-dashboard: venv  ## the dashboard's metrics, page and CSV export at 1,000,000 cases + 2,000,000 feedback (BENCH_ARGS=--cases N)
 	$(BIN)/python bench/dashboard $(BENCH_ARGS)
+bench-outbox: venv  ## the outbox's send rate of customer messages to a local aiosmtpd (BENCH_ARGS=--messages N)
+	$(BIN)/python bench/outbox_send $(BENCH_ARGS)
 
 bench-scale: venv  ## growth: 100k and 1M cases, each figure next to the ceiling, plus bench/sweep (BENCH_ARGS=--reuse)
 	$(BIN)/python bench/scale $(BENCH_ARGS)

@@ -10,7 +10,16 @@ from datetime import datetime, timedelta
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from cases import queue, workflow
-from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, ResponseTemplate, RootCause, Stage
+from cases.models import (
+    CaseEvent,
+    FollowUp,
+    Gesture,
+    Message,
+    RecoveryCase,
+    ResponseTemplate,
+    RootCause,
+    Stage,
+)
 from cases.selectors import GESTURE_USERS, timeline
 from cases.sla import clock as sla
 from feedback.models import Feedback
@@ -57,6 +66,7 @@ class CaseScreen:
     failures_90_days: int
     allowed: list[str]
     sla: "SlaBox"
+    messages: list[Message] = field(default_factory=list)  # the conversation, oldest first
     steps: list[Step] = field(default_factory=list)
 
     @property
@@ -96,6 +106,9 @@ def _history(case: RecoveryCase, *, since: datetime) -> dict:
     """The case's timeline, gestures and root causes, and its customer's history: one query each."""
     lists = {
         "events": timeline(case_id=case.pk),
+        "messages": Message.objects.filter(case_id=case.pk)
+        .select_related("author", "notification")
+        .order_by("created_at", "id"),
         "gestures": Gesture.objects.filter(case_id=case.pk)
         .select_related(*GESTURE_USERS)
         .order_by("created_at", "id"),

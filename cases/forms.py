@@ -31,16 +31,61 @@ def _text(label: str, *, rows: int = 5) -> forms.CharField:
 
 
 class ConfirmForm(ActionForm):
-    """Nothing to type: Acknowledge, Assign to me and Resume carry only the version."""
+    """Nothing to type: Assign to me and Resume carry only the version."""
 
 
-class ApologyForm(ActionForm):
+def _notify() -> forms.BooleanField:
+    # Unticked, a checkbox sends nothing: absent means "do not email", never "the default".
+    return forms.BooleanField(label="Email the customer", required=False)
+
+
+class SpeakingForm(ActionForm):
+    """A stage action the customer may hear: its text is the email when "Email the customer" is ticked."""
+
+    notify_customer = _notify()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The checkbox comes after the text it sends (the first field is where templates insert).
+        self.order_fields([name for name in self.fields if name != "notify_customer"] + ["notify_customer"])
+
+
+class AcknowledgeForm(SpeakingForm):
+    message = _text("Message")
+    service_fields = {"message": "message"}
+
+
+class ApologyForm(SpeakingForm):
     apology = _text("Apology")
     service_fields = {"note": "apology"}
 
 
-class ResolutionForm(ActionForm):
+class ResolutionForm(SpeakingForm):
     resolution = _text("Resolution")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (Django's documented pattern for <input multiple>)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class ReplyForm(ActionForm):
+    message = _text("Message", rows=6)
+    attachments = MultipleFileField(label="Attach files", required=False, help_text="Up to 10 MB each.")
+    service_fields = {"body": "message"}
 
 
 class FollowUpForm(ActionForm):

@@ -522,6 +522,10 @@ class Notification(models.Model):
     recipient = models.EmailField()
     subject = models.CharField(max_length=255)
     body = models.TextField()
+    # A customer message's HTML alternative and its threading headers (Message-ID, In-Reply-To,
+    # References, Reply-To); empty for the plain notifications to staff.
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
     template = models.CharField(max_length=80)
     case = models.ForeignKey(
         RecoveryCase, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
@@ -712,6 +716,7 @@ class ResponseTemplate(models.Model):
     """
 
     class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
         APOLOGY = "apology", "Apology"
         RESOLUTION = "resolution", "Resolution"
         FOLLOW_UP = "follow_up", "Follow-up"
@@ -730,7 +735,7 @@ class ResponseTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "name"], name="response_template_unique_name"),
             models.CheckConstraint(
-                condition=Q(kind__in=["apology", "resolution", "follow_up"]),
+                condition=Q(kind__in=["acknowledgement", "apology", "resolution", "follow_up"]),
                 name="response_template_kind_valid",
             ),
         ]

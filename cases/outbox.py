@@ -21,14 +21,14 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import engines
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
-from cases.models import Notification, RecoveryCase
+from cases.models import Message, Notification, RecoveryCase
 from recovery.logs import record
 from recovery.roles import User
 
@@ -194,13 +194,7 @@ def deliver(notification_id: int) -> bool:
         return False  # sent already, given up on, or being sent by another worker right now
     notification = Notification.objects.get(pk=notification_id)
     try:
-        send_mail(
-            notification.subject,
-            notification.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [notification.recipient],
-            fail_silently=False,
-        )
+        _send(notification)
     except Exception as exc:
         # A refusal quotes the address (SMTPRecipientsRefused), and this message reaches the worker's
         # log through the retry: the row already says who it was for.
@@ -219,14 +213,51 @@ def deliver(notification_id: int) -> bool:
     Notification.objects.filter(pk=notification_id).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
     )
+    Message.objects.filter(notification_id=notification_id, status=Message.Status.QUEUED).update(
+        status=Message.Status.SENT
+    )
     record(logger, "outbox.sent", notification_id=notification_id, attempts=notification.attempts)
     return True
+
+
+def _send(notification: Notification) -> None:
+    """Plain notifications as text; a customer message (it has headers) as text plus its HTML
+    alternative, with its threading headers, its Reply-To and the files the agent attached."""
+    if not notification.headers and not notification.body_html:
+        send_mail(
+            notification.subject,
+            notification.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [notification.recipient],
+            fail_silently=False,
+        )
+        return
+    headers = dict(notification.headers)
+    reply_to = headers.pop("Reply-To", "")
+    email = EmailMultiAlternatives(
+        notification.subject,
+        notification.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [notification.recipient],
+        reply_to=[reply_to] if reply_to else None,
+        headers=headers,
+    )
+    if notification.body_html:
+        email.attach_alternative(notification.body_html, "text/html")
+    message = Message.objects.filter(notification_id=notification.pk).first()
+    for attachment in message.attachments.all() if message else []:
+        with attachment.file.open("rb") as stored:
+            email.attach(attachment.name, stored.read(), attachment.content_type)
+    email.send(fail_silently=False)
 
 
 def _record_failure(notification: Notification, *, error: str) -> datetime | None:
     if notification.attempts >= MAX_ATTEMPTS:
         Notification.objects.filter(pk=notification.pk).update(
             status=Notification.Status.FAILED, claimed_until=None, last_error=error
+        )
+        Message.objects.filter(notification_id=notification.pk, status=Message.Status.QUEUED).update(
+            status=Message.Status.FAILED
         )
         return None
     retry_at = timezone.now() + retry_delay(notification.attempts)
@@ -296,6 +327,9 @@ def retry(notification_ids: Iterable[int]) -> int:
     )
     Notification.objects.filter(pk__in=ids, status=Notification.Status.FAILED).update(
         status=Notification.Status.PENDING, attempts=0, last_error=""
+    )
+    Message.objects.filter(notification_id__in=ids, status=Message.Status.FAILED).update(
+        status=Message.Status.QUEUED
     )
     for notification_id in ids:
         send_after_commit([notification_id])  # one task each: one bad address holds up no other

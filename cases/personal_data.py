@@ -121,20 +121,28 @@ def _erase_emails(subject: Subject) -> None:
         to_them |= Q(recipient__iexact=address)
     done = emails.exclude(status=Notification.Status.PENDING)
     done.filter(to_them).update(recipient="")
-    done.update(subject=ERASED, body=ERASED, last_error="")
+    done.update(subject=ERASED, body=ERASED, body_html="", headers={}, last_error="")
     emails.filter(to_them, status=Notification.Status.PENDING).update(
-        status=Notification.Status.FAILED, recipient="", subject=ERASED, body=ERASED, last_error=NOT_SENT
+        status=Notification.Status.FAILED,
+        recipient="",
+        subject=ERASED,
+        body=ERASED,
+        body_html="",
+        headers={},
+        last_error=NOT_SENT,
     )
-    for email in emails.filter(status=Notification.Status.PENDING).only("pk", "subject", "body"):
+    for email in emails.filter(status=Notification.Status.PENDING).only("pk", "subject", "body", "body_html"):
         Notification.objects.filter(pk=email.pk).update(
-            subject=subject.redact_text(email.subject), body=subject.redact_text(email.body)
+            subject=subject.redact_text(email.subject),
+            body=subject.redact_text(email.body),
+            body_html=subject.redact_text(email.body_html),
         )
 
 
 holds(
     Notification,
-    personal=("recipient", "subject", "body", "last_error"),
-    other=("template", "dedupe_key", "status"),
+    personal=("recipient", "subject", "body", "body_html", "last_error"),
+    other=("template", "dedupe_key", "status", "headers"),
     erase=_erase_emails,
 )
 

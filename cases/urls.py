@@ -6,7 +6,16 @@
 from django.urls import path
 
 from cases.notices import views as notices
-from cases.views import approvals, case, customers, new_case, response_templates, root_causes, saved_views
+from cases.views import (
+    approvals,
+    attachments,
+    case,
+    customers,
+    new_case,
+    response_templates,
+    root_causes,
+    saved_views,
+)
 from cases.views.bulk import bulk_action
 from cases.views.case_export import case_export
 from cases.views.case_list import case_list
@@ -22,6 +31,7 @@ urlpatterns = [
     path("notifications/<int:notice_id>/read/", notices.mark_read, name="notice-read"),
     path("notifications/read-all/", notices.mark_all_read, name="notices-read-all"),
     path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
+    path("customers/<int:customer_id>/contact/", customers.contact_preference, name="customer-contact"),
     path("root-causes/", root_causes.root_cause_list, name="root_causes"),
     path("root-causes/<int:root_cause_id>/", root_causes.root_cause_page, name="root_cause"),
     path("templates/", response_templates.template_list, name="templates"),
@@ -33,6 +43,11 @@ urlpatterns = [
     path("cases/", case_list, name="cases"),
     path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
     path("cases/<str:reference>/sla/", case.case_sla, name="case-sla"),
+    path(
+        "cases/<str:reference>/attachments/<int:attachment_id>/",
+        attachments.attachment_download,
+        name="attachment",
+    ),
     path("dashboard/", dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_export, name="dashboard-export"),
     path("cases/export.csv", case_export, name="case-export"),

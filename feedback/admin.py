@@ -8,8 +8,8 @@ from recovery.admin_base import ViewOnlyAdmin
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("external_id", "name", "email", "phone", "segment", "created_at")
-    list_filter = ("segment",)
+    list_display = ("external_id", "name", "email", "phone", "segment", "contact_opt_out", "created_at")
+    list_filter = ("segment", "contact_opt_out")
     search_fields = ("external_id", "name", "email", "phone")
     show_full_result_count = False
 

@@ -30,6 +30,8 @@ class Customer(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     segment = models.CharField(max_length=60, blank=True)
+    # Asked not to be emailed: no agent's message goes to them (the case is still worked).
+    contact_opt_out = models.BooleanField("Does not want to be contacted", default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -3,6 +3,7 @@ serializers per shape."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.duration import duration_string
 from drf_spectacular.utils import extend_schema_field
@@ -127,6 +128,84 @@ class ActionInput(StrictInput):
     version = serializers.IntegerField(
         required=False, min_value=0, help_text="Refuse (409) if the case is no longer at this version"
     )
+    notify_customer = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "acknowledge, apologize, resolve: email the customer the action's words. Defaults to true when "
+            "the customer has an email address and may be contacted; true for one who may not answers 409"
+        ),
+    )
+    message = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="acknowledge: the email to the customer (the default acknowledgement when empty)",
+    )
+
+
+class MessageInput(StrictInput):
+    body = serializers.CharField(help_text="The text to email the customer")
+
+
+class MessageAttachmentOut(serializers.Serializer):
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    url = serializers.URLField()
+
+
+class MessageOut(serializers.Serializer):
+    """One email of the case's conversation, either way. `status` is null for the customer's messages."""
+
+    id = serializers.IntegerField()
+    direction = serializers.ChoiceField(choices=["inbound", "outbound"])
+    from_ = serializers.CharField()
+    to = serializers.CharField()
+    subject = serializers.CharField()
+    body = serializers.CharField()
+    message_id = serializers.CharField()
+    reply_to = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=["queued", "sent", "failed", "bounced"], allow_null=True)
+    created_at = serializers.DateTimeField()
+    attachments = MessageAttachmentOut(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")  # `from` is a Python keyword
+        return fields
+
+    def to_representation(self, message):
+        request = self.context.get("request")
+        attachments = [
+            {
+                "name": attachment.name,
+                "size": attachment.size,
+                "content_type": attachment.content_type,
+                "url": _absolute(
+                    request, reverse("workspace:attachment", args=[message.case.reference, attachment.pk])
+                ),
+            }
+            for attachment in message.attachments.all()
+        ]
+        outbound = message.direction == "outbound"
+        return {
+            "id": message.pk,
+            "direction": message.direction,
+            "from": message.from_address,
+            "to": message.to_address,
+            "subject": message.subject,
+            "body": message.body,
+            "message_id": message.message_id,
+            "reply_to": message.reply_to,
+            "status": message.status if outbound else None,
+            "created_at": moment(message.created_at, timezone.get_current_timezone()),
+            "attachments": attachments,
+        }
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 class NoteInput(StrictInput):

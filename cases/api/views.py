@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from cases import root_causes, selectors, services, workflow
 from cases.api import serializers as s
 from cases.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from cases.conversation import outbound, thread
 from cases.filters import GivenCaseFilter, RootCauseFilter
 from cases.gestures import rates
 from cases.gestures import services as gestures
@@ -160,8 +161,41 @@ class CaseViewSet(mixins.ListModelMixin, CaseApi):
         case_id = self.case_id()
         command = s.ActionInput(data=request.data)
         command.is_valid(raise_exception=True)
-        workflow.perform(action, case_id=case_id, actor=request.user, **command.validated_data)
-        return self.detail_response(case_id)
+        _case, message = outbound.perform_stage(
+            action, case_id=case_id, actor=request.user, **command.validated_data
+        )
+        response = self.detail_response(case_id)
+        if message is not None:
+            response.data["message"] = s.MessageOut(message, context={"request": request}).data
+        return response
+
+    @extend_schema(
+        summary="The conversation with the customer, oldest first, both directions",
+        parameters=[REFERENCE],
+        responses={200: s.MessageOut(many=True), **errors(401, 403, 404)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None, url_path="messages")
+    def messages(self, request, reference=None):
+        found = thread.messages(case_id=self.case_id())
+        return Response(s.MessageOut(found, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Email the customer a message (409 when they may not be contacted)",
+        parameters=[IDEMPOTENCY_KEY, REFERENCE],
+        request=s.MessageInput,
+        responses={201: s.MessageOut, **errors(400, 401, 403, 404, 409, 413, 415, 422)},
+    )
+    @messages.mapping.post
+    @idempotent
+    def send_message(self, request, reference=None):
+        case_id = self.case_id()
+        command = s.MessageInput(data=request.data)
+        command.is_valid(raise_exception=True)
+        message = outbound.reply(case_id=case_id, actor=request.user, body=command.validated_data["body"])
+        return Response(
+            s.MessageOut(message, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         summary="The case's timeline, oldest first",

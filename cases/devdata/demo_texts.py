@@ -165,6 +165,12 @@ PRAISE = (
 # (kind, name, body) of the demo's response templates; the placeholders are filled in per case.
 RESPONSE_TEMPLATES = (
     (
+        "acknowledgement",
+        "We are on it",
+        "Dear {customer_name},\n\nThank you for telling us. Your case {reference} is with me now; I will "
+        "write again as soon as I know more.\n\n{agent_name}",
+    ),
+    (
         "apology",
         "Sincere apology",
         "Dear {customer_name},\n\nI am sorry: we let you down, and that is on us, not on you. I have taken "

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0032_conversation_messages'),
+        ('cases', '0033_conversation_outbound'),
     ]
 
     operations = [

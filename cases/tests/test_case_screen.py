@@ -122,9 +122,9 @@ def test_the_case_page_reads_each_list_in_one_query_whatever_its_length(agent, d
     client.get(f"/cases/{case.reference}/")
 
     # The session, the agent, the agent's roles, the bell's unread count; then the case, its timeline,
-    # gestures, root causes, the customer's earlier cases, feedback and gestures, and their failures in
+    # messages, gestures, root causes, the customer's earlier cases, feedback and gestures, and their failures in
     # 90 days.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(f"/cases/{case.reference}/").status_code == 200
 
 
@@ -167,6 +167,7 @@ def test_a_survey_answer_shows_on_the_timeline_with_its_score(agent):
                 "Acknowledge",
                 "Assign to me",
                 "Put on hold",
+                "Reply",
                 "Add note",
                 "Grant gesture",
                 "Link root cause",
@@ -175,11 +176,11 @@ def test_a_survey_answer_shows_on_the_timeline_with_its_score(agent):
         ),
         (
             {"acknowledged": True},
-            ["Apologize", "Put on hold", "Add note", "Grant gesture", "Link root cause", "Edit"],
+            ["Apologize", "Put on hold", "Reply", "Add note", "Grant gesture", "Link root cause", "Edit"],
         ),
         (
             {"apologized": True},
-            ["Resolve", "Put on hold", "Add note", "Grant gesture", "Link root cause", "Edit"],
+            ["Resolve", "Put on hold", "Reply", "Add note", "Grant gesture", "Link root cause", "Edit"],
         ),
         (
             {"resolved": True},
@@ -187,6 +188,7 @@ def test_a_survey_answer_shows_on_the_timeline_with_its_score(agent):
                 "Record follow-up",
                 "Reopen",
                 "Put on hold",
+                "Reply",
                 "Add note",
                 "Grant gesture",
                 "Link root cause",
@@ -195,7 +197,16 @@ def test_a_survey_answer_shows_on_the_timeline_with_its_score(agent):
         ),
         (
             {"followed_up": True},
-            ["Close", "Reopen", "Put on hold", "Add note", "Grant gesture", "Link root cause", "Edit"],
+            [
+                "Close",
+                "Reopen",
+                "Put on hold",
+                "Reply",
+                "Add note",
+                "Grant gesture",
+                "Link root cause",
+                "Edit",
+            ],
         ),
         ({"closed": True}, ["Reopen", "Add note", "Link root cause", "Edit"]),
     ],
@@ -232,6 +243,7 @@ def test_a_manager_also_gets_reassign_change_severity_and_close_from_any_open_st
         "Apologize",
         "Close",
         "Put on hold",
+        "Reply",
         "Add note",
         "Grant gesture",
         "Link root cause",
@@ -265,9 +277,9 @@ def test_the_case_page_costs_the_same_queries_whatever_the_number_of_events_and_
     client = signed_in(agent)
     client.get(f"/cases/{small.reference}/")  # session and policy caches warm
 
-    with django_assert_max_num_queries(12) as small_run:
+    with django_assert_max_num_queries(13) as small_run:
         assert client.get(f"/cases/{small.reference}/").status_code == 200
-    with django_assert_max_num_queries(12) as big_run:
+    with django_assert_max_num_queries(13) as big_run:
         assert client.get(f"/cases/{big.reference}/").status_code == 200
 
     assert len(big_run.captured_queries) == len(small_run.captured_queries)
@@ -283,5 +295,5 @@ def test_every_role_draws_the_page_in_a_bounded_number_of_queries(
         GestureFactory(case=case, requested_by=agent, status=Gesture.Status.PENDING_APPROVAL)
     client = signed_in(user)
 
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         assert client.get(f"/cases/{case.reference}/").status_code == 200

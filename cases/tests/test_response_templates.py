@@ -33,7 +33,7 @@ def test_filling_in_names_the_customer_the_case_and_the_agent(agent, manager):
         ),
         ({"body": "  "}, "body", "A template needs a text."),
         ({"name": ""}, "name", "A template needs a name."),
-        ({"kind": "letter"}, "kind", "Kind is one of apology, resolution, follow_up."),
+        ({"kind": "letter"}, "kind", "Kind is one of acknowledgement, apology, resolution, follow_up."),
     ],
 )
 def test_a_bad_template_is_refused_with_a_clear_message_and_nothing_stored(manager, fields, field, message):

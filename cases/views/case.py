@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import case_screen, response_templates
+from cases.conversation import outbound, thread
 from cases.gestures import rates
 from cases.gestures import services as gestures
 from cases.models import RecoveryCase, RootCause, parse_reference
@@ -88,7 +89,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
         status = 403
     else:
         chosen = ACTIONS[action]
-        initial = {"version": case.version, **(chosen.initial(case) if chosen.initial else {})}
+        initial = {"version": case.version, **(chosen.initial(case, request.user) if chosen.initial else {})}
         opened = _open_form(request, case, chosen, chosen.form(initial=initial))
     if request.htmx:
         return TemplateResponse(request, f"{PAGE}#action-form", {"case": case, "open": opened}, status=status)
@@ -96,7 +97,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
 
 
 def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpResponse:
-    form = action.form(request.POST)
+    form = action.form(request.POST, request.FILES)
     if not form.is_valid():
         return _refused(request, case, action, form, status=422)
     try:
@@ -162,6 +163,8 @@ def _extras(request, case, action: Action) -> dict:
             (template.name, response_templates.fill(template, case=case, agent=request.user))
             for template in case_screen.response_templates(kind=action.template_kind)
         ]
+    if action.speaks or action.name == "reply":
+        extras["reach"] = outbound.reach(case.customer)
     if action.name == "gesture":
         extras["limit"] = _amount(gestures.agent_limit())
         extras["currency"] = rates.base_currency()
@@ -197,7 +200,10 @@ def _render_page(
         "screen": screen,
         "case": screen.case,
         "sla": screen.sla,
-        "entries": [timeline.entry(event) for event in reversed(screen.events)],
+        "entries": thread.interleave(
+            [timeline.entry(event) for event in reversed(screen.events)],
+            thread.entries(screen.case, screen.messages),
+        ),
         "actions": offered(screen.case, request.user, screen.allowed),
         "open": opened,
         "done": done,

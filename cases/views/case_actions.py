@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cases import forms, root_causes, services, workflow
+from cases.conversation import outbound
 from cases.gestures import services as gestures
 from cases.models import RecoveryCase, ResponseTemplate
 from recovery.errors import InvalidInput
@@ -27,7 +28,9 @@ class Action:
     done: str | Callable[[object], str] = ""
     key: str = ""  # its single-key shortcut on the case screen, listed under `?`
     ends_part: bool = False  # the agent's part is done for now: the form offers "Confirm and next"
-    initial: Callable[[RecoveryCase], dict] | None = None  # what the form starts from, beyond the version
+    speaks: bool = False  # its words may be emailed to the customer ("Email the customer", "Sends to")
+    files: bool = False  # the form uploads files
+    initial: Callable[[RecoveryCase, object], dict] | None = None  # the blank form's starting values
 
     def told(self, result: object) -> str:
         return self.done(result) if callable(self.done) else self.done
@@ -45,6 +48,37 @@ def _stage(name: str, **fields: str) -> Callable[..., object]:
         return workflow.ACTIONS[name](case_id=case.pk, actor=actor, version=data.get("version"), **payload)
 
     return run
+
+
+def _spoken(name: str, **fields: str) -> Callable[..., object]:
+    """A stage action whose words go to the customer when the agent ticked "Email the customer"."""
+
+    def run(case, actor, data):
+        payload = {param: data.get(field) for param, field in fields.items()}
+        return outbound.perform_stage(
+            name,
+            case_id=case.pk,
+            actor=actor,
+            version=data.get("version"),
+            notify_customer=bool(data.get("notify_customer")),
+            **payload,
+        )
+
+    return run
+
+
+def _speaking_initial(case, user) -> dict:
+    return {"notify_customer": outbound.notify_by_default(case)}
+
+
+def _acknowledge_initial(case, user) -> dict:
+    return {**_speaking_initial(case, user), "message": outbound.acknowledgement_text(case, user)}
+
+
+def _reply(case, actor, data):
+    return outbound.reply(
+        case_id=case.pk, actor=actor, body=data.get("message"), files=data.get("attachments") or []
+    )
 
 
 def _edit(change: Callable[[object, dict], dict]) -> Callable[..., object]:
@@ -114,12 +148,14 @@ ACTIONS: dict[str, Action] = {
         Action(
             "acknowledge",
             "Acknowledge",
-            forms.ConfirmForm,
-            _stage("acknowledge"),
+            forms.AcknowledgeForm,
+            _spoken("acknowledge", message="message"),
             _workflow("acknowledge"),
-            immediate=True,
+            template_kind=ResponseTemplate.Kind.ACKNOWLEDGEMENT,
             done="Acknowledged.",
             key="a",
+            speaks=True,
+            initial=_acknowledge_initial,
         ),
         Action(
             "assign-to-me",
@@ -135,22 +171,26 @@ ACTIONS: dict[str, Action] = {
             "apologize",
             "Apologize",
             forms.ApologyForm,
-            _stage("apologize", note="apology"),
+            _spoken("apologize", note="apology"),
             _workflow("apologize"),
             template_kind=ResponseTemplate.Kind.APOLOGY,
             done="Apology recorded.",
             key="p",
+            speaks=True,
+            initial=_speaking_initial,
         ),
         Action(
             "resolve",
             "Resolve",
             forms.ResolutionForm,
-            _stage("resolve", resolution="resolution"),
+            _spoken("resolve", resolution="resolution"),
             _workflow("resolve"),
             template_kind=ResponseTemplate.Kind.RESOLUTION,
             done="Resolved.",
             key="r",
             ends_part=True,
+            speaks=True,
+            initial=_speaking_initial,
         ),
         Action(
             "follow-up",
@@ -201,6 +241,16 @@ ACTIONS: dict[str, Action] = {
             done="Resumed: the SLA clocks run again.",
             key="u",
         ),
+        Action(
+            "reply",
+            "Reply",
+            forms.ReplyForm,
+            _reply,
+            _works_on_open,
+            done="Message queued; it is sent in a moment.",
+            key="y",
+            files=True,
+        ),
         Action("note", "Add note", forms.NoteForm, _note, _works_on, done="Note added.", key="n"),
         Action(
             "gesture",
@@ -228,7 +278,7 @@ ACTIONS: dict[str, Action] = {
             _works_on,
             done="Case details saved.",
             key="e",
-            initial=lambda case: {"title": case.title, "description": case.description},
+            initial=lambda case, user: {"title": case.title, "description": case.description},
         ),
         Action(
             "reassign",

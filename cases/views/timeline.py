@@ -116,6 +116,9 @@ def entry(event: CaseEvent) -> Entry:
         return Entry(event, who, "edited the case", "" if changes else event.message, changes=changes)
     if event.kind == K.CREATED and event.actor is None:
         return Entry(event, who, "opened the case from the customer's feedback", event.message)
+    if event.kind == K.NOTE and data.get("visibility", "internal") == "internal":
+        # Never sent to the customer, and it must look so beside the messages that were.
+        return Entry(event, who, "added a note", event.message, tone="internal")
     tone = "alert" if event.kind in (K.SLA_WARNING, K.SLA_BREACHED, K.ESCALATED) else ""
     return Entry(
         event, who, _KIND.get(event.kind, ("", ""))[0] or event.get_kind_display(), event.message, tone=tone

@@ -113,3 +113,18 @@ def test_the_command_refuses_an_agent_and_changes_nothing(agent, customer):
 
     assert Customer.objects.get(pk=customer.pk).name == "Ana Lopez"
     assert not DataSubjectRequest.objects.exists()
+
+
+def test_erasing_a_customer_empties_their_conversation_and_stops_all_email(
+    api_client, manager, agent, customer
+):
+    from cases.conversation import outbound
+
+    case = customer.cases.get()
+    message = outbound.reply(case_id=case.pk, actor=agent, body="Dear Ana, your parcel ...")
+    assert api_client(manager).post("/api/v1/customers/C-42/erase/").status_code == 200
+    message.refresh_from_db()
+    assert (message.body, message.to_address, message.body_html) == ("[erased]", "[erased]", "")
+    assert "ana@example.com" not in str(message.notification.headers) + message.notification.body
+    customer.refresh_from_db()
+    assert outbound.reach(customer).reason == "The customer's data was erased."

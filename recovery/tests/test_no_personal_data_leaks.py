@@ -74,7 +74,8 @@ def run_a_customers_whole_recovery(api_client, agent, manager, client):
         assert intake.post(f"{case_api}/actions/{action}/", body, format="json").status_code == 200
     follow_up = FollowUp.objects.get()
     follow_ups.sweep(now=follow_up.due_at)
-    (invitation,) = [m for m in mail.outbox if m.to == ["ana.secret@example.com"]]
+    # The customer also heard the acknowledgement, the apology and the resolution; the survey has a link.
+    (invitation,) = [m for m in mail.outbox if m.to == ["ana.secret@example.com"] and "/r/" in m.body]
     link = next(line for line in invitation.body.splitlines() if "/r/" in line).strip()
     path = link.removeprefix("http://127.0.0.1:8000")
     answered = client.post(path, {"rating": "1", "comment": "SECRETSURVEY still broken"})
