@@ -1,6 +1,7 @@
-"""django-cors-headers asks, for the widget endpoint only (`CORS_URLS_REGEX`, checked here too), whether a request's origin
-may read the answer: yes when some active widget key allows it. Which key a post names is checked by the
-endpoint itself (`feedback.widget.intake.check_origin`): a preflight carries no custom header."""
+"""django-cors-headers asks, for the widget endpoint only (`CORS_URLS_REGEX`, checked here too), whether
+a request's origin may read the answer: yes when some active widget key allows it. Which key a post
+names is checked by the endpoint itself (`feedback.widget.intake.check_origin`): a preflight carries no
+custom header."""
 
 import re
 
