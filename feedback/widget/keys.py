@@ -1,15 +1,18 @@
 """Widget keys: who may create them, which origins each allows, and the shared intake client they post as."""
 
+import math
 import secrets
+import time
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
 
 from feedback.models import WidgetKey
 from recovery.errors import InvalidInput, NotFound, NotPermitted
-from recovery.roles import Role, User, is_manager
+from recovery.roles import Role, User, is_manager, preload_group_names
 
 KEY_PREFIX = "wk_"
 MAX_ORIGINS = 20
@@ -80,6 +83,7 @@ def create_key(
     """A new active key. `actor` None only for seed data and the DEBUG demo."""
     if actor is not None:
         _require_manager(actor)
+    forget_origins(on_commit=True)
     return WidgetKey.objects.create(
         name=name,
         key=KEY_PREFIX + secrets.token_urlsafe(24),
@@ -99,6 +103,7 @@ def change_key(*, actor: User, key_id: int, changes: dict) -> WidgetKey:
     for name in ("name", "allowed_origins", "touchpoint_prefix", "active"):
         if name in changes:
             setattr(key, name, changes[name])
+    forget_origins(on_commit=True)
     key.save(
         update_fields=[
             name for name in ("name", "allowed_origins", "touchpoint_prefix", "active") if name in changes
@@ -121,14 +126,51 @@ def find_key(*, actor: User, key_id: int) -> WidgetKey:
 
 
 def key_for_post(text: str) -> WidgetKey | None:
-    """The key a widget post names, with its client, or None when no key has that text."""
-    return WidgetKey.objects.select_related("client").filter(key=text).first()
+    """The key a widget post names, with its client and the client's roles, in one query; or None when
+    no key has that text."""
+    rows = list(
+        WidgetKey.objects.select_related("client")
+        .annotate(group_name=F("client__groups__name"))
+        .filter(key=text)
+    )
+    if not rows:
+        return None
+    key = rows[0]
+    preload_group_names(key.client, [row.group_name for row in rows if row.group_name is not None])
+    return key
+
+
+# Every active key's origins, as this process last read them: (read at, origins).
+_origins: tuple[float, frozenset[str]] = (-math.inf, frozenset())
+ORIGINS_FOR = 10.0  # seconds
 
 
 def origin_allowed_somewhere(origin: str) -> bool:
     """Whether any active key allows `origin`: what CORS asks before the request names its key (a
-    preflight carries no custom header). The post itself is then checked against its own key."""
-    return WidgetKey.objects.filter(active=True, allowed_origins__contains=[origin]).exists()
+    preflight carries no custom header).
+
+    Read at most every ORIGINS_FOR seconds per process, not on every post. Safe to be that stale:
+    CORS only decides whether a browser may read the answer; the post itself is checked against its
+    own key as stored (`intake.check_origin`), so a key deactivated a moment ago is refused anyway, and
+    a new key's origin works within seconds (at once in the process that made it).
+    """
+    global _origins
+    read_at, origins = _origins
+    now = time.monotonic()
+    if now - read_at > ORIGINS_FOR:
+        rows = WidgetKey.objects.filter(active=True).values_list("allowed_origins", flat=True)
+        origins = frozenset(origin for allowed in rows for origin in allowed)
+        _origins = (now, origins)
+    return origin in origins
+
+
+def forget_origins(*, on_commit: bool = False) -> None:
+    """Read the origins again on the next CORS check; with `on_commit`, also once the change commits
+    (a check in between would otherwise keep what it read before the commit)."""
+    global _origins
+    _origins = (-math.inf, frozenset())
+    if on_commit:
+        transaction.on_commit(forget_origins)
 
 
 def demo_key(origin: str) -> WidgetKey:
@@ -138,5 +180,6 @@ def demo_key(origin: str) -> WidgetKey:
         return create_key(actor=None, name=DEMO_KEY_NAME, allowed_origins=[origin], touchpoint_prefix="demo")
     if origin not in key.allowed_origins:
         key.allowed_origins = [*key.allowed_origins, origin]
+        forget_origins(on_commit=True)
         key.save(update_fields=["allowed_origins"])
     return key
