@@ -282,3 +282,22 @@ def test_rates_per_key_answer_429_with_retry_after(api_client, widget_key, setti
     assert statuses == [201, 201, 429]
     assert int(refused.headers["Retry-After"]) >= 1
     assert post(api_client(), other, {"rating": 5, "page": "/"}, REMOTE_ADDR="10.0.2.1").status_code == 201
+
+
+def test_the_endpoint_ignores_sessions_and_needs_no_csrf_token(widget_key, agent):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(agent)  # a signed-in agent's cookie on the same site: neither used nor required
+
+    response = post(client, widget_key, {"rating": 4, "page": "/"})
+
+    assert response.status_code == 201
+    assert Feedback.objects.get().client.username == keys.WIDGET_CLIENT
+
+
+def test_the_widget_client_is_an_untrusted_intake_client(widget_key):
+    client = widget_key.client
+    assert client.has_perm("feedback.add_feedback")
+    assert not client.has_perm("feedback.change_customer_contact")
+    assert not client.has_usable_password()
