@@ -130,3 +130,32 @@ class DataSubjectRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of customer {self.customer_id} by {self.actor_username}"
+
+
+class WidgetKey(models.Model):
+    """What lets the feedback widget (`static/widget/mend-widget.js`) post from a web page.
+
+    The key is public (it sits in the page's HTML); what protects it is the list of origins whose pages
+    may use it, checked on every post and by CORS, and the rate limits (`feedback/widget`).
+    """
+
+    name = models.CharField(max_length=100)
+    key = models.CharField(max_length=64, editable=False)
+    # ["https://shop.example.com", ...], each scheme://host[:port] as a browser sends it in `Origin`.
+    allowed_origins = models.JSONField(default=list)
+    touchpoint_prefix = models.CharField(max_length=30, default="web")
+    active = models.BooleanField(default=True)
+    # The intake client every post with this key submits as: one shared, untrusted client, so a widget
+    # can never change a known customer's contact details (`feedback.intake`).
+    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["key"], name="widget_key_unique")]
+
+    def __str__(self) -> str:
+        return self.name

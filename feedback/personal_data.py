@@ -1,7 +1,7 @@
 """Which of the feedback app's tables hold a customer's data (the registry: `recovery.personal_data`).
 The customer's own row registers last: every other eraser may still read it."""
 
-from feedback.models import Customer, DataSubjectRequest, Feedback
+from feedback.models import Customer, DataSubjectRequest, Feedback, WidgetKey
 from recovery.personal_data import Subject, holds, holds_none
 
 
@@ -56,3 +56,4 @@ holds(
 )
 
 holds_none(DataSubjectRequest, why="who exported or erased which customer (by id), when, and how")
+holds_none(WidgetKey, why="a widget key: its name, the web origins it allows and a touchpoint prefix")

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "corsheaders",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",  # authenticator apps (TOTP)
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",  # first: every later log line carries the request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that answers: it answers the widget endpoint's preflights (feedback/widget/cors.py).
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -541,7 +544,18 @@ MEND_THROTTLE_RATES = {
     "intake_ip": env.str("MEND_THROTTLE_INTAKE_IP", default="12000/min"),
     "api_token": env.str("MEND_THROTTLE_API_TOKEN", default="1200/min"),
     "api_ip": env.str("MEND_THROTTLE_API_IP", default="2400/min"),
+    # The public feedback widget (feedback/widget): per widget key, and per visitor's address.
+    "widget_token": env.str("MEND_THROTTLE_WIDGET_KEY", default="600/min"),
+    "widget_ip": env.str("MEND_THROTTLE_WIDGET_IP", default="10/min"),
 }
+
+# CORS (django-cors-headers) only for the feedback widget's endpoint, and only for origins some active
+# widget key allows: `feedback.widget.cors` answers its `check_request_enabled` signal. No cookies.
+CORS_URLS_REGEX = r"^/api/v1/widget/feedback/$"
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_ALLOW_METHODS = ["OPTIONS", "POST"]
+CORS_ALLOW_HEADERS = ["content-type", "x-mend-widget-key", "idempotency-key"]
+CORS_ALLOW_CREDENTIALS = False
 
 # Production hardening ----------------------------------------------------
 # `manage.py check --deploy --fail-level WARNING` passes with DEBUG off and these at their defaults

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from feedback.widget import urls as widget_urls
 from recovery import docs, health, views
 from recovery.two_factor.middleware import two_factor_not_required
 
@@ -11,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include("feedback.api.urls")),
     path("", include("cases.api.urls")),
+    *widget_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -33,6 +35,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/redoc/", login_not_required(docs.redoc), name="api-redoc"),
+    path("", include("feedback.widget.urls")),  # the DEBUG demo page
     path("", include("cases.follow_ups.urls")),  # the customer's survey, /r/<token>/
     path("", include("cases.conversation.inbound.urls")),  # providers' inbound email webhooks, raw messages
     path("", include("cases.urls")),

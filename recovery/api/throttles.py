@@ -55,10 +55,10 @@ class Rates(SimpleRateThrottle):
         self._wait = 0.0  # the scopes, and so the rates, are known only once the request is seen
 
     def allow_request(self, request, view):
-        family = _family(request, view)
+        family = self.family(request, view)
         now = self.timer()
         windows = []
-        for kind, ident in (("token", _caller(request)), ("ip", self.get_ident(request))):
+        for kind, ident in (("token", self.caller(request)), ("ip", self.get_ident(request))):
             scope = f"{family}_{kind}"
             limit, period = self.parse_rate(settings.MEND_THROTTLE_RATES[scope])
             if ident is not None and limit is not None and period is not None:
@@ -114,6 +114,14 @@ class Rates(SimpleRateThrottle):
             return period
         # In the next window this one is the window before, fading from its full count.
         return started + period * (2 - limit / counted) - now
+
+    def family(self, request, view) -> str:
+        """Which rates apply: "intake" or "api" (`MEND_THROTTLE_RATES`, `<family>_token`/`<family>_ip`)."""
+        return _family(request, view)
+
+    def caller(self, request):
+        """Whom the `<family>_token` rate counts; None: the address only."""
+        return _caller(request)
 
     def get_ident(self, request):
         """The client's address by Mend's one rule (`MEND_PROXY_COUNT`), which sign-in shares."""
