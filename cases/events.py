@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases.models import CaseEvent, RecoveryCase
 from cases.sla import bulk
+from cases.webhooks import outbox as webhooks
 from recovery.roles import User
 from recovery.writes import Writes
 
@@ -35,6 +36,9 @@ def record(
         event.save(force_insert=True)
     else:
         writes.insert(event)
+    webhooks.on_event(
+        case, kind, actor=actor, from_stage=from_stage, to_stage=to_stage, data=event.data, writes=writes
+    )
     return event
 
 
@@ -59,6 +63,7 @@ def record_many(entries: list[SystemEvent]) -> int:
     bulk.insert(
         CaseEvent, columns, [(e.case.pk, e.kind, None, "", "", e.message, e.data, now) for e in entries]
     )
+    webhooks.on_system_events(entries)  # the deliveries of these events, in the same transaction
     return len(entries)
 
 
