@@ -337,6 +337,7 @@ if "MEND_GESTURE_LIMITS" in os.environ:
 MEND_WEBHOOKS_ALLOW_PRIVATE = env.bool("MEND_WEBHOOKS_ALLOW_PRIVATE", default=False)
 # How long one POST may take, at most 10 seconds (a slow receiver must not hold a worker longer).
 MEND_WEBHOOKS_TIMEOUT_SECONDS = env.float("MEND_WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+MEND_WEBHOOKS_CLAIM_LEASE_SECONDS = env.float("MEND_WEBHOOKS_CLAIM_LEASE_SECONDS", default=60.0)
 MEND_GESTURE_MAX_AMOUNT = env.str("MEND_GESTURE_MAX_AMOUNT", default="100000.00")
 
 # Feedback intake and triage ----------------------------------------------

@@ -26,8 +26,14 @@ logger = logging.getLogger(__name__)
 
 # A slow receiver holds a worker this long at most (connect, send and read together).
 TIMEOUT_SECONDS = 10.0
-# A worker holds a row this long: past the POST's timeout, so no second worker takes a row still sending.
-LEASE = timedelta(seconds=60)
+
+
+def lease() -> timedelta:
+    """How long a worker holds a row (MEND_WEBHOOKS_CLAIM_LEASE_SECONDS): past the POST's timeout, so no
+    second worker takes a row still being sent; a killed worker's row is free again after it."""
+    return timedelta(seconds=settings.MEND_WEBHOOKS_CLAIM_LEASE_SECONDS)
+
+
 # After the n-th failed attempt: 30 s, 1 min, 2 min, 4 min ... at most 4 h apart, for 24 hours.
 FIRST_RETRY_DELAY = timedelta(seconds=30)
 MAX_RETRY_DELAY = timedelta(hours=4)
@@ -55,7 +61,7 @@ def deliver(webhook_id: str) -> Outcome | None:
         Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
         webhook_id=webhook_id,
         status=WebhookDelivery.Status.PENDING,
-    ).update(claimed_until=now + LEASE, attempts=F("attempts") + 1)
+    ).update(claimed_until=now + lease(), attempts=F("attempts") + 1)
     if not claimed:
         return None  # delivered, given up on, or being sent by another worker right now
     delivery = WebhookDelivery.objects.get(webhook_id=webhook_id)

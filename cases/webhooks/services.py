@@ -149,7 +149,7 @@ def resend(*, actor: User, subscription_id: int, delivery_id: int) -> WebhookDel
         if delivery is None:
             raise NotFound("No such delivery.")
         in_flight = delivery.attempt_log.filter(
-            finished_at__isnull=True, started_at__gt=timezone.now() - delivery_module.LEASE
+            finished_at__isnull=True, started_at__gt=timezone.now() - delivery_module.lease()
         ).exists()
         if not in_flight:
             delivery.status = WebhookDelivery.Status.PENDING
