@@ -57,43 +57,46 @@ class Outcome:
 def deliver(webhook_id: str) -> Outcome | None:
     """POST one pending delivery unless another worker holds it. None when nothing was attempted."""
     now = timezone.now()
-    claimed = WebhookDelivery.objects.filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
-        webhook_id=webhook_id,
-        status=WebhookDelivery.Status.PENDING,
-    ).update(claimed_until=now + lease(), attempts=F("attempts") + 1)
-    if not claimed:
-        return None  # delivered, given up on, or being sent by another worker right now
-    delivery = WebhookDelivery.objects.get(webhook_id=webhook_id)
-    subscription = WebhookSubscription.objects.filter(pk=delivery.subscription_id, active=True).first()
-    if subscription is None:  # turned off or deleted since the event: nobody wants it any more
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            status=WebhookDelivery.Status.FAILED, claimed_until=None
-        )
-        return Outcome(delivered=False, retry_at=None)
-    attempt = WebhookAttempt.objects.create(delivery=delivery, started_at=now)
-    status_code, error, latency_ms = _post(subscription, delivery)
+    with transaction.atomic():  # the claim and the attempt's line in the log: one commit
+        claimed = WebhookDelivery.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
+            webhook_id=webhook_id,
+            status=WebhookDelivery.Status.PENDING,
+        ).update(claimed_until=now + lease(), attempts=F("attempts") + 1)
+        if not claimed:
+            return None  # delivered, given up on, or being sent by another worker right now
+        delivery = WebhookDelivery.objects.get(webhook_id=webhook_id)
+        subscription = WebhookSubscription.objects.filter(pk=delivery.subscription_id, active=True).first()
+        if subscription is None:  # turned off or deleted since the event: nobody wants it any more
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=WebhookDelivery.Status.FAILED, claimed_until=None
+            )
+            return Outcome(delivered=False, retry_at=None)
+        attempt = WebhookAttempt.objects.create(delivery=delivery, started_at=now)
+    status_code, error, latency_ms = _post(subscription, delivery)  # outside any transaction: no locks held
     finished = timezone.now()
-    WebhookAttempt.objects.filter(pk=attempt.pk).update(
-        finished_at=finished, status_code=status_code, latency_ms=latency_ms, error=error[:500]
-    )
-    if status_code is not None and 200 <= status_code < 300:
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            status=WebhookDelivery.Status.DELIVERED, delivered_at=finished, claimed_until=None
+    delivered = status_code is not None and 200 <= status_code < 300
+    retry_at: datetime | None = None
+    with transaction.atomic():  # the outcome: one commit
+        WebhookAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=finished, status_code=status_code, latency_ms=latency_ms, error=error[:500]
         )
-        WebhookSubscription.objects.filter(pk=subscription.pk, failing_since__isnull=False).update(
-            failing_since=None
-        )
+        rows = WebhookDelivery.objects.filter(pk=delivery.pk)
+        if delivered:
+            rows.update(status=WebhookDelivery.Status.DELIVERED, delivered_at=finished, claimed_until=None)
+            WebhookSubscription.objects.filter(pk=subscription.pk, failing_since__isnull=False).update(
+                failing_since=None
+            )
+        else:
+            retry_at = finished + retry_delay(delivery.attempts)
+            if retry_at > delivery.created_at + RETRY_WINDOW:
+                retry_at = None
+                rows.update(status=WebhookDelivery.Status.FAILED, claimed_until=None)
+            else:
+                rows.update(claimed_until=retry_at)  # held until then, so the sweep leaves it to its retry
+    if delivered:
         record(logger, "webhooks.delivered", webhook_id=webhook_id, attempts=delivery.attempts)
         return Outcome(delivered=True, retry_at=None)
-    retry_at: datetime | None = finished + retry_delay(delivery.attempts)
-    if retry_at > delivery.created_at + RETRY_WINDOW:
-        retry_at = None
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            status=WebhookDelivery.Status.FAILED, claimed_until=None
-        )
-    else:
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_until=retry_at)
     record(
         logger,
         "webhooks.attempt_failed",
