@@ -39,7 +39,7 @@ TYPES = (
 )
 
 K = CaseEvent.Kind
-_BY_KIND = {
+_BY_KIND: dict[str, tuple[str, ...]] = {
     K.CREATED: ("case.opened",),
     K.ASSIGNED: ("case.assigned",),
     K.SLA_WARNING: ("sla.warning",),

@@ -57,7 +57,7 @@ def resolve(url: str) -> tuple[str, str, int, str]:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise Refused(f"The url's host {host} does not resolve.", field="url") from None
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
     if not settings.MEND_WEBHOOKS_ALLOW_PRIVATE:
         # Every address the name has must be public: the one used must not be chosen by luck.
         refused = [str(address) for address in addresses if _forbidden(address)]
