@@ -93,9 +93,11 @@ def new_webhook_id() -> str:
     return f"msg_{secrets.token_urlsafe(18)}"
 
 
-def _deliveries(case_id: int, kind: str, *, actor_id, from_stage, to_stage, data) -> list[WebhookDelivery]:
+def _deliveries(
+    case_id: int, kind: str, *, actor_id, from_stage, to_stage, data, types: tuple[str, ...] | None = None
+) -> list[WebhookDelivery]:
     rows = []
-    for event_type in types_for(kind, data):
+    for event_type in types_for(kind, data) if types is None else types:
         subscribers = _subscribers(event_type)
         if not subscribers:
             continue
@@ -144,6 +146,23 @@ def on_system_events(entries: Iterable) -> None:
         rows += _deliveries(
             entry.case.pk, entry.kind, actor_id=None, from_stage="", to_stage="", data=entry.data
         )
+    if rows:
+        WebhookDelivery.objects.bulk_create(rows)
+        send_after_commit([row.webhook_id for row in rows])
+
+
+def on_message_received(*, case_id: int, message_id: int) -> None:
+    """`message.received`: for the writer of a customer's inbound email to call in its transaction (the
+    conversation keeps its messages out of the timeline). The payload names the message by id only."""
+    rows = _deliveries(
+        case_id,
+        "message_received",
+        actor_id=None,
+        from_stage="",
+        to_stage="",
+        data={"message": message_id},
+        types=("message.received",),
+    )
     if rows:
         WebhookDelivery.objects.bulk_create(rows)
         send_after_commit([row.webhook_id for row in rows])

@@ -213,6 +213,18 @@ def test_events_write_one_delivery_per_subscriber_of_their_type(manager, private
     assert (reopened["data"]["from_stage"], reopened["data"]["to_stage"]) == ("closed", "acknowledged")
 
 
+def test_an_inbound_message_is_a_message_received_delivery(manager, private_allowed):
+    hook = subscribe(manager, "http://127.0.0.1:19051/a", ["message.received"])
+    case = RecoveryCaseFactory()
+
+    outbox.on_message_received(case_id=case.pk, message_id=42)
+
+    (row,) = WebhookDelivery.objects.all()
+    assert (row.subscription_id, row.event_type) == (hook.pk, "message.received")
+    assert row.payload["data"]["details"] == {"message": 42}
+    assert row.payload["data"]["case"]["reference"] == case.reference
+
+
 def test_deliveries_roll_back_with_their_event(manager, private_allowed):
     subscribe(manager, "http://127.0.0.1:19051/a")
     case = RecoveryCaseFactory()
