@@ -213,6 +213,21 @@ def test_events_write_one_delivery_per_subscriber_of_their_type(manager, private
     assert (reopened["data"]["from_stage"], reopened["data"]["to_stage"]) == ("closed", "acknowledged")
 
 
+def test_a_workflow_action_writes_its_delivery_through_the_timeline(manager, private_allowed):
+    from cases import workflow
+    from cases.models import Stage
+
+    hook = subscribe(manager, "http://127.0.0.1:19051/a", ["case.stage_changed", "case.reopened"])
+    case = RecoveryCaseFactory(stage=Stage.NEW)
+
+    workflow.acknowledge(case_id=case.pk, actor=manager)
+
+    (row,) = WebhookDelivery.objects.filter(subscription=hook)
+    assert row.event_type == "case.stage_changed"
+    assert (row.payload["data"]["from_stage"], row.payload["data"]["to_stage"]) == ("new", "acknowledged")
+    assert row.payload["data"]["actor"] == manager.pk
+
+
 def test_an_inbound_message_is_a_message_received_delivery(manager, private_allowed):
     hook = subscribe(manager, "http://127.0.0.1:19051/a", ["message.received"])
     case = RecoveryCaseFactory()
