@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases.models import CaseEvent, RecoveryCase
 from cases.sla import bulk
+from cases.webhooks import outbox as webhooks
 from recovery.roles import User
 
 
@@ -30,6 +31,7 @@ def record(
         data=data or {},
     )
     event.save(force_insert=True)
+    webhooks.on_event(case, kind, actor=actor, from_stage=from_stage, to_stage=to_stage, data=event.data)
     return event
 
 
@@ -54,6 +56,7 @@ def record_many(entries: list[SystemEvent]) -> int:
     bulk.insert(
         CaseEvent, columns, [(e.case.pk, e.kind, None, "", "", e.message, e.data, now) for e in entries]
     )
+    webhooks.on_system_events(entries)  # the deliveries of these events, in the same transaction
     return len(entries)
 
 

@@ -559,6 +559,7 @@ class Notice(models.Model):
         # reopened, customer reply, mention); the bell and the list show every kind the same way.
         GESTURE_APPROVED = "gesture_approved", "Gesture approved"
         GESTURE_REJECTED = "gesture_rejected", "Gesture rejected"
+        WEBHOOK_DISABLED = "webhook_disabled", "Webhook turned off"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -893,3 +894,7 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Webhooks keep their models in their own room; imported here so Django registers them with the app.
+from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: E402, F401

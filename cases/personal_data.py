@@ -25,6 +25,7 @@ from cases.models import (
     SLAAlert,
     SLAPolicy,
 )
+from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from recovery.personal_data import ERASED, Subject, holds, holds_none, redact_rows
 
 # What an email about an erased customer says once the customer can no longer be told.
@@ -232,3 +233,8 @@ holds(
 )
 
 holds_none(ExchangeRate, why="currencies and their rates")
+# Webhook payloads name a case by id and reference and carry ids, stages and amounts, never a customer's
+# words (`cases.webhooks.outbox` leaves out what an event quotes); attempts hold status codes and errors.
+holds_none(WebhookSubscription, why="a receiver's URL and the event types it wants")
+holds_none(WebhookDelivery, why="case ids, references, stages and amounts; no customer text")
+holds_none(WebhookAttempt, why="status codes, latencies and transport errors")

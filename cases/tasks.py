@@ -10,6 +10,7 @@ from cases.conversation.inbound import imap as inbound_imap
 from cases.follow_ups import sweep as follow_up_sweep
 from cases.metrics import snapshots
 from cases.sla import sweep as sla_sweep
+from cases.webhooks import tasks as webhook_tasks  # noqa: F401  (registers its tasks and dispatcher)
 
 # A sender must finish (or be killed) before its claim on the row runs out, or a second sender could
 # take the row while the first is still talking to the mail server: the limits sit inside the lease.

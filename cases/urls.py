@@ -3,7 +3,7 @@
 `cases/<str:reference>/` matches any word, so routes under `cases/` with a fixed name come before it.
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from cases.notices import views as notices
 from cases.views import (
@@ -34,6 +34,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/contact/", customers.contact_preference, name="customer-contact"),
     path("root-causes/", root_causes.root_cause_list, name="root_causes"),
     path("root-causes/<int:root_cause_id>/", root_causes.root_cause_page, name="root_cause"),
+    path("webhooks/", include("cases.webhooks.urls")),
     path("templates/", response_templates.template_list, name="templates"),
     path("templates/new/", response_templates.template_new, name="template-new"),
     path("templates/<int:template_id>/", response_templates.template_edit, name="template-edit"),

@@ -342,6 +342,12 @@ if "MEND_GESTURE_LIMITS" in os.environ:
         "keep exchange rates for the other currencies."
     )
 # No single gesture is worth more than this: a larger figure is a typo (or worse), not goodwill.
+# Webhooks out (cases.webhooks): private, loopback and link-local targets are refused unless this is on
+# (tests, receivers on the premises).
+MEND_WEBHOOKS_ALLOW_PRIVATE = env.bool("MEND_WEBHOOKS_ALLOW_PRIVATE", default=False)
+# How long one POST may take, at most 10 seconds (a slow receiver must not hold a worker longer).
+MEND_WEBHOOKS_TIMEOUT_SECONDS = env.float("MEND_WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+MEND_WEBHOOKS_CLAIM_LEASE_SECONDS = env.float("MEND_WEBHOOKS_CLAIM_LEASE_SECONDS", default=60.0)
 MEND_GESTURE_MAX_AMOUNT = env.str("MEND_GESTURE_MAX_AMOUNT", default="100000.00")
 
 # Feedback intake and triage ----------------------------------------------
@@ -424,6 +430,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sweep-follow-ups": {"task": "cases.tasks.sweep_follow_ups", "schedule": 60.0},
     "resend-unsent-notifications": {"task": "cases.tasks.resend_unsent_notifications", "schedule": 60.0},
+    "resend-due-webhooks": {
+        "task": "cases.webhooks.tasks.resend_due",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
     # A sweep still queued after the next one is due would only repeat it: let it expire instead.
     "sla-sweep": {"task": "cases.tasks.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
     "forget-expired-idempotency-keys": {

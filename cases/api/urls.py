@@ -9,6 +9,7 @@ from cases.api.views import (
     RootCauseViewSet,
     SLAPolicyViewSet,
 )
+from cases.webhooks.api import WebhookViewSet
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
@@ -16,5 +17,6 @@ router.register("gestures", GestureViewSet, basename="gesture")
 router.register("root-causes", RootCauseViewSet, basename="root-cause")
 router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [*router.urls, path("metrics/", MetricsView.as_view(), name="metrics")]

@@ -33,6 +33,7 @@ from cases.conversation.inbound import bounces, content, routing, safety
 from cases.conversation.inbound.errors import Refused
 from cases.conversation.inbound.parsing import InboundEmail, parse
 from cases.models import Attachment, CaseEvent, Message, RecoveryCase, Stage
+from cases.webhooks import outbox as webhooks
 from feedback import intake
 from feedback.models import Channel, Customer, Feedback
 from recovery.errors import InvalidInput
@@ -237,6 +238,7 @@ def _store_message(case: RecoveryCase, email: InboundEmail, written: list[str]) 
         attachment.file.save(f"{uuid.uuid4().hex}{suffix}", ContentFile(part.content), save=False)
         written.append(str(attachment.file.name))
         attachment.save(force_insert=True)
+    webhooks.on_message_received(case_id=case.pk, message_id=message.pk)  # in this transaction
     return message
 
 
