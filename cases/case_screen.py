@@ -201,5 +201,5 @@ def next_in_queue(*, user, leaving: int, now: datetime) -> RecoveryCase | None:
     return next((case for case in top if case.pk != leaving), None)
 
 
-def response_templates(*, kind: str) -> QuerySet[ResponseTemplate]:
-    return ResponseTemplate.objects.filter(kind=kind).order_by("name", "id")
+def response_templates(*, kinds: tuple[str, ...]) -> QuerySet[ResponseTemplate]:
+    return ResponseTemplate.objects.filter(kind__in=kinds).order_by("name", "id")

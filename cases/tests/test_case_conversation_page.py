@@ -6,17 +6,12 @@ from django.test import Client
 
 from cases import services
 from cases.conversation import outbound
-from cases.models import Attachment, Message, Stage
+from cases.models import Attachment, Message, ResponseTemplate, Stage
 from cases.tests.factories import RecoveryCaseFactory
+from conftest import signed_in
 from feedback.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form(user, case, action) -> str:
@@ -98,6 +93,20 @@ def test_reply_sends_a_message_with_files_and_keeps_the_stage(agent):
     assert "Message queued; it is sent in a moment." in response.text
     assert "Here is the return label." in response.text and "queued" in response.text
     assert f'href="/cases/{case.reference}/attachments/{message.attachments.get().pk}/"' in response.text
+
+
+def test_reply_offers_every_response_template_filled_in_for_this_case(agent):
+    case = RecoveryCaseFactory(owner=agent, stage=Stage.APOLOGIZED, customer__name="Tom Reyes")
+    ResponseTemplate.objects.create(
+        kind="apology", name="Sorry again", body="Dear {customer_name}, {reference}."
+    )
+    ResponseTemplate.objects.create(kind="follow_up", name="Checking in", body="Is all well? {agent_name}")
+
+    html = form(agent, case, "reply")
+
+    assert f'data-text="Dear Tom Reyes, {case.reference}."' in html
+    assert 'data-text="Is all well? Alice"' in html
+    assert 'data-insert-into="id_message"' in html
 
 
 def test_an_empty_reply_is_refused_next_to_the_field_and_nothing_is_stored(agent):

@@ -158,10 +158,10 @@ def _open_form(request, case, action: Action, form, *, error: str = "", stale: s
 def _extras(request, case, action: Action) -> dict:
     """What a form shows beyond its fields: templates to insert, the gesture limit, root causes to pick."""
     extras: dict = {}
-    if action.template_kind:
+    if action.template_kinds:
         extras["templates"] = [
             (template.name, response_templates.fill(template, case=case, agent=request.user))
-            for template in case_screen.response_templates(kind=action.template_kind)
+            for template in case_screen.response_templates(kinds=action.template_kinds)
         ]
     if action.speaks or action.name == "reply":
         extras["reach"] = outbound.reach(case.customer)

@@ -23,7 +23,7 @@ class Action:
     run: Callable[..., object]  # run(case, actor, data) -> anything; raises the services' errors
     offered: Callable[[RecoveryCase, object, list[str]], bool]
     immediate: bool = False  # acts at once, no form
-    template_kind: str = ""  # which response templates the form offers
+    template_kinds: tuple[str, ...] = ()  # which response templates the form offers
     # What the agent is told afterwards: a sentence, or made from what `run` returned.
     done: str | Callable[[object], str] = ""
     key: str = ""  # its single-key shortcut on the case screen, listed under `?`
@@ -151,7 +151,7 @@ ACTIONS: dict[str, Action] = {
             forms.AcknowledgeForm,
             _spoken("acknowledge", message="message"),
             _workflow("acknowledge"),
-            template_kind=ResponseTemplate.Kind.ACKNOWLEDGEMENT,
+            template_kinds=(ResponseTemplate.Kind.ACKNOWLEDGEMENT,),
             done="Acknowledged.",
             key="a",
             speaks=True,
@@ -173,7 +173,7 @@ ACTIONS: dict[str, Action] = {
             forms.ApologyForm,
             _spoken("apologize", note="apology"),
             _workflow("apologize"),
-            template_kind=ResponseTemplate.Kind.APOLOGY,
+            template_kinds=(ResponseTemplate.Kind.APOLOGY,),
             done="Apology recorded.",
             key="p",
             speaks=True,
@@ -185,7 +185,7 @@ ACTIONS: dict[str, Action] = {
             forms.ResolutionForm,
             _spoken("resolve", resolution="resolution"),
             _workflow("resolve"),
-            template_kind=ResponseTemplate.Kind.RESOLUTION,
+            template_kinds=(ResponseTemplate.Kind.RESOLUTION,),
             done="Resolved.",
             key="r",
             ends_part=True,
@@ -198,7 +198,7 @@ ACTIONS: dict[str, Action] = {
             forms.FollowUpForm,
             _stage("follow_up", outcome="outcome", satisfaction="satisfaction"),
             _workflow("follow_up"),
-            template_kind=ResponseTemplate.Kind.FOLLOW_UP,
+            template_kinds=(ResponseTemplate.Kind.FOLLOW_UP,),
             done="Follow-up recorded.",
             key="f",
             ends_part=True,
@@ -248,6 +248,7 @@ ACTIONS: dict[str, Action] = {
             _reply,
             _works_on_open,
             done="Message queued; it is sent in a moment.",
+            template_kinds=tuple(ResponseTemplate.Kind.values),  # a free message may start from any
             key="y",
             files=True,
         ),
