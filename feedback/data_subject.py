@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from django.db import transaction
 
-from cases.models import CaseEvent, FollowUp, Gesture, Notification, RecoveryCase, format_reference
+from cases.models import CaseEvent, FollowUp, Gesture, Message, Notification, RecoveryCase, format_reference
 from feedback.models import Customer, DataSubjectRequest, Feedback
 from recovery import personal_data
 from recovery.errors import NotFound
@@ -39,6 +39,8 @@ def export(*, customer_id: int, actor, via: str) -> dict:
         "events": _values(CaseEvent.objects.filter(case__in=cases).order_by("created_at", "pk")),
         "gestures": _values(Gesture.objects.filter(case__in=cases).order_by("created_at", "pk")),
         "follow_ups": _values(FollowUp.objects.filter(case__in=cases).order_by("due_at", "pk")),
+        # The conversation with them, both directions (files by name; the raw source stays with the case).
+        "messages": _values(Message.objects.filter(case__in=cases).order_by("created_at", "pk")),
         "emails": _values(
             Notification.objects.filter(case__in=cases, recipient=customer.email).order_by("created_at", "pk")
             if customer.email

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from cases import services
+from cases.conversation import outbound
 from cases.models import CaseEvent, Gesture, RecoveryCase
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory
 from feedback.models import Customer, DataSubjectRequest, Feedback
@@ -41,6 +42,17 @@ def test_a_manager_exports_everything_about_a_customer_and_it_is_audited(api_cli
     assert any(SECRET in event["message"] for event in body["events"])
     (audit,) = DataSubjectRequest.objects.all()
     assert (audit.kind, audit.customer_id, audit.actor, audit.via) == ("export", customer.pk, manager, "api")
+
+
+def test_the_export_holds_the_conversation_with_them(api_client, manager, customer, agent):
+    case = RecoveryCase.objects.get(customer=customer)
+    outbound.reply(case_id=case.pk, actor=agent, body="We are sending a new parcel today.")
+
+    body = api_client(manager).get("/api/v1/customers/C-42/export/").json()
+
+    (message,) = body["messages"]
+    assert (message["direction"], message["to_address"]) == ("outbound", "ana@example.com")
+    assert message["body"] == "We are sending a new parcel today."
 
 
 def test_erasure_scrubs_the_person_and_keeps_the_counts(api_client, manager, customer):
