@@ -519,20 +519,3 @@ class SLAPolicyOut(serializers.ModelSerializer):
             "warn_at_fraction",
         ]
         read_only_fields = fields
-
-
-# Errors (for the schema) ---------------------------------------------------
-
-
-class ErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
-    request_id = serializers.CharField(required=False, help_text="The request's id, as in X-Request-ID")
-
-
-class TransitionRefusedOut(serializers.Serializer):
-    """409: a refused transition names `stage` and `allowed_actions`; a stale `version` only `detail`."""
-
-    detail = serializers.CharField()
-    stage = serializers.CharField(required=False)
-    allowed_actions = serializers.ListField(child=serializers.CharField(), required=False)
-    request_id = serializers.CharField(required=False, help_text="The request's id, as in X-Request-ID")

@@ -9,7 +9,7 @@
 4. Move each alarm past now (or take it away when nothing is left to alert), so the case leaves the
    query until its next moment comes; raise `escalation_level` where a breach or escalation came.
 
-Every step is one statement per batch, with little Python per case (`cases.sla.bulk`): a sweep's cost
+Every step is one statement per batch, with little Python per case (`recovery.db.bulk`): a sweep's cost
 follows the cases due, not the cases open (`bench/sweep`). Only the stage clocks alert here; the
 follow-up clock belongs to the follow-up sweep.
 """
@@ -30,10 +30,10 @@ from django.utils import timezone
 from cases import events, outbox
 from cases.events import SystemEvent
 from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy
-from cases.sla import bulk
 from cases.sla import clock as sla
 from cases.sla import digest as sla_digest
 from cases.sla.alerts import SWEPT_FIELDS, Alert, SweptCase
+from recovery.db import bulk
 from recovery.logs import record
 from recovery.roles import managers
 

@@ -161,7 +161,7 @@ def test_a_name_to_correct_comes_back_next_to_the_field_with_the_list_and_the_ty
         "Choose another name.</li></ul>"
     ) in body
     assert 'name="name" value="High ones"' in body
-    assert f'href="/cases/{case.reference}/"' in body  # the list of those filters, still there
+    assert f'href="/cases/{case.reference}/?from=cases"' in body  # the list of those filters, still there
     assert SavedView.objects.count() == 1
 
 

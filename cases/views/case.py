@@ -24,10 +24,9 @@ from cases.gestures import services as gestures
 from cases.models import RecoveryCase, RootCause, parse_reference
 from cases.views import timeline
 from cases.views.case_actions import ACTIONS, Action, offered
-from cases.views.forms import show_refusal
 from recovery.errors import Conflict, InvalidInput, MendError, NotPermitted, PreconditionFailed, StaleCase
 from recovery.roles import is_manager, require_may_act_on
-from recovery.web import agent_required
+from recovery.web import agent_required, show_refusal
 
 PAGE = "cases/case.html"
 ROOT_CAUSE_CHOICES = 25
