@@ -7,8 +7,8 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from cases import search
 from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, Stage
+from cases.selectors import search
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory, RootCauseFactory
 from feedback.tests.factories import CustomerFactory, FeedbackFactory
 
@@ -640,8 +640,8 @@ def test_the_hand_rendered_case_detail_equals_drfs_rendering_of_its_declared_fie
     from rest_framework import serializers
     from rest_framework.test import APIRequestFactory
 
-    from cases import selectors
     from cases.api.serializers import CaseDetailOut
+    from cases.selectors import cases as selectors
 
     settings.TIME_ZONE = "Europe/Paris"
     case = RecoveryCaseFactory(owner=agent, resolved=True, follow_up_due_at=timezone.now())

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import case_screen, response_templates
+from cases import response_templates
 from cases.gestures import rates
 from cases.gestures import services as gestures
 from cases.models import RecoveryCase, RootCause, parse_reference
+from cases.selectors import case_screen
 from cases.views import timeline
 from cases.views.case_actions import ACTIONS, Action, offered
 from recovery.errors import Conflict, InvalidInput, MendError, NotPermitted, PreconditionFailed, StaleCase

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases import customers
+from cases.selectors import customers
 from feedback.models import Customer
 from recovery.web import agent_required
 

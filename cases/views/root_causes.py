@@ -14,9 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from cases import root_causes, selectors
+from cases import root_causes
 from cases.filters import RootCauseFilter
 from cases.models import RootCause
+from cases.selectors import cases as selectors
 from recovery.errors import InvalidInput
 from recovery.roles import case_workers, is_manager
 from recovery.text_limit import within_limit

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from cases import queue, workflow
+from cases import workflow
 from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, ResponseTemplate, RootCause, Stage
-from cases.selectors import GESTURE_USERS, timeline
+from cases.selectors import queue
+from cases.selectors.cases import GESTURE_USERS, timeline
 from cases.sla import clock as sla
 from feedback.models import Feedback
 
