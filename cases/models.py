@@ -38,6 +38,15 @@ STAGE_TIMESTAMP_FIELDS: dict[str, str] = {
     Stage.CLOSED: "closed_at",
 }
 
+# SLA target -> the field that keeps when it is due. Every list of the due fields (API, admin, queue
+# rows, the stage bar, the sweep, the demo loader) is read from here.
+STAGE_DUE_FIELDS: dict[str, str] = {
+    "acknowledge": "acknowledge_due_at",
+    "apologize": "apologize_due_at",
+    "resolve": "resolve_due_at",
+    "follow_up": "follow_up_due_at",
+}
+
 
 class Severity(models.TextChoices):
     LOW = "low", "Low"

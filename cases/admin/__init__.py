@@ -15,6 +15,7 @@ from cases.admin.transitions import transition_actions
 from cases.gestures import rates
 from cases.models import (
     SEVERITY_URGENCY,
+    STAGE_DUE_FIELDS,
     STAGE_TIMESTAMP_FIELDS,
     URGENT_DUE,
     BusinessCalendar,
@@ -148,10 +149,7 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
         "hold_reason",
         "paused_total",
         "sla_started_at",
-        "acknowledge_due_at",
-        "apologize_due_at",
-        "resolve_due_at",
-        "follow_up_due_at",
+        *STAGE_DUE_FIELDS.values(),
         "sla_due_at",
         "sla_warn_at",
         "next_sla_alert",

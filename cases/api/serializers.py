@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from cases.gestures.currencies import ISO_4217
 from cases.models import (
+    STAGE_DUE_FIELDS,
     STAGE_TIMESTAMP_FIELDS,
     CaseEvent,
     ExchangeRate,
@@ -248,10 +249,7 @@ class CaseOut(serializers.ModelSerializer):
             "escalation_level",
             "sla_state",
             "sla_due_at",
-            "acknowledge_due_at",
-            "apologize_due_at",
-            "resolve_due_at",
-            "follow_up_due_at",
+            *STAGE_DUE_FIELDS.values(),
             "created_at",
             "updated_at",
             "version",

@@ -20,6 +20,7 @@ from cases.models import (
     SEVERITY_ORDER,
     SEVERITY_RANK_SQL,
     SEVERITY_URGENCY,
+    STAGE_DUE_FIELDS,
     URGENT_DUE,
     CaseEvent,
     Gesture,
@@ -47,8 +48,8 @@ SORT_KEYS = {
 # ones no row shows was a tenth of a queue page's time (long texts and the owner's credentials among them).
 QUEUE_ROW = (
     "title", "stage", "severity", "channel", "is_repeat", "customer_unhappy_at", "escalation_level",
-    "on_hold_since", "sla_warn_at", "sla_due_at", "acknowledge_due_at", "apologize_due_at",
-    "resolve_due_at", "follow_up_due_at", "created_at", "updated_at", "version",
+    "on_hold_since", "sla_warn_at", "sla_due_at", *STAGE_DUE_FIELDS.values(), "created_at", "updated_at",
+    "version",
     "customer__external_id", "customer__name", "customer__email", "customer__phone", "customer__segment",
     "owner__username", "owner__first_name", "owner__last_name",
 )  # fmt: skip
