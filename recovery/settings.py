@@ -132,9 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 if DATABASES["default"]["ENGINE"] == "recovery.db.postgresql":
     # Requests and tasks are short. Starting parallel workers for a plan costs more than they save on a
-    # busy 2-core machine: the `q` search's union at 1M cases took 25 ms parallel, 3 ms without. JIT
-    # compiling a plan costs 20-25 ms whenever its estimate passes `jit_above_cost`, as a search's
-    # index scans of uncertain size often do, for statements that run in a millisecond.
+    # busy 2-core machine (the `q` search's union ran several times slower parallel). JIT compiling a
+    # plan costs more than the statement whenever its estimate passes `jit_above_cost`, as a search's
+    # index scans of uncertain size often do. Figures: docs/performance.md.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options",
         f"-c max_parallel_workers_per_gather={env.int('PG_MAX_PARALLEL_WORKERS_PER_GATHER', default=0)}"

@@ -45,7 +45,8 @@ SORT_KEYS = {
 
 # What a row of a case list shows: the API's `CaseOut` and the pages' `case_row.html` with its SLA clock.
 # Nothing else is fetched: a case has some forty columns, and reading, converting and compiling the
-# ones no row shows was a tenth of a queue page's time (long texts and the owner's credentials among them).
+# ones no row shows is time a queue page spends on nothing (long texts and the owner's credentials
+# among them).
 QUEUE_ROW = (
     "title", "stage", "severity", "channel", "is_repeat", "customer_unhappy_at", "escalation_level",
     "on_hold_since", "sla_warn_at", "sla_due_at", *STAGE_DUE_FIELDS.values(), "created_at", "updated_at",
@@ -66,7 +67,7 @@ def case_id_or_404(reference: str) -> int:
 def case_queue() -> QuerySet[RecoveryCase]:
     """Every case, most urgent first: the earliest running SLA target (breached ones are the earliest),
     then the more severe, then the older. Filters and `?ordering=` narrow and re-sort it."""
-    return _case_queue().all()  # a copy: building it again cost every case list 0.17 ms of Python
+    return _case_queue().all()  # a copy: building it again is Python time every case list would pay
 
 
 @functools.cache

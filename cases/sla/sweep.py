@@ -39,10 +39,10 @@ from recovery.roles import managers
 
 logger = logging.getLogger(__name__)
 
-# With 10,000 of 1,000,000 open cases due (bench/sweep), batches of 1,000, 2,500 and 10,000 took 1.35,
-# 1.23 and 1.66 s: the cost is per case, not per round trip, and one huge transaction is slower. 2,500
-# holds one batch's row locks (and an agent acting on one of its cases) for a fraction of a second,
-# and fits a normal minute's due cases in one batch: one digest per person per sweep.
+# Batch sizes were compared in bench/sweep (figures in docs/performance.md): the cost is per case, not
+# per round trip, and one huge transaction is slower. 2,500 holds one batch's row locks (and an agent
+# acting on one of its cases) for a fraction of a second, and fits a normal minute's due cases in one
+# batch: one digest per person per sweep.
 SWEEP_BATCH_SIZE = 2500
 
 
