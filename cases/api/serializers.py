@@ -24,6 +24,7 @@ from cases.models import (
 )
 from cases.services import NoteVisibility
 from cases.sla import clock as sla
+from cases.sla import policies
 from cases.workflow import allowed_actions
 from feedback.api.serializers import CustomerIn
 from feedback.models import Channel, Feedback
@@ -391,12 +392,5 @@ class RootCauseOut(serializers.ModelSerializer):
 class SLAPolicyOut(serializers.ModelSerializer):
     class Meta:
         model = SLAPolicy
-        fields = [
-            "severity",
-            "acknowledge_within",
-            "apologize_within",
-            "resolve_within",
-            "follow_up_after",
-            "warn_at_fraction",
-        ]
+        fields = ["severity", *policies.EDITABLE_FIELDS]
         read_only_fields = fields
