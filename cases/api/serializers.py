@@ -22,6 +22,7 @@ from cases.models import (
     SLAState,
     Stage,
 )
+from cases.root_causes import EDITABLE_FIELDS as ROOT_CAUSE_EDITABLE_FIELDS
 from cases.services import NoteVisibility
 from cases.sla import clock as sla
 from cases.sla import policies
@@ -372,14 +373,8 @@ class RootCauseOut(serializers.ModelSerializer):
         model = RootCause
         fields = [
             "id",
-            "title",
-            "category",
-            "description",
-            "status",
-            "corrective_action",
-            "owner",
+            *ROOT_CAUSE_EDITABLE_FIELDS,
             "verified_at",
-            "verification_note",
             "case_count",
             "open_case_count",
             "customer_count",
