@@ -5,8 +5,8 @@ from typing import Any, NamedTuple, Protocol
 from django.utils import timezone
 
 from cases.models import CaseEvent, RecoveryCase
-from cases.sla import bulk
 from cases.webhooks import outbox as webhooks
+from recovery.db import bulk
 from recovery.roles import User
 
 
@@ -49,7 +49,7 @@ class SystemEvent(NamedTuple):
 
 
 def record_many(entries: list[SystemEvent]) -> int:
-    """`record` for many system events at once: one INSERT with little Python per row (`cases.sla.bulk`),
+    """`record` for many system events at once: one INSERT with little Python per row (`recovery.db.bulk`),
     for sweeps that write thousands of them. Returns how many it wrote."""
     now = timezone.now()
     columns = ("case", "kind", "actor", "from_stage", "to_stage", "message", "data", "created_at")

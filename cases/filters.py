@@ -7,11 +7,11 @@ from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
-from cases import selectors
 from cases.metrics import period as metrics_period
 from cases.metrics.definitions import COUNTED, METRICS, cases_q
 from cases.models import RecoveryCase, RootCause, Severity, SLAState, Stage
-from cases.search import search_cases
+from cases.selectors import cases as selectors
+from cases.selectors.search import search_cases
 from feedback.models import Channel
 from recovery.filter_fields import IdFilter, MomentFilter, StrictBooleanFilter
 from recovery.parsing import whole_number

@@ -38,6 +38,15 @@ STAGE_TIMESTAMP_FIELDS: dict[str, str] = {
     Stage.CLOSED: "closed_at",
 }
 
+# SLA target -> the field that keeps when it is due. Every list of the due fields (API, admin, queue
+# rows, the stage bar, the sweep, the demo loader) is read from here.
+STAGE_DUE_FIELDS: dict[str, str] = {
+    "acknowledge": "acknowledge_due_at",
+    "apologize": "apologize_due_at",
+    "resolve": "resolve_due_at",
+    "follow_up": "follow_up_due_at",
+}
+
 
 class Severity(models.TextChoices):
     LOW = "low", "Low"
@@ -61,7 +70,7 @@ def _rank_sql(ranks: dict[str, int], *, default: int) -> Case:
 SEVERITY_RANK_SQL = _rank_sql(SEVERITY_RANK, default=0)
 
 
-# The queue's urgency order, as expressions the case index below and `cases.selectors` share (PostgreSQL
+# The queue's urgency order, as expressions the case index below and `cases.selectors.cases` share (PostgreSQL
 # uses an expression index only for the very same expression). A case with no running clock sorts last
 # under FAR_FUTURE rather than NULL, so keyset cursors compare plain values.
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -72,7 +81,7 @@ SEVERITY_URGENCY = _rank_sql(
     default=len(SEVERITY_ORDER) - 1,
 )
 # The workspace queue's due key: a case the customer reopened counts as due since their answer, so it
-# sorts with the breached ones (its fresh clock is due later than that answer). See `cases.queue`.
+# sorts with the breached ones (its fresh clock is due later than that answer). See `cases.selectors.queue`.
 QUEUE_DUE = Coalesce(
     "customer_unhappy_at", "sla_due_at", Value(FAR_FUTURE), output_field=models.DateTimeField()
 )
@@ -217,7 +226,7 @@ class RecoveryCase(models.Model):
             models.Index(fields=["-created_at"]),
             # The default queue order: a page at any depth is one range scan (see recovery.api.pagination).
             models.Index(URGENT_DUE, SEVERITY_URGENCY, F("id"), name="case_urgency"),
-            # The workspace queue (`cases.queue`): per severity, a range of due moments; the warning
+            # The workspace queue (`cases.selectors.queue`): per severity, a range of due moments; the warning
             # moment is a key so "at risk" is decided in the index. Open cases only, held ones apart.
             models.Index(*QUEUE_KEYS, name="case_queue_running", condition=RUNNING_OPEN),
             models.Index(*QUEUE_KEYS, name="case_queue_paused", condition=PAUSED_OPEN),

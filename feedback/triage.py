@@ -110,7 +110,7 @@ def _positive_or_neutral(*, rating: int | None, nps: int | None, score: float | 
 
 @cache
 def _analyzer() -> SentimentIntensityAnalyzer:
-    # Loading the lexicon takes ~50 ms: once per process, never per request.
+    # Loading the lexicon is slow next to a request: once per process, never per request.
     return SentimentIntensityAnalyzer()
 
 

@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "recovery.web.workspace",
+                "cases.views.frame.counts",
             ],
         },
     },
@@ -125,7 +126,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend, with a health check that looks at the socket before it asks `SELECT 1`.
-    DATABASES["default"]["ENGINE"] = "recovery.postgresql"
+    DATABASES["default"]["ENGINE"] = "recovery.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run` has the web server, the worker's processes and beat writing one file. Writers queue
     # for its lock (up to 20 s) from the start of their transaction, rather than failing with
@@ -134,11 +135,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL;"
     )
-if DATABASES["default"]["ENGINE"] == "recovery.postgresql":
+if DATABASES["default"]["ENGINE"] == "recovery.db.postgresql":
     # Requests and tasks are short. Starting parallel workers for a plan costs more than they save on a
-    # busy 2-core machine: the `q` search's union at 1M cases took 25 ms parallel, 3 ms without. JIT
-    # compiling a plan costs 20-25 ms whenever its estimate passes `jit_above_cost`, as a search's
-    # index scans of uncertain size often do, for statements that run in a millisecond.
+    # busy 2-core machine (the `q` search's union ran several times slower parallel). JIT compiling a
+    # plan costs more than the statement whenever its estimate passes `jit_above_cost`, as a search's
+    # index scans of uncertain size often do. Figures: docs/performance.md.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options",
         f"-c max_parallel_workers_per_gather={env.int('PG_MAX_PARALLEL_WORKERS_PER_GATHER', default=0)}"

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from feedback.widget import urls as widget_urls
 from recovery import docs, health, views
 from recovery.two_factor.middleware import two_factor_not_required
 
@@ -12,7 +11,6 @@ api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include("feedback.api.urls")),
     path("", include("cases.api.urls")),
-    *widget_urls.api_urlpatterns,
 ]
 
 urlpatterns = [

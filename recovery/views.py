@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
-from cases.devdata.logins import DEMO_LOGINS
+from recovery.sign_in.demo_logins import DEMO_LOGINS
 from recovery.sso import config as sso_config
 from recovery.two_factor import sign_in as two_factor_sign_in
 

@@ -1,13 +1,16 @@
-"""Plumbing shared by every HTML page: who may see the workspace, and what the frame needs to draw itself."""
+"""Plumbing shared by every HTML page: who may see the workspace, what the frame needs to draw itself,
+and how a form shows a service's refusal."""
 
 from collections.abc import Callable
 from functools import wraps
 
+from django import forms
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.cache import patch_cache_control
 
+from recovery.errors import InvalidInput
 from recovery.roles import is_agent, is_manager
 
 
@@ -48,27 +51,21 @@ def manager_required(view: Callable) -> Callable:
 
 
 def workspace(request: HttpRequest) -> dict:
-    """Context for the frame. The counts are callables, so only pages that draw them query them."""
+    """Context for the frame: which of its parts the person may see. The apps add their own counts
+    (`cases.views.frame`)."""
     user = getattr(request, "user", None)
-    manager = bool(user and is_manager(user))
-    worker = bool(user and is_agent(user))
-
-    def pending_approvals() -> int:
-        from cases.models import Gesture
-
-        return Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL).count()
-
-    def unread_notices() -> int:
-        from cases.notices import selectors
-
-        return selectors.unread_count(user=user)  # type: ignore[arg-type]  # only offered to a case worker
-
     return {
-        "is_manager": manager,
-        "is_case_worker": worker,
-        "pending_approvals": pending_approvals if manager else 0,
-        "unread_notices": unread_notices if worker else 0,
+        "is_manager": bool(user and is_manager(user)),
+        "is_case_worker": bool(user and is_agent(user)),
     }
+
+
+def show_refusal(form: forms.Form, refused: InvalidInput, *, fields: dict[str, str] | None = None) -> None:
+    """What every form does with a service's refusal: attach its message to the field it names
+    (renamed through `fields` where the form calls it otherwise), or to the whole form when the form
+    has no such field. The bound values stay."""
+    name = (fields or {}).get(refused.field, refused.field) if refused.field else None
+    form.add_error(name if name in form.fields else None, refused.message)
 
 
 class NoStoreMiddleware:

@@ -15,6 +15,7 @@ from cases.admin.transitions import transition_actions
 from cases.gestures import rates
 from cases.models import (
     SEVERITY_URGENCY,
+    STAGE_DUE_FIELDS,
     STAGE_TIMESTAMP_FIELDS,
     URGENT_DUE,
     BusinessCalendar,
@@ -34,6 +35,7 @@ from cases.models import (
     parse_reference,
 )
 from cases.sla import clock as sla
+from cases.sla import policies
 from recovery.admin_base import ViewOnlyAdmin
 from recovery.errors import MendError
 
@@ -97,6 +99,18 @@ class AssignedToFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RefusalOnPageMixin:
+    """The service refuses what the form cannot know (a verification without its note, an agent setting
+    a status, a rate out of range): say why on the same page, with nothing saved, not a server error."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        except MendError as refused:
+            self.message_user(request, refused.message, messages.ERROR)  # type: ignore[attr-defined]
+            return HttpResponseRedirect(request.get_full_path())
+
+
 @admin.register(RecoveryCase)
 class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     list_display = (
@@ -148,10 +162,7 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
         "hold_reason",
         "paused_total",
         "sla_started_at",
-        "acknowledge_due_at",
-        "apologize_due_at",
-        "resolve_due_at",
-        "follow_up_due_at",
+        *STAGE_DUE_FIELDS.values(),
         "sla_due_at",
         "sla_warn_at",
         "next_sla_alert",
@@ -274,7 +285,7 @@ class FollowUpAdmin(ReferenceSearchMixin, ViewOnlyAdmin):
 
 
 @admin.register(RootCause)
-class RootCauseAdmin(admin.ModelAdmin):
+class RootCauseAdmin(RefusalOnPageMixin, admin.ModelAdmin):
     list_display = ("title", "category", "status", "owner", "case_count", "verified_at", "updated_at")
     list_filter = ("status", "category")
     search_fields = ("title", "description", "corrective_action")
@@ -294,15 +305,6 @@ class RootCauseAdmin(admin.ModelAdmin):
             return self.exclude
         return (*self.exclude, *root_causes.MANAGED_FIELDS)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # The service refuses what the form cannot know (a verification without its note, an agent
-        # setting a status): say why on the same page, with nothing saved, instead of a server error.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except MendError as refused:
-            self.message_user(request, refused.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
     def save_model(self, request, obj, form, change):
         names = form.changed_data if change else form.cleaned_data
         fields = {name: form.cleaned_data[name] for name in names if name in root_causes.EDITABLE_FIELDS}
@@ -319,7 +321,7 @@ class RootCauseAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(RefusalOnPageMixin, admin.ModelAdmin):
     """Managers keep the rates here; every write goes through `cases.gestures.rates`, which checks them."""
 
     list_display = ("currency", "units_per_base", "as_of", "updated_by", "updated_at")
@@ -329,13 +331,6 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("currency",) if obj else ()
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except MendError as refused:
-            self.message_user(request, refused.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         saved = rates.set_rate(
@@ -357,15 +352,7 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
 @admin.register(SLAPolicy)
 class SLAPolicyAdmin(admin.ModelAdmin):
-    list_display = (
-        "severity",
-        "acknowledge_within",
-        "apologize_within",
-        "resolve_within",
-        "follow_up_after",
-        "warn_at_fraction",
-        "calendar",
-    )
+    list_display = ("severity", *policies.EDITABLE_FIELDS, "calendar")
 
 
 @admin.register(Notification)

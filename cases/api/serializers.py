@@ -5,12 +5,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.duration import duration_string
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.gestures.currencies import ISO_4217
 from cases.models import (
+    STAGE_DUE_FIELDS,
     STAGE_TIMESTAMP_FIELDS,
     CaseEvent,
     ExchangeRate,
@@ -23,12 +23,13 @@ from cases.models import (
     SLAState,
     Stage,
 )
+from cases.root_causes import EDITABLE_FIELDS as ROOT_CAUSE_EDITABLE_FIELDS
 from cases.services import NoteVisibility
 from cases.sla import clock as sla
+from cases.sla import policies
 from cases.workflow import allowed_actions
 from feedback.api.serializers import CustomerIn
 from feedback.models import Channel, Feedback
-from recovery.api.rendering import moment
 from recovery.api.strict import StrictInput
 
 User = get_user_model()
@@ -199,7 +200,7 @@ class MessageOut(serializers.Serializer):
             "message_id": message.message_id,
             "reply_to": message.reply_to,
             "status": message.status if outbound else None,
-            "created_at": moment(message.created_at, timezone.get_current_timezone()),
+            "created_at": serializers.DateTimeField().to_representation(message.created_at),
             "attachments": attachments,
         }
 
@@ -329,10 +330,7 @@ class CaseOut(serializers.ModelSerializer):
             "escalation_level",
             "sla_state",
             "sla_due_at",
-            "acknowledge_due_at",
-            "apologize_due_at",
-            "resolve_due_at",
-            "follow_up_due_at",
+            *STAGE_DUE_FIELDS.values(),
             "created_at",
             "updated_at",
             "version",
@@ -342,45 +340,6 @@ class CaseOut(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=SLAState.choices))
     def get_sla_state(self, case) -> str:
         return sla.sla_state(case, now=self.context.get("now") or timezone.now())
-
-    def to_representation(self, case):
-        """The declared fields, rendered by hand: a queue page is 50 rows of some 20 fields, and DRF's
-        per-field machinery was half the time of a request. A test holds it equal to the generic path."""
-        zone = timezone.get_current_timezone()
-        customer = case.customer
-        return {
-            "id": case.pk,
-            "reference": case.reference,
-            "title": case.title,
-            "stage": case.stage,
-            "severity": case.severity,
-            "channel": case.channel,
-            "customer": {
-                "id": customer.pk,
-                "external_id": customer.external_id,
-                "name": customer.name,
-                "email": customer.email,
-                "phone": customer.phone,
-                "segment": customer.segment,
-            },
-            "owner": _user(case.owner),
-            "is_repeat": case.is_repeat,
-            "customer_unhappy_at": moment(case.customer_unhappy_at, zone),
-            "escalation_level": case.escalation_level,
-            "sla_state": self.get_sla_state(case),
-            **{name: moment(getattr(case, name), zone) for name in self.MOMENTS},
-            "version": case.version,
-        }
-
-    MOMENTS = (
-        "sla_due_at",
-        "acknowledge_due_at",
-        "apologize_due_at",
-        "resolve_due_at",
-        "follow_up_due_at",
-        "created_at",
-        "updated_at",
-    )
 
 
 class CaseFeedbackOut(serializers.ModelSerializer):
@@ -467,84 +426,8 @@ class CaseDetailOut(CaseOut):
         ]
         read_only_fields = fields
 
-    def to_representation(self, case):
-        """The declared fields, rendered by hand as the queue row is: building some forty DRF fields
-        for every request was a third of a detail's time. A test holds it equal to the generic path."""
-        zone = timezone.get_current_timezone()
-        reference = case.reference
-        return {
-            **super().to_representation(case),
-            "description": case.description,
-            "sla_started_at": moment(case.sla_started_at, zone),
-            **{name: moment(getattr(case, name), zone) for name in STAGE_TIMESTAMP_FIELDS.values()},
-            "resolution_summary": case.resolution_summary,
-            "close_reason": case.close_reason,
-            "reopen_count": case.reopen_count,
-            "sla_warn_at": moment(case.sla_warn_at, zone),
-            "on_hold_since": moment(case.on_hold_since, zone),
-            "hold_reason": case.hold_reason,
-            "paused_total": duration_string(case.paused_total),
-            "feedback": [
-                {
-                    "id": item.pk,
-                    "channel": item.channel,
-                    "rating": item.rating,
-                    "nps": item.nps,
-                    "comment": item.comment,
-                    "touchpoint": item.touchpoint,
-                    "sentiment": item.sentiment,
-                    "occurred_at": moment(item.occurred_at, zone),
-                    "received_at": moment(item.received_at, zone),
-                }
-                for item in case.feedback.all()
-            ],
-            "gestures": [
-                {
-                    "id": gesture.pk,
-                    "case": reference,
-                    "kind": gesture.kind,
-                    "amount": _AMOUNT.to_representation(gesture.amount),
-                    "currency": gesture.currency,
-                    "description": gesture.description,
-                    "status": gesture.status,
-                    "requested_by": _user(gesture.requested_by),
-                    "decided_by": _user(gesture.decided_by),
-                    "decided_at": moment(gesture.decided_at, zone),
-                    "decision_note": gesture.decision_note,
-                    "created_at": moment(gesture.created_at, zone),
-                }
-                for gesture in case.gestures.all()
-            ],
-            "root_causes": [
-                {"id": cause.pk, "title": cause.title, "category": cause.category, "status": cause.status}
-                for cause in case.root_causes.all()
-            ],
-            "follow_ups": [
-                {
-                    "id": follow_up.pk,
-                    "due_at": moment(follow_up.due_at, zone),
-                    "done_at": moment(follow_up.done_at, zone),
-                    "channel": follow_up.channel,
-                    "outcome": follow_up.outcome,
-                    "satisfaction": follow_up.satisfaction,
-                }
-                for follow_up in case.follow_ups.all()
-            ],
-            "allowed_actions": self.get_allowed_actions(case),
-        }
-
     def get_allowed_actions(self, case) -> list[str]:
         return allowed_actions(case, self.context["request"].user)
-
-
-_AMOUNT = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
-
-
-def _user(user) -> dict | None:
-    """What `UserOut` renders."""
-    if user is None:
-        return None
-    return {"id": user.pk, "username": user.username, "name": user.get_full_name() or user.username}
 
 
 class EventOut(serializers.ModelSerializer):
@@ -569,14 +452,8 @@ class RootCauseOut(serializers.ModelSerializer):
         model = RootCause
         fields = [
             "id",
-            "title",
-            "category",
-            "description",
-            "status",
-            "corrective_action",
-            "owner",
+            *ROOT_CAUSE_EDITABLE_FIELDS,
             "verified_at",
-            "verification_note",
             "case_count",
             "open_case_count",
             "customer_count",
@@ -589,29 +466,5 @@ class RootCauseOut(serializers.ModelSerializer):
 class SLAPolicyOut(serializers.ModelSerializer):
     class Meta:
         model = SLAPolicy
-        fields = [
-            "severity",
-            "acknowledge_within",
-            "apologize_within",
-            "resolve_within",
-            "follow_up_after",
-            "warn_at_fraction",
-        ]
+        fields = ["severity", *policies.EDITABLE_FIELDS]
         read_only_fields = fields
-
-
-# Errors (for the schema) ---------------------------------------------------
-
-
-class ErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
-    request_id = serializers.CharField(required=False, help_text="The request's id, as in X-Request-ID")
-
-
-class TransitionRefusedOut(serializers.Serializer):
-    """409: a refused transition names `stage` and `allowed_actions`; a stale `version` only `detail`."""
-
-    detail = serializers.CharField()
-    stage = serializers.CharField(required=False)
-    allowed_actions = serializers.ListField(child=serializers.CharField(), required=False)
-    request_id = serializers.CharField(required=False, help_text="The request's id, as in X-Request-ID")

@@ -15,7 +15,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from cases import root_causes, selectors, services, workflow
+from cases import root_causes, services, workflow
 from cases.api import serializers as s
 from cases.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from cases.conversation import outbound, thread
@@ -23,6 +23,7 @@ from cases.filters import GivenCaseFilter, RootCauseFilter
 from cases.gestures import rates
 from cases.gestures import services as gestures
 from cases.models import ExchangeRate, Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, parse_reference
+from cases.selectors import cases as selectors
 from cases.sla import policies as sla_policies
 from recovery.api.pagination import KeysetPagination
 from recovery.api.schema import IF_MATCH, REFERENCE, TRANSITION_REFUSED, errors

@@ -27,7 +27,6 @@ from faker import Faker
 
 from cases import outbox, response_templates, root_causes, services, workflow
 from cases.devdata.demo_texts import APOLOGIES, FOLLOW_UPS, PRAISE, PROBLEMS, RESPONSE_TEMPLATES, ROOT_CAUSES
-from cases.devdata.logins import DEMO_LOGINS, DemoLogin
 from cases.follow_ups import sweep as follow_up_sweep
 from cases.gestures import rates
 from cases.gestures import services as gestures
@@ -38,6 +37,7 @@ from feedback.models import Channel, Customer, Feedback, Sentiment
 from recovery import accounts
 from recovery.errors import NotPermitted
 from recovery.roles import STAFF_ROLES
+from recovery.sign_in.demo_logins import DEMO_LOGINS, DemoLogin
 
 SEED = 20240601
 CUSTOMER_COUNT = 200

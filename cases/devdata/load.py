@@ -25,7 +25,15 @@ from django.db.models import Max
 from django.utils import timezone
 from faker import Faker
 
-from cases.models import STAGE_TIMESTAMP_FIELDS, FollowUp, RecoveryCase, Severity, SLAAlarm, Stage
+from cases.models import (
+    STAGE_DUE_FIELDS,
+    STAGE_TIMESTAMP_FIELDS,
+    FollowUp,
+    RecoveryCase,
+    Severity,
+    SLAAlarm,
+    Stage,
+)
 from cases.sla import clock as sla
 from feedback.models import Channel, Customer, Feedback, Sentiment
 from recovery import accounts
@@ -59,15 +67,14 @@ CUSTOMER_COLUMNS = ("id", "external_id", "name", "email", "phone", "segment", "c
 CASE_COLUMNS = (
     "id", "customer_id", "originating_feedback_id", "channel", "title", "description", "severity", "stage",
     "owner_id", "created_at", "updated_at", "acknowledged_at", "apologized_at", "resolved_at",
-    "followed_up_at", "closed_at", "sla_started_at", "acknowledge_due_at", "apologize_due_at",
-    "resolve_due_at", "follow_up_due_at", "sla_due_at", "sla_warn_at", "escalation_level",
+    "followed_up_at", "closed_at", "sla_started_at", *STAGE_DUE_FIELDS.values(), "sla_due_at", "sla_warn_at",
+    "escalation_level",
     "resolution_summary", "close_reason", "is_repeat", "reopen_count", "version", "time_to_acknowledge",
     "time_to_resolve",
 )  # fmt: skip
 STAGE_FIELDS = tuple(STAGE_TIMESTAMP_FIELDS.values())
 SLA_FIELDS = (
-    "sla_started_at", "acknowledge_due_at", "apologize_due_at", "resolve_due_at", "follow_up_due_at",
-    "sla_due_at", "sla_warn_at",
+    "sla_started_at", *STAGE_DUE_FIELDS.values(), "sla_due_at", "sla_warn_at",
 )  # fmt: skip
 FEEDBACK_COLUMNS = (
     "id", "customer_id", "channel", "rating", "nps", "comment", "touchpoint", "occurred_at", "received_at",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from cases import events, notices, outbox
 from cases.gestures import rates, selectors
 from cases.models import CaseEvent, ExchangeRate, Gesture, Notice, RecoveryCase
+from cases.templatetags.moments import moment
 from recovery.errors import Conflict, InvalidInput, NotPermitted
 from recovery.parsing import decimal_number
 from recovery.roles import User, is_manager, managers, require_case_worker, require_may_act_on
@@ -174,7 +175,7 @@ def _not_waiting(gesture: Gesture) -> str:
     if decider is None or gesture.decided_at is None:
         return f"{what} is {status}, not waiting for a decision."
     who = decider.get_full_name() or decider.get_username()
-    when = timezone.localtime(gesture.decided_at).strftime("%Y-%m-%d %H:%M")
+    when = moment(gesture.decided_at)
     return f"{what} was already {status} by {who} at {when}; nothing changed."
 
 

@@ -12,7 +12,7 @@ from cases.templatetags.moments import moment
 class SweptCase:
     """A case as the sweep reads it: its clocks, what its alerts record and what the digests show,
     under the field names of `RecoveryCase`, so `cases.sla.clock` reads it as it reads a case. A plain row
-    rather than a model instance: building 10,000 instances took twice as long as the query that read
+    rather than a model instance: building a sweep's instances took longer than the query that read
     them (bench/sweep)."""
 
     pk: int

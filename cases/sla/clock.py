@@ -15,6 +15,7 @@ from django.db.models.signals import post_delete, post_save
 
 from cases import events
 from cases.models import (
+    STAGE_DUE_FIELDS,
     BusinessCalendar,
     CaseEvent,
     FollowUp,
@@ -107,9 +108,9 @@ def add_target(policy: SLAPolicy, start: datetime, duration: timedelta) -> datet
 
 # target -> (the stage timestamp that stops its clock, its due-moment field, the policy's duration field)
 STAGE_CLOCKS = {
-    "acknowledge": ("acknowledged_at", "acknowledge_due_at", "acknowledge_within"),
-    "apologize": ("apologized_at", "apologize_due_at", "apologize_within"),
-    "resolve": ("resolved_at", "resolve_due_at", "resolve_within"),
+    "acknowledge": ("acknowledged_at", STAGE_DUE_FIELDS["acknowledge"], "acknowledge_within"),
+    "apologize": ("apologized_at", STAGE_DUE_FIELDS["apologize"], "apologize_within"),
+    "resolve": ("resolved_at", STAGE_DUE_FIELDS["resolve"], "resolve_within"),
 }
 
 
@@ -160,9 +161,7 @@ def running_targets(case: CaseClocks) -> list[tuple[str, datetime]]:
     if case.stage == Stage.CLOSED:
         return []
     targets = [
-        ("acknowledge", case.acknowledged_at, case.acknowledge_due_at),
-        ("apologize", case.apologized_at, case.apologize_due_at),
-        ("resolve", case.resolved_at, case.resolve_due_at),
+        (name, getattr(case, reached), getattr(case, due)) for name, (reached, due, _) in STAGE_CLOCKS.items()
     ]
     running = [(name, due) for name, reached, due in targets if reached is None and due is not None]
     if case.stage == Stage.RESOLVED and case.follow_up_due_at is not None:

@@ -9,7 +9,7 @@
 4. Move each alarm past now (or take it away when nothing is left to alert), so the case leaves the
    query until its next moment comes; raise `escalation_level` where a breach or escalation came.
 
-Every step is one statement per batch, with little Python per case (`cases.sla.bulk`): a sweep's cost
+Every step is one statement per batch, with little Python per case (`recovery.db.bulk`): a sweep's cost
 follows the cases due, not the cases open (`bench/sweep`). Only the stage clocks alert here; the
 follow-up clock belongs to the follow-up sweep.
 """
@@ -30,19 +30,19 @@ from django.utils import timezone
 from cases import events, outbox
 from cases.events import SystemEvent
 from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert, SLAPolicy
-from cases.sla import bulk
 from cases.sla import clock as sla
 from cases.sla import digest as sla_digest
 from cases.sla.alerts import SWEPT_FIELDS, Alert, SweptCase
+from recovery.db import bulk
 from recovery.logs import record
 from recovery.roles import managers
 
 logger = logging.getLogger(__name__)
 
-# With 10,000 of 1,000,000 open cases due (bench/sweep), batches of 1,000, 2,500 and 10,000 took 1.35,
-# 1.23 and 1.66 s: the cost is per case, not per round trip, and one huge transaction is slower. 2,500
-# holds one batch's row locks (and an agent acting on one of its cases) for a fraction of a second,
-# and fits a normal minute's due cases in one batch: one digest per person per sweep.
+# Batch sizes were compared in bench/sweep (figures in docs/performance.md): the cost is per case, not
+# per round trip, and one huge transaction is slower. 2,500 holds one batch's row locks (and an agent
+# acting on one of its cases) for a fraction of a second, and fits a normal minute's due cases in one
+# batch: one digest per person per sweep.
 SWEEP_BATCH_SIZE = 2500
 
 

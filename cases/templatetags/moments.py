@@ -10,7 +10,7 @@ Python (emails, timeline sentences, the queue's SLA word), so an agent reads one
 server (`cases/<ref>/sla/`), so no script spells a duration its own way.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django import template
 from django.utils import timezone
@@ -55,6 +55,12 @@ def ago(value: datetime | None) -> str:
 
 
 @register.filter
+def since(value: datetime | None) -> str:
+    """How long ago `value` was, as a bare duration: what a "Waiting" column shows."""
+    return "" if value is None else duration(timezone.now() - value)
+
+
+@register.filter
 def countdown(due: datetime | None) -> str:
     """`due in 1 h 15 min`, or `1 h 15 min over` once `due` has passed."""
     if due is None:
@@ -64,9 +70,18 @@ def countdown(due: datetime | None) -> str:
 
 
 @register.filter
-def day(value: datetime | None) -> str:
-    """The date part of `moment`: `6 Dec 2026`, for what happened on a day rather than at a minute."""
+def day(value: date | datetime | None) -> str:
+    """The date part of `moment`: `6 Dec 2026`, for what happened on a day rather than at a minute.
+    A date (a report's period, a rate's day) is written as it is; a moment in the active time zone."""
     if value is None:
         return ""
-    local = timezone.localtime(value)
+    local = timezone.localtime(value) if isinstance(value, datetime) else value
     return f"{local.day} {local:%b %Y}"
+
+
+@register.filter
+def clock(value: datetime | None) -> str:
+    """The time part of `moment`: `04:22`, for a moment of today (a page's refresh, an "as of")."""
+    if value is None:
+        return ""
+    return f"{timezone.localtime(value):%H:%M}"

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cases import selectors
 from cases.api.serializers import CaseDetailOut
 from cases.models import FollowUp, Gesture, RecoveryCase
+from cases.selectors import cases as selectors
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory, RootCauseFactory, UserFactory
 from feedback.tests.factories import FeedbackFactory
 

@@ -11,8 +11,8 @@ from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.test import Client
 
-from cases import selectors
 from cases.models import RecoveryCase, Severity, Stage
+from cases.selectors import cases as selectors
 from cases.tests.factories import RecoveryCaseFactory, RootCauseFactory
 from conftest import signed_in
 from feedback.tests.factories import CustomerFactory

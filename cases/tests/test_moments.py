@@ -1,7 +1,7 @@
 """One spelling for a length of time and one for a moment (issue 23, D14; issue 25), in the user's time
 zone, whichever screen, email or timeline line shows it."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import SLAAlert
 from cases.sla.alerts import Alert
-from cases.templatetags.moments import ago, countdown, day, duration, moment
+from cases.templatetags.moments import ago, clock, countdown, day, duration, moment, since
 from cases.templatetags.sla_clock import sla_clock
 from cases.tests.factories import RecoveryCaseFactory
 from cases.views.timeline import changed_by
@@ -42,6 +42,8 @@ def test_a_moment_is_spelled_in_the_active_time_zone_with_its_name_on_request(se
     with timezone.override("Europe/Madrid"):
         assert moment(NOW, zone=True) == "6 Dec 2026, 05:22 CET"
         assert day(datetime(2026, 12, 6, 23, 30, tzinfo=UTC)) == "7 Dec 2026"
+        assert clock(NOW) == "05:22"
+    assert day(date(2026, 12, 6)) == "6 Dec 2026"  # a date is a day already: no zone moves it
 
 
 @time_machine.travel(NOW, tick=False)
@@ -53,6 +55,7 @@ def test_ago_and_countdown_are_sentences_around_the_same_duration():
         "just now",
     )
     assert (countdown(ahead), countdown(past)) == ("due in 1 h 15 min", "1 h 15 min over")
+    assert since(past) == "1 h 15 min"  # the approvals' "Waiting" column
 
 
 @pytest.mark.django_db

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cases import customers
 from cases.models import FollowUp, Stage
+from cases.selectors import customers
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory
 from feedback.models import Sentiment
 from feedback.tests.factories import CustomerFactory, FeedbackFactory

@@ -1,4 +1,4 @@
-"""The agent's queue order (`cases.queue`) and the "Customer unhappy" flag the workflow keeps."""
+"""The agent's queue order (`cases.selectors.queue`) and the "Customer unhappy" flag the workflow keeps."""
 
 from datetime import timedelta
 
@@ -6,8 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases import queue, workflow
+from cases import workflow
 from cases.models import Severity, SLAPolicy, Stage
+from cases.selectors import queue
 from cases.tests.factories import RecoveryCaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from cases import queue
 from cases.models import Severity
-from cases.selectors import sla_policies
+from cases.selectors import queue
+from cases.selectors.cases import sla_policies
 from cases.tests.factories import RecoveryCaseFactory
 from conftest import signed_in
 

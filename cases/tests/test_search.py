@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases import search
 from cases.models import RecoveryCase
+from cases.selectors import search
 from cases.tests.factories import RecoveryCaseFactory
 from feedback.models import Customer, Feedback
 from feedback.tests.factories import CustomerFactory, FeedbackFactory

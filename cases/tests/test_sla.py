@@ -104,3 +104,11 @@ def test_a_deleted_policy_is_recreated_from_the_defaults():
     policy = sla.policy_for("critical")
 
     assert policy.acknowledge_within.total_seconds() == 15 * 60
+
+
+def test_the_sweeps_row_carries_every_stage_due_field():
+    # SweptCase declares its fields as typed attributes; the table of due fields is STAGE_DUE_FIELDS.
+    from cases.models import STAGE_DUE_FIELDS
+    from cases.sla.alerts import SWEPT_FIELDS
+
+    assert set(STAGE_DUE_FIELDS.values()) <= set(SWEPT_FIELDS)

@@ -16,10 +16,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cases import bulk_actions
-from cases.views.forms import show_refusal
 from recovery.errors import InvalidInput
 from recovery.roles import case_workers, is_manager
-from recovery.web import agent_required
+from recovery.web import agent_required, show_refusal
 
 
 class BulkForm(forms.Form):

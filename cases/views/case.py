@@ -18,17 +18,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import case_screen, response_templates
+from cases import response_templates
 from cases.conversation import outbound, thread
 from cases.gestures import rates
 from cases.gestures import services as gestures
 from cases.models import RecoveryCase, RootCause, parse_reference
+from cases.selectors import case_screen
 from cases.views import timeline
 from cases.views.case_actions import ACTIONS, Action, offered
-from cases.views.forms import show_refusal
 from recovery.errors import Conflict, InvalidInput, MendError, NotPermitted, PreconditionFailed, StaleCase
 from recovery.roles import is_manager, require_may_act_on
-from recovery.web import agent_required
+from recovery.web import agent_required, show_refusal
 
 PAGE = "cases/case.html"
 ROOT_CAUSE_CHOICES = 25

@@ -5,9 +5,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases import exports, selectors
+from cases import exports
 from cases.filters import CaseFilter
 from cases.models import ExportAudit
+from cases.selectors import cases as selectors
 from cases.views.dashboard import _csv
 from recovery.web import agent_required
 

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from cases import saved_views, selectors
+from cases import saved_views
 from cases.filters import CaseFilter
+from cases.selectors import cases as selectors
 from cases.views import filter_form
 from cases.views.bulk import bulk_context
 from cases.views.forms import SaveViewForm

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import customers
 from cases.conversation import outbound
+from cases.selectors import customers
 from feedback.models import Customer
 from recovery.web import agent_required
 

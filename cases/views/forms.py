@@ -1,15 +1,6 @@
-"""What every workspace form does with a service's refusal: show it next to the field it names."""
+"""The saved views' form, shown on the case list and posted to `cases.views.saved_views`."""
 
 from django import forms
-
-from recovery.errors import InvalidInput
-
-
-def show_refusal(form: forms.Form, refused: InvalidInput, *, fields: dict[str, str] | None = None) -> None:
-    """Attach the service's message to its field (renamed through `fields` where the form calls it
-    otherwise), or to the whole form when the form has no such field. The bound values stay."""
-    name = (fields or {}).get(refused.field, refused.field)
-    form.add_error(name if name in form.fields else None, refused.message)
 
 
 class SaveViewForm(forms.Form):

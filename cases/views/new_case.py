@@ -13,13 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import customers, services
+from cases import services
 from cases.models import Severity
-from cases.views.forms import show_refusal
+from cases.selectors import customers
 from feedback.models import Channel
 from recovery.errors import InvalidInput
 from recovery.text_limit import within_limit
-from recovery.web import agent_required
+from recovery.web import agent_required, show_refusal
 
 NEW_CUSTOMER = "new"
 NEW_CUSTOMER_FIELDS = ("external_id", "name", "email", "phone", "segment")

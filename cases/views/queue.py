@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases import queue
+from cases.selectors import queue
 from cases.views.bulk import bulk_context
 from recovery.web import agent_required
 

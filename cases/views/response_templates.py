@@ -9,9 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import response_templates
 from cases.forms import ResponseTemplateForm
 from cases.models import ResponseTemplate
-from cases.views.forms import show_refusal
 from recovery.errors import InvalidInput
-from recovery.web import agent_required, manager_required
+from recovery.web import agent_required, manager_required, show_refusal
 
 
 @require_GET

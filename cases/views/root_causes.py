@@ -14,14 +14,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from cases import root_causes, selectors
+from cases import root_causes
 from cases.filters import RootCauseFilter
 from cases.models import RootCause
-from cases.views.forms import show_refusal
+from cases.selectors import cases as selectors
 from recovery.errors import InvalidInput
 from recovery.roles import case_workers, is_manager
 from recovery.text_limit import within_limit
-from recovery.web import agent_required
+from recovery.web import agent_required, show_refusal
 
 PAGE_SIZE = 50
 

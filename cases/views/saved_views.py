@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import saved_views
 from cases.views.case_list import list_context
-from cases.views.forms import SaveViewForm, show_refusal
+from cases.views.forms import SaveViewForm
 from recovery.errors import InvalidInput, NotFound, NotPermitted
-from recovery.web import agent_required
+from recovery.web import agent_required, show_refusal
 
 
 @require_POST

@@ -8,11 +8,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.views.forms import show_refusal
 from cases.webhooks import outbox, services
 from cases.webhooks.models import WebhookSubscription
 from recovery.errors import InvalidInput, NotFound
-from recovery.web import manager_required
+from recovery.web import manager_required, show_refusal
 
 
 class WebhookForm(forms.Form):

@@ -2,7 +2,6 @@
 
 import re
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -16,7 +15,6 @@ from rest_framework.views import APIView
 from feedback.models import WidgetKey
 from feedback.widget import intake as widget_intake
 from feedback.widget import keys
-from recovery.api.rendering import moment
 from recovery.api.schema import errors
 from recovery.api.strict import StrictInput, WholeNumberField
 from recovery.api.throttles import Rates
@@ -248,6 +246,6 @@ class WidgetFeedbackView(APIView):
             post=incoming.post(),
         )
         # What the page may know: that it was received. No case, sentiment or id leaves for a public page.
-        body = {"received_at": moment(result.feedback.received_at, timezone.get_current_timezone())}
+        body = {"received_at": serializers.DateTimeField().to_representation(result.feedback.received_at)}
         headers = {REPLAYED_HEADER: "true"} if result.replayed else None
         return Response(body, status=result.status, headers=headers)

@@ -3,7 +3,7 @@
 The cursor holds the sort-key values of the row it continues from, and the next page is
 `WHERE (k1, k2, id) > (v1, v2, v3)`: a row comparison an index on the same keys answers directly, at
 any depth, with no OFFSET and no COUNT. Every key must sort in the same direction and the last must be
-unique (the id); `cases.selectors` orders its querysets that way.
+unique (the id); `cases.selectors.cases` orders its querysets that way.
 """
 
 import base64

@@ -1,8 +1,22 @@
 """OpenAPI pieces shared by the case API's views: the error bodies every endpoint may answer with."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
 
-from cases.api.serializers import ErrorOut, TransitionRefusedOut
+
+class ErrorOut(serializers.Serializer):
+    detail = serializers.CharField()
+    request_id = serializers.CharField(required=False, help_text="The request's id, as in X-Request-ID")
+
+
+class TransitionRefusedOut(serializers.Serializer):
+    """409: a refused transition names `stage` and `allowed_actions`; a stale `version` only `detail`."""
+
+    detail = serializers.CharField()
+    stage = serializers.CharField(required=False)
+    allowed_actions = serializers.ListField(child=serializers.CharField(), required=False)
+    request_id = serializers.CharField(required=False, help_text="The request's id, as in X-Request-ID")
+
 
 FIELD_ERRORS = {
     "type": "object",

@@ -7,8 +7,8 @@ answer 429 with Retry-After (DRF's exception handler adds the header).
 
 Counting: DRF's throttles keep every request's timestamp of the last period in one cache value, read
 and written whole on each request: at 6,000 intake posts a minute that is 6,000 floats pickled both
-ways and, with Redis, 50 KB over the wire twice per request, per throttle (575 us each, measured); the
-busier the API, the slower each request. Here each key counts per window of one period (windows start
+ways and, with Redis, 50 KB over the wire twice per request, per throttle; the busier the API, the
+slower each request. Here each key counts per window of one period (windows start
 at multiples of the period), and the count is a sliding window's, approximated: the window before
 is weighted by how much of it the last `duration` still covers. A request adds itself to its
 window's counter and reads the window before in the same step (Redis: INCR and GET in one round trip

@@ -1,4 +1,4 @@
-"""recovery.postgresql: a healthy idle connection passes its health check without a statement; one the
+"""recovery.db.postgresql: a healthy idle connection passes its health check without a statement; one the
 server ended fails it, and the next query runs on a new connection."""
 
 import select

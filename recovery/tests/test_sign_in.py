@@ -2,8 +2,8 @@
 
 import pytest
 
-from cases.devdata.logins import DEMO_LOGINS
 from cases.tests.factories import RecoveryCaseFactory
+from recovery.sign_in.demo_logins import DEMO_LOGINS
 
 pytestmark = pytest.mark.django_db
 

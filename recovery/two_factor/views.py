@@ -15,13 +15,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from cases.views.forms import show_refusal
 from recovery.errors import InvalidInput
 from recovery.roles import User
 from recovery.two_factor import devices, policy, qr, sign_in
 from recovery.two_factor.devices import Outcome
 from recovery.two_factor.forms import CodeForm, EnrolForm
 from recovery.two_factor.middleware import two_factor_not_required
+from recovery.web import show_refusal
 
 
 @login_not_required

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from cases import queue, workflow
+from cases import workflow
 from cases.models import (
+    STAGE_DUE_FIELDS,
     CaseEvent,
     FollowUp,
     Gesture,
@@ -20,7 +21,8 @@ from cases.models import (
     RootCause,
     Stage,
 )
-from cases.selectors import GESTURE_USERS, timeline
+from cases.selectors import queue
+from cases.selectors.cases import GESTURE_USERS, timeline
 from cases.sla import clock as sla
 from feedback.models import Feedback
 
@@ -28,16 +30,17 @@ HISTORY_LENGTH = 8  # earlier cases, feedback and gestures shown in the customer
 FAILURE_WINDOW = timedelta(days=90)
 COUNTED_GESTURES = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
 
-# The stage bar: each step, the timestamp that marks it done, and the due field of its SLA target.
+# The stage bar: each step and the timestamp that marks it done; its SLA target's due field, if it has
+# one, is STAGE_DUE_FIELDS[step].
 STEPS = (
-    ("acknowledge", "Acknowledge", "acknowledged_at", "acknowledge_due_at"),
-    ("apologize", "Apologize", "apologized_at", "apologize_due_at"),
-    ("resolve", "Resolve", "resolved_at", "resolve_due_at"),
-    ("follow_up", "Follow up", "followed_up_at", "follow_up_due_at"),
-    ("close", "Close", "closed_at", None),
+    ("acknowledge", "Acknowledge", "acknowledged_at"),
+    ("apologize", "Apologize", "apologized_at"),
+    ("resolve", "Resolve", "resolved_at"),
+    ("follow_up", "Follow up", "followed_up_at"),
+    ("close", "Close", "closed_at"),
 )
 
-STEP_LABELS = {name: label for name, label, _, _ in STEPS}
+STEP_LABELS = {name: label for name, label, _ in STEPS}
 
 
 @dataclass(frozen=True)
@@ -181,11 +184,11 @@ def steps(case: RecoveryCase) -> list[Step]:
             name,
             label,
             getattr(case, done),
-            getattr(case, due) if due else None,
+            getattr(case, STAGE_DUE_FIELDS[name]) if name in STAGE_DUE_FIELDS else None,
             name == current,
             reopened=bool(case.reopen_count) and name == "acknowledge",
         )
-        for name, label, done, due in STEPS
+        for name, label, done in STEPS
     ]
 
 

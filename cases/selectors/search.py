@@ -136,8 +136,8 @@ def probe_statement(words: list[str]) -> tuple[str, list]:
     The limit counts matches, before a case's merge: a case is one match per place it matches, and a
     limit reached means matches went unread, whatever their cases. Each match brings the text its
     source's vector is made of, and is ranked above the limit, once their number is known: ranking
-    while probing ranked the first SEARCH_PROBE matches of a common word only to find there were more
-    (80 ms for `kettle` at 1M cases), and probing twice (count, then rank) doubled a rare name's time.
+    while probing ranked the first SEARCH_PROBE matches of a common word only to find there were more,
+    and probing twice (count, then rank) doubled a rare name's time (docs/performance.md).
     """
     prefixes = _prefix_query(words)
     matching, params = _matching(prefixes, _starts_query(words)).query.sql_with_params()

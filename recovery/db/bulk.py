@@ -1,7 +1,7 @@
 """Many-row INSERTs and UPDATEs with next to no Python per row, for the sweeps.
 
 `QuerySet.bulk_create` builds a model instance per row and prepares every field of it (`pre_save`,
-`get_db_prep_save`): about 50 µs a row on our machines, half a second for a sweep's 10,000 alerts.
+`get_db_prep_save`): at a sweep's thousands of alerts, that Python is most of the write's time.
 `insert` takes plain tuples, picks each column's adaptation once, and can skip rows that break a
 unique constraint while returning the rows it did insert (`ON CONFLICT DO NOTHING RETURNING`, on
 PostgreSQL and SQLite >= 3.35), which `bulk_create` cannot do on PostgreSQL.
@@ -11,8 +11,8 @@ where `QuerySet.bulk_update` builds a CASE WHEN per row and value: milliseconds 
 
 On PostgreSQL each column travels as one array literal (`'{1,2,3}'::bigint[]`), which the server reads
 in one pass. A row per VALUES tuple, or psycopg2's own `ARRAY[...]` of a list, is an expression per
-value for the driver to quote and the server to parse: at a sweep's 10,000 rows, that took longer
-than writing the rows (bench/sweep).
+value for the driver to quote and the server to parse: at a sweep's size, that took longer than
+writing the rows (bench/sweep).
 
 Nothing is filled in for the caller: no `auto_now`, no Python defaults. Name every column.
 """

@@ -38,7 +38,7 @@ from cases.models import (
     SEVERITY_URGENCY,
     RecoveryCase,
 )
-from cases.selectors import QUEUE_ROW
+from cases.selectors.cases import QUEUE_ROW
 from cases.sla.clock import at_risk_horizon
 
 QUEUE_ROWS = 50  # as many as the API's first page: an agent works from the top

@@ -1,4 +1,4 @@
-"""cases.sla.bulk: what goes in comes back out, whatever the text holds, on SQLite and on PostgreSQL."""
+"""recovery.db.bulk: what goes in comes back out, whatever the text holds, on SQLite and on PostgreSQL."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cases.models import CaseEvent, RecoveryCase, SLAAlarm, SLAAlert
-from cases.sla import bulk
 from cases.tests.factories import RecoveryCaseFactory
+from recovery.db import bulk
 
 pytestmark = pytest.mark.django_db
 

@@ -20,6 +20,7 @@ from cases.models import (
     SEVERITY_ORDER,
     SEVERITY_RANK_SQL,
     SEVERITY_URGENCY,
+    STAGE_DUE_FIELDS,
     URGENT_DUE,
     CaseEvent,
     Gesture,
@@ -44,11 +45,12 @@ SORT_KEYS = {
 
 # What a row of a case list shows: the API's `CaseOut` and the pages' `case_row.html` with its SLA clock.
 # Nothing else is fetched: a case has some forty columns, and reading, converting and compiling the
-# ones no row shows was a tenth of a queue page's time (long texts and the owner's credentials among them).
+# ones no row shows is time a queue page spends on nothing (long texts and the owner's credentials
+# among them).
 QUEUE_ROW = (
     "title", "stage", "severity", "channel", "is_repeat", "customer_unhappy_at", "escalation_level",
-    "on_hold_since", "sla_warn_at", "sla_due_at", "acknowledge_due_at", "apologize_due_at",
-    "resolve_due_at", "follow_up_due_at", "created_at", "updated_at", "version",
+    "on_hold_since", "sla_warn_at", "sla_due_at", *STAGE_DUE_FIELDS.values(), "created_at", "updated_at",
+    "version",
     "customer__external_id", "customer__name", "customer__email", "customer__phone", "customer__segment",
     "owner__username", "owner__first_name", "owner__last_name",
 )  # fmt: skip
@@ -65,7 +67,7 @@ def case_id_or_404(reference: str) -> int:
 def case_queue() -> QuerySet[RecoveryCase]:
     """Every case, most urgent first: the earliest running SLA target (breached ones are the earliest),
     then the more severe, then the older. Filters and `?ordering=` narrow and re-sort it."""
-    return _case_queue().all()  # a copy: building it again cost every case list 0.17 ms of Python
+    return _case_queue().all()  # a copy: building it again is Python time every case list would pay
 
 
 @functools.cache

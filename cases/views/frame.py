@@ -1,0 +1,23 @@
+"""The counts the workspace's frame shows beside its links (a context processor). They are callables,
+so only pages that draw them query them."""
+
+from django.http import HttpRequest
+
+from cases.models import Gesture
+from cases.notices import selectors as notices
+from recovery.roles import is_agent, is_manager
+
+
+def counts(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+
+    def pending_approvals() -> int:
+        return Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL).count()
+
+    def unread_notices() -> int:
+        return notices.unread_count(user=user)  # type: ignore[arg-type]  # only offered to a case worker
+
+    return {
+        "pending_approvals": pending_approvals if user and is_manager(user) else 0,
+        "unread_notices": unread_notices if user and is_agent(user) else 0,
+    }
