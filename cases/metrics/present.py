@@ -2,6 +2,7 @@
 links to the case list, and the geometry of the server-rendered SVG charts. No queries here."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.utils.translation import ngettext
@@ -9,6 +10,7 @@ from django.utils.translation import ngettext
 from cases.metrics.definitions import METRICS
 from cases.metrics.period import Period, Scope
 from cases.models import OPEN_STAGES, Severity, Stage
+from cases.templatetags import moments
 
 CASES_URL = "/cases/"
 CASES = ("%(count)s case", "%(count)s cases")
@@ -22,17 +24,8 @@ def drill_url(metric: str, period: Period, scope: Scope, **extra) -> str:
 
 
 def duration(seconds) -> str:
-    if seconds is None:
-        return NONE
-    seconds = round(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m" if minutes else f"{secs}s"
+    """A number of seconds in the one spelling of durations (`moments.duration`); a dash for none."""
+    return NONE if seconds is None else moments.duration(timedelta(seconds=seconds))
 
 
 def percent(value) -> str:
