@@ -107,9 +107,11 @@ class ReadableInputMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        # request.POST is parsed only for form bodies (the CSRF check has read it already); JSON is
-        # the API parser's.
-        for source in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+        # request.POST is read only where the CSRF check has read it already: a view exempt from that
+        # check reads its own body (the API's JSON parser, a mail provider's webhook, which needs the
+        # raw stream), and reading the form here would consume it.
+        forms = request.method == "POST" and not getattr(view_func, "csrf_exempt", False)
+        for source in (request.GET, request.POST) if forms else (request.GET,):
             for name, values in source.lists():
                 problem = unreadable(name) or next(filter(None, map(unreadable, values)), None)
                 if problem:

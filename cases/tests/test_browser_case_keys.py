@@ -147,5 +147,6 @@ def test_shortcuts_wait_for_the_help_dialog_and_work_once_it_closes(page, sign_i
     expect(page.locator("#shortcuts")).to_be_hidden()
 
     page.keyboard.press("a")  # nothing open, focus on the page: the shortcut is meant
+    page.get_by_role("button", name="Confirm", exact=True).click()  # the acknowledgement's message
     expect(page.locator(".case-done")).to_have_text("Acknowledged.")
     assert RecoveryCase.objects.get(pk=case.pk).stage == Stage.ACKNOWLEDGED

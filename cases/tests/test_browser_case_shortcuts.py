@@ -21,6 +21,7 @@ CASE_KEYS = {
     "o": "Reopen",
     "h": "Put on hold",
     "u": "Resume",
+    "y": "Reply",
     "n": "Add note",
     "g": "Grant gesture",
     "l": "Link root cause",

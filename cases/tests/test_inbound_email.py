@@ -367,6 +367,17 @@ def test_html_with_script_is_sanitised_and_plain_text_preferred(case):
     assert (both.body, both.body_html) == ("Plain words", "")
 
 
+def test_a_nul_in_the_words_or_the_subject_is_dropped_and_the_reply_lands(case):
+    raw = reply_to(case, body="Still\x00 broken")
+    raw = raw.replace(b"Subject: ", b"Subject: Re\x00: ", 1)
+
+    outcome = pipeline.receive(raw, door="test")
+
+    assert outcome.case == case
+    message = case.messages.get()
+    assert message.body == "Still broken" and "\x00" not in message.subject
+
+
 # The raw message --------------------------------------------------------------------------------------
 
 

@@ -68,7 +68,7 @@ def parse(raw: bytes) -> InboundEmail:
     except ValidationError:
         raise Refused("no valid sender address in From") from None
     recipients = [address for header in ("to", "cc") for address in _addresses(message, header)]
-    text, html = _bodies(message)
+    text, html = map(_storable, _bodies(message))
     return InboundEmail(
         raw=raw,
         sender=sender,
@@ -91,7 +91,13 @@ def _header(message: EmailMessage, name: str) -> str:
         value = message.get(name)
     except (TypeError, ValueError, IndexError, AttributeError):  # an undecodable header reads as absent
         return ""
-    return str(value) if value is not None else ""
+    return _storable(str(value)) if value is not None else ""
+
+
+def _storable(text: str) -> str:
+    """Text a database can keep: a NUL, or a lone surrogate left by a broken charset, would make the
+    message fail where it is stored, not where it is read."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def _addresses(message: EmailMessage, name: str) -> list[str]:
