@@ -227,6 +227,10 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Assertions wait as long as actions do: on a loaded 2-core machine a swap can take seconds.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
     yield page
     context.close()
 

@@ -1,6 +1,7 @@
 """Bulk actions in Chromium: tick cases by mouse or keyboard, act, and read which were refused and why."""
 
 import pytest
+from playwright.sync_api import expect
 
 from cases.models import RecoveryCase, Severity, Stage
 from cases.tests.factories import RecoveryCaseFactory
@@ -58,6 +59,7 @@ def test_in_the_queue_x_ticks_the_focused_case_and_a_hold_without_reason_keeps_t
     page.evaluate("htmx.ajax('GET', '/?show=mine', {target: '#queue', swap: 'outerHTML'})")
     page.get_by_text(first_newcomer.reference).wait_for()
     ticked = page.locator("[data-pick]:checked")
+    expect(ticked).to_have_count(2)  # put back once htmx has settled the new rows
     assert [ticked.nth(n).get_attribute("value") for n in range(ticked.count())] == [
         first.reference,
         second.reference,
@@ -77,7 +79,7 @@ def test_in_the_queue_x_ticks_the_focused_case_and_a_hold_without_reason_keeps_t
     newcomer = RecoveryCaseFactory(owner=agent, severity=Severity.MEDIUM, title="Arrived meanwhile")
     page.evaluate("htmx.ajax('GET', '/?show=mine', {target: '#queue', swap: 'outerHTML'})")
     page.get_by_text(newcomer.reference).wait_for()
-    assert page.get_by_label("Reason for the hold").input_value() == "Waiting for the courier's report"
+    expect(page.get_by_label("Reason for the hold")).to_have_value("Waiting for the courier's report")
     page.get_by_role("button", name="Put on hold").click()
     page.get_by_text("2 put on hold.").wait_for()
     assert set(RecoveryCase.objects.filter(on_hold_since__isnull=False).values_list("pk", flat=True)) == {
