@@ -434,7 +434,7 @@ class ExchangeRateViewSet(viewsets.GenericViewSet):
         summary="Set a currency's rate (managers)",
         parameters=[CURRENCY],
         request=s.ExchangeRateInput,
-        responses={200: s.ExchangeRateOut, **errors(400, 401, 403, 413, 415)},
+        responses={200: s.ExchangeRateOut, **errors(400, 401, 403, 404, 413, 415)},  # 404: not a currency
     )
     def update(self, request, currency=None):
         command = s.ExchangeRateInput(data=request.data)

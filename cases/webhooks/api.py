@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from cases.webhooks import outbox, services
 from cases.webhooks.models import WebhookDelivery, WebhookSubscription
 from recovery.api.schema import errors
+from recovery.api.strict import StrictInput
 from recovery.errors import InvalidInput
 
 
@@ -27,8 +28,9 @@ class WebhookCreatedOut(WebhookOut):
         read_only_fields = fields
 
 
-class WebhookInput(serializers.Serializer):
-    """For the schema only: `services` checks every value (one rule, one place)."""
+class WebhookInput(StrictInput):
+    """For the schema only: `services` checks every value (one rule, one place), and refuses a field it
+    does not know, as every input of the API does (`additionalProperties: false`)."""
 
     url = serializers.URLField(help_text="http:// or https://, resolving to a public address")
     events = serializers.ListField(child=serializers.ChoiceField(choices=outbox.TYPES))

@@ -301,3 +301,11 @@ def test_the_widget_client_is_an_untrusted_intake_client(widget_key):
     assert client.has_perm("feedback.add_feedback")
     assert not client.has_perm("feedback.change_customer_contact")
     assert not client.has_usable_password()
+
+
+def test_a_method_the_endpoint_does_not_have_is_a_405_before_any_key_is_asked_for():
+    from rest_framework.test import APIClient
+
+    response = APIClient().generic("TRACE", "/api/v1/widget/feedback/")
+
+    assert response.status_code == 405

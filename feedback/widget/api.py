@@ -4,7 +4,7 @@ import re
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -235,6 +235,12 @@ class WidgetFeedbackView(APIView):
     permission_classes = [FromAllowedOrigin]
     throttle_classes = [WidgetRates]
     renderer_classes = [JSONRenderer]
+
+    def initial(self, request, *args, **kwargs):
+        # A method the endpoint does not have is a 405 before the key is asked for, as everywhere else.
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     def post(self, request):
         incoming = WidgetFeedbackIn(data=request.data)
