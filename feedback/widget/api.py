@@ -2,9 +2,10 @@
 
 import re
 
+from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -236,11 +237,16 @@ class WidgetFeedbackView(APIView):
     throttle_classes = [WidgetRates]
     renderer_classes = [JSONRenderer]
 
-    def initial(self, request, *args, **kwargs):
-        # A method the endpoint does not have is a 405 before the key is asked for, as everywhere else.
-        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
-            raise exceptions.MethodNotAllowed(request.method)
-        super().initial(request, *args, **kwargs)
+    def dispatch(self, request, *args, **kwargs):
+        # A method the endpoint does not have is a 405 before the key is asked for, as everywhere else
+        # (the key's authentication refuses a request without one, before DRF would look for a handler).
+        if request.method.lower() not in ("post", "options"):
+            return JsonResponse(
+                {"detail": f'Method "{request.method}" not allowed.'},
+                status=405,
+                headers={"Allow": "POST, OPTIONS"},
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request):
         incoming = WidgetFeedbackIn(data=request.data)
