@@ -33,7 +33,7 @@ class WebhookInput(StrictInput):
     does not know, as every input of the API does (`additionalProperties: false`)."""
 
     url = serializers.URLField(help_text="http:// or https://, resolving to a public address")
-    events = serializers.ListField(child=serializers.ChoiceField(choices=outbox.TYPES))
+    events = serializers.ListField(child=serializers.ChoiceField(choices=outbox.TYPES), allow_empty=False)
     active = serializers.BooleanField(required=False, default=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=200)
 

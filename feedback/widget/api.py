@@ -43,6 +43,18 @@ class OriginsField(serializers.ListField):
 
     child = serializers.CharField(max_length=200)
 
+    def __init__(self, **kwargs):
+        # `keys.parse_origins`' own bounds, so the schema says them too (minItems, maxItems).
+        super().__init__(
+            allow_empty=False,
+            max_length=keys.MAX_ORIGINS,
+            error_messages={
+                "empty": "Give a list of at least one origin.",
+                "max_length": f"At most {keys.MAX_ORIGINS} origins per key.",
+            },
+            **kwargs,
+        )
+
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         try:
