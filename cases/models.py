@@ -169,6 +169,10 @@ class RecoveryCase(models.Model):
         related_name="cases",
         db_index=False,  # (owner, stage) below serves every lookup by owner
     )
+    # The team that works the case (`cases.teams`); None is everyone's, as every case is while no team exists.
+    team = models.ForeignKey(
+        "cases.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -222,6 +226,7 @@ class RecoveryCase(models.Model):
         indexes = [
             models.Index(fields=["stage", "severity"]),
             models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["team", "stage"]),
             models.Index(fields=["customer", "-created_at"]),
             models.Index(fields=["-created_at"]),
             # The default queue order: a page at any depth is one range scan (see recovery.api.pagination).
@@ -906,4 +911,6 @@ class Attachment(models.Model):
 
 
 # Webhooks keep their models in their own room; imported here so Django registers them with the app.
+# Teams keep their models in their own room too.
+from cases.teams.models import AgentStatus, RoutingRule, Team  # noqa: E402, F401
 from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: E402, F401

@@ -25,6 +25,7 @@ from cases.models import (
     SLAAlert,
     SLAPolicy,
 )
+from cases.teams.models import AgentStatus, RoutingRule, Team
 from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from recovery.personal_data import ERASED, Subject, holds, holds_none, redact_rows
 
@@ -238,3 +239,7 @@ holds_none(ExchangeRate, why="currencies and their rates")
 holds_none(WebhookSubscription, why="a receiver's URL and the event types it wants")
 holds_none(WebhookDelivery, why="case ids, references, stages and amounts; no customer text")
 holds_none(WebhookAttempt, why="status codes, latencies and transport errors")
+# Teams are staff: names, members and routing; a rule's words are the organisation's, not a customer's.
+holds_none(Team, why="a team's name, its staff and its assignment mode")
+holds_none(RoutingRule, why="conditions written by managers")
+holds_none(AgentStatus, why="when a staff member is away")
