@@ -907,7 +907,8 @@ class Attachment(models.Model):
         return self.name
 
 
-# Webhooks keep their models in their own room; imported here so Django registers them with the app.
-from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: E402, F401
+# Webhooks, at-risk scores and outreach keep their models in their own rooms; imported here so Django
+# registers them with the app.
 from cases.at_risk.models import CustomerRisk  # noqa: E402, F401
 from cases.outreach.models import CustomerOutreach  # noqa: E402, F401
+from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: E402, F401

@@ -4,6 +4,7 @@
 from django.db.models import F, Q
 
 from cases import events
+from cases.at_risk.models import CustomerRisk
 from cases.models import (
     Attachment,
     BusinessCalendar,
@@ -25,6 +26,7 @@ from cases.models import (
     SLAAlert,
     SLAPolicy,
 )
+from cases.outreach.models import CustomerOutreach
 from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from recovery.personal_data import ERASED, Subject, holds, holds_none, redact_rows
 
@@ -238,3 +240,6 @@ holds_none(ExchangeRate, why="currencies and their rates")
 holds_none(WebhookSubscription, why="a receiver's URL and the event types it wants")
 holds_none(WebhookDelivery, why="case ids, references, stages and amounts; no customer text")
 holds_none(WebhookAttempt, why="status codes, latencies and transport errors")
+# A risk score's reasons are codes and counts; an outreach row names a root cause, customer and case by id.
+holds_none(CustomerRisk, why="a score and the codes and counts behind it")
+holds_none(CustomerOutreach, why="which root cause was told to which customer, by ids")

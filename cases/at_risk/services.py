@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cases.at_risk.formula import POOR_ANSWER_AT_MOST, WINDOW, Inputs, Risk, parse_value, score
 from cases.at_risk.models import CustomerRisk
-from cases.models import RecoveryCase, Severity, Stage
+from cases.models import Severity, Stage
 from feedback.models import Customer, Feedback
 
 AT_RISK_LIMIT = 200  # the list is for acting on, not an export: the top of it is what matters
