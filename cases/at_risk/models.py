@@ -34,3 +34,9 @@ class CustomerRisk(models.Model):
 
     def __str__(self) -> str:
         return f"Customer {self.customer_id} at risk {self.score}"
+
+    @property
+    def reasons_in_words(self) -> list[str]:
+        from cases.at_risk.formula import describe  # the formula imports feedback, which loads after cases
+
+        return [describe(reason) for reason in self.reasons]

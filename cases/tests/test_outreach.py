@@ -170,13 +170,13 @@ def test_pasted_ids_open_proactive_cases_at_apologized_through_the_workflow(hit,
 
 def test_a_csv_is_checked_row_by_row_and_may_add_a_customer_with_an_email(hit, manager):
     data = (
-        "external_id,name,email\n"
-        "C-NEW,Nia New,nia@example.com\n"
-        ",Nameless,x@example.com\n"
-        "C-BAD,Bad Mail,not-an-address\n"
-        "\n"
-        "C-ANA,,\n"
-    ).encode()
+        b"external_id,name,email\n"
+        b"C-NEW,Nia New,nia@example.com\n"
+        b",Nameless,x@example.com\n"
+        b"C-BAD,Bad Mail,not-an-address\n"
+        b"\n"
+        b"C-ANA,,\n"
+    )
     rows = outreach_rows.from_csv(data)
     results = outreach.add_hit_customers(root_cause_id=hit["root_cause"].pk, actor=manager, rows=rows)
     assert [(r.row.line, r.status) for r in results] == [
