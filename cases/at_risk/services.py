@@ -46,7 +46,7 @@ def inputs_for(*, customer_id: int, now: datetime) -> Inputs:
     is_open = ~Q(cases__stage=Stage.CLOSED)
     recent = Q(cases__created_at__gte=since)
     poor = Q(cases__follow_ups__satisfaction__lte=POOR_ANSWER_AT_MOST, cases__follow_ups__done_at__gte=since)
-    row = (
+    found = (
         Customer.objects.filter(pk=customer_id)
         .values("pk")
         .annotate(
@@ -64,6 +64,7 @@ def inputs_for(*, customer_id: int, now: datetime) -> Inputs:
         )
         .get()
     )
+    row: dict = dict(found)  # read by computed keys below
     return Inputs(
         failures=row["failures"],
         open_by_severity={severity: row[f"open_{severity}"] for severity in Severity.values},

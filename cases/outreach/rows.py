@@ -20,7 +20,7 @@ from recovery.errors import InvalidInput
 
 MAX_ROWS = 1000  # one press opens a case per row, in its own transaction: a page's worth of work
 MAX_CSV_BYTES = 1024 * 1024
-EXTERNAL_ID_LENGTH = Customer._meta.get_field("external_id").max_length
+EXTERNAL_ID_LENGTH: int = Customer._meta.get_field("external_id").max_length or 128
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -65,7 +65,9 @@ def from_csv(data: bytes) -> list[Row]:
     if "external_id" not in header:
         rows = [Row(n, cells[0].strip()) for n, cells in enumerate(lines, start=1) if _filled(cells)]
         return _limited(rows, "csv_file")
-    at = {name: header.index(name) for name in ("external_id", "name", "email") if name in header}
+    at: dict[str, int] = {
+        name: header.index(name) for name in ("external_id", "name", "email") if name in header
+    }
 
     def cell(cells: list[str], name: str) -> str:
         place = at.get(name)
