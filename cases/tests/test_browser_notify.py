@@ -6,13 +6,12 @@ import email
 import email.policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from cases import root_causes
 from cases.models import Notification, ResponseTemplate
 from cases.tests.factories import RecoveryCaseFactory, RootCauseFactory
-from cases.tests.test_browser_conversation import Inbox
+from cases.tests.smtp import local_smtp
 from conftest import screenshot, serious_accessibility_violations, wait_until
 from feedback.tests.factories import CustomerFactory
 
@@ -23,19 +22,8 @@ SMTP_PORT = 18254  # this worktree's range (18254-18259)
 
 @pytest.fixture
 def smtp_server(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=SMTP_PORT)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", SMTP_PORT
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.MEND_REPLY_DOMAIN = "reply.example.com"
-    settings.MEND_ORG_NAME = "Acme Support"
-    try:
+    with local_smtp(settings, port=SMTP_PORT) as inbox:
         yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
