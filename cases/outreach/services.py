@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from cases import events, response_templates, root_causes, services, workflow
 from cases.conversation import outbound
@@ -87,14 +88,16 @@ def text_for(*, template_id: int | None = None, body: str | None = None) -> Text
     """The chosen template or the manager's words; exactly one, each checked as a template is."""
     body = (body or "").strip()
     if template_id is not None and body:
-        raise InvalidInput("Choose a response template or write a text, not both.", field="body")
+        raise InvalidInput(_("Choose a response template or write a text, not both."), field="body")
     if template_id is not None:
         template = ResponseTemplate.objects.filter(pk=template_id).first()
         if template is None:
-            raise InvalidInput(f"No response template has the id {template_id}.", field="template")
+            raise InvalidInput(
+                _("No response template has the id %(id)s.") % {"id": template_id}, field="template"
+            )
         return Text(template, template.body)
     if not body:
-        raise InvalidInput("Choose a response template or write the text to send.", field="template")
+        raise InvalidInput(_("Choose a response template or write the text to send."), field="template")
     response_templates.check_placeholders(body, field="body")
     return Text(None, body)
 
@@ -165,7 +168,7 @@ def _open_proactive_case(root_cause: RootCause, result: RowResult, *, actor: Use
         )
         case = services.open_case(
             customer=customer,
-            title=f"Hit by: {root_cause.title}",
+            title=_("Hit by: %(title)s") % {"title": root_cause.title},
             severity=Severity.MEDIUM,
             actor=actor,
             owner=actor,
@@ -176,18 +179,20 @@ def _open_proactive_case(root_cause: RootCause, result: RowResult, *, actor: Use
         services.add_note(
             case=case,
             actor=actor,
-            body=f"Opened proactively: the customer was hit by “{root_cause.title}” and did not complain.",
+            body=_("Opened proactively: the customer was hit by “%(title)s” and did not complain.")
+            % {"title": root_cause.title},
         )
         workflow.acknowledge(case_id=case.pk, actor=actor)
         workflow.apologize(
             case_id=case.pk,
             actor=actor,
-            note=f"Proactive apology for “{root_cause.title}”, sent with Notify impacted customers.",
+            note=_("Proactive apology for “%(title)s”, sent with Notify impacted customers.")
+            % {"title": root_cause.title},
         )
     return case.reference
 
 
 def _require_manager(actor: User) -> None:
     require_permission(
-        actor, "cases.change_rootcause", message="Only managers tell the customers a root cause hit."
+        actor, "cases.change_rootcause", message=_("Only managers tell the customers a root cause hit.")
     )

@@ -12,10 +12,13 @@ from cases.at_risk import formula
 from cases.at_risk import services as at_risk
 from cases.at_risk.models import CustomerRisk
 from cases.models import FollowUp, Severity
+from cases.tests import test_survey
 from cases.tests.factories import RecoveryCaseFactory
 from feedback.tests.factories import CustomerFactory, FeedbackFactory
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+# The survey's fixtures: a resolved case and the link its customer received.
+case, link = test_survey.case, test_survey.link
 
 
 def test_the_formula_adds_each_part_as_documented():
@@ -148,3 +151,18 @@ def test_the_list_is_highest_first_and_leaves_out_customers_at_no_risk():
     for customer_id in (low.customer_id, high.customer_id, nobody.pk):
         at_risk.refresh(customer_id=customer_id, now=NOW)
     assert [row.customer_id for row in at_risk.at_risk()] == [high.customer_id, low.customer_id]
+
+
+@pytest.mark.django_db
+def test_a_poor_survey_answer_raises_the_customers_score_as_it_is_stored(case, link):
+    test_survey.answer(link, rating="1", comment="Still broken.")
+    risk = CustomerRisk.objects.get(customer=case.customer)
+    # The factory's case (1 failure: 10), reopened by the answer (open medium case: 5; reopened: 5), one
+    # poor answer (10); opened 2026-11-22 by the test clock is under a day before the answer.
+    assert [reason["code"] for reason in risk.reasons] == [
+        "failures",
+        "open_cases",
+        "poor_answers",
+        "reopened",
+    ]
+    assert risk.score == 10 + 5 + 10 + 5
