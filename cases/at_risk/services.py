@@ -8,6 +8,7 @@ statement to store it), never the whole table, so its cost does not grow with th
 
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -82,6 +83,35 @@ def _latest_value():
         .order_by("-received_at", "-id")
         .values("metadata__value")[:1]
     )
+
+
+BACKFILL_BATCH = 500  # customers per transaction: short locks, and progress kept if it is stopped
+
+
+def backfill(*, now: datetime | None = None) -> int:
+    """Score every customer who could be at risk and has no score yet: run once after installing
+    (`manage.py score_customers_at_risk`); from then on, events keep scores current. A customer with no
+    case opened in the last 90 days, no open case and no survey answer in them scores 0 and is left out.
+    Returns how many customers it scored."""
+    now = now or timezone.now()
+    since = now - WINDOW
+    candidates = (
+        Customer.objects.filter(
+            Q(cases__created_at__gte=since)
+            | ~Q(cases__stage=Stage.CLOSED)
+            | Q(cases__follow_ups__done_at__gte=since)
+        )
+        .filter(cases__isnull=False, risk__isnull=True)
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
+    )
+    ids = list(candidates)
+    for start in range(0, len(ids), BACKFILL_BATCH):
+        with transaction.atomic():
+            for customer_id in ids[start : start + BACKFILL_BATCH]:
+                refresh(customer_id=customer_id, now=now)
+    return len(ids)
 
 
 def at_risk(*, limit: int = AT_RISK_LIMIT) -> QuerySet[CustomerRisk]:

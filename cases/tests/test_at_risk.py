@@ -166,3 +166,18 @@ def test_a_poor_survey_answer_raises_the_customers_score_as_it_is_stored(case, l
         "reopened",
     ]
     assert risk.score == 10 + 5 + 10 + 5
+
+
+@pytest.mark.django_db
+def test_the_backfill_scores_the_customers_without_a_score_once():
+    open_case = RecoveryCaseFactory(severity=Severity.HIGH)
+    with time_machine.travel(NOW - timedelta(days=200), tick=False):
+        long_closed = RecoveryCaseFactory(closed=True)
+    scored_already = RecoveryCaseFactory()
+    at_risk.refresh(customer_id=scored_already.customer_id, now=NOW - timedelta(hours=1))
+
+    assert at_risk.backfill(now=NOW) == 1
+    assert CustomerRisk.objects.get(customer=open_case.customer).score == 20  # 1 failure, 1 high open
+    assert not CustomerRisk.objects.filter(customer=long_closed.customer).exists()  # nothing to score
+    assert CustomerRisk.objects.get(customer=scored_already.customer).computed_at == NOW - timedelta(hours=1)
+    assert at_risk.backfill(now=NOW) == 0
