@@ -6,47 +6,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0036_webhooks'),
-        ('feedback', '0011_widget_keys'),
+        ("cases", "0036_webhooks"),
+        ("feedback", "0011_widget_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('stage_changed', 'Stage changed'), ('note', 'Note'), ('assigned', 'Assigned'), ('severity_changed', 'Severity changed'), ('updated', 'Updated'), ('gesture', 'Gesture'), ('feedback_attached', 'Feedback attached'), ('root_cause_linked', 'Root cause linked'), ('root_cause_unlinked', 'Root cause unlinked'), ('sla_warning', 'SLA warning'), ('sla_breached', 'SLA breached'), ('escalated', 'Escalated'), ('reminder', 'Reminder'), ('follow_up', 'Follow-up'), ('sla_paused', 'Put on hold'), ('sla_resumed', 'Taken off hold'), ('message_received', 'Customer wrote'), ('message_bounced', 'Email bounced'), ('customer_notified', 'Told about a root cause')], max_length=32),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("stage_changed", "Stage changed"),
+                    ("note", "Note"),
+                    ("assigned", "Assigned"),
+                    ("severity_changed", "Severity changed"),
+                    ("updated", "Updated"),
+                    ("gesture", "Gesture"),
+                    ("feedback_attached", "Feedback attached"),
+                    ("root_cause_linked", "Root cause linked"),
+                    ("root_cause_unlinked", "Root cause unlinked"),
+                    ("sla_warning", "SLA warning"),
+                    ("sla_breached", "SLA breached"),
+                    ("escalated", "Escalated"),
+                    ("reminder", "Reminder"),
+                    ("follow_up", "Follow-up"),
+                    ("sla_paused", "Put on hold"),
+                    ("sla_resumed", "Taken off hold"),
+                    ("message_received", "Customer wrote"),
+                    ("message_bounced", "Email bounced"),
+                    ("customer_notified", "Told about a root cause"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.CreateModel(
-            name='CustomerRisk',
+            name="CustomerRisk",
             fields=[
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='risk', serialize=False, to='feedback.customer')),
-                ('score', models.PositiveSmallIntegerField(default=0)),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('computed_at', models.DateTimeField()),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="risk",
+                        serialize=False,
+                        to="feedback.customer",
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField(default=0)),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                ("computed_at", models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('score__gt', 0)), fields=['-score', 'customer'], name='customer_risk_ranked')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 100)), name='customer_risk_0_100')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("score__gt", 0)),
+                        fields=["-score", "customer"],
+                        name="customer_risk_ranked",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("score__gte", 0), ("score__lte", 100)), name="customer_risk_0_100"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CustomerOutreach',
+            name="CustomerOutreach",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.recoverycase')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='feedback.customer')),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.message')),
-                ('root_cause', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outreach', to='cases.rootcause')),
-                ('template', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.responsetemplate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="cases.recoverycase"
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="feedback.customer"
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.message",
+                    ),
+                ),
+                (
+                    "root_cause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outreach",
+                        to="cases.rootcause",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.responsetemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('root_cause', 'customer'), name='outreach_once_per_customer')],
+                "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("root_cause", "customer"), name="outreach_once_per_customer"
+                    )
+                ],
             },
         ),
     ]
