@@ -291,6 +291,8 @@ class CaseEvent(models.Model):
         SLA_RESUMED = "sla_resumed", "Taken off hold"
         MESSAGE_RECEIVED = "message_received", "Customer wrote"
         MESSAGE_BOUNCED = "message_bounced", "Email bounced"
+        # Told proactively about a root cause that hit them (`cases.outreach`).
+        CUSTOMER_NOTIFIED = "customer_notified", "Told about a root cause"
 
     # No index of its own: (case, created_at, id) below serves every lookup by case, and each index
     # is paid on every insert (the SLA sweep writes thousands of events a minute).
@@ -910,7 +912,9 @@ class Attachment(models.Model):
         return self.name
 
 
-# Webhooks keep their models in their own room; imported here so Django registers them with the app.
-# Teams keep their models in their own room too.
+# Teams, webhooks, at-risk scores and outreach keep their models in their own rooms; imported here so
+# Django registers them with the app.
+from cases.at_risk.models import CustomerRisk  # noqa: E402, F401
+from cases.outreach.models import CustomerOutreach  # noqa: E402, F401
 from cases.teams.models import AgentStatus, RoutingRule, Team  # noqa: E402, F401
 from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: E402, F401

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import events
+from cases.at_risk import services as at_risk
 from cases.models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
 from cases.sla import clock as sla
 from feedback.models import Channel, Customer, Feedback
@@ -60,6 +61,7 @@ def open_case(
             message=title,
             data={"severity": severity, "is_repeat": is_repeat, "opened_by": "agent" if actor else "triage"},
         )
+        at_risk.refresh(customer_id=case.customer_id)
     return case
 
 
@@ -84,6 +86,7 @@ def change_severity(
         message=reason,
         data={"from": previous, "to": severity},
     )
+    at_risk.refresh(customer_id=case.customer_id)
     return case
 
 

@@ -5,7 +5,9 @@
 
 from django.urls import include, path
 
+from cases.at_risk import views as at_risk
 from cases.notices import views as notices
+from cases.outreach import views as outreach
 from cases.views import (
     approvals,
     attachments,
@@ -34,6 +36,8 @@ urlpatterns = [
     path("customers/<int:customer_id>/contact/", customers.contact_preference, name="customer-contact"),
     path("root-causes/", root_causes.root_cause_list, name="root_causes"),
     path("root-causes/<int:root_cause_id>/", root_causes.root_cause_page, name="root_cause"),
+    path("root-causes/<int:root_cause_id>/notify/", outreach.notify_page, name="notify"),
+    path("customers/at-risk/", at_risk.at_risk_page, name="at_risk"),
     path("webhooks/", include("cases.webhooks.urls")),
     path("templates/", response_templates.template_list, name="templates"),
     path("templates/new/", response_templates.template_new, name="template-new"),

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import events
+from cases.at_risk import services as at_risk
 from cases.models import OPEN_STAGES, STAGE_TIMESTAMP_FIELDS, CaseEvent, FollowUp, RecoveryCase, Stage
 from cases.sla import clock as sla
 from recovery.errors import (
@@ -318,4 +319,5 @@ def _finish(
         message=message,
         data=data,
     )
+    at_risk.refresh(customer_id=case.customer_id, now=now)
     return case

@@ -9,6 +9,7 @@ from cases.api.views import (
     RootCauseViewSet,
     SLAPolicyViewSet,
 )
+from cases.at_risk.api import AtRiskView
 from cases.webhooks.api import WebhookViewSet
 
 router = SimpleRouter()
@@ -19,4 +20,8 @@ router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 
-urlpatterns = [*router.urls, path("metrics/", MetricsView.as_view(), name="metrics")]
+urlpatterns = [
+    *router.urls,
+    path("metrics/", MetricsView.as_view(), name="metrics"),
+    path("customers/at-risk/", AtRiskView.as_view(), name="customers-at-risk"),
+]

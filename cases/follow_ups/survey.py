@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import events, workflow
+from cases.at_risk import services as at_risk
 from cases.models import CaseEvent, FollowUp, RecoveryCase
 from cases.outbox import notify_users, queue_email
 from feedback import services as feedback_services
@@ -104,6 +105,7 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
         )
         if rating <= REOPEN_AT_OR_BELOW:
             _reopen(case, rating=rating, comment=comment)
+        at_risk.refresh(customer_id=case.customer_id)
     return feedback
 
 

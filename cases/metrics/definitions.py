@@ -146,6 +146,27 @@ def gestures_granted(p: Period, now) -> Q:
     return Q(Exists(granted))
 
 
+def resolved_in(p: Period, now) -> Q:
+    """Cases opened in the period and resolved (their latest resolution stands)."""
+    return opened(p, now) & Q(resolved_at__isnull=False)
+
+
+def first_contact(p: Period, now) -> Q:
+    """Resolved by their first owner: never reopened, never given to another owner (an `assigned`
+    event from an owner; taking a free case is not one), and the resolving action was the owner's."""
+    # `assign` writes {"from": <owner id or null>, "to": ...}: a JSON null `from` gave a free case.
+    reassigned = CaseEvent.objects.filter(case=OuterRef("pk"), kind=CaseEvent.Kind.ASSIGNED).exclude(
+        data__from=None
+    )
+    by_owner = CaseEvent.objects.filter(
+        case=OuterRef("pk"),
+        kind=CaseEvent.Kind.STAGE_CHANGED,
+        to_stage=Stage.RESOLVED,
+        actor=OuterRef("owner_id"),
+    )
+    return resolved_in(p, now) & Q(reopen_count=0) & ~Q(Exists(reassigned)) & Q(Exists(by_owner))
+
+
 GRANTED_STATUSES = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
 ROOT_CAUSE_LINKS = RootCause.cases.through.objects
 
@@ -276,6 +297,18 @@ METRICS: dict[str, Metric] = {
         "No root cause",
         "Cases opened in the period not linked to any root cause; the share is of cases opened.",
         lambda p, now: opened(p, now) & ~Q(Exists(ROOT_CAUSE_LINKS.filter(recoverycase_id=OuterRef("pk")))),
+    ),
+    "first_contact_resolution": Metric(
+        "First-contact resolution",
+        "Of the cases opened in the period and resolved, the share resolved by their first owner: never "
+        "reassigned to another owner, never reopened, and resolved by the owner themselves.",
+        resolved_in,
+    ),
+    "first_contact": Metric(
+        "Resolved at first contact",
+        "Cases opened in the period and resolved by their first owner, with no reassignment and no "
+        "reopening.",
+        first_contact,
     ),
     "gestures": Metric(
         "Cases with gestures",

@@ -59,6 +59,7 @@ def compute(period: Period, scope: Scope, *, now: datetime | None = None) -> dic
         "recovery": recovery(cases, period, now)
         | {"previous": recovery(cases, previous, now, paradox=False)},
         "repeat_customers": repeat_customers(summary),
+        **first_contact_resolution(cases, period, now),
         "gestures": gestures(cases, period, now),
         "root_causes": root_causes(cases, period, now, summary),
         "agents": agents(cases, period, now),
@@ -256,6 +257,23 @@ def recovery(cases, period: Period, now, *, paradox: bool = True) -> dict:
         }
         result["reopened_by_customer"] = cases.filter(d.cases_q("reopened_by_customer", period, now)).count()
     return result
+
+
+def first_contact_resolution(cases, period: Period, now) -> dict:
+    """`first_contact_resolution`: the share (0-1, None when nothing was resolved), and its counts with
+    the previous period's share under `first_contact`."""
+
+    def counts(p: Period) -> dict:
+        row = cases.filter(d.cases_q("first_contact_resolution", p, now)).aggregate(
+            resolved=Count("pk"), first_contact=Count("pk", filter=d.cases_q("first_contact", p, now))
+        )
+        return row | {"share": share(row["first_contact"], row["resolved"])}
+
+    now_counts, before = counts(period), counts(period.previous())
+    return {
+        "first_contact_resolution": now_counts["share"],
+        "first_contact": now_counts | {"previous": {"share": before["share"]}},
+    }
 
 
 def repeat_customers(summary: dict) -> dict:
