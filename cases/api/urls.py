@@ -9,6 +9,7 @@ from cases.api.views import (
     RootCauseViewSet,
     SLAPolicyViewSet,
 )
+from cases.gesture_rules.api import GestureRuleViewSet
 from cases.webhooks.api import WebhookViewSet
 
 router = SimpleRouter()
@@ -18,5 +19,6 @@ router.register("root-causes", RootCauseViewSet, basename="root-cause")
 router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("gesture-rules", GestureRuleViewSet, basename="gesture-rule")
 
 urlpatterns = [*router.urls, path("metrics/", MetricsView.as_view(), name="metrics")]

@@ -113,7 +113,7 @@ def preview(*, actor: User, values: dict[str, Any], now: datetime | None = None)
     """Check `values` as `services.create` does (same refusals), then replay the last 30 days' new cases
     through the rule, oldest first, applying its cap and budget as triage would."""
     services.require_manager(actor)
-    rule = GestureRule(active=True, **services.parsed(values))
+    rule = GestureRule(**services.parsed(values))
     now = now or timezone.now()
     matched = automatic = 0
     had: Counter[int] = Counter()
