@@ -169,3 +169,33 @@ def test_a_case_matching_two_rules_gets_both_gestures(manager, intake_user):
         ("gift", Decimal("5.00")),
         ("voucher", Decimal("20.00")),
     ]
+
+
+def test_the_case_screen_and_the_approval_inbox_say_which_rule(client, manager, intake_user):
+    services.create(actor=manager, values={**DELAY_RULE, "monthly_budget": "20.00"})
+    granted, held = complain(intake_user, customer="C-1"), complain(intake_user, customer="C-2")
+    client.force_login(manager)
+
+    page = client.get(f"/cases/{granted.reference}/").content.decode()
+    assert (
+        "<strong>Mend</strong> gave a voucher of 20.00 EUR, granted by rule <em>Delay over 3 h</em>" in page
+    )
+    page = client.get(f"/cases/{held.reference}/").content.decode()
+    assert (
+        "<strong>Mend</strong> asked a manager to approve a voucher of 20.00 EUR for rule <em>Delay over 3 h</em>"
+        in page
+    )
+    inbox = client.get("/gestures/pending/").content.decode()
+    assert "Mend, by rule <em>Delay over 3 h</em>" in inbox
+    assert "past its monthly budget: 20.00 of 20.00 EUR given this month" in inbox
+
+
+def test_the_gestures_api_shows_a_rule_gesture_with_no_requester(api_client, manager, intake_user):
+    services.create(actor=manager, values=DELAY_RULE)
+    case = complain(intake_user)
+
+    gestures_out = api_client(manager).get(f"/api/v1/cases/{case.reference}/").json()["gestures"]
+
+    assert [(g["requested_by"], g["status"], g["description"]) for g in gestures_out] == [
+        (None, "granted", "Granted by rule Delay over 3 h.")
+    ]
