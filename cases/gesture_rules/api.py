@@ -1,10 +1,11 @@
 """`/api/v1/gesture-rules/` (managers): parse, call `cases.gesture_rules.services`, shape the answer."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from cases.api.serializers import AmountField, CurrencyField
 from cases.gesture_rules import metadata, services
 from cases.gesture_rules.models import GestureRule
 from cases.models import Gesture, Severity
@@ -12,6 +13,19 @@ from feedback.models import Channel
 from recovery.api.schema import errors
 from recovery.api.strict import StrictInput
 from recovery.errors import InvalidInput
+
+
+# Zero or more, at most two places, within `services.BUDGET_CEILING` (100,000,000.00).
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "nullable": True,
+        "pattern": r"^(?:[0-9]{1,8}(?:\.[0-9]{1,2})?|100000000(?:\.0{1,2})?)$",
+    }
+)
+class BudgetField(serializers.CharField):
+    pass
 
 
 class MetadataTest(StrictInput):
@@ -63,22 +77,18 @@ class GestureRuleInput(StrictInput):
     active = serializers.BooleanField(required=False, default=True)
     conditions = Conditions(help_text="At least one condition; every one must match")
     kind = serializers.ChoiceField(choices=Gesture.Kind.choices)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, coerce_to_string=True)
-    currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217, such as EUR")
+    amount = AmountField(
+        max_digits=20, decimal_places=10, help_text='What each gesture is worth, e.g. "20.00"'
+    )
+    currency = CurrencyField(max_length=8, help_text="ISO 4217 code, e.g. EUR")
     per_customer_90d = serializers.IntegerField(
         required=False,
         allow_null=True,
         min_value=0,
         help_text="The most gestures by this rule per customer in 90 days",
     )
-    monthly_budget = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        required=False,
-        allow_null=True,
-        coerce_to_string=True,
-        help_text="In the rule's currency, per calendar month; null for none",
+    monthly_budget = BudgetField(
+        required=False, allow_null=True, help_text="In the rule's currency, per calendar month; null for none"
     )
 
 

@@ -98,7 +98,8 @@ def entry(event: CaseEvent) -> Entry:
         # "Mend gave a voucher of 20.00 EUR, granted by rule *Delay over 3 h*"
         held = data.get("status") == Gesture.Status.PENDING_APPROVAL
         what = _gesture(data) + (" for rule" if held else ", granted by rule")
-        return Entry(event, who, what.replace("granted a ", "gave a ", 1), rule=data["rule_name"], tone="gesture")
+        what = what.replace("granted a ", "gave a ", 1)
+        return Entry(event, who, what, rule=data["rule_name"], tone="gesture")
     if event.kind == K.GESTURE:
         return Entry(event, who, _gesture(data) or event.message, tone="gesture")
     if event.kind in (K.ROOT_CAUSE_LINKED, K.ROOT_CAUSE_UNLINKED):

@@ -182,8 +182,8 @@ def test_the_case_screen_and_the_approval_inbox_say_which_rule(client, manager, 
     )
     page = client.get(f"/cases/{held.reference}/").content.decode()
     assert (
-        "<strong>Mend</strong> asked a manager to approve a voucher of 20.00 EUR for rule <em>Delay over 3 h</em>"
-        in page
+        "<strong>Mend</strong> asked a manager to approve a voucher of 20.00 EUR "
+        "for rule <em>Delay over 3 h</em>" in page
     )
     inbox = client.get("/gestures/pending/").content.decode()
     assert "Mend, by rule <em>Delay over 3 h</em>" in inbox
