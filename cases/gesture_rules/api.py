@@ -55,17 +55,7 @@ class GestureRuleOut(serializers.ModelSerializer):
 
     class Meta:
         model = GestureRule
-        fields = [
-            "id",
-            "name",
-            "active",
-            "conditions",
-            "kind",
-            "amount",
-            "currency",
-            "per_customer_90d",
-            "monthly_budget",
-        ]
+        fields = ["id", *services.FIELDS]  # the keys, in its order
         read_only_fields = fields
 
 
