@@ -25,6 +25,7 @@ from cases.models import (
     SLAAlert,
     SLAPolicy,
 )
+from cases.gesture_rules.models import GestureRule
 from cases.teams.models import AgentStatus, RoutingRule, Team
 from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from recovery.personal_data import ERASED, Subject, holds, holds_none, redact_rows
@@ -243,3 +244,4 @@ holds_none(WebhookAttempt, why="status codes, latencies and transport errors")
 holds_none(Team, why="a team's name, its staff and its assignment mode")
 holds_none(RoutingRule, why="conditions written by managers")
 holds_none(AgentStatus, why="when a staff member is away")
+holds_none(GestureRule, why="conditions, amounts and budgets written by managers")
