@@ -89,7 +89,9 @@ def grant_by_rule(*, case: RecoveryCase, rule: GestureRule, held_because: str = 
     budget and cap bound it rather than the agent's per-case limit. It counts towards that limit like
     every gesture. Precondition: in the transaction that opened `case`, holding `rule`'s row lock.
     """
-    value = rates.to_base(rule.amount, rule.currency, rates=rates.current_rates())
+    # A rule in the base currency needs no rate: intake is spared reading the table.
+    table = {} if rule.currency == rates.base_currency() else rates.current_rates()
+    value = rates.to_base(rule.amount, rule.currency, rates=table)
     waits = bool(held_because)
     gesture = _give(
         case,

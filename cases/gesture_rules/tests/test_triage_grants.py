@@ -199,3 +199,21 @@ def test_the_gestures_api_shows_a_rule_gesture_with_no_requester(api_client, man
     assert [(g["requested_by"], g["status"], g["description"]) for g in gestures_out] == [
         (None, "granted", "Granted by rule Delay over 3 h.")
     ]
+
+
+def test_a_rule_in_another_currency_is_priced_in_the_base_currency_at_the_managers_rate(manager, intake_user):
+    from datetime import date
+
+    from cases.gestures import rates
+
+    rates.set_rate(actor=manager, currency="USD", units_per_base="1.25", as_of=date(2026, 12, 1))
+    services.create(actor=manager, values={**DELAY_RULE, "amount": "25.00", "currency": "USD"})
+
+    gesture = complain(intake_user).gestures.get()
+
+    assert (gesture.amount, gesture.currency, gesture.base_amount, gesture.base_currency) == (
+        Decimal("25.00"),
+        "USD",
+        Decimal("20.00"),
+        "EUR",
+    )
