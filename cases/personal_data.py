@@ -4,6 +4,7 @@
 from django.db.models import F, Q
 
 from cases import events
+from cases.gesture_rules.models import GestureRule
 from cases.models import (
     Attachment,
     BusinessCalendar,
@@ -25,7 +26,6 @@ from cases.models import (
     SLAAlert,
     SLAPolicy,
 )
-from cases.gesture_rules.models import GestureRule
 from cases.teams.models import AgentStatus, RoutingRule, Team
 from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from recovery.personal_data import ERASED, Subject, holds, holds_none, redact_rows
