@@ -177,7 +177,10 @@ def _refused(form: GestureRuleForm, refused: InvalidInput) -> None:
 @require_GET
 @manager_required
 def rule_list(request: HttpRequest) -> HttpResponse:
-    rules = [(rule, describe(rule.conditions)) for rule in services.listed(actor=request.user)]
+    rules = [
+        (rule, describe(rule.conditions), Gesture.Kind(rule.kind).label)
+        for rule in services.listed(actor=request.user)
+    ]
     return TemplateResponse(request, "gesture_rules/list.html", {"rules": rules, "nav": "gesture_rules"})
 
 
