@@ -345,7 +345,15 @@ class Gesture(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     description = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, editable=False)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who asked; None when Mend granted it by `rule` at triage (system events have no actor either).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The automatic gesture rule that granted it, or asked a manager for it; None for a person's gesture.
+    # A deleted rule leaves its gestures, which keep its name in `description`.
+    rule = models.ForeignKey(
+        "cases.GestureRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="gestures"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -362,7 +370,11 @@ class Gesture(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="gesture_amount_not_negative")]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # A rule's spending this month and per customer, counted at triage under the rule's lock.
+            models.Index(fields=["rule", "created_at"], name="gesture_rule_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} {self.currency}"
@@ -915,6 +927,7 @@ class Attachment(models.Model):
 # Teams, webhooks, at-risk scores and outreach keep their models in their own rooms; imported here so
 # Django registers them with the app.
 from cases.at_risk.models import CustomerRisk  # noqa: E402, F401
+from cases.gesture_rules.models import GestureRule  # noqa: E402, F401
 from cases.outreach.models import CustomerOutreach  # noqa: E402, F401
 from cases.teams.models import AgentStatus, RoutingRule, Team  # noqa: E402, F401
 from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: E402, F401

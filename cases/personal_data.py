@@ -5,6 +5,7 @@ from django.db.models import F, Q
 
 from cases import events
 from cases.at_risk.models import CustomerRisk
+from cases.gesture_rules.models import GestureRule
 from cases.models import (
     Attachment,
     BusinessCalendar,
@@ -248,3 +249,4 @@ holds_none(AgentStatus, why="when a staff member is away")
 # A risk score's reasons are codes and counts; an outreach row names a root cause, customer and case by id.
 holds_none(CustomerRisk, why="a score and the codes and counts behind it")
 holds_none(CustomerOutreach, why="which root cause was told to which customer, by ids")
+holds_none(GestureRule, why="conditions, amounts and budgets written by managers")

@@ -16,7 +16,9 @@ from django.db.models import Q
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from cases import services
+from cases.gesture_rules import automatic as automatic_gestures
 from cases.models import SEVERITY_RANK, RecoveryCase, Severity, Stage
+from feedback.conditions import FeedbackFacts
 from feedback.models import Feedback, Sentiment
 
 _ONE_LEVEL_UP: dict[str, str] = {
@@ -177,6 +179,7 @@ def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
     feedback.response_case = _case_snapshot(case, severity=case.severity)
     feedback.save(force_insert=True)
     services.link_originating_feedback(case=case, feedback=feedback)
+    automatic_gestures.grant_for_new_case(case=case, facts=FeedbackFacts.of(feedback, severity=case.severity))
     return feedback
 
 

@@ -362,7 +362,7 @@ class CaseFeedbackOut(serializers.ModelSerializer):
 class GestureOut(serializers.ModelSerializer):
     case = serializers.CharField(source="case.reference", read_only=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True, read_only=True)
-    requested_by = UserOut()
+    requested_by = UserOut(allow_null=True, help_text="null when Mend asked, by an automatic gesture rule")
     decided_by = UserOut(allow_null=True)
 
     class Meta:

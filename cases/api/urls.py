@@ -10,6 +10,7 @@ from cases.api.views import (
     SLAPolicyViewSet,
 )
 from cases.at_risk.api import AtRiskView
+from cases.gesture_rules.api import GestureRuleViewSet
 from cases.webhooks.api import WebhookViewSet
 
 router = SimpleRouter()
@@ -19,6 +20,7 @@ router.register("root-causes", RootCauseViewSet, basename="root-cause")
 router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("gesture-rules", GestureRuleViewSet, basename="gesture-rule")
 
 urlpatterns = [
     *router.urls,

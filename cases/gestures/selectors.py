@@ -13,7 +13,7 @@ def pending_gestures() -> QuerySet[Gesture]:
     """Gestures waiting for a manager, oldest first, with their case, customer and requesting agent."""
     return (
         Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL)
-        .select_related("case__customer", "requested_by")
+        .select_related("case__customer", "requested_by", "rule")
         .only(
             "kind",
             "amount",
@@ -32,6 +32,7 @@ def pending_gestures() -> QuerySet[Gesture]:
             "requested_by__username",
             "requested_by__first_name",
             "requested_by__last_name",
+            "rule__name",
         )
         .order_by("created_at", "id")
     )

@@ -48,6 +48,7 @@ class Entry:
     link: str = ""
     tone: str = ""  # a CSS hint: "stage", "gesture", "alert", "customer"
     changes: tuple = ()  # (field label, old, new) for an edit of the case's details
+    rule: str = ""  # the automatic gesture rule that granted (or asked for) a gesture, shown emphasised
 
 
 def actor_name(user) -> str:
@@ -93,6 +94,12 @@ def entry(event: CaseEvent) -> Entry:
         return Entry(event, "The customer", "wrote by email", event.message, tone="customer")
     if event.kind == K.MESSAGE_BOUNCED:
         return Entry(event, "Mend", "could not deliver an email", event.message, tone="alert")
+    if event.kind == K.GESTURE and data.get("rule_name") and _gesture(data):
+        # "Mend gave a voucher of 20.00 EUR, granted by rule *Delay over 3 h*"
+        held = data.get("status") == Gesture.Status.PENDING_APPROVAL
+        what = _gesture(data) + (" for rule" if held else ", granted by rule")
+        what = what.replace("granted a ", "gave a ", 1)
+        return Entry(event, who, what, rule=data["rule_name"], tone="gesture")
     if event.kind == K.GESTURE:
         return Entry(event, who, _gesture(data) or event.message, tone="gesture")
     if event.kind in (K.ROOT_CAUSE_LINKED, K.ROOT_CAUSE_UNLINKED):

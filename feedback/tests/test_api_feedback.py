@@ -431,6 +431,10 @@ def budget(*, postgresql: int, sqlite: int) -> int:
 # Opening a case or raising its severity recomputes the customer's at-risk score in the same
 # transaction (`cases.at_risk.services.refresh`): one read of the customer's rows, one upsert.
 AT_RISK = 2
+# Two reads are cached per process for 2 s, not made per intake: the active webhook subscriptions
+# (`cases.webhooks.outbox`) and the active gesture rules (`cases.gesture_rules.active`). Whether the
+# cache is still warm when a test runs depends on how fast the machine got there, so both are counted.
+CACHED_READS = 2
 
 
 HAPPY = {**BODY, "rating": 5, "comment": "Lovely staff and fast delivery."}
@@ -443,7 +447,7 @@ def test_queries_for_positive_feedback_are_bounded(intake_api, django_assert_max
 
 
 def test_queries_for_a_new_customer_opening_a_case_are_bounded(intake_api, django_assert_max_num_queries):
-    with django_assert_max_num_queries(budget(postgresql=10 + AT_RISK, sqlite=13 + AT_RISK)):
+    with django_assert_max_num_queries(budget(postgresql=10 + AT_RISK + CACHED_READS, sqlite=13 + AT_RISK + CACHED_READS)):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -453,7 +457,7 @@ def test_queries_for_an_existing_customer_opening_a_case_are_bounded(
     CustomerFactory(external_id="C-1001")
     for _ in range(5):
         RecoveryCaseFactory(customer=Customer.objects.get(), closed=True)
-    with django_assert_max_num_queries(budget(postgresql=11 + AT_RISK, sqlite=13 + AT_RISK)):
+    with django_assert_max_num_queries(budget(postgresql=11 + AT_RISK + CACHED_READS, sqlite=13 + AT_RISK + CACHED_READS)):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -461,7 +465,7 @@ def test_queries_for_feedback_joining_an_open_case_are_bounded(intake_api, djang
     RecoveryCaseFactory(
         customer=CustomerFactory(external_id="C-1001"), severity=Severity.LOW, stage=Stage.NEW
     )
-    with django_assert_max_num_queries(budget(postgresql=11 + AT_RISK, sqlite=13 + AT_RISK)):
+    with django_assert_max_num_queries(budget(postgresql=11 + AT_RISK + CACHED_READS, sqlite=13 + AT_RISK + CACHED_READS)):
         assert post(intake_api, BODY).status_code == 201
 
 
