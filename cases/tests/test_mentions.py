@@ -43,7 +43,7 @@ def test_mentioning_someone_of_another_team_is_refused_with_the_reason_and_write
 def test_mentioning_nobody_known_is_refused_naming_the_name(agent):
     case = RecoveryCaseFactory(owner=agent)
 
-    with pytest.raises(InvalidInput, match="Nobody at Mend is called @zed."):
+    with pytest.raises(InvalidInput, match=r"Nobody at Mend is called @zed\."):
         services.add_note(case=case, actor=agent, body="ask @zed")
 
 
@@ -73,7 +73,9 @@ def test_the_api_refuses_the_note_with_a_400_naming_the_field(agent, teams):
     client = APIClient()
     client.force_authenticate(agent)
 
-    response = client.post(f"/api/v1/cases/{case.reference}/notes/", {"body": "@carol please refund"}, format="json")
+    response = client.post(
+        f"/api/v1/cases/{case.reference}/notes/", {"body": "@carol please refund"}, format="json"
+    )
 
     assert response.status_code == 400
     assert "body" in response.json() or response.json().get("field") == "body", response.json()

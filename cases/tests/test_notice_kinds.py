@@ -29,7 +29,9 @@ def owned(agent):
     agent.email = "alice@example.com"
     agent.save()
     customer = CustomerFactory(external_id="C-ANA", name="Ana Lopez", email="ana@example.com")
-    return RecoveryCaseFactory(customer=customer, owner=agent, title="Parcel arrived crushed", apologized=True)
+    return RecoveryCaseFactory(
+        customer=customer, owner=agent, title="Parcel arrived crushed", apologized=True
+    )
 
 
 def emails_to(address: str) -> list[str]:
@@ -57,7 +59,9 @@ def test_a_customer_reply_is_emailed_to_an_owner_who_asked_for_it(owned, agent):
 
 
 def test_a_reply_that_reopens_the_case_tells_the_owner_it_was_reopened_and_emails_by_default(owned, agent):
-    RecoveryCase.objects.filter(pk=owned.pk).update(stage=Stage.CLOSED, closed_at=timezone.now() - timedelta(days=2))
+    RecoveryCase.objects.filter(pk=owned.pk).update(
+        stage=Stage.CLOSED, closed_at=timezone.now() - timedelta(days=2)
+    )
 
     pipeline.receive(reply_to(owned), door="test")
 
@@ -67,7 +71,9 @@ def test_a_reply_that_reopens_the_case_tells_the_owner_it_was_reopened_and_email
 
 def test_an_owner_who_turned_reopen_emails_off_gets_the_notice_alone(owned, agent):
     preferences.set_email_choices(user=agent, choices={"reopened": False})
-    RecoveryCase.objects.filter(pk=owned.pk).update(stage=Stage.CLOSED, closed_at=timezone.now() - timedelta(days=2))
+    RecoveryCase.objects.filter(pk=owned.pk).update(
+        stage=Stage.CLOSED, closed_at=timezone.now() - timedelta(days=2)
+    )
 
     pipeline.receive(reply_to(owned), door="test")
 
@@ -78,7 +84,12 @@ def test_an_owner_who_turned_reopen_emails_off_gets_the_notice_alone(owned, agen
 def test_decisions_are_emailed_by_default_and_not_once_turned_off(agent, django_capture_on_commit_callbacks):
     agent.email = "alice@example.com"
     agent.save()
-    tell = {"kind": Notice.Kind.GESTURE_APPROVED, "case": None, "text": "Approved", "email_template": "gesture_decided"}
+    tell = {
+        "kind": Notice.Kind.GESTURE_APPROVED,
+        "case": None,
+        "text": "Approved",
+        "email_template": "gesture_decided",
+    }
     context = {"gesture": None, "decider": agent, "verdict": "approved"}
 
     notices.notify([agent], **tell, context=context)
@@ -116,7 +127,9 @@ def test_a_mention_in_an_internal_note_notifies_the_colleague_and_not_the_writer
 
     (notice,) = Notice.objects.all()
     assert (notice.user, notice.kind, notice.case) == (other_agent, "mention", case)
-    assert notice.text == f"Alice mentioned you on {case.reference}: @bob can you check the courier? cc @agent"
+    assert (
+        notice.text == f"Alice mentioned you on {case.reference}: @bob can you check the courier? cc @agent"
+    )
     assert not mail.outbox and not Notification.objects.exists()  # mentions are not emailed by default
 
 

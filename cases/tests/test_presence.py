@@ -62,7 +62,7 @@ def test_the_case_page_shows_who_else_is_there(agent, other_agent):
     page = signed_in(agent).get(f"/cases/{case.reference}/").content.decode()
 
     assert "Bob is viewing" in page
-    assert 'hx-post="/cases/{}/presence/" hx-trigger="every 3s, presence-change"'.format(case.reference) in page
+    assert f'hx-post="/cases/{case.reference}/presence/" hx-trigger="every 3s, presence-change"' in page
 
 
 def test_the_poll_answers_who_is_writing_and_204_when_nothing_changed(agent, other_agent):
