@@ -70,6 +70,7 @@ def test_a_mention_picked_from_the_at_list_notifies_the_colleague(
     expect(options).to_have_text(["Bob (@bob)"])
     expect(note).to_have_attribute("aria-activedescendant", "mention-list-0")
     screenshot(page, "case-mention-list")
+    assert serious_accessibility_violations(page) == []
     note.press("Enter")
     expect(note).to_have_value("Please call the courier @bob ")
     expect(page.get_by_role("listbox", name="Colleagues to mention")).to_be_hidden()
