@@ -118,3 +118,21 @@ def test_mentioning_someone_who_may_not_see_the_case_is_refused_next_to_the_note
     )
     expect(page.get_by_label("Note")).to_have_value("@carol can you refund?")
     assert not Notice.objects.exists()
+
+
+def test_cases_that_arrived_since_the_last_look_are_marked_and_counted_in_the_tab_title(page, sign_in, agent):
+    RecoveryCaseFactory(title="Seen at the first look")
+    base = sign_in(page, agent)
+    page.goto(f"{base}/")
+    expect(page).to_have_title("My queue · Mend")
+
+    RecoveryCaseFactory(title="Arrived while away")
+    page.reload()
+
+    expect(page).to_have_title("(1 new) My queue · Mend")
+    new = page.locator("tr.is-new")
+    expect(new).to_have_count(1)
+    expect(new).to_contain_text("New since you last looked")
+    expect(new).to_contain_text("Arrived while away")
+    screenshot(page, "queue-new-marks")
+    assert serious_accessibility_violations(page) == []

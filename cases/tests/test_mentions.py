@@ -78,7 +78,10 @@ def test_the_api_refuses_the_note_with_a_400_naming_the_field(agent, teams):
     )
 
     assert response.status_code == 400
-    assert "body" in response.json() or response.json().get("field") == "body", response.json()
+    reason = (
+        f"@carol may not see {case.reference} (it is not one of their teams' cases), so cannot be mentioned."
+    )
+    assert response.json()["body"] == [reason]
 
 
 def test_the_at_list_offers_colleagues_who_may_see_the_case_and_not_the_writer(agent, teams):
