@@ -96,3 +96,21 @@ def test_the_poll_is_post_only_and_for_agents(agent, intake_user):
     assert signed_in(agent).get(url).status_code == 405
     assert signed_in(intake_user).post(url).status_code == 403
     assert signed_in(agent).post("/cases/RC-999999/presence/").status_code == 404
+
+
+@pytest.mark.redis
+def test_presence_is_shared_through_redis_and_expires_there(agent, other_agent, settings):
+    """With REDIS_URL, every web process reads the same presence: here through django-redis for real."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": "mend-test-presence",
+        }
+    }
+    settings.MEND_PRESENCE_SECONDS = 1
+    cache.delete_many(["presence:1", f"presence:1:{other_agent.pk}"])  # an earlier run's leftovers
+    presence.here(case_id=1, user=other_agent, writing=True)
+
+    assert said(presence.others(case_id=1, user=agent)) == [("Bob", True)]
+    wait_until(lambda: not presence.others(case_id=1, user=agent), timeout=5, what="Bob's presence to expire")
