@@ -12,6 +12,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.base import DEFERRED
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from recovery.parsing import whole_number
@@ -583,11 +584,14 @@ class Notice(models.Model):
     own words about the case (who did what), never the customer's, so erasing a customer leaves it be."""
 
     class Kind(models.TextChoices):
-        # Teams, assignment and the conversation add their kinds here (assignment, reassignment,
-        # reopened, customer reply, mention); the bell and the list show every kind the same way.
+        # Teams and assignment add their kinds here (assignment, reassignment); the bell and the list
+        # show every kind the same way.
         GESTURE_APPROVED = "gesture_approved", "Gesture approved"
         GESTURE_REJECTED = "gesture_rejected", "Gesture rejected"
         WEBHOOK_DISABLED = "webhook_disabled", "Webhook turned off"
+        REOPENED = "reopened", _("Reopened by the customer")
+        CUSTOMER_REPLY = "customer_reply", _("Customer replied")
+        MENTION = "mention", _("Mentioned in a note")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -608,6 +612,40 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.user_id}: {self.text[:60]}"
+
+
+class NoticePreference(models.Model):
+    """Whether `user` wants an email, besides the notice in the workspace, for notices of `kind`.
+
+    No row means the kind's default (`cases.notices.preferences.email_by_default`): a person who never
+    opened the page gets assignments and decisions by email and nothing else.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preferences"
+    )
+    kind = models.CharField(max_length=32)  # a `Notice.Kind` value
+    email = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_notice_preference_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'email' if self.email else 'no email'}"
+
+
+class QueueLook(models.Model):
+    """When `user` last opened their queue: cases that arrived after it are marked new there."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="queue_look"
+    )
+    looked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} looked at {self.looked_at}"
 
 
 def validate_time_zone(name: str) -> None:

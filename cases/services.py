@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases import events
 from cases.at_risk import services as at_risk
 from cases.models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
+from cases.notices import mentions
 from cases.sla import clock as sla
 from feedback.models import Channel, Customer, Feedback
 from recovery.errors import InvalidInput, NotPermitted, PreconditionFailed
@@ -226,7 +227,8 @@ class NoteVisibility(StrEnum):
 def add_note(
     *, case: RecoveryCase, actor: User, body: str, visibility: str = NoteVisibility.INTERNAL
 ) -> CaseEvent:
-    """A note on the timeline. `customer` notes are what the customer was told; `internal` ones are not."""
+    """A note on the timeline. `customer` notes are what the customer was told; `internal` ones are not,
+    and may @mention colleagues who may see the case (each is notified; anyone else refuses the note)."""
     body = (body or "").strip()
     if not body:
         raise InvalidInput("A note needs a body.", field="body")
@@ -234,9 +236,14 @@ def add_note(
         raise InvalidInput("Visibility is 'internal' or 'customer'.", field="visibility")
     require_case_worker(actor)
     require_may_act_on(case, actor, doing="add notes to it")
-    return events.record(
-        case, CaseEvent.Kind.NOTE, actor=actor, message=body, data={"visibility": visibility}
-    )
+    # Only internal notes mention colleagues: a customer note's words are for the customer.
+    named = mentions.mentioned(case=case, body=body) if visibility == NoteVisibility.INTERNAL else []
+    with transaction.atomic():
+        event = events.record(
+            case, CaseEvent.Kind.NOTE, actor=actor, message=body, data={"visibility": visibility}
+        )
+        mentions.tell_mentioned(named, case=case, actor=actor, body=body)
+    return event
 
 
 @transaction.atomic

@@ -6,8 +6,10 @@
 from django.urls import include, path
 
 from cases.at_risk import views as at_risk
+from cases.notices import mentions_views as mentions
 from cases.notices import views as notices
 from cases.outreach import views as outreach
+from cases.presence import views as presence
 from cases.views import (
     approvals,
     attachments,
@@ -32,6 +34,7 @@ urlpatterns = [
     path("notifications/", notices.notice_list, name="notifications"),
     path("notifications/<int:notice_id>/read/", notices.mark_read, name="notice-read"),
     path("notifications/read-all/", notices.mark_all_read, name="notices-read-all"),
+    path("notifications/settings/", notices.email_settings, name="notice-settings"),
     path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
     path("customers/<int:customer_id>/contact/", customers.contact_preference, name="customer-contact"),
     path("root-causes/", root_causes.root_cause_list, name="root_causes"),
@@ -49,6 +52,8 @@ urlpatterns = [
     path("cases/", case_list, name="cases"),
     path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
     path("cases/<str:reference>/sla/", case.case_sla, name="case-sla"),
+    path("cases/<str:reference>/presence/", presence.heartbeat, name="case-presence"),
+    path("cases/<str:reference>/mentions/", mentions.candidates, name="case-mentions"),
     path(
         "cases/<str:reference>/attachments/<int:attachment_id>/",
         attachments.attachment_download,

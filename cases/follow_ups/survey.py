@@ -13,11 +13,12 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cases import events, workflow
+from cases import events, notices, workflow
 from cases.at_risk import services as at_risk
-from cases.models import CaseEvent, FollowUp, RecoveryCase
-from cases.outbox import notify_users, queue_email
+from cases.models import CaseEvent, FollowUp, Notice, RecoveryCase
+from cases.outbox import queue_email
 from feedback import services as feedback_services
 from feedback.models import Channel, Feedback
 from recovery.errors import InvalidInput, SurveyUnavailable, TransitionNotAllowed
@@ -132,10 +133,13 @@ def _reopen(case: RecoveryCase, *, rating: int, comment: str) -> None:
     except TransitionNotAllowed:
         return  # already open again: the answer stands on the timeline for whoever works it
     if case.owner_id and case.owner is not None:
-        notify_users(
+        notices.notify(
             [case.owner],
-            template="follow_up_answer_poor",
-            context={"rating": rating, "comment": comment},
+            kind=Notice.Kind.REOPENED,
             case=case,
+            text=_("The customer reopened %(case)s: they rated the recovery %(rating)s out of 5.")
+            % {"case": case.reference, "rating": rating},
+            email_template="follow_up_answer_poor",
+            context={"rating": rating, "comment": comment},
             dedupe_prefix=f"case:{case.pk}:reopened-by-customer:{case.reopen_count}",
         )
