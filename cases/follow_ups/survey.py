@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import events, workflow
+from cases.metrics import facts
 from cases.models import CaseEvent, FollowUp, RecoveryCase
 from cases.outbox import notify_users, queue_email
 from feedback import services as feedback_services
@@ -87,7 +88,9 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
     case = follow_up.case
     now = timezone.now()
     with transaction.atomic():
+        facts.hold_customer_of(case.pk)
         _claim(follow_up, rating=rating, now=now)
+        facts.answer_recorded(follow_up)
         feedback = feedback_services.record_survey_answer(
             case=case, follow_up_id=follow_up.pk, rating=rating, comment=comment, at=now
         )
