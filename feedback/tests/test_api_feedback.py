@@ -448,7 +448,8 @@ def test_queries_for_an_existing_customer_opening_a_case_are_bounded(
     CustomerFactory(external_id="C-1001")
     for _ in range(5):
         RecoveryCaseFactory(customer=Customer.objects.get(), closed=True)
-    with django_assert_max_num_queries(budget(postgresql=11, sqlite=13)):
+    # One of them: a known customer's rating may be the first later rating of a survey answer (facts).
+    with django_assert_max_num_queries(budget(postgresql=12, sqlite=14)):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -456,7 +457,7 @@ def test_queries_for_feedback_joining_an_open_case_are_bounded(intake_api, djang
     RecoveryCaseFactory(
         customer=CustomerFactory(external_id="C-1001"), severity=Severity.LOW, stage=Stage.NEW
     )
-    with django_assert_max_num_queries(budget(postgresql=11, sqlite=13)):
+    with django_assert_max_num_queries(budget(postgresql=12, sqlite=14)):
         assert post(intake_api, BODY).status_code == 201
 
 
