@@ -295,9 +295,8 @@ def gestures(cases, period: Period, now) -> dict:
 
 def pending_approvals(cases, now) -> dict:
     """Gestures waiting for a manager at this moment: how many, and how long the oldest has waited."""
-    oldest = (
-        _cases_of(Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL), cases)
-        .aggregate(count=Count("pk"), oldest=Min("created_at"))
+    oldest = _cases_of(Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL), cases).aggregate(
+        count=Count("pk"), oldest=Min("created_at")
     )
     waited = None if oldest["oldest"] is None else _seconds((now - oldest["oldest"]).total_seconds())
     return {"count": oldest["count"], "oldest_age": waited}
