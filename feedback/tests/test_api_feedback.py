@@ -433,12 +433,13 @@ HAPPY = {**BODY, "rating": 5, "comment": "Lovely staff and fast delivery."}
 
 def test_queries_for_positive_feedback_are_bounded(intake_api, django_assert_max_num_queries):
     post(intake_api, HAPPY)
-    with django_assert_max_num_queries(budget(postgresql=5, sqlite=7)):
+    # SQLite cannot tell a customer created by its upsert, so pays the facts' UPDATE (intake.py) too.
+    with django_assert_max_num_queries(budget(postgresql=5, sqlite=8)):
         assert post(intake_api, {**HAPPY, "customer": {"external_id": "C-NEW"}}).status_code == 201
 
 
 def test_queries_for_a_new_customer_opening_a_case_are_bounded(intake_api, django_assert_max_num_queries):
-    with django_assert_max_num_queries(budget(postgresql=10, sqlite=13)):
+    with django_assert_max_num_queries(budget(postgresql=10, sqlite=14)):
         assert post(intake_api, BODY).status_code == 201
 
 
