@@ -503,6 +503,23 @@ class FollowUp(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
     answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Facts of a survey answer (a follow-up with a satisfaction), written by `cases.metrics.facts` in the
+    # transaction that changes what they summarise, so the dashboard reads them instead of probing rows:
+    # `next_answer_at`, the done_at of the case's next answer (None for its latest), makes "the case's
+    # latest answer in a period" a condition on this row; `later_*` is the customer's first rated
+    # feedback after this answer (survey answers aside), the recovery paradox's "first later rating".
+    next_answer_at = models.DateTimeField(null=True, blank=True, editable=False)
+    later_feedback = models.ForeignKey(
+        "feedback.Feedback",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    later_rating = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    later_rating_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["due_at", "id"]

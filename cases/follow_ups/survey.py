@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cases import events, notices, workflow
 from cases.at_risk import services as at_risk
+from cases.metrics import facts
 from cases.models import CaseEvent, FollowUp, Notice, RecoveryCase
 from cases.outbox import queue_email
 from feedback import services as feedback_services
@@ -89,7 +90,9 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
     case = follow_up.case
     now = timezone.now()
     with transaction.atomic():
+        facts.hold_customer_of(case.pk)
         _claim(follow_up, rating=rating, now=now)
+        facts.answer_recorded(follow_up)
         feedback = feedback_services.record_survey_answer(
             case=case, follow_up_id=follow_up.pk, rating=rating, comment=comment, at=now
         )
