@@ -291,6 +291,8 @@ class CaseEvent(models.Model):
         SLA_RESUMED = "sla_resumed", "Taken off hold"
         MESSAGE_RECEIVED = "message_received", "Customer wrote"
         MESSAGE_BOUNCED = "message_bounced", "Email bounced"
+        # The case moved to a team or out of one: routed at triage, moved by a manager, or its team deleted.
+        TEAM_CHANGED = "team_changed", "Team changed"
 
     # No index of its own: (case, created_at, id) below serves every lookup by case, and each index
     # is paid on every insert (the SLA sweep writes thousands of events a minute).
@@ -574,6 +576,8 @@ class Notice(models.Model):
         GESTURE_APPROVED = "gesture_approved", "Gesture approved"
         GESTURE_REJECTED = "gesture_rejected", "Gesture rejected"
         WEBHOOK_DISABLED = "webhook_disabled", "Webhook turned off"
+        ASSIGNED = "assigned", "A case assigned to you"
+        REASSIGNED = "reassigned", "Your case reassigned away"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -17,6 +17,8 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from cases import services
 from cases.models import SEVERITY_RANK, RecoveryCase, Severity, Stage
+from cases.teams import assignment
+from feedback.conditions import FeedbackFacts
 from feedback.models import Feedback, Sentiment
 
 _ONE_LEVEL_UP: dict[str, str] = {
@@ -173,6 +175,7 @@ def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
         complained_at=feedback.received_at,
         is_repeat=decision.is_repeat,
     )
+    assignment.place_new_case(case=case, facts=FeedbackFacts.of(feedback, severity=case.severity))
     feedback.case = case
     feedback.response_case = _case_snapshot(case, severity=case.severity)
     feedback.save(force_insert=True)

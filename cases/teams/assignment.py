@@ -1,0 +1,113 @@
+"""Assignment: the team a new case goes to and the agent inside it who gets it, in the triage
+transaction.
+
+The team's row is locked (SELECT ... FOR UPDATE) before its members are counted or its round-robin
+cursor read, so concurrent intakes for one team take turns: each sees the case the one before it
+assigned, and two never pick the same agent off the same stale count.
+"""
+
+from datetime import datetime
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import events
+from cases.models import OPEN_STAGES, CaseEvent, Notice, RecoveryCase
+from cases.notices.services import notify
+from cases.teams import routing
+from cases.teams.models import Team
+from feedback.conditions import FeedbackFacts
+from recovery.roles import User
+
+
+def place_new_case(*, case: RecoveryCase, facts: FeedbackFacts) -> None:
+    """Route a just-opened `case` to its team and give it to an agent there, as the team's mode says;
+    with nobody eligible (or in `manual` mode) it waits in the team's pool. No team: nothing changes,
+    and the first agent to act takes the case, as before teams. Precondition: inside the case's
+    transaction, with the case saved."""
+    destination = routing.route(facts)
+    if destination is None:
+        return
+    team = Team.objects.select_for_update().filter(pk=destination.team.pk).first()
+    if team is None:  # deleted while this intake ran: the case stays everyone's
+        return
+    case.team = team
+    agent = pick_agent(team, now=timezone.now())
+    case.owner = agent
+    case.save(update_fields=["team", "owner", "updated_at"])
+    events.record(
+        case,
+        CaseEvent.Kind.TEAM_CHANGED,
+        message=_("Routed to %(team)s by %(reason)s.") % {"team": team.name, "reason": destination.reason},
+        data={"from": None, "to": team.slug, "rule": destination.rule.pk if destination.rule else None},
+    )
+    if agent is None:
+        return
+    team.last_assigned = agent
+    team.save(update_fields=["last_assigned"])
+    mode = team.get_assignment_display().lower()
+    events.record(
+        case,
+        CaseEvent.Kind.ASSIGNED,
+        message=_("Assigned to %(agent)s (%(mode)s in %(team)s)")
+        % {"agent": agent.get_username(), "mode": mode, "team": team.name},
+        data={"from": None, "to": agent.pk, "team": team.slug, "by": team.assignment},
+    )
+    notify(
+        [agent],
+        kind=Notice.Kind.ASSIGNED,
+        case=case,
+        text=_("%(reference)s was assigned to you (%(team)s).")
+        % {"reference": case.reference, "team": team.name},
+    )
+
+
+def pick_agent(team: Team, *, now: datetime) -> User | None:
+    """The member who gets the team's next case, or None (manual mode, or nobody eligible).
+
+    Eligible: active, not away at `now`, and under the team's cap of open cases when it has one.
+    `round_robin` takes the next eligible member after the last one given a case (by id, wrapping
+    round); `least_open` the one holding the fewest open cases (the lower id on a tie).
+    Precondition: the caller holds the team's row lock.
+    """
+    if team.assignment == Team.Assignment.MANUAL:
+        return None
+    candidates = list(eligible_members(team, now=now))
+    if not candidates:
+        return None
+    if team.assignment == Team.Assignment.LEAST_OPEN:
+        return min(candidates, key=lambda member: (member.open_cases, member.pk))
+    after = team.last_assigned_id or 0
+    return next((member for member in candidates if member.pk > after), candidates[0])
+
+
+def eligible_members(team: Team, *, now: datetime) -> QuerySet[User]:
+    """`team`'s members who may be given a case at `now`, by id, each with `open_cases` counted."""
+    members = (
+        team.members.filter(is_active=True)
+        .exclude(agent_status__away_until__gt=now)
+        .annotate(open_cases=open_cases_of(OuterRef("pk")))
+        .order_by("pk")
+    )
+    if team.max_open_per_agent is not None:
+        members = members.filter(open_cases__lt=team.max_open_per_agent)
+    return members
+
+
+def open_cases_of(user_id) -> Coalesce:
+    """How many open cases the user `user_id` (a value or an OuterRef) owns, as an expression."""
+    count = (
+        RecoveryCase.objects.filter(owner_id=user_id, stage__in=OPEN_STAGES)
+        .order_by()
+        .values("owner_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+
+
+def is_away(user: User, *, now: datetime) -> bool:
+    status = getattr(user, "agent_status", None)
+    return bool(status and status.away_until and status.away_until > now)
