@@ -35,6 +35,7 @@ urlpatterns = [
     path("root-causes/", root_causes.root_cause_list, name="root_causes"),
     path("root-causes/<int:root_cause_id>/", root_causes.root_cause_page, name="root_cause"),
     path("webhooks/", include("cases.webhooks.urls")),
+    path("teams/", include("cases.teams.urls")),
     path("templates/", response_templates.template_list, name="templates"),
     path("templates/new/", response_templates.template_new, name="template-new"),
     path("templates/<int:template_id>/", response_templates.template_edit, name="template-edit"),
