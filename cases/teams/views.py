@@ -2,10 +2,10 @@
 status there. The workspace face of `cases.teams.services`."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.models import BusinessCalendar, FAR_FUTURE
+from cases.models import FAR_FUTURE, BusinessCalendar
 from cases.teams import routing, selectors, services
 from cases.teams.models import AgentStatus, Team
 from recovery.errors import InvalidInput, NotFound
