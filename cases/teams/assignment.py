@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cases import events
 from cases.models import OPEN_STAGES, CaseEvent, Notice, RecoveryCase
 from cases.notices.services import notify
+from cases.sla import clock as sla
 from cases.teams import routing
 from cases.teams.models import Team
 from feedback.conditions import FeedbackFacts
@@ -36,7 +37,12 @@ def place_new_case(*, case: RecoveryCase, facts: FeedbackFacts) -> None:
     case.team = team
     agent = pick_agent(team, now=timezone.now())
     case.owner = agent
-    case.save(update_fields=["team", "owner", "updated_at"])
+    if team.calendar_id is None:
+        case.save(update_fields=["team", "owner", "updated_at"])
+    else:  # the team's business calendar counts its SLA time: the clocks start again in it
+        sla.start_clock(case, start=case.sla_started_at)
+        case.save()
+        sla.set_alarm(case)
     events.record(
         case,
         CaseEvent.Kind.TEAM_CHANGED,

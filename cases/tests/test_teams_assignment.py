@@ -1,11 +1,12 @@
 """Assignment inside a team: the modes, who is skipped, the pool, and what the agent hears."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
-from cases.models import CaseEvent, Notice
+from cases.models import BusinessCalendar, CaseEvent, Notice, OpeningHours
 from cases.teams import assignment
 from cases.teams.models import AgentStatus, Team
 from cases.tests.factories import RecoveryCaseFactory
@@ -124,3 +125,30 @@ def test_a_case_joining_an_open_one_is_not_assigned_again(people, intake_user):
     first.refresh_from_db()
     assert owners([first]) == ["ann"]
     assert first.events.filter(kind=CaseEvent.Kind.ASSIGNED).count() == 1
+
+
+def test_a_team_with_a_business_calendar_counts_its_cases_sla_in_working_hours(people, intake_user):
+    office = BusinessCalendar.objects.create(name="Berlin office", time_zone="Europe/Berlin")
+    for weekday in range(5):
+        OpeningHours.objects.create(calendar=office, weekday=weekday, opens=time(9), closes=time(17))
+    team_of(people, calendar=office)
+
+    # Friday 2026-11-20, 16:30 in Berlin (15:30 UTC). A high case is acknowledged within 1 h of SLA time:
+    # 30 minutes on Friday, 30 on Monday morning.
+    with time_machine.travel(datetime(2026, 11, 20, 15, 30, tzinfo=UTC), tick=False):
+        case = open_cases(intake_user, 1)[0]
+
+    case.refresh_from_db()
+    assert case.severity == "high"
+    assert case.acknowledge_due_at == datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # Monday 9:30 in Berlin
+    assert case.sla_alarm.rings_at < case.acknowledge_due_at  # the warning comes before, in working time
+
+
+def test_without_a_team_calendar_the_policy_counts_around_the_clock(people, intake_user):
+    team_of(people)
+
+    with time_machine.travel(datetime(2026, 11, 20, 15, 30, tzinfo=UTC), tick=False):
+        case = open_cases(intake_user, 1)[0]
+
+    case.refresh_from_db()
+    assert case.acknowledge_due_at == datetime(2026, 11, 20, 16, 30, tzinfo=UTC)
