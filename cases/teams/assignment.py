@@ -7,6 +7,7 @@ assigned, and two never pick the same agent off the same stale count.
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -80,7 +81,7 @@ def pick_agent(team: Team, *, now: datetime) -> User | None:
     """
     if team.assignment == Team.Assignment.MANUAL:
         return None
-    candidates = list(eligible_members(team, now=now))
+    candidates: list[Any] = list(eligible_members(team, now=now))  # Users with `open_cases` annotated
     if not candidates:
         return None
     if team.assignment == Team.Assignment.LEAST_OPEN:

@@ -2,6 +2,7 @@
 the feedback meets wins (`feedback.conditions`, the one matcher); no match goes to the default team,
 and with no default team the case stays everyone's."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cases.teams.models import RoutingRule, Team
@@ -26,13 +27,13 @@ class Route:
 def route(facts: FeedbackFacts) -> Route | None:
     """The team `facts` go to, with the rule that sent them; None when no rule matches and no team is
     the default. Two queries at most: the rules with their teams, then the default team."""
-    for rule in RoutingRule.objects.select_related("team").order_by("position", "id"):
-        if matches(rule.conditions, facts):
-            return Route(rule.team, rule)
+    rule = first_match(RoutingRule.objects.select_related("team").order_by("position", "id"), facts)
+    if rule is not None:
+        return Route(rule.team, rule)
     default = Team.objects.filter(is_default=True).first()
     return Route(default, None) if default else None
 
 
-def first_match(rules: list[RoutingRule], facts: FeedbackFacts) -> RoutingRule | None:
+def first_match(rules: Iterable[RoutingRule], facts: FeedbackFacts) -> RoutingRule | None:
     """The first of `rules` (in their order) that `facts` meet."""
     return next((rule for rule in rules if matches(rule.conditions, facts)), None)
