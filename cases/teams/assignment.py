@@ -113,8 +113,3 @@ def open_cases_of(user_id) -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
-
-
-def is_away(user: User, *, now: datetime) -> bool:
-    status = getattr(user, "agent_status", None)
-    return bool(status and status.away_until and status.away_until > now)
