@@ -52,8 +52,9 @@ def place_new_case(*, case: RecoveryCase, facts: FeedbackFacts) -> None:
     )
     if agent is None:
         return
-    team.last_assigned = agent
-    team.save(update_fields=["last_assigned"])
+    if team.assignment == Team.Assignment.ROUND_ROBIN:  # its cursor; the other modes need none
+        team.last_assigned = agent
+        team.save(update_fields=["last_assigned"])
     mode = team.get_assignment_display().lower()
     events.record(
         case,

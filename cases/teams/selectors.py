@@ -53,6 +53,8 @@ def match_counts(conditions: Iterable[Mapping[str, Any]], facts: list[FeedbackFa
 
 
 def rules_with_counts() -> list[tuple[RoutingRule, int]]:
+    """Every rule in the order tried, with how many of the last RECENT_DAYS days' cases it matches on
+    its own."""
     rules = list(RoutingRule.objects.select_related("team").order_by("position", "id"))
     return list(zip(rules, match_counts([rule.conditions for rule in rules], recent_facts()), strict=True))
 
