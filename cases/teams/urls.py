@@ -7,6 +7,7 @@ from cases.teams import views
 urlpatterns = [
     path("", views.team_list, name="teams"),
     path("away/", views.set_my_away, name="away"),
+    path("away/<str:username>/", views.set_member_away, name="member-away"),
     path("new/", views.team_new, name="team-new"),
     path("rules/", views.rule_new, name="rule-new"),
     path("rules/preview/", views.rule_preview, name="rule-preview"),

@@ -137,6 +137,10 @@ class AwayForm(forms.Form):
 @require_GET
 @agent_required
 def team_list(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(request, "teams/list.html", _list_context(request, away_form=AwayForm()))
+
+
+def _list_context(request: HttpRequest, *, away_form: "AwayForm") -> dict:
     teams = list(services.teams_listed())
     now = timezone.now()
     open_counts = selectors.open_case_counts({member.pk for team in teams for member in team.members.all()})
@@ -147,14 +151,14 @@ def team_list(request: HttpRequest) -> HttpResponse:
         "my_away_until": status.away_until
         if status and status.away_until and status.away_until > now
         else None,
-        "away_form": AwayForm(),
+        "away_form": away_form,
         "nav": "teams",
     }
     if is_manager(request.user):
         context["rules"] = selectors.rules_with_counts()
         context["rule_form"] = RuleForm()
         context["recent_days"] = selectors.RECENT_DAYS
-    return TemplateResponse(request, "teams/list.html", context)
+    return context
 
 
 def _member_row(member, open_counts: dict[int, int], now) -> dict:
@@ -166,18 +170,35 @@ def _member_row(member, open_counts: dict[int, int], now) -> dict:
 @require_POST
 @agent_required
 def set_my_away(request: HttpRequest) -> HttpResponse:
-    """Away until a moment (or until I'm back), or back now: the buttons name which."""
+    """Away until a moment (or until I'm back), or back now: the buttons name which. A moment that
+    cannot be read re-renders the page with the error next to the field and the text kept."""
     form = AwayForm(request.POST)
     if "back" in request.POST:
         services.set_away(actor=request.user, username=request.user.get_username(), away_until=None)
         messages.success(request, _("Welcome back: new cases reach you again."))
         return redirect("workspace:teams")
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("away_until", [])))
-        return redirect("workspace:teams")
+        return TemplateResponse(
+            request, "teams/list.html", _list_context(request, away_form=form), status=422
+        )
     until = form.cleaned_data["away_until"] or FAR_FUTURE
     services.set_away(actor=request.user, username=request.user.get_username(), away_until=until)
     messages.success(request, _("You are away: new cases go to your colleagues."))
+    return redirect("workspace:teams")
+
+
+@require_POST
+@manager_required
+def set_member_away(request: HttpRequest, username: str) -> HttpResponse:
+    """A manager marks a member away until they are back (their untouched new cases return to the
+    pool), or back."""
+    back = "back" in request.POST
+    try:
+        services.set_away(actor=request.user, username=username, away_until=None if back else FAR_FUTURE)
+    except NotFound:
+        raise Http404(_("No such agent.")) from None
+    text = _("%(name)s is back.") if back else _("%(name)s is away until they are back.")
+    messages.success(request, text % {"name": username})
     return redirect("workspace:teams")
 
 

@@ -134,3 +134,25 @@ def test_deleting_a_team_in_the_workspace_leaves_its_cases_with_no_team(manager,
 
     case.refresh_from_db()
     assert case.team_id is None and not Team.objects.exists()
+
+
+def test_a_manager_marks_a_member_away_and_their_untouched_new_cases_return_to_the_pool(manager, agent, care):
+    waiting = RecoveryCaseFactory(team=care, owner=agent)
+
+    signed_in(manager).post("/teams/away/agent/", {"away": "1"})
+    away = AgentStatus.objects.get(user=agent).away_until
+    signed_in(manager).post("/teams/away/agent/", {"back": "1"})
+
+    waiting.refresh_from_db()
+    assert away == FAR_FUTURE and waiting.owner_id is None
+    assert AgentStatus.objects.get(user=agent).away_until is None
+    assert signed_in(agent).post("/teams/away/bob/", {"away": "1"}).status_code == 403
+
+
+def test_an_unreadable_away_moment_keeps_the_text_and_says_why_next_to_the_field(agent, care):
+    page = signed_in(agent).post("/teams/away/", {"away": "1", "away_until": "next tuesday"})
+
+    assert page.status_code == 422
+    assert page.context["away_form"].errors["away_until"]
+    assert 'value="next tuesday"' in page.content.decode()
+    assert not AgentStatus.objects.filter(user=agent).exists()
