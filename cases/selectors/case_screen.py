@@ -79,7 +79,9 @@ class CaseScreen:
 
 def case_screen(*, case_id: int, user, now: datetime) -> CaseScreen:
     """Everything the case screen shows. Raises RecoveryCase.DoesNotExist."""
-    case = RecoveryCase.objects.select_related("customer", "owner", "originating_feedback").get(pk=case_id)
+    case = RecoveryCase.objects.select_related("customer", "owner", "team", "originating_feedback").get(
+        pk=case_id
+    )
     return CaseScreen(
         case=case,
         **_history(case, since=now - FAILURE_WINDOW),

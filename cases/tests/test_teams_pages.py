@@ -156,3 +156,11 @@ def test_an_unreadable_away_moment_keeps_the_text_and_says_why_next_to_the_field
     assert page.context["away_form"].errors["away_until"]
     assert 'value="next tuesday"' in page.content.decode()
     assert not AgentStatus.objects.filter(user=agent).exists()
+
+
+def test_the_case_screen_names_the_case_team(agent, care):
+    case = RecoveryCaseFactory(team=care)
+
+    page = signed_in(agent).get(f"/cases/{case.reference}/")
+
+    assert "Team: <strong>Care</strong>" in page.content.decode()
