@@ -175,11 +175,12 @@ def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
         complained_at=feedback.received_at,
         is_repeat=decision.is_repeat,
     )
-    assignment.place_new_case(case=case, facts=FeedbackFacts.of(feedback, severity=case.severity))
     feedback.case = case
     feedback.response_case = _case_snapshot(case, severity=case.severity)
     feedback.save(force_insert=True)
     services.link_originating_feedback(case=case, feedback=feedback)
+    # Last: it locks the case's team until the intake commits, and concurrent intakes queue there.
+    assignment.place_new_case(case=case, facts=FeedbackFacts.of(feedback, severity=case.severity))
     return feedback
 
 

@@ -7,15 +7,13 @@ assigned, and two never pick the same agent off the same stale count.
 """
 
 from datetime import datetime
-from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import events
-from cases.models import OPEN_STAGES, CaseEvent, Notice, RecoveryCase
+from cases.models import CaseEvent, Notice, RecoveryCase, Stage
 from cases.notices.services import notify
 from cases.sla import clock as sla
 from cases.teams import routing
@@ -32,7 +30,7 @@ def place_new_case(*, case: RecoveryCase, facts: FeedbackFacts) -> None:
     destination = routing.route(facts)
     if destination is None:
         return
-    team = Team.objects.select_for_update().filter(pk=destination.team.pk).first()
+    team = Team.objects.select_for_update().filter(pk=destination.team_id).first()
     if team is None:  # deleted while this intake ran: the case stays everyone's
         return
     case.team = team
@@ -48,7 +46,7 @@ def place_new_case(*, case: RecoveryCase, facts: FeedbackFacts) -> None:
         case,
         CaseEvent.Kind.TEAM_CHANGED,
         message=_("Routed to %(team)s by %(reason)s.") % {"team": team.name, "reason": destination.reason},
-        data={"from": None, "to": team.slug, "rule": destination.rule.pk if destination.rule else None},
+        data={"from": None, "to": team.slug, "rule": destination.rule_id},
     )
     if agent is None:
         return
@@ -82,35 +80,40 @@ def pick_agent(team: Team, *, now: datetime) -> User | None:
     """
     if team.assignment == Team.Assignment.MANUAL:
         return None
-    candidates: list[Any] = list(eligible_members(team, now=now))  # Users with `open_cases` annotated
+    candidates = available_members(team, now=now)
+    if team.assignment == Team.Assignment.LEAST_OPEN or team.max_open_per_agent is not None:
+        counts = open_case_counts([member.pk for member in candidates])
+        cap = team.max_open_per_agent
+        candidates = [m for m in candidates if cap is None or counts.get(m.pk, 0) < cap]
+        if team.assignment == Team.Assignment.LEAST_OPEN:
+            return min(candidates, key=lambda m: (counts.get(m.pk, 0), m.pk), default=None)
     if not candidates:
         return None
-    if team.assignment == Team.Assignment.LEAST_OPEN:
-        return min(candidates, key=lambda member: (member.open_cases, member.pk))
     after = team.last_assigned_id or 0
     return next((member for member in candidates if member.pk > after), candidates[0])
 
 
-def eligible_members(team: Team, *, now: datetime) -> QuerySet[User]:
-    """`team`'s members who may be given a case at `now`, by id, each with `open_cases` counted."""
-    members = (
+def available_members(team: Team, *, now: datetime) -> list[User]:
+    """`team`'s active members who are not away at `now`, by id: only what a case's owner and its
+    timeline line need of them."""
+    return list(
         team.members.filter(is_active=True)
         .exclude(agent_status__away_until__gt=now)
-        .annotate(open_cases=open_cases_of(OuterRef("pk")))
+        .only("id", "username", "first_name", "last_name", "is_active")
         .order_by("pk")
     )
-    if team.max_open_per_agent is not None:
-        members = members.filter(open_cases__lt=team.max_open_per_agent)
-    return members
 
 
-def open_cases_of(user_id) -> Coalesce:
-    """How many open cases the user `user_id` (a value or an OuterRef) owns, as an expression."""
-    count = (
-        RecoveryCase.objects.filter(owner_id=user_id, stage__in=OPEN_STAGES)
+def open_case_counts(user_ids: list[int]) -> dict[int, int]:
+    """How many open cases each of the users owns, in one grouped query over the (owner, stage) index;
+    users with none are absent."""
+    if not user_ids:
+        return {}
+    rows = (
+        RecoveryCase.objects.filter(owner_id__in=user_ids)
+        .exclude(stage=Stage.CLOSED)
         .order_by()
-        .values("owner_id")
+        .values_list("owner_id")
         .annotate(n=Count("pk"))
-        .values("n")
     )
-    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+    return dict(rows)

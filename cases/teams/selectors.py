@@ -5,12 +5,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import OuterRef
 from django.utils import timezone
 
 from cases.models import RecoveryCase
-from cases.teams.assignment import open_cases_of
+from cases.teams import assignment
 from cases.teams.models import RoutingRule
 from feedback.conditions import FeedbackFacts, matches
 
@@ -60,6 +58,5 @@ def rules_with_counts() -> list[tuple[RoutingRule, int]]:
 
 
 def open_case_counts(user_ids: Iterable[int]) -> dict[int, int]:
-    """How many open cases each of the users holds, in one query."""
-    users = get_user_model().objects.filter(pk__in=list(user_ids)).annotate(n=open_cases_of(OuterRef("pk")))
-    return dict(users.values_list("pk", "n"))
+    """How many open cases each of the users holds (absent: none), in one query."""
+    return assignment.open_case_counts(list(user_ids))
