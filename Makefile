@@ -37,7 +37,8 @@ TYPED := cases/workflow.py cases/services.py cases/events.py cases/root_causes.p
 	cases/webhooks/signing.py cases/webhooks/tasks.py \
 	cases/at_risk/formula.py cases/at_risk/services.py cases/outreach/services.py cases/outreach/rows.py \
 	cases/gesture_rules/services.py cases/gesture_rules/automatic.py cases/gesture_rules/metadata.py \
-	cases/gesture_rules/active.py cases/metrics/facts.py
+	cases/gesture_rules/active.py cases/metrics/facts.py \
+	cases/teams/routing.py cases/teams/assignment.py cases/teams/services.py cases/teams/selectors.py
 
 typecheck: venv
 	DEBUG=1 $(BIN)/mypy $(TYPED)

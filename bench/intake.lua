@@ -14,8 +14,8 @@ function init(args)
   token = os.getenv("BENCH_TOKEN")
   target = os.getenv("BENCH_TARGET") or "mend"
   run = os.getenv("BENCH_RUN") or tostring(os.time())
-  -- Where this run's customers start: runs meant to be compared each get customers of their own.
-  customer_offset = tonumber(os.getenv("BENCH_CUSTOMER_OFFSET") or "0")
+  -- Another prefix, another 5,000 customers: a second run opens cases rather than joining the first's.
+  customers = os.getenv("BENCH_CUSTOMERS") or "B-"
   sent = 0
   answered = 0
   created = 0
@@ -42,7 +42,7 @@ function request()
   sent = sent + 1
   local n = thread_id * 100000000 + sent
   -- 5,000 customers: some feedback joins an open case, some opens one, some finds a repeat customer.
-  local customer = "B-" .. (customer_offset + (thread_id * 7919 + sent) % 5000)
+  local customer = customers .. ((thread_id * 7919 + sent) % 5000)
   local path = target == "ceiling" and "/bench/ceiling/rows/" or "/api/v1/feedback/"
   local headers = {
     ["Content-Type"] = "application/json",

@@ -294,6 +294,8 @@ class CaseEvent(models.Model):
         MESSAGE_BOUNCED = "message_bounced", "Email bounced"
         # Told proactively about a root cause that hit them (`cases.outreach`).
         CUSTOMER_NOTIFIED = "customer_notified", "Told about a root cause"
+        # The case moved to a team or out of one: routed at triage, moved by a manager, or its team deleted.
+        TEAM_CHANGED = "team_changed", "Team changed"
 
     # No index of its own: (case, created_at, id) below serves every lookup by case, and each index
     # is paid on every insert (the SLA sweep writes thousands of events a minute).
@@ -609,6 +611,8 @@ class Notice(models.Model):
         REOPENED = "reopened", _("Reopened by the customer")
         CUSTOMER_REPLY = "customer_reply", _("Customer replied")
         MENTION = "mention", _("Mentioned in a note")
+        ASSIGNED = "assigned", "A case assigned to you"
+        REASSIGNED = "reassigned", "Your case reassigned away"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=32, choices=Kind.choices)

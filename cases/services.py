@@ -12,6 +12,7 @@ from cases.at_risk import services as at_risk
 from cases.models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
 from cases.notices import mentions
 from cases.sla import clock as sla
+from cases.teams import services as team_services
 from feedback.models import Channel, Customer, Feedback
 from recovery.errors import InvalidInput, NotPermitted, PreconditionFailed
 from recovery.roles import User, is_agent, is_manager, require_case_worker, require_may_act_on
@@ -111,6 +112,7 @@ def assign(*, case: RecoveryCase, owner: User | None, actor: User) -> RecoveryCa
     previous = case.owner_id
     if previous == (owner.pk if owner else None):
         return case
+    previous_owner = case.owner if previous is not None else None
     case.owner = owner
     _bump_version(case)
     case.save(update_fields=["owner", "version", "updated_at"])
@@ -121,6 +123,7 @@ def assign(*, case: RecoveryCase, owner: User | None, actor: User) -> RecoveryCa
         message=f"Assigned to {owner}" if owner else "Unassigned",
         data={"from": previous, "to": owner.pk if owner else None},
     )
+    team_services.announce_owner_change(case=case, previous=previous_owner, owner=owner, actor=actor)
     return case
 
 

@@ -43,6 +43,7 @@ urlpatterns = [
     path("customers/at-risk/", at_risk.at_risk_page, name="at_risk"),
     path("webhooks/", include("cases.webhooks.urls")),
     path("gesture-rules/", include("cases.gesture_rules.urls")),
+    path("teams/", include("cases.teams.urls")),
     path("templates/", response_templates.template_list, name="templates"),
     path("templates/new/", response_templates.template_new, name="template-new"),
     path("templates/<int:template_id>/", response_templates.template_edit, name="template-edit"),

@@ -18,6 +18,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from cases import services
 from cases.gesture_rules import automatic as automatic_gestures
 from cases.models import SEVERITY_RANK, RecoveryCase, Severity, Stage
+from cases.teams import assignment
 from feedback.conditions import FeedbackFacts
 from feedback.models import Feedback, Sentiment
 
@@ -179,7 +180,10 @@ def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
     feedback.response_case = _case_snapshot(case, severity=case.severity)
     feedback.save(force_insert=True)
     services.link_originating_feedback(case=case, feedback=feedback)
-    automatic_gestures.grant_for_new_case(case=case, facts=FeedbackFacts.of(feedback, severity=case.severity))
+    facts = FeedbackFacts.of(feedback, severity=case.severity)
+    automatic_gestures.grant_for_new_case(case=case, facts=facts)
+    # Last: it locks the case's team until the intake commits, and concurrent intakes queue there.
+    assignment.place_new_case(case=case, facts=facts)
     return feedback
 
 

@@ -312,6 +312,7 @@ class CaseOut(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     customer = CustomerOut()
     owner = UserOut(allow_null=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     sla_state = serializers.SerializerMethodField()
 
     class Meta:
@@ -325,6 +326,7 @@ class CaseOut(serializers.ModelSerializer):
             "channel",
             "customer",
             "owner",
+            "team",
             "is_repeat",
             "customer_unhappy_at",
             "escalation_level",

@@ -11,6 +11,7 @@ from cases.api.views import (
 )
 from cases.at_risk.api import AtRiskView
 from cases.gesture_rules.api import GestureRuleViewSet
+from cases.teams.api import AgentViewSet, RoutingRuleViewSet, TeamViewSet
 from cases.webhooks.api import WebhookViewSet
 
 router = SimpleRouter()
@@ -21,6 +22,9 @@ router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("gesture-rules", GestureRuleViewSet, basename="gesture-rule")
+router.register("teams", TeamViewSet, basename="team")
+router.register("routing-rules", RoutingRuleViewSet, basename="routing-rule")
+router.register("agents", AgentViewSet, basename="agent")
 
 urlpatterns = [
     *router.urls,

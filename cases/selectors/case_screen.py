@@ -79,7 +79,7 @@ class CaseScreen:
 
 def case_screen(*, case_id: int, user, now: datetime) -> CaseScreen:
     """Everything the case screen shows. Raises RecoveryCase.DoesNotExist."""
-    case = RecoveryCase.objects.select_related("customer__risk", "owner", "originating_feedback").get(
+    case = RecoveryCase.objects.select_related("customer__risk", "owner", "team", "originating_feedback").get(
         pk=case_id
     )
     return CaseScreen(

@@ -52,7 +52,7 @@ QUEUE_ROW = (
     "on_hold_since", "sla_warn_at", "sla_due_at", *STAGE_DUE_FIELDS.values(), "created_at", "updated_at",
     "version",
     "customer__external_id", "customer__name", "customer__email", "customer__phone", "customer__segment",
-    "owner__username", "owner__first_name", "owner__last_name",
+    "owner__username", "owner__first_name", "owner__last_name", "team__slug",
 )  # fmt: skip
 
 
@@ -73,7 +73,7 @@ def case_queue() -> QuerySet[RecoveryCase]:
 @functools.cache
 def _case_queue() -> QuerySet[RecoveryCase]:
     return (
-        RecoveryCase.objects.select_related("customer", "owner")
+        RecoveryCase.objects.select_related("customer", "owner", "team")
         .only(*QUEUE_ROW)
         .alias(urgent_due=URGENT_DUE, severity_urgency=SEVERITY_URGENCY)
         .order_by("urgent_due", "severity_urgency", "id")
@@ -95,7 +95,7 @@ def case_detail(*, case_id: int) -> RecoveryCase:
     """One case with everything its page shows: the case, then its feedback, gestures, root causes and
     follow-ups in one query each, whatever their number. Raises RecoveryCase.DoesNotExist."""
     return (
-        RecoveryCase.objects.select_related("customer", "owner")
+        RecoveryCase.objects.select_related("customer", "owner", "team")
         .prefetch_related(*_DETAIL_PREFETCHES)
         .get(pk=case_id)
     )
@@ -136,7 +136,7 @@ def root_cause_cases(*, root_cause_id: int, limit: int = ROOT_CAUSE_CASES_SHOWN)
     """The cases linked to a root cause, newest first, with their customer and owner."""
     return list(
         RecoveryCase.objects.filter(root_causes=root_cause_id)
-        .select_related("customer", "owner")
+        .select_related("customer", "owner", "team")
         .only(*QUEUE_ROW)
         .order_by("-created_at", "-id")[:limit]
     )

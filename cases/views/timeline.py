@@ -35,6 +35,7 @@ _KIND = {
     K.SLA_RESUMED: ("resumed the case", "resumed"),
     K.MESSAGE_RECEIVED: ("wrote by email", "written to by the customer"),
     K.MESSAGE_BOUNCED: ("could not deliver an email", "bounced an email"),
+    K.TEAM_CHANGED: ("moved the case to another team", "moved to another team"),
 }
 
 
@@ -114,6 +115,9 @@ def entry(event: CaseEvent) -> Entry:
             who,
             event.message[:1].lower() + event.message[1:] if event.message else "changed the owner",
         )
+    if event.kind == K.TEAM_CHANGED:
+        # The message names the team and why: the routing rule at triage, or the team's deletion.
+        return Entry(event, who, _KIND[K.TEAM_CHANGED][0], event.message)
     if event.kind == K.UPDATED:
         changes = tuple(
             (name.replace("_", " ").capitalize(), str(pair[0] or "—"), str(pair[1] or "—"))
