@@ -67,6 +67,7 @@ def place_new_case(*, case: RecoveryCase, facts: FeedbackFacts) -> None:
         case=case,
         text=_("%(reference)s was assigned to you (%(team)s).")
         % {"reference": case.reference, "team": team.name},
+        email_template="case_assignment",
     )
 
 

@@ -381,6 +381,7 @@ def announce_owner_change(
             case=case,
             text=_("%(actor)s assigned %(reference)s to you.")
             % {"actor": actor.get_username(), "reference": case.reference},
+            email_template="case_assignment",
         )
     if previous is not None and previous.pk != actor.pk and previous.pk != getattr(owner, "pk", None):
         notify(
@@ -393,4 +394,5 @@ def announce_owner_change(
                 "reference": case.reference,
                 "owner": owner.get_username() if owner else _("the pool"),
             },
+            email_template="case_assignment",
         )

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from cases.models import CaseEvent, Notice, RecoveryCase
+from cases.models import CaseEvent, Notice, Notification, RecoveryCase
+from cases.notices import preferences
 from cases.teams.models import AgentStatus, RoutingRule, Team
 from cases.tests.factories import RecoveryCaseFactory
 
@@ -302,6 +303,26 @@ def test_a_manager_reassigning_a_case_tells_both_agents(api_client, manager, age
     assert list(Notice.objects.filter(user=agent).values_list("kind", flat=True)) == ["reassigned"]
     event = case.events.get(kind=CaseEvent.Kind.ASSIGNED)
     assert (event.actor, event.data) == (manager, {"from": agent.pk, "to": other_agent.pk})
+
+
+def test_assignment_and_reassignment_are_emailed_by_default_and_not_once_turned_off(
+    api_client, manager, agent, other_agent, care
+):
+    agent.email, other_agent.email = "alice@example.com", "bob@example.com"
+    agent.save()
+    other_agent.save()
+    preferences.set_email_choices(user=agent, choices={Notice.Kind.REASSIGNED: False})
+    case = RecoveryCaseFactory(team=care, owner=agent)
+    client = api_client(manager)
+    etag = client.get(f"/api/v1/cases/{case.reference}/")["ETag"]
+
+    client.patch(
+        f"/api/v1/cases/{case.reference}/", {"owner": other_agent.pk}, format="json", HTTP_IF_MATCH=etag
+    )
+
+    emails = Notification.objects.filter(case=case, template="case_assignment")
+    assert list(emails.values_list("recipient", flat=True)) == ["bob@example.com"]
+    assert f"manager assigned {case.reference} to you" in emails.get().body
 
 
 def test_the_teams_endpoints_are_in_the_schema(api_client, manager):
