@@ -2,11 +2,14 @@
 agent may grant) are the services'; their InvalidInput lands on the field it names."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from cases import response_templates
 from cases.gestures import rates
 from cases.gestures import services as gestures
 from cases.models import Gesture, ResponseTemplate, RootCause, Severity
 from recovery.filter_fields import IdFormField
+from recovery.languages.services import default_language, language_name
 from recovery.roles import case_workers
 from recovery.text_limit import within_limit
 
@@ -171,3 +174,30 @@ class ResponseTemplateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         validators=[within_limit],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = default_language()
+        self.fields["body"].label = _("Text in %(language)s") % {"language": language_name(default)}
+        # One text per other language of Mend's; a blank one is shown as missing when inserted.
+        for language in response_templates.variant_languages():
+            self.fields[f"body_{language}"] = forms.CharField(
+                label=_("Text in %(language)s") % {"language": language_name(language)},
+                required=False,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 8, "lang": language}),
+                validators=[within_limit],
+            )
+
+    def service_values(self) -> dict:
+        """kind, name, body and variants, as `cases.response_templates.create` takes them."""
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "name": data["name"],
+            "body": data["body"],
+            "variants": {
+                language: data.get(f"body_{language}", "")
+                for language in response_templates.variant_languages()
+            },
+        }

@@ -722,7 +722,8 @@ class ResponseTemplate(models.Model):
     """A text agents start from when they apologize, resolve or record a follow-up.
 
     The body may name `{customer_name}`, `{reference}` and `{agent_name}`; `cases.response_templates`
-    checks them when a manager saves and fills them in for one case and one agent.
+    checks them when a manager saves and fills them in for one case and one agent. `variants` holds the
+    text in the other languages of settings.LANGUAGES; one that is missing is shown as missing.
     """
 
     class Kind(models.TextChoices):
@@ -733,7 +734,9 @@ class ResponseTemplate(models.Model):
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     name = models.CharField(max_length=120)
-    body = models.TextField()
+    body = models.TextField()  # in the organisation's language, settings.LANGUAGE_CODE
+    # The same text in Mend's other languages, {"de": "...", "es": "..."}: a customer gets theirs.
+    variants = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

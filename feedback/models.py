@@ -32,6 +32,8 @@ class Customer(models.Model):
     segment = models.CharField(max_length=60, blank=True)
     # Asked not to be emailed: no agent's message goes to them (the case is still worked).
     contact_opt_out = models.BooleanField("Does not want to be contacted", default=False, db_default=False)
+    # BCP 47 ("es", "pt-BR"); blank: unknown, and Mend writes to them in settings.LANGUAGE_CODE.
+    language = models.CharField(max_length=35, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,6 +60,8 @@ class Feedback(models.Model):
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
     comment = models.TextField(blank=True)
+    # The comment's language when it is not English, as triage found it: its tone was then not scored.
+    comment_language = models.CharField(max_length=35, blank=True, default="", db_default="")
     touchpoint = models.CharField(max_length=80, blank=True)
     occurred_at = models.DateTimeField()
     received_at = models.DateTimeField(db_index=True)

@@ -49,6 +49,7 @@ def queue_invitation(follow_up: FollowUp) -> bool:
             context={"customer": case.customer, "survey_url": url_for(follow_up.pk)},
             case=case,
             dedupe_key=f"follow-up:{follow_up.pk}:survey",
+            customer=case.customer,
         )
     )
 

@@ -160,7 +160,7 @@ def _extras(request, case, action: Action) -> dict:
     extras: dict = {}
     if action.template_kinds:
         extras["templates"] = [
-            (template.name, response_templates.fill(template, case=case, agent=request.user))
+            response_templates.for_customer(template, case=case, agent=request.user)
             for template in case_screen.response_templates(kinds=action.template_kinds)
         ]
     if action.speaks or action.name == "reply":
