@@ -12,6 +12,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.base import DEFERRED
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from recovery.parsing import whole_number
@@ -20,12 +21,12 @@ REFERENCE_PREFIX = "RC-"
 
 
 class Stage(models.TextChoices):
-    NEW = "new", "New"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    APOLOGIZED = "apologized", "Apologized"
-    RESOLVED = "resolved", "Resolved"
-    FOLLOWED_UP = "followed_up", "Followed up"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    APOLOGIZED = "apologized", _("Apologized")
+    RESOLVED = "resolved", _("Resolved")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+    CLOSED = "closed", _("Closed")
 
 
 OPEN_STAGES = tuple(s for s in Stage.values if s != Stage.CLOSED)
@@ -49,10 +50,10 @@ STAGE_DUE_FIELDS: dict[str, str] = {
 
 
 class Severity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
 
 
 # The one definition of the severity order, least severe first. Triage and "raise severity" compare
@@ -91,10 +92,10 @@ PAUSED_OPEN = Q(on_hold_since__isnull=False) & ~Q(stage=Stage.CLOSED)
 
 
 class SLAState(models.TextChoices):
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    BREACHED = "breached", "Breached"
-    PAUSED = "paused", "Paused"  # on hold: waiting on the customer, clocks stopped
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+    PAUSED = "paused", _("Paused")  # on hold: waiting on the customer, clocks stopped
 
 
 class CaseQuerySet(models.QuerySet):
@@ -267,25 +268,25 @@ class CaseEvent(models.Model):
     """One line of a case's timeline. Append-only: written by `cases.events.record` and nowhere else."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", "Created"
-        STAGE_CHANGED = "stage_changed", "Stage changed"
-        NOTE = "note", "Note"
-        ASSIGNED = "assigned", "Assigned"
-        SEVERITY_CHANGED = "severity_changed", "Severity changed"
-        UPDATED = "updated", "Updated"
-        GESTURE = "gesture", "Gesture"
-        FEEDBACK_ATTACHED = "feedback_attached", "Feedback attached"
-        ROOT_CAUSE_LINKED = "root_cause_linked", "Root cause linked"
-        ROOT_CAUSE_UNLINKED = "root_cause_unlinked", "Root cause unlinked"
-        SLA_WARNING = "sla_warning", "SLA warning"
-        SLA_BREACHED = "sla_breached", "SLA breached"
-        ESCALATED = "escalated", "Escalated"
-        REMINDER = "reminder", "Reminder"
-        FOLLOW_UP = "follow_up", "Follow-up"
-        SLA_PAUSED = "sla_paused", "Put on hold"
-        SLA_RESUMED = "sla_resumed", "Taken off hold"
-        MESSAGE_RECEIVED = "message_received", "Customer wrote"
-        MESSAGE_BOUNCED = "message_bounced", "Email bounced"
+        CREATED = "created", _("Created")
+        STAGE_CHANGED = "stage_changed", _("Stage changed")
+        NOTE = "note", _("Note")
+        ASSIGNED = "assigned", _("Assigned")
+        SEVERITY_CHANGED = "severity_changed", _("Severity changed")
+        UPDATED = "updated", _("Updated")
+        GESTURE = "gesture", _("Gesture")
+        FEEDBACK_ATTACHED = "feedback_attached", _("Feedback attached")
+        ROOT_CAUSE_LINKED = "root_cause_linked", _("Root cause linked")
+        ROOT_CAUSE_UNLINKED = "root_cause_unlinked", _("Root cause unlinked")
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        SLA_BREACHED = "sla_breached", _("SLA breached")
+        ESCALATED = "escalated", _("Escalated")
+        REMINDER = "reminder", _("Reminder")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        SLA_PAUSED = "sla_paused", _("Put on hold")
+        SLA_RESUMED = "sla_resumed", _("Taken off hold")
+        MESSAGE_RECEIVED = "message_received", _("Customer wrote")
+        MESSAGE_BOUNCED = "message_bounced", _("Email bounced")
 
     # No index of its own: (case, created_at, id) below serves every lookup by case, and each index
     # is paid on every insert (the SLA sweep writes thousands of events a minute).
@@ -315,20 +316,20 @@ class Gesture(models.Model):
     """Compensation granted to a customer: a refund, a voucher, a gift. Always recorded with its value."""
 
     class Kind(models.TextChoices):
-        REFUND = "refund", "Refund"
-        VOUCHER = "voucher", "Voucher"
-        DISCOUNT = "discount", "Discount"
-        UPGRADE = "upgrade", "Upgrade"
-        REPLACEMENT = "replacement", "Replacement"
-        GIFT = "gift", "Gift"
-        FEE_WAIVER = "fee_waiver", "Fee waiver"
-        OTHER = "other", "Other"
+        REFUND = "refund", _("Refund")
+        VOUCHER = "voucher", _("Voucher")
+        DISCOUNT = "discount", _("Discount")
+        UPGRADE = "upgrade", _("Upgrade")
+        REPLACEMENT = "replacement", _("Replacement")
+        GIFT = "gift", _("Gift")
+        FEE_WAIVER = "fee_waiver", _("Fee waiver")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        GRANTED = "granted", "Granted"
-        PENDING_APPROVAL = "pending_approval", "Pending approval"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        GRANTED = "granted", _("Granted")
+        PENDING_APPROVAL = "pending_approval", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="gestures")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -393,20 +394,20 @@ class RootCause(models.Model):
     """Why failures happen. Gathers many cases, carries the corrective action and is verified when fixed."""
 
     class Category(models.TextChoices):
-        PROCESS = "process", "Process"
-        PEOPLE = "people", "People"
-        PRODUCT = "product", "Product"
-        TECHNOLOGY = "technology", "Technology"
-        PARTNER = "partner", "Partner"
-        POLICY = "policy", "Policy"
-        EXTERNAL = "external", "External"
+        PROCESS = "process", _("Process")
+        PEOPLE = "people", _("People")
+        PRODUCT = "product", _("Product")
+        TECHNOLOGY = "technology", _("Technology")
+        PARTNER = "partner", _("Partner")
+        POLICY = "policy", _("Policy")
+        EXTERNAL = "external", _("External")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        INVESTIGATING = "investigating", "Investigating"
-        FIXING = "fixing", "Fixing"
-        FIXED = "fixed", "Fixed"
-        VERIFIED = "verified", "Verified"
+        OPEN = "open", _("Open")
+        INVESTIGATING = "investigating", _("Investigating")
+        FIXING = "fixing", _("Fixing")
+        FIXED = "fixed", _("Fixed")
+        VERIFIED = "verified", _("Verified")
 
     title = models.CharField(max_length=200)
     category = models.CharField(max_length=16, choices=Category.choices)
@@ -524,9 +525,9 @@ class Notification(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"  # gave up after the retry budget; shown to operators
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")  # gave up after the retry budget; shown to operators
 
     recipient = models.EmailField()
     subject = models.CharField(max_length=255)
@@ -566,9 +567,9 @@ class Notice(models.Model):
     class Kind(models.TextChoices):
         # Teams, assignment and the conversation add their kinds here (assignment, reassignment,
         # reopened, customer reply, mention); the bell and the list show every kind the same way.
-        GESTURE_APPROVED = "gesture_approved", "Gesture approved"
-        GESTURE_REJECTED = "gesture_rejected", "Gesture rejected"
-        WEBHOOK_DISABLED = "webhook_disabled", "Webhook turned off"
+        GESTURE_APPROVED = "gesture_approved", _("Gesture approved")
+        GESTURE_REJECTED = "gesture_rejected", _("Gesture rejected")
+        WEBHOOK_DISABLED = "webhook_disabled", _("Webhook turned off")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -727,10 +728,10 @@ class ResponseTemplate(models.Model):
     """
 
     class Kind(models.TextChoices):
-        ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
-        APOLOGY = "apology", "Apology"
-        RESOLUTION = "resolution", "Resolution"
-        FOLLOW_UP = "follow_up", "Follow-up"
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        APOLOGY = "apology", _("Apology")
+        RESOLUTION = "resolution", _("Resolution")
+        FOLLOW_UP = "follow_up", _("Follow-up")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     name = models.CharField(max_length=120)
@@ -761,8 +762,8 @@ class ExportAudit(models.Model):
     """Who exported which data, when, with which filters: written before the first CSV row is sent."""
 
     class Export(models.TextChoices):
-        CASES = "cases", "Case list"
-        METRICS = "metrics", "Dashboard metrics"
+        CASES = "cases", _("Case list")
+        METRICS = "metrics", _("Dashboard metrics")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     export = models.CharField(max_length=16, choices=Export.choices)
@@ -856,15 +857,15 @@ class Message(models.Model):
     """
 
     class Direction(models.TextChoices):
-        INBOUND = "inbound", "From the customer"
-        OUTBOUND = "outbound", "To the customer"
+        INBOUND = "inbound", _("From the customer")
+        OUTBOUND = "outbound", _("To the customer")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        BOUNCED = "bounced", "Bounced"
-        RECEIVED = "received", "Received"  # every inbound message
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        BOUNCED = "bounced", _("Bounced")
+        RECEIVED = "received", _("Received")  # every inbound message
 
     case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=8, choices=Direction.choices)

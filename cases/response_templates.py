@@ -109,7 +109,7 @@ def _save(
             template.save()
     except IntegrityError:
         raise InvalidInput(
-            _("Another %(kind)s template is already named “%(name)s”.")
+            _("Another %(kind)s template is already named '%(name)s'.")
             % {"kind": template.get_kind_display().lower(), "name": template.name},
             field="name",
         ) from None

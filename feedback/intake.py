@@ -55,7 +55,10 @@ class FeedbackInput:
         do not make two bodies different."""
         # The dict `asdict` would give, without its deep copy of every value (a fingerprint only
         # serialises them): a stored fingerprint must stay the same for the same body.
-        return idempotency.fingerprint({**vars(self), "customer": vars(self.customer)})
+        customer = vars(self.customer)
+        if not customer["language"]:  # a body without it keeps the fingerprint stored before it existed
+            customer = {name: value for name, value in customer.items() if name != "language"}
+        return idempotency.fingerprint({**vars(self), "customer": customer})
 
 
 @dataclass(frozen=True)

@@ -3,23 +3,24 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "Web"
-    APP = "app", "App"
-    EMAIL = "email", "Email"
-    SURVEY = "survey", "Survey"
-    PHONE = "phone", "Phone"
-    SOCIAL = "social", "Social"
-    CHAT = "chat", "Chat"
-    API = "api", "API"
+    WEB = "web", _("Web")
+    APP = "app", _("App")
+    EMAIL = "email", _("Email")
+    SURVEY = "survey", _("Survey")
+    PHONE = "phone", _("Phone")
+    SOCIAL = "social", _("Social")
+    CHAT = "chat", _("Chat")
+    API = "api", _("API")
 
 
 class Sentiment(models.TextChoices):
-    NEGATIVE = "negative", "Negative"
-    NEUTRAL = "neutral", "Neutral"
-    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", _("Negative")
+    NEUTRAL = "neutral", _("Neutral")
+    POSITIVE = "positive", _("Positive")
 
 
 class Customer(models.Model):
@@ -117,8 +118,8 @@ class DataSubjectRequest(models.Model):
     """The audit of a customer's data rights exercised: who exported or erased whom, and when."""
 
     class Kind(models.TextChoices):
-        EXPORT = "export", "Export"
-        ERASE = "erase", "Erase"
+        EXPORT = "export", _("Export")
+        ERASE = "erase", _("Erase")
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="data_requests")
     kind = models.CharField(max_length=16, choices=Kind.choices)

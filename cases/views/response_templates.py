@@ -1,5 +1,6 @@
 """`/templates/`: the response templates. Every agent reads them; managers write them."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -11,6 +12,7 @@ from cases import response_templates
 from cases.forms import ResponseTemplateForm
 from cases.models import ResponseTemplate
 from recovery.errors import InvalidInput
+from recovery.languages.services import default_language
 from recovery.web import agent_required, manager_required, show_refusal
 
 
@@ -21,6 +23,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
     context = {
         "templates": templates,
         "placeholders": response_templates.PLACEHOLDERS,
+        "template_languages": settings.LANGUAGES,
+        "default_language": default_language(),
         "nav": "templates",
     }
     return TemplateResponse(request, "cases/templates/list.html", context)
