@@ -70,6 +70,17 @@ def open_survey(token: str) -> FollowUp:
     return follow_up
 
 
+def customer_for(token: str):
+    """The customer a well-signed link was made for, even once it is expired or used (so a page saying
+    so speaks their language); None for a tampered link or a follow-up that is gone."""
+    try:
+        follow_up_id = signing.loads(token, salt=SURVEY_SALT)
+    except signing.BadSignature:
+        return None
+    follow_up = FollowUp.objects.select_related("case__customer").filter(pk=follow_up_id).first()
+    return follow_up.case.customer if follow_up else None
+
+
 def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedback:
     """Store the customer's one answer: as survey feedback on the case and as the follow-up's
     satisfaction. A poor answer reopens the case with the customer's words as the reason.

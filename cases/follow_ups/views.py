@@ -1,5 +1,7 @@
 """The customer's survey page, `/r/<token>/`: no login; the signed token is the customer's key."""
 
+from contextlib import nullcontext
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,7 +24,7 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
     try:
         follow_up = survey.open_survey(token)
     except SurveyUnavailable as unavailable:
-        return _unavailable(request, unavailable)
+        return _unavailable(request, unavailable, token)
     # The customer's language when Mend has it, else the organisation's: never the browser's guess.
     with speaking(follow_up.case.customer):
         return _answer(request, token)
@@ -37,15 +39,17 @@ def _answer(request: HttpRequest, token: str) -> HttpResponse:
             reopened = feedback.rating is not None and feedback.rating <= survey.REOPEN_AT_OR_BELOW
             return render(request, "survey/thanks.html", {"reopened": reopened})
     except SurveyUnavailable as unavailable:
-        return _unavailable(request, unavailable)
+        return _unavailable(request, unavailable, token)
     except InvalidInput as invalid:
         return _form(request, error=invalid.message, status=400)
     return _form(request)
 
 
-def _unavailable(request: HttpRequest, unavailable: SurveyUnavailable) -> HttpResponse:
+def _unavailable(request: HttpRequest, unavailable: SurveyUnavailable, token: str) -> HttpResponse:
     status = _UNAVAILABLE_STATUS[unavailable.reason]
-    return render(request, "survey/unavailable.html", {"message": unavailable.message}, status=status)
+    customer = survey.customer_for(token)
+    with speaking(customer) if customer is not None else nullcontext():
+        return render(request, "survey/unavailable.html", {"message": unavailable.message}, status=status)
 
 
 def _form(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
