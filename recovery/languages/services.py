@@ -26,10 +26,12 @@ SESSION_LANGUAGE = "mend_language"
 SESSION_TIME_ZONE = "mend_time_zone"
 
 # RFC 5646 "langtag" (well-formed, not registry-checked): language[-extlang][-script][-region]
-# (-variant)*(-extension)*[-privateuse], or a private-use tag alone. Case-insensitive.
+# (-variant)*(-extension)*[-privateuse], or a private-use tag alone. Case-insensitive. The language is
+# 2 or 3 letters: the 4-letter form is reserved and no 5-8 letter one is registered, so "spanish" is
+# refused rather than stored as a tag no one can use.
 _BCP47 = re.compile(
     r"""^(?:
-        (?P<language>[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8})
+        (?P<language>[a-z]{2,3}(?:-[a-z]{3}){0,3})
         (?:-(?P<script>[a-z]{4}))?
         (?:-(?P<region>[a-z]{2}|[0-9]{3}))?
         (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*
