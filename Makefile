@@ -34,7 +34,8 @@ lint: venv
 TYPED := cases/workflow.py cases/services.py cases/events.py cases/root_causes.py cases/outbox.py cases/conversation \
 	cases/gestures cases/notices/services.py cases/notices/selectors.py cases/sla cases/follow_ups feedback/intake.py feedback/triage.py feedback/services.py feedback/widget recovery \
 	cases/webhooks/outbox.py cases/webhooks/delivery.py cases/webhooks/services.py cases/webhooks/ssrf.py \
-	cases/webhooks/signing.py cases/webhooks/tasks.py
+	cases/webhooks/signing.py cases/webhooks/tasks.py \
+	cases/response_templates.py
 
 typecheck: venv
 	DEBUG=1 $(BIN)/mypy $(TYPED)

@@ -63,7 +63,8 @@ class SurveyUnavailable(MendError):
     }
 
     def __init__(self, reason: str):
-        super().__init__(self.MESSAGES[reason])
+        # str() would fix the language now; the lazy message is read in the customer's, when shown.
+        super().__init__(self.MESSAGES[reason])  # type: ignore[arg-type]
         self.reason = reason
 
 

@@ -18,7 +18,7 @@ from cases import events, workflow
 from cases.models import CaseEvent, FollowUp, RecoveryCase
 from cases.outbox import notify_users, queue_email
 from feedback import services as feedback_services
-from feedback.models import Channel, Feedback
+from feedback.models import Channel, Customer, Feedback
 from recovery.errors import InvalidInput, SurveyUnavailable, TransitionNotAllowed
 from recovery.parsing import unreadable, whole_number
 
@@ -70,7 +70,7 @@ def open_survey(token: str) -> FollowUp:
     return follow_up
 
 
-def customer_for(token: str):
+def customer_for(token: str) -> Customer | None:
     """The customer a well-signed link was made for, even once it is expired or used (so a page saying
     so speaks their language); None for a tampered link or a follow-up that is gone."""
     try:

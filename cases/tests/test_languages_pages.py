@@ -179,7 +179,9 @@ def test_the_survey_pages_are_in_the_customers_language_whatever_the_browser_ask
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_email_to_a_customer_is_in_their_language(world, agent, language, django_capture_on_commit_callbacks):
+def test_every_email_to_a_customer_is_in_their_language(
+    world, agent, language, django_capture_on_commit_callbacks
+):
     customer = world["customer"]
     customer.language = language
     customer.save()

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from cases import bulk_actions
 from recovery.errors import InvalidInput
@@ -25,7 +25,9 @@ from recovery.web import agent_required, show_refusal
 class BulkForm(forms.Form):
     action = forms.ChoiceField(choices=[(name, name) for name in bulk_actions.ACTIONS])
     case = forms.CharField(required=False)  # the ticked references, read with getlist
-    owner = forms.ModelChoiceField(label=_("Assignee"), required=False, queryset=None, empty_label=_("Choose…"))
+    owner = forms.ModelChoiceField(
+        label=_("Assignee"), required=False, queryset=None, empty_label=_("Choose…")
+    )
     # Not required here: the workflow says what a hold needs, in its own words.
     reason = forms.CharField(label=_("Reason for the hold"), required=False, max_length=500)
 

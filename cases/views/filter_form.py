@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
-
 from django.utils.translation import gettext_lazy as _
 
 from cases.filters import CaseFilter
@@ -81,7 +80,9 @@ def dress(filters: CaseFilter, user) -> forms.Form:
     for name in ("stage", "severity"):
         fields[name].widget = CommaCheckboxes(choices=fields[name].choices)
     fields["owner"].widget = forms.Select(choices=_owners())
-    fields["is_repeat"].widget = forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+    fields["is_repeat"].widget = forms.Select(
+        choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+    )
     fields["root_cause"].widget = forms.Select(choices=[("", _("Any")), *_root_causes()])
     for name in ("created_after", "created_before", "from", "to"):
         fields[name].widget = forms.DateInput(attrs={"type": "date"})

@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_http_methods
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import services
 from cases.models import Severity
@@ -43,7 +43,10 @@ class NewCaseForm(forms.Form):
     )
     customer = forms.CharField(required=False)  # a match's external id, or NEW_CUSTOMER
     new_external_id = forms.CharField(
-        label=_("External id"), required=False, max_length=128, help_text=_("The id our own systems know them by.")
+        label=_("External id"),
+        required=False,
+        max_length=128,
+        help_text=_("The id our own systems know them by."),
     )
     new_name = forms.CharField(label=_("Name"), required=False, max_length=200)
     new_email = forms.EmailField(label=_("Email"), required=False)

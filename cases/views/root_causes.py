@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from cases import root_causes
 from cases.filters import RootCauseFilter
@@ -30,7 +30,9 @@ PAGE_SIZE = 50
 class RootCauseListFilter(RootCauseFilter):
     """The API's filters, labelled for people."""
 
-    status = filters.ChoiceFilter(choices=RootCause.Status.choices, label=_("Status"), empty_label=_("Any status"))
+    status = filters.ChoiceFilter(
+        choices=RootCause.Status.choices, label=_("Status"), empty_label=_("Any status")
+    )
     category = filters.ChoiceFilter(
         choices=RootCause.Category.choices, label=_("Category"), empty_label=_("Any category")
     )

@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.webhooks import outbox, services
 from cases.webhooks.models import WebhookSubscription
@@ -19,7 +19,10 @@ class WebhookForm(forms.Form):
     """Nothing required here: the service says what a webhook needs, next to the field."""
 
     url = forms.CharField(
-        label=_("URL"), required=False, max_length=2000, help_text=_("Where Mend POSTs events: http:// or https://")
+        label=_("URL"),
+        required=False,
+        max_length=2000,
+        help_text=_("Where Mend POSTs events: http:// or https://"),
     )
     events = forms.MultipleChoiceField(
         label=_("Events"),

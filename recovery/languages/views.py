@@ -23,8 +23,11 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Each language by its own name: whoever cannot read the current one still finds theirs.
-        self.fields["language"].choices = [("", _("As my browser asks")), *settings.LANGUAGES]
-        self.fields["time_zone"].choices = [
+        language = self.fields["language"]
+        time_zone = self.fields["time_zone"]
+        assert isinstance(language, forms.ChoiceField) and isinstance(time_zone, forms.ChoiceField)
+        language.choices = [("", _("As my browser asks")), *settings.LANGUAGES]
+        time_zone.choices = [
             ("", _("Mend's default (%(zone)s)") % {"zone": settings.TIME_ZONE}),
             *((zone, zone) for zone in services.time_zones()),
         ]

@@ -71,7 +71,9 @@ def test_a_later_submission_without_a_language_keeps_the_one_mend_knows(api_clie
 
 
 def test_the_widget_sends_the_pages_language_and_an_odd_one_is_dropped(api_client):
-    key = keys.create_key(actor=None, name="Shop", allowed_origins=["https://shop.example"], touchpoint_prefix="w")
+    key = keys.create_key(
+        actor=None, name="Shop", allowed_origins=["https://shop.example"], touchpoint_prefix="w"
+    )
     client = api_client()
 
     def widget(lang, email):
@@ -164,7 +166,9 @@ def test_times_show_in_the_agents_own_time_zone(agent):
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
     client.force_login(agent)
 
-    response = client.post("/account/preferences/", {"language": "de", "time_zone": "Asia/Tokyo", "next": "/"})
+    response = client.post(
+        "/account/preferences/", {"language": "de", "time_zone": "Asia/Tokyo", "next": "/"}
+    )
     page = client.get(f"/cases/{case.reference}/").content.decode()
 
     assert response.status_code == 302
@@ -192,8 +196,13 @@ def test_api_errors_follow_accept_language_and_keep_their_fields(api_client, int
     german = post_feedback(api_client(intake_user), body, HTTP_ACCEPT_LANGUAGE="de").json()
 
     assert english.keys() == german.keys() and english["customer"].keys() == german["customer"].keys()
-    assert german["customer"]["language"] == ["Geben Sie ein BCP-47-Sprachkürzel wie „en“, „de“ oder „es-MX“ an."]
-    assert (english["channel"], german["channel"]) == (["This field may not be null."], ["Dieses Feld darf nicht null sein."])
+    assert german["customer"]["language"] == [
+        "Geben Sie ein BCP-47-Sprachkürzel wie „en“, „de“ oder „es-MX“ an."
+    ]
+    assert (english["channel"], german["channel"]) == (
+        ["This field may not be null."],
+        ["Dieses Feld darf nicht null sein."],
+    )
 
 
 # Response templates per language ---------------------------------------------------------------------
@@ -211,21 +220,31 @@ def test_inserting_a_template_picks_the_customers_language_and_flags_a_missing_o
     in_spanish = response_templates.for_customer(template, case=spanish, agent=agent)
 
     assert (in_german.text, in_german.missing) == ("Guten Tag Jonas, es tut uns leid.", False)
-    assert (in_spanish.text, in_spanish.missing, in_spanish.language_name) == ("Dear Lucía, sorry.", True, "español")
+    assert (in_spanish.text, in_spanish.missing, in_spanish.language_name) == (
+        "Dear Lucía, sorry.",
+        True,
+        "español",
+    )
     assert template.variants == {"de": "Guten Tag {customer_name}, es tut uns leid."}
 
 
 def test_a_variant_with_an_unknown_placeholder_is_refused_on_its_own_field(manager):
     with pytest.raises(InvalidInput) as refused:
         response_templates.create(
-            actor=manager, kind="apology", name="Sorry", body="Sorry.", variants={"es": "Lo siento, {nombre}."}
+            actor=manager,
+            kind="apology",
+            name="Sorry",
+            body="Sorry.",
+            variants={"es": "Lo siento, {nombre}."},
         )
 
     assert refused.value.field == "body_es"
 
 
 def test_the_case_form_shows_which_language_the_message_goes_out_in_and_the_missing_variant(manager, agent):
-    response_templates.create(actor=manager, kind="apology", name="Sorry", body="Sorry.", variants={"de": "Tut mir leid."})
+    response_templates.create(
+        actor=manager, kind="apology", name="Sorry", body="Sorry.", variants={"de": "Tut mir leid."}
+    )
     case = RecoveryCaseFactory(owner=agent, acknowledged=True, customer=CustomerFactory(language="es"))
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(agent)
