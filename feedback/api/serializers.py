@@ -8,8 +8,7 @@ from rest_framework import serializers
 from feedback.intake import CustomerInput, FeedbackInput
 from feedback.models import Channel
 from recovery.api.strict import MomentField, StrictInput, WholeNumberField
-from recovery.errors import InvalidInput
-from recovery.languages.services import normalise_tag
+from recovery.languages.api import LanguageTagField
 
 MAX_COMMENT_LENGTH = 10_000
 MAX_METADATA_BYTES = 8 * 1024
@@ -38,15 +37,9 @@ class CustomerIn(StrictInput):
     name = _optional_text(200)
     phone = _optional_text(40)
     segment = _optional_text(60)
-    language = _optional_text(
-        35, help_text='The customer\'s language as a BCP 47 tag ("es", "pt-BR"): Mend writes to them in it.'
+    language = LanguageTagField(
+        help_text='The customer\'s language as a BCP 47 tag ("es", "pt-BR"): Mend writes to them in it.'
     )
-
-    def validate_language(self, value):
-        try:
-            return normalise_tag(value)
-        except InvalidInput as refused:
-            raise serializers.ValidationError(refused.message) from None
 
 
 # What `validate` requires, for the schema (`recovery.api.autoschema`): a rating, an NPS score or a
