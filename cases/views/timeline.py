@@ -173,4 +173,4 @@ def changed_by(event: CaseEvent | None, reference: str) -> str:
 
 
 def _severity(value) -> str:
-    return str(Severity(value).label) if value in Severity.values else str(value or "?")
+    return str(Severity(value).label).lower() if value in Severity.values else str(value or "?")
