@@ -6,7 +6,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck format venv migrate demo ci bench-intake bench-cases bench-sweep bench-pages bench-dashboard bench-scale bench-outbox clean
+.PHONY: run test lint typecheck format venv migrate demo ci messages bench-intake bench-cases bench-sweep bench-pages bench-dashboard bench-scale bench-outbox clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,8 @@ TYPED := cases/workflow.py cases/services.py cases/events.py cases/root_causes.p
 	cases/at_risk/formula.py cases/at_risk/services.py cases/outreach/services.py cases/outreach/rows.py \
 	cases/gesture_rules/services.py cases/gesture_rules/automatic.py cases/gesture_rules/metadata.py \
 	cases/gesture_rules/active.py cases/metrics/facts.py \
-	cases/teams/routing.py cases/teams/assignment.py cases/teams/services.py cases/teams/selectors.py
+	cases/teams/routing.py cases/teams/assignment.py cases/teams/services.py cases/teams/selectors.py \
+	cases/response_templates.py
 
 typecheck: venv
 	DEBUG=1 $(BIN)/mypy $(TYPED)
@@ -46,6 +47,17 @@ typecheck: venv
 format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The German and Spanish catalogues (locale/): collect every marked string (templates, Python, and
+# static/js for the JavaScript catalogue), then compile the .mo files that are committed beside them.
+# Needs GNU gettext (apt-get install gettext); docs/languages.md says why the .mo files are committed.
+MESSAGE_LANGUAGES := de es
+MESSAGE_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=var --ignore=test-artifacts --ignore=bench --ignore=chaos
+messages: venv
+	DEBUG=1 $(BIN)/python manage.py makemessages --no-obsolete --no-location $(MESSAGE_IGNORE) $(addprefix -l ,$(MESSAGE_LANGUAGES))
+	DEBUG=1 $(BIN)/python manage.py makemessages --no-obsolete --no-location -d djangojs $(MESSAGE_IGNORE) --ignore=static/vendor --ignore=static/widget $(addprefix -l ,$(MESSAGE_LANGUAGES))
+	DEBUG=1 $(BIN)/python manage.py compilemessages $(addprefix -l ,$(MESSAGE_LANGUAGES)) --ignore=.venv
+	@echo "Now translate every new or fuzzy entry in locale/*/LC_MESSAGES/*.po, then run make messages again."
 
 migrate: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput

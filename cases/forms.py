@@ -2,12 +2,17 @@
 agent may grant) are the services'; their InvalidInput lands on the field it names."""
 
 from django import forms
+from django.utils import formats
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases import response_templates
 from cases.gestures import rates
 from cases.gestures import services as gestures
 from cases.models import Gesture, ResponseTemplate, RootCause, Severity
 from recovery.filter_fields import IdFormField
+from recovery.languages.services import default_language, language_name
 from recovery.roles import case_workers
 from recovery.text_limit import within_limit
 
@@ -20,7 +25,7 @@ class ActionForm(forms.Form):
     service_fields: dict[str, str] = {}
 
 
-def _text(label: str, *, rows: int = 5) -> forms.CharField:
+def _text(label, *, rows: int = 5) -> forms.CharField:
     # Not required here: the service says what is missing, in its own words.
     return forms.CharField(
         label=label,
@@ -31,13 +36,21 @@ def _text(label: str, *, rows: int = 5) -> forms.CharField:
     )
 
 
+def _score_label(score: int) -> str:
+    return gettext("%(score)s of 5") % {"score": score}
+
+
+def _out_of_five(score: int):
+    return lazy(_score_label, str)(score)
+
+
 class ConfirmForm(ActionForm):
     """Nothing to type: Assign to me and Resume carry only the version."""
 
 
 def _notify() -> forms.BooleanField:
     # Unticked, a checkbox sends nothing: absent means "do not email", never "the default".
-    return forms.BooleanField(label="Email the customer", required=False)
+    return forms.BooleanField(label=_("Email the customer"), required=False)
 
 
 class SpeakingForm(ActionForm):
@@ -52,17 +65,17 @@ class SpeakingForm(ActionForm):
 
 
 class AcknowledgeForm(SpeakingForm):
-    message = _text("Message")
+    message = _text(_("Message"))
     service_fields = {"message": "message"}
 
 
 class ApologyForm(SpeakingForm):
-    apology = _text("Apology")
+    apology = _text(_("Apology"))
     service_fields = {"note": "apology"}
 
 
 class ResolutionForm(SpeakingForm):
-    resolution = _text("Resolution")
+    resolution = _text(_("Resolution"))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -84,56 +97,56 @@ class MultipleFileField(forms.FileField):
 
 
 class ReplyForm(ActionForm):
-    message = _text("Message", rows=6)
-    attachments = MultipleFileField(label="Attach files", required=False, help_text="Up to 10 MB each.")
+    message = _text(_("Message"), rows=6)
+    attachments = MultipleFileField(label=_("Attach files"), required=False, help_text=_("Up to 10 MB each."))
     service_fields = {"body": "message"}
 
 
 class FollowUpForm(ActionForm):
-    outcome = _text("Outcome")
+    outcome = _text(_("Outcome"))
     satisfaction = forms.TypedChoiceField(
-        label="Satisfaction",
+        label=_("Satisfaction"),
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "Not asked"), *[(n, f"{n} of 5") for n in range(5, 0, -1)]],
+        choices=[("", _("Not asked")), *[(n, _out_of_five(n)) for n in range(5, 0, -1)]],
     )
 
 
 class ReasonForm(ActionForm):
-    reason = _text("Reason", rows=3)
+    reason = _text(_("Reason"), rows=3)
 
 
 class NoteForm(ActionForm):
-    note = _text("Note", rows=4)
+    note = _text(_("Note"), rows=4)
     note.help_text = _("Type @ to mention a colleague who may see this case.")
     service_fields = {"body": "note"}
 
 
 class GestureForm(ActionForm):
-    kind = forms.ChoiceField(label="Kind", choices=Gesture.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Gesture.Kind.choices)
     amount = forms.CharField(
-        label="Amount", required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+        label=_("Amount"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     # The form starts from the base currency, the one the agent's limit is stated in.
-    currency = forms.CharField(label="Currency", required=False, initial=rates.base_currency, max_length=8)
-    reason = _text("Reason", rows=3)
+    currency = forms.CharField(label=_("Currency"), required=False, initial=rates.base_currency, max_length=8)
+    reason = _text(_("Reason"), rows=3)
     service_fields = {"description": "reason"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Whether the reason is required is the service's call, under the case's lock; the form says when.
-        self.fields["reason"].help_text = (
-            f"Required when the case's gestures come to more than {gestures.agent_limit()} "
-            f"{rates.base_currency()}: the manager who approves reads it."
-        )
+        self.fields["reason"].help_text = _(
+            "Required when the case's gestures come to more than %(limit)s %(currency)s: the manager who "
+            "approves reads it."
+        ) % {"limit": formats.localize(gestures.agent_limit()), "currency": rates.base_currency()}
 
 
 class RootCauseForm(ActionForm):
-    root_cause = IdFormField(label="Root cause", required=False)
-    new_title = forms.CharField(label="Name", required=False, max_length=200)
+    root_cause = IdFormField(label=_("Root cause"), required=False)
+    new_title = forms.CharField(label=_("Name"), required=False, max_length=200)
     new_category = forms.ChoiceField(
-        label="Category",
+        label=_("Category"),
         required=False,
         choices=RootCause.Category.choices,
         initial=RootCause.Category.PROCESS,
@@ -143,7 +156,7 @@ class RootCauseForm(ActionForm):
 
 class ReassignForm(ActionForm):
     owner = forms.ModelChoiceField(
-        label="Owner", required=False, queryset=None, empty_label="Nobody (unassigned)"
+        label=_("Owner"), required=False, queryset=None, empty_label=_("Nobody (unassigned)")
     )
 
     def __init__(self, *args, **kwargs):
@@ -153,23 +166,50 @@ class ReassignForm(ActionForm):
 
 
 class SeverityForm(ActionForm):
-    severity = forms.ChoiceField(label="Severity", choices=Severity.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
 
 
 class EditForm(ActionForm):
     """A case's own words, fixed by its agent: the service keeps the old and new values on the timeline."""
 
-    title = forms.CharField(label="Title", required=False, max_length=200)
-    description = _text("Description", rows=5)
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    description = _text(_("Description"), rows=5)
 
 
 class ResponseTemplateForm(forms.Form):
-    kind = forms.ChoiceField(label="Used for", choices=ResponseTemplate.Kind.choices)
-    name = forms.CharField(label="Name", required=False, max_length=120)
+    kind = forms.ChoiceField(label=_("Used for"), choices=ResponseTemplate.Kind.choices)
+    name = forms.CharField(label=_("Name"), required=False, max_length=120)
     body = forms.CharField(
-        label="Text",
+        label=_("Text"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         validators=[within_limit],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = default_language()
+        self.fields["body"].label = _("Text in %(language)s") % {"language": language_name(default)}
+        # One text per other language of Mend's; a blank one is shown as missing when inserted.
+        for language in response_templates.variant_languages():
+            self.fields[f"body_{language}"] = forms.CharField(
+                label=_("Text in %(language)s") % {"language": language_name(language)},
+                required=False,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 8, "lang": language}),
+                validators=[within_limit],
+            )
+
+    def service_values(self) -> dict:
+        """kind, name, body and variants, as `cases.response_templates.create` takes them."""
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "name": data["name"],
+            "body": data["body"],
+            "variants": {
+                language: data.get(f"body_{language}", "")
+                for language in response_templates.variant_languages()
+            },
+        }

@@ -21,12 +21,12 @@ REFERENCE_PREFIX = "RC-"
 
 
 class Stage(models.TextChoices):
-    NEW = "new", "New"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    APOLOGIZED = "apologized", "Apologized"
-    RESOLVED = "resolved", "Resolved"
-    FOLLOWED_UP = "followed_up", "Followed up"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    APOLOGIZED = "apologized", _("Apologized")
+    RESOLVED = "resolved", _("Resolved")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+    CLOSED = "closed", _("Closed")
 
 
 OPEN_STAGES = tuple(s for s in Stage.values if s != Stage.CLOSED)
@@ -50,10 +50,10 @@ STAGE_DUE_FIELDS: dict[str, str] = {
 
 
 class Severity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
 
 
 # The one definition of the severity order, least severe first. Triage and "raise severity" compare
@@ -92,10 +92,10 @@ PAUSED_OPEN = Q(on_hold_since__isnull=False) & ~Q(stage=Stage.CLOSED)
 
 
 class SLAState(models.TextChoices):
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    BREACHED = "breached", "Breached"
-    PAUSED = "paused", "Paused"  # on hold: waiting on the customer, clocks stopped
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+    PAUSED = "paused", _("Paused")  # on hold: waiting on the customer, clocks stopped
 
 
 class CaseQuerySet(models.QuerySet):
@@ -273,29 +273,29 @@ class CaseEvent(models.Model):
     """One line of a case's timeline. Append-only: written by `cases.events.record` and nowhere else."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", "Created"
-        STAGE_CHANGED = "stage_changed", "Stage changed"
-        NOTE = "note", "Note"
-        ASSIGNED = "assigned", "Assigned"
-        SEVERITY_CHANGED = "severity_changed", "Severity changed"
-        UPDATED = "updated", "Updated"
-        GESTURE = "gesture", "Gesture"
-        FEEDBACK_ATTACHED = "feedback_attached", "Feedback attached"
-        ROOT_CAUSE_LINKED = "root_cause_linked", "Root cause linked"
-        ROOT_CAUSE_UNLINKED = "root_cause_unlinked", "Root cause unlinked"
-        SLA_WARNING = "sla_warning", "SLA warning"
-        SLA_BREACHED = "sla_breached", "SLA breached"
-        ESCALATED = "escalated", "Escalated"
-        REMINDER = "reminder", "Reminder"
-        FOLLOW_UP = "follow_up", "Follow-up"
-        SLA_PAUSED = "sla_paused", "Put on hold"
-        SLA_RESUMED = "sla_resumed", "Taken off hold"
-        MESSAGE_RECEIVED = "message_received", "Customer wrote"
-        MESSAGE_BOUNCED = "message_bounced", "Email bounced"
+        CREATED = "created", _("Created")
+        STAGE_CHANGED = "stage_changed", _("Stage changed")
+        NOTE = "note", _("Note")
+        ASSIGNED = "assigned", _("Assigned")
+        SEVERITY_CHANGED = "severity_changed", _("Severity changed")
+        UPDATED = "updated", _("Updated")
+        GESTURE = "gesture", _("Gesture")
+        FEEDBACK_ATTACHED = "feedback_attached", _("Feedback attached")
+        ROOT_CAUSE_LINKED = "root_cause_linked", _("Root cause linked")
+        ROOT_CAUSE_UNLINKED = "root_cause_unlinked", _("Root cause unlinked")
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        SLA_BREACHED = "sla_breached", _("SLA breached")
+        ESCALATED = "escalated", _("Escalated")
+        REMINDER = "reminder", _("Reminder")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        SLA_PAUSED = "sla_paused", _("Put on hold")
+        SLA_RESUMED = "sla_resumed", _("Taken off hold")
+        MESSAGE_RECEIVED = "message_received", _("Customer wrote")
+        MESSAGE_BOUNCED = "message_bounced", _("Email bounced")
         # Told proactively about a root cause that hit them (`cases.outreach`).
-        CUSTOMER_NOTIFIED = "customer_notified", "Told about a root cause"
+        CUSTOMER_NOTIFIED = "customer_notified", _("Told about a root cause")
         # The case moved to a team or out of one: routed at triage, moved by a manager, or its team deleted.
-        TEAM_CHANGED = "team_changed", "Team changed"
+        TEAM_CHANGED = "team_changed", _("Team changed")
 
     # No index of its own: (case, created_at, id) below serves every lookup by case, and each index
     # is paid on every insert (the SLA sweep writes thousands of events a minute).
@@ -325,20 +325,20 @@ class Gesture(models.Model):
     """Compensation granted to a customer: a refund, a voucher, a gift. Always recorded with its value."""
 
     class Kind(models.TextChoices):
-        REFUND = "refund", "Refund"
-        VOUCHER = "voucher", "Voucher"
-        DISCOUNT = "discount", "Discount"
-        UPGRADE = "upgrade", "Upgrade"
-        REPLACEMENT = "replacement", "Replacement"
-        GIFT = "gift", "Gift"
-        FEE_WAIVER = "fee_waiver", "Fee waiver"
-        OTHER = "other", "Other"
+        REFUND = "refund", _("Refund")
+        VOUCHER = "voucher", _("Voucher")
+        DISCOUNT = "discount", _("Discount")
+        UPGRADE = "upgrade", _("Upgrade")
+        REPLACEMENT = "replacement", _("Replacement")
+        GIFT = "gift", _("Gift")
+        FEE_WAIVER = "fee_waiver", _("Fee waiver")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        GRANTED = "granted", "Granted"
-        PENDING_APPROVAL = "pending_approval", "Pending approval"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        GRANTED = "granted", _("Granted")
+        PENDING_APPROVAL = "pending_approval", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="gestures")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -415,20 +415,20 @@ class RootCause(models.Model):
     """Why failures happen. Gathers many cases, carries the corrective action and is verified when fixed."""
 
     class Category(models.TextChoices):
-        PROCESS = "process", "Process"
-        PEOPLE = "people", "People"
-        PRODUCT = "product", "Product"
-        TECHNOLOGY = "technology", "Technology"
-        PARTNER = "partner", "Partner"
-        POLICY = "policy", "Policy"
-        EXTERNAL = "external", "External"
+        PROCESS = "process", _("Process")
+        PEOPLE = "people", _("People")
+        PRODUCT = "product", _("Product")
+        TECHNOLOGY = "technology", _("Technology")
+        PARTNER = "partner", _("Partner")
+        POLICY = "policy", _("Policy")
+        EXTERNAL = "external", _("External")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        INVESTIGATING = "investigating", "Investigating"
-        FIXING = "fixing", "Fixing"
-        FIXED = "fixed", "Fixed"
-        VERIFIED = "verified", "Verified"
+        OPEN = "open", _("Open")
+        INVESTIGATING = "investigating", _("Investigating")
+        FIXING = "fixing", _("Fixing")
+        FIXED = "fixed", _("Fixed")
+        VERIFIED = "verified", _("Verified")
 
     title = models.CharField(max_length=200)
     category = models.CharField(max_length=16, choices=Category.choices)
@@ -563,9 +563,9 @@ class Notification(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"  # gave up after the retry budget; shown to operators
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")  # gave up after the retry budget; shown to operators
 
     recipient = models.EmailField()
     subject = models.CharField(max_length=255)
@@ -603,16 +603,15 @@ class Notice(models.Model):
     own words about the case (who did what), never the customer's, so erasing a customer leaves it be."""
 
     class Kind(models.TextChoices):
-        # Teams and assignment add their kinds here (assignment, reassignment); the bell and the list
-        # show every kind the same way.
-        GESTURE_APPROVED = "gesture_approved", "Gesture approved"
-        GESTURE_REJECTED = "gesture_rejected", "Gesture rejected"
-        WEBHOOK_DISABLED = "webhook_disabled", "Webhook turned off"
+        # The bell and the list show every kind the same way.
+        GESTURE_APPROVED = "gesture_approved", _("Gesture approved")
+        GESTURE_REJECTED = "gesture_rejected", _("Gesture rejected")
+        WEBHOOK_DISABLED = "webhook_disabled", _("Webhook turned off")
         REOPENED = "reopened", _("Reopened by the customer")
         CUSTOMER_REPLY = "customer_reply", _("Customer replied")
         MENTION = "mention", _("Mentioned in a note")
-        ASSIGNED = "assigned", "A case assigned to you"
-        REASSIGNED = "reassigned", "Your case reassigned away"
+        ASSIGNED = "assigned", _("A case assigned to you")
+        REASSIGNED = "reassigned", _("Your case reassigned away")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -800,18 +799,21 @@ class ResponseTemplate(models.Model):
     """A text agents start from when they apologize, resolve or record a follow-up.
 
     The body may name `{customer_name}`, `{reference}` and `{agent_name}`; `cases.response_templates`
-    checks them when a manager saves and fills them in for one case and one agent.
+    checks them when a manager saves and fills them in for one case and one agent. `variants` holds the
+    text in the other languages of settings.LANGUAGES; one that is missing is shown as missing.
     """
 
     class Kind(models.TextChoices):
-        ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
-        APOLOGY = "apology", "Apology"
-        RESOLUTION = "resolution", "Resolution"
-        FOLLOW_UP = "follow_up", "Follow-up"
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        APOLOGY = "apology", _("Apology")
+        RESOLUTION = "resolution", _("Resolution")
+        FOLLOW_UP = "follow_up", _("Follow-up")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     name = models.CharField(max_length=120)
-    body = models.TextField()
+    body = models.TextField()  # in the organisation's language, settings.LANGUAGE_CODE
+    # The same text in Mend's other languages, {"de": "...", "es": "..."}: a customer gets theirs.
+    variants = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -836,8 +838,8 @@ class ExportAudit(models.Model):
     """Who exported which data, when, with which filters: written before the first CSV row is sent."""
 
     class Export(models.TextChoices):
-        CASES = "cases", "Case list"
-        METRICS = "metrics", "Dashboard metrics"
+        CASES = "cases", _("Case list")
+        METRICS = "metrics", _("Dashboard metrics")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     export = models.CharField(max_length=16, choices=Export.choices)
@@ -931,15 +933,15 @@ class Message(models.Model):
     """
 
     class Direction(models.TextChoices):
-        INBOUND = "inbound", "From the customer"
-        OUTBOUND = "outbound", "To the customer"
+        INBOUND = "inbound", _("From the customer")
+        OUTBOUND = "outbound", _("To the customer")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        BOUNCED = "bounced", "Bounced"
-        RECEIVED = "received", "Received"  # every inbound message
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        BOUNCED = "bounced", _("Bounced")
+        RECEIVED = "received", _("Received")  # every inbound message
 
     case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=8, choices=Direction.choices)

@@ -13,7 +13,7 @@ of that window (a killed worker, a redelivered task, two resend sweeps) sends it
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +29,8 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from cases.models import Message, Notification, RecoveryCase
+from feedback.models import Customer
+from recovery.languages.services import speaking
 from recovery.logs import record
 from recovery.roles import User
 
@@ -125,14 +127,17 @@ def queue_email(
     context: dict[str, Any],
     case: RecoveryCase | None = None,
     dedupe_key: str | None = None,
+    customer: Customer | None = None,
 ) -> Notification | None:
     """Write one email to the outbox and send it after commit. None when `dedupe_key` was used before.
 
-    Renders `templates/notifications/<template>.txt`: first line the subject, the rest the body.
+    Renders `templates/notifications/<template>.txt`: first line the subject, the rest the body. An
+    email to a `customer` is written in their language (`recovery.languages.services.speaking`).
     """
     if not to:
         return None
-    subject, body = render_email(template, {"case": case, "site_url": settings.SITE_URL, **context})
+    with speaking(customer) if customer is not None else nullcontext():
+        subject, body = render_email(template, {"case": case, "site_url": settings.SITE_URL, **context})
     try:
         with transaction.atomic():  # a savepoint: a duplicate key must not break the caller's transaction
             notification = Notification.objects.create(

@@ -288,7 +288,9 @@ def _customer_for_case(*, external_id: str, new_customer: dict[str, str] | None)
         # A retried request finds the customer its first attempt created; details are not overwritten.
         customer, _ = Customer.objects.get_or_create(
             external_id=external_id,
-            defaults={k: new_customer.get(k) or "" for k in ("name", "email", "phone", "segment")},
+            defaults={
+                k: new_customer.get(k) or "" for k in ("name", "email", "phone", "segment", "language")
+            },
         )
         return customer
     known = Customer.objects.filter(external_id=(external_id or "").strip()).first()

@@ -18,9 +18,10 @@ from feedback.models import Customer, Feedback
 from recovery import idempotency
 from recovery.errors import InvalidInput, NotPermitted
 from recovery.idempotency import check_key, window
+from recovery.languages import detect
 from recovery.roles import User, may_submit_feedback
 
-CUSTOMER_DETAILS = ("name", "email", "phone", "segment")
+CUSTOMER_DETAILS = ("name", "email", "phone", "segment", "language")
 # What reaches the customer (survey emails go to this email): set on a known customer only by a trusted
 # client (`feedback.change_customer_contact`), even where it is blank: filling a blank email would send
 # that customer's survey link wherever the client chose.
@@ -34,6 +35,7 @@ class CustomerInput:
     email: str = ""
     phone: str = ""
     segment: str = ""
+    language: str = ""  # BCP 47, as recovery.languages.services.normalise_tag gives it
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,10 @@ class FeedbackInput:
         do not make two bodies different."""
         # The dict `asdict` would give, without its deep copy of every value (a fingerprint only
         # serialises them): a stored fingerprint must stay the same for the same body.
-        return idempotency.fingerprint({**vars(self), "customer": vars(self.customer)})
+        customer = vars(self.customer)
+        if not customer["language"]:  # a body without it keeps the fingerprint stored before it existed
+            customer = {name: value for name, value in customer.items() if name != "language"}
+        return idempotency.fingerprint({**vars(self), "customer": customer})
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,10 @@ def submit(*, client: User, idempotency_key: str | None, payload: FeedbackInput)
     received_at = timezone.now()
     _check_payload(payload, received_at=received_at)
     fingerprint = payload.fingerprint()
-    decision = triage.decide(rating=payload.rating, nps=payload.nps, comment=payload.comment)
+    comment_language = comment_language_of(payload) if payload.comment.strip() else ""
+    decision = triage.decide(
+        rating=payload.rating, nps=payload.nps, comment=payload.comment, comment_language=comment_language
+    )
     for _attempt in range(2):
         try:
             feedback = _store(
@@ -87,6 +95,7 @@ def submit(*, client: User, idempotency_key: str | None, payload: FeedbackInput)
                 payload=payload,
                 received_at=received_at,
                 decision=decision,
+                comment_language=comment_language,
             )
             return IntakeResult(feedback, replayed=False)
         except IntegrityError:
@@ -99,6 +108,11 @@ def submit(*, client: User, idempotency_key: str | None, payload: FeedbackInput)
     raise idempotency.in_flight()
 
 
+def comment_language_of(payload: FeedbackInput) -> str:
+    """The comment's language: detected when the detector is sure, else the one the client gave."""
+    return detect.language_of(payload.comment) or payload.customer.language
+
+
 @transaction.atomic
 def _store(
     *,
@@ -108,6 +122,7 @@ def _store(
     payload: FeedbackInput,
     received_at: datetime,
     decision: triage.TriageDecision,
+    comment_language: str,
 ) -> Feedback:
     trusted = client.has_perm("feedback.change_customer_contact")
     customer, is_new = _upsert_customer(payload.customer, now=received_at, trusted=trusted)
@@ -122,6 +137,8 @@ def _store(
         occurred_at=payload.occurred_at or received_at,
         received_at=received_at,
         metadata=payload.metadata,
+        # Kept only when triage did not score the comment for it: not English.
+        comment_language=comment_language if decision.comment_not_scored else "",
         client=client,
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
@@ -145,9 +162,9 @@ def _upsert_customer(data: CustomerInput, *, now: datetime, trusted: bool) -> tu
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_UPSERT_CUSTOMER, {**vars(data), "now": now, "trusted": trusted})
-            pk, name, email, phone, segment, is_new = cursor.fetchone()
+            pk, name, email, phone, segment, language, is_new = cursor.fetchone()
         stored = Customer(pk=pk, external_id=data.external_id, name=name, email=email, phone=phone)
-        stored.segment, stored.created_at, stored.updated_at = segment, now, now
+        stored.segment, stored.language, stored.created_at, stored.updated_at = segment, language, now, now
         return stored, is_new
     known = Customer.objects.filter(external_id=data.external_id).first()
     given = [name for name in CUSTOMER_DETAILS if getattr(data, name)]
@@ -176,8 +193,9 @@ def _refused_contact(submitted: CustomerInput, stored: Customer) -> dict | None:
 # yet, so triage need not look for one. On a known customer a contact detail changes, or a blank one
 # is filled, only when %(trusted)s.
 _UPSERT_CUSTOMER = """
-    INSERT INTO feedback_customer AS known (external_id, name, email, phone, segment, created_at, updated_at)
-    VALUES (%(external_id)s, %(name)s, %(email)s, %(phone)s, %(segment)s, %(now)s, %(now)s)
+    INSERT INTO feedback_customer AS known
+        (external_id, name, email, phone, segment, language, created_at, updated_at)
+    VALUES (%(external_id)s, %(name)s, %(email)s, %(phone)s, %(segment)s, %(language)s, %(now)s, %(now)s)
     ON CONFLICT (external_id) DO UPDATE SET
         name = CASE WHEN %(trusted)s THEN COALESCE(NULLIF(EXCLUDED.name, ''), known.name)
               ELSE known.name END,
@@ -186,8 +204,9 @@ _UPSERT_CUSTOMER = """
         phone = CASE WHEN %(trusted)s THEN COALESCE(NULLIF(EXCLUDED.phone, ''), known.phone)
                ELSE known.phone END,
         segment = COALESCE(NULLIF(EXCLUDED.segment, ''), known.segment),
+        language = COALESCE(NULLIF(EXCLUDED.language, ''), known.language),
         updated_at = EXCLUDED.updated_at
-    RETURNING id, name, email, phone, segment, xmax = 0
+    RETURNING id, name, email, phone, segment, language, xmax = 0
 """
 
 

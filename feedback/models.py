@@ -3,23 +3,24 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "Web"
-    APP = "app", "App"
-    EMAIL = "email", "Email"
-    SURVEY = "survey", "Survey"
-    PHONE = "phone", "Phone"
-    SOCIAL = "social", "Social"
-    CHAT = "chat", "Chat"
-    API = "api", "API"
+    WEB = "web", _("Web")
+    APP = "app", _("App")
+    EMAIL = "email", _("Email")
+    SURVEY = "survey", _("Survey")
+    PHONE = "phone", _("Phone")
+    SOCIAL = "social", _("Social")
+    CHAT = "chat", _("Chat")
+    API = "api", _("API")
 
 
 class Sentiment(models.TextChoices):
-    NEGATIVE = "negative", "Negative"
-    NEUTRAL = "neutral", "Neutral"
-    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", _("Negative")
+    NEUTRAL = "neutral", _("Neutral")
+    POSITIVE = "positive", _("Positive")
 
 
 class Customer(models.Model):
@@ -32,6 +33,8 @@ class Customer(models.Model):
     segment = models.CharField(max_length=60, blank=True)
     # Asked not to be emailed: no agent's message goes to them (the case is still worked).
     contact_opt_out = models.BooleanField("Does not want to be contacted", default=False, db_default=False)
+    # BCP 47 ("es", "pt-BR"); blank: unknown, and Mend writes to them in settings.LANGUAGE_CODE.
+    language = models.CharField(max_length=35, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,6 +61,8 @@ class Feedback(models.Model):
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
     comment = models.TextField(blank=True)
+    # The comment's language when it is not English, as triage found it: its tone was then not scored.
+    comment_language = models.CharField(max_length=35, blank=True, default="", db_default="")
     touchpoint = models.CharField(max_length=80, blank=True)
     occurred_at = models.DateTimeField()
     received_at = models.DateTimeField(db_index=True)
@@ -113,8 +118,8 @@ class DataSubjectRequest(models.Model):
     """The audit of a customer's data rights exercised: who exported or erased whom, and when."""
 
     class Kind(models.TextChoices):
-        EXPORT = "export", "Export"
-        ERASE = "erase", "Erase"
+        EXPORT = "export", _("Export")
+        ERASE = "erase", _("Erase")
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="data_requests")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -33,7 +33,16 @@ holds(
     personal=("comment", "metadata", "submitted_contact"),
     # The fingerprint is a hash of the request, needed to tell a retry from a reused key; the key is
     # the client's own token; `response_case` holds a case's id, reference, severity and stage.
-    other=("channel", "touchpoint", "sentiment", "idempotency_key", "request_fingerprint", "response_case"),
+    # `comment_language` is a language code ("es"), kept when triage could not score the comment.
+    other=(
+        "channel",
+        "touchpoint",
+        "sentiment",
+        "idempotency_key",
+        "request_fingerprint",
+        "response_case",
+        "comment_language",
+    ),
     rows=_feedback,
     extra_quotes=_json_texts,
     erase=lambda subject: _feedback(subject).update(comment="", metadata={}, submitted_contact=None),
@@ -50,7 +59,7 @@ def _erase_customer(subject: Subject) -> None:
 holds(
     Customer,
     personal=("external_id", "name", "email", "phone"),
-    other=("segment",),
+    other=("segment", "language"),  # a language tag ("es") is no more personal than a segment
     rows=lambda subject: Customer.objects.filter(pk=subject.customer_id),
     erase=_erase_customer,
 )

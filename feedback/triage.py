@@ -36,7 +36,11 @@ class TriageDecision:
     opens_case: bool  # true exactly when the sentiment is negative
     severity: str | None  # None when no case opens
     is_repeat: bool
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # why a case opens; or why the comment was not scored
+
+    @property
+    def comment_not_scored(self) -> bool:
+        return any(reason.startswith("comment not scored") for reason in self.reasons)
 
     def for_repeat_customer(self) -> "TriageDecision":
         """One severity level up (critical stays critical) and flagged repeat; no case, no change."""
@@ -51,23 +55,33 @@ class TriageDecision:
 
 
 def decide(
-    *, rating: int | None, nps: int | None, comment: str, repeat_customer: bool = False
+    *,
+    rating: int | None,
+    nps: int | None,
+    comment: str,
+    repeat_customer: bool = False,
+    comment_language: str = "",
 ) -> TriageDecision:
     """The sentiment, case and severity that a rating, an NPS score and a comment call for.
 
     Each negative signal proposes a severity and the most severe wins. The comment's tone is scored
-    only when nothing else made the feedback negative: it could only add `low`.
+    only when nothing else made the feedback negative: it could only add `low`. VADER reads English
+    only, so a comment in another `comment_language` is not scored at all: the rating and NPS decide,
+    and the reasons say so rather than pass off a guess.
     """
     severities, reasons = _negative_signals(rating=rating, nps=nps, comment=comment)
     score = None
-    if not severities and comment:
+    scorable = not comment_language or comment_language.split("-")[0].lower() == "en"
+    if comment and not scorable:
+        reasons.append(f"comment not scored: language {comment_language}")
+    if not severities and comment and scorable:
         score = comment_score(comment)
         if score <= settings.MEND_TRIAGE_NEGATIVE_COMMENT:
             severities.append(Severity.LOW)
             reasons.append(f"comment is clearly negative ({score:+.2f})")
     if not severities:
         sentiment = _positive_or_neutral(rating=rating, nps=nps, score=score)
-        return TriageDecision(sentiment, False, None, False, ())
+        return TriageDecision(sentiment, False, None, False, tuple(reasons))
     decision = TriageDecision(
         Sentiment.NEGATIVE, True, max(severities, key=SEVERITY_RANK.__getitem__), False, tuple(reasons)
     )

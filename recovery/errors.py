@@ -1,5 +1,7 @@
 """Domain errors, each message fit to show an agent verbatim; `recovery.api.errors` maps them to HTTP."""
 
+from django.utils.translation import gettext_lazy as _
+
 
 class MendError(Exception):
     """Base of every domain error."""
@@ -50,15 +52,19 @@ class SurveyUnavailable(MendError):
     """A customer's survey link cannot be answered. `reason`: invalid (tampered or mangled), expired,
     answered (used already) or withdrawn (the follow-up no longer exists: its case was reopened)."""
 
+    # Lazy: the customer reads them in their own language, active when the page renders.
     MESSAGES = {
-        "invalid": "We could not read this link. Please use the link exactly as it appears in our email.",
-        "expired": "This survey link has expired. Thank you all the same for wanting to tell us how we did.",
-        "answered": "This survey has already been answered. Thank you, we have your answer.",
-        "withdrawn": "This survey is no longer open: we are already working on your case again.",
+        "invalid": _("We could not read this link. Please use the link exactly as it appears in our email."),
+        "expired": _(
+            "This survey link has expired. Thank you all the same for wanting to tell us how we did."
+        ),
+        "answered": _("This survey has already been answered. Thank you, we have your answer."),
+        "withdrawn": _("This survey is no longer open: we are already working on your case again."),
     }
 
     def __init__(self, reason: str):
-        super().__init__(self.MESSAGES[reason])
+        # str() would fix the language now; the lazy message is read in the customer's, when shown.
+        super().__init__(self.MESSAGES[reason])  # type: ignore[arg-type]
         self.reason = reason
 
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cases",
     "feedback",
     "recovery.sign_in",
+    "recovery.languages",
 ]
 # Benchmarks only: a bare DRF endpoint to measure Mend against (see bench/README.md).
 BENCH_CEILING = env.bool("MEND_BENCH_CEILING", default=False)
@@ -71,10 +72,14 @@ MIDDLEWARE = [
     # Before anything that answers: it answers the widget endpoint's preflights (feedback/widget/cors.py).
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the set_language cookie, else Accept-Language (the API's error messages too).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with a second factor
+    # The agent's stored language and time zone, over the browser's (recovery/languages).
+    "recovery.languages.middleware.AgentLanguageMiddleware",
     "recovery.web.SignInRequiredMiddleware",
     "recovery.two_factor.middleware.TwoFactorRequiredMiddleware",
     # After the sign-in check: a NUL or lone surrogate in any query parameter or form field is a 400.
@@ -101,6 +106,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
@@ -210,10 +217,22 @@ if MEND_OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("recovery.sso.backend.SingleSignOnBackend")
 
 # Internationalisation ----------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The organisation's language: the workspace's before an agent or their browser chooses, and every
+# customer's whose language Mend does not know or does not speak. One of LANGUAGES.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español")]
+# The compiled catalogues are committed (docs/languages.md says why); `make messages` regenerates them.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers follow the active language (Django's locale formats); English is Mend's own.
+FORMAT_MODULE_PATH = ["recovery.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# The set_language view's cookie: the choice of someone without stored preferences (signed out).
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# How sure the email language detector must be before a customer's language is taken from their email.
+MEND_LANGUAGE_DETECTION_CONFIDENCE = env.float("MEND_LANGUAGE_DETECTION_CONFIDENCE", default=0.8)
 
 # Static files ------------------------------------------------------------
 STATIC_URL = "static/"
@@ -582,6 +601,7 @@ CORS_ALLOW_CREDENTIALS = False
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    LANGUAGE_COOKIE_SECURE = env.bool("LANGUAGE_COOKIE_SECURE", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", two_factor_not_required(views.sign_out), name="logout"),
     path("", include("recovery.two_factor.urls")),
     path("", include("recovery.api_tokens.urls")),
+    path("", include("recovery.languages.urls")),
     path("", include("recovery.sso.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", login_not_required(views.favicon), name="favicon"),

@@ -15,19 +15,22 @@ from django.db import transaction
 from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import outbox, response_templates, workflow
 from cases.conversation.addresses import new_message_id, reply_address
 from cases.models import Attachment, Message, Notification, RecoveryCase, ResponseTemplate
 from feedback.models import Customer
 from recovery.errors import Conflict, InvalidInput
+from recovery.languages.services import customer_language, language_name, speaking
 from recovery.roles import User, require_case_worker, require_may_act_on
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
 # The stage actions that speak to the customer, and the payload field that holds their words.
 SPOKEN_STAGES = {"acknowledge": "note", "apologize": "note", "resolve": "resolution"}
-DEFAULT_ACKNOWLEDGEMENT = (
+DEFAULT_ACKNOWLEDGEMENT = gettext_lazy(
     "Dear {customer_name},\n\nThank you for telling us. Your case {reference} is with me now, and I will "
     "come back to you as soon as I can.\n\n{agent_name}"
 )
@@ -41,6 +44,11 @@ class NotContactable(Conflict):
 class Reach:
     to: str  # the address a message goes to; "" when there is none
     reason: str = ""  # why the customer may not be emailed; "" when they may
+    language: str = ""  # the language Mend writes to them in (their own, else LANGUAGE_CODE)
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language) if self.language else ""
 
     @property
     def ok(self) -> bool:
@@ -48,13 +56,14 @@ class Reach:
 
 
 def reach(customer: Customer) -> Reach:
+    language = customer_language(customer)
     if customer.external_id.startswith("erased-"):  # feedback.data_subject.erase's marker
-        return Reach("", "The customer's data was erased.")
+        return Reach("", _("The customer's data was erased."), language)
     if customer.contact_opt_out:
-        return Reach(customer.email, "The customer asked not to be contacted.")
+        return Reach(customer.email, _("The customer asked not to be contacted."), language)
     if not customer.email:
-        return Reach("", "The customer has no email address.")
-    return Reach(customer.email)
+        return Reach("", _("The customer has no email address."), language)
+    return Reach(customer.email, "", language)
 
 
 def set_contact_opt_out(*, customer_id: int, actor: User, opted_out: bool) -> Customer:
@@ -70,9 +79,11 @@ def set_contact_opt_out(*, customer_id: int, actor: User, opted_out: bool) -> Cu
 def acknowledgement_text(case: RecoveryCase, agent: User) -> str:
     """The Acknowledge form's starting message: the first acknowledgement template, else Mend's own."""
     template = ResponseTemplate.objects.filter(kind=ResponseTemplate.Kind.ACKNOWLEDGEMENT).first()
-    return response_templates.fill(
-        template or ResponseTemplate(body=DEFAULT_ACKNOWLEDGEMENT), case=case, agent=agent
-    )
+    language = customer_language(case.customer)
+    if template is None:
+        with speaking(case.customer):  # Mend's own words, in the customer's language
+            template = ResponseTemplate(body=str(DEFAULT_ACKNOWLEDGEMENT))
+    return response_templates.fill(template, case=case, agent=agent, language=language)
 
 
 def subject_for(case: RecoveryCase) -> str:
@@ -124,12 +135,15 @@ def send(
     if in_reply_to:
         headers["In-Reply-To"] = in_reply_to
         headers["References"] = message.references
+    with speaking(customer):  # the frame around the agent's words, in the customer's language
+        text = engines["text"].get_template("conversation/email.txt").render(context).strip() + "\n"
+        html = render_to_string("conversation/email.html", context)
     with transaction.atomic():
         message.notification = Notification.objects.create(
             recipient=where.to,
             subject=message.subject,
-            body=engines["text"].get_template("conversation/email.txt").render(context).strip() + "\n",
-            body_html=render_to_string("conversation/email.html", context),
+            body=text,
+            body_html=html,
             headers=headers,
             template="conversation/message",
             case=case,

@@ -21,7 +21,7 @@ from cases.metrics import facts
 from cases.models import CaseEvent, FollowUp, Notice, RecoveryCase
 from cases.outbox import queue_email
 from feedback import services as feedback_services
-from feedback.models import Channel, Feedback
+from feedback.models import Channel, Customer, Feedback
 from recovery.errors import InvalidInput, SurveyUnavailable, TransitionNotAllowed
 from recovery.parsing import unreadable, whole_number
 
@@ -52,6 +52,7 @@ def queue_invitation(follow_up: FollowUp) -> bool:
             context={"customer": case.customer, "survey_url": url_for(follow_up.pk)},
             case=case,
             dedupe_key=f"follow-up:{follow_up.pk}:survey",
+            customer=case.customer,
         )
     )
 
@@ -70,6 +71,17 @@ def open_survey(token: str) -> FollowUp:
     if follow_up.answered_at is not None:
         raise SurveyUnavailable("answered")
     return follow_up
+
+
+def customer_for(token: str) -> Customer | None:
+    """The customer a well-signed link was made for, even once it is expired or used (so a page saying
+    so speaks their language); None for a tampered link or a follow-up that is gone."""
+    try:
+        follow_up_id = signing.loads(token, salt=SURVEY_SALT)
+    except signing.BadSignature:
+        return None
+    follow_up = FollowUp.objects.select_related("case__customer").filter(pk=follow_up_id).first()
+    return follow_up.case.customer if follow_up else None
 
 
 def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedback:

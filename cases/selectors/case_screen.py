@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from cases import workflow
 from cases.models import (
@@ -33,14 +34,14 @@ COUNTED_GESTURES = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
 # The stage bar: each step and the timestamp that marks it done; its SLA target's due field, if it has
 # one, is STAGE_DUE_FIELDS[step].
 STEPS = (
-    ("acknowledge", "Acknowledge", "acknowledged_at"),
-    ("apologize", "Apologize", "apologized_at"),
-    ("resolve", "Resolve", "resolved_at"),
-    ("follow_up", "Follow up", "followed_up_at"),
-    ("close", "Close", "closed_at"),
+    ("acknowledge", _("Acknowledge"), "acknowledged_at"),
+    ("apologize", _("Apologize"), "apologized_at"),
+    ("resolve", _("Resolve"), "resolved_at"),
+    ("follow_up", _("Follow up"), "followed_up_at"),
+    ("close", _("Close"), "closed_at"),
 )
 
-STEP_LABELS = {name: label for name, label, _ in STEPS}
+STEP_LABELS = {name: label for name, label, _field in STEPS}
 
 
 @dataclass(frozen=True)

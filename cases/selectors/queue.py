@@ -28,6 +28,7 @@ from itertools import chain
 
 from django.db import connection
 from django.db.models import Q, QuerySet, Value
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
     FAR_FUTURE,
@@ -53,9 +54,9 @@ class Bucket(IntEnum):
 
 
 SCOPES = {  # ?show= value -> chip label
-    "all": "All open",
-    "mine": "Mine",
-    "unassigned": "Unassigned",
+    "all": _("All open"),
+    "mine": _("Mine"),
+    "unassigned": _("Unassigned"),
 }
 DEFAULT_SCOPE = "all"
 

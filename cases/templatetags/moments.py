@@ -13,33 +13,39 @@ server (`cases/<ref>/sla/`), so no script spells a duration its own way.
 from datetime import date, datetime, timedelta
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
 
 @register.filter
 def duration(delta: timedelta | None) -> str:
-    """The length of `delta`, whatever its sign."""
+    """The length of `delta`, whatever its sign, in the active language."""
     if delta is None:
         return ""
     minutes = int(abs(delta).total_seconds() // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
+        if hours:
+            return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+        return _("%(days)s d") % {"days": days}
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min" if minutes else "under 1 min"
+        if minutes:
+            return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+        return _("%(hours)s h") % {"hours": hours}
+    return _("%(minutes)s min") % {"minutes": minutes} if minutes else _("under 1 min")
 
 
 @register.filter
 def moment(value: datetime | None, zone: bool = False) -> str:
-    """`value` in the active time zone; `{{ value|moment:True }}` names the zone too."""
+    """`value` in the active time zone, in the active language's format; `{{ value|moment:True }}`
+    names the zone too."""
     if value is None:
         return ""
     local = timezone.localtime(value)
-    text = f"{local.day} {local:%b %Y, %H:%M}"
+    text = formats.date_format(local, "DATETIME_FORMAT")
     return f"{text} {local.tzname()}" if zone else text
 
 
@@ -50,8 +56,10 @@ def ago(value: datetime | None) -> str:
         return ""
     delta = timezone.now() - value
     if abs(delta) < timedelta(minutes=1):
-        return "just now"
-    return f"{duration(delta)} ago" if delta > timedelta(0) else f"in {duration(delta)}"
+        return _("just now")
+    if delta > timedelta(0):
+        return _("%(duration)s ago") % {"duration": duration(delta)}
+    return _("in %(duration)s") % {"duration": duration(delta)}
 
 
 @register.filter
@@ -66,7 +74,9 @@ def countdown(due: datetime | None) -> str:
     if due is None:
         return ""
     delta = due - timezone.now()
-    return f"due in {duration(delta)}" if delta > timedelta(0) else f"{duration(delta)} over"
+    if delta > timedelta(0):
+        return _("due in %(duration)s") % {"duration": duration(delta)}
+    return _("%(duration)s over") % {"duration": duration(delta)}
 
 
 @register.filter
@@ -76,7 +86,7 @@ def day(value: date | datetime | None) -> str:
     if value is None:
         return ""
     local = timezone.localtime(value) if isinstance(value, datetime) else value
-    return f"{local.day} {local:%b %Y}"
+    return formats.date_format(local, "DATE_FORMAT")
 
 
 @register.filter
@@ -84,4 +94,4 @@ def clock(value: datetime | None) -> str:
     """The time part of `moment`: `04:22`, for a moment of today (a page's refresh, an "as of")."""
     if value is None:
         return ""
-    return f"{timezone.localtime(value):%H:%M}"
+    return formats.time_format(timezone.localtime(value), "TIME_FORMAT")

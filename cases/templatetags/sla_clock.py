@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django import template
+from django.utils.translation import gettext as _
 
 from cases.models import RecoveryCase, SLAState
 from cases.sla import clock as sla
@@ -40,13 +41,14 @@ def sla_clock(case: RecoveryCase, now: datetime) -> Clock:
     state = sla.sla_state(case, now=now)
     due = case.sla_due_at
     if state == SLAState.PAUSED:
-        return Clock(state, "Paused")
+        return Clock(state, _("Paused"))
     if due is None:
-        return Clock("none", "No target running")
+        return Clock("none", _("No target running"))
     if state == SLAState.BREACHED:
-        return Clock(state, f"Breached {duration(now - due)} ago", due)
-    word = "At risk: due in" if state == SLAState.AT_RISK else "On track: due in"
-    return Clock(state, f"{word} {duration(due - now)}", due)
+        return Clock(state, _("Breached %(duration)s ago") % {"duration": duration(now - due)}, due)
+    if state == SLAState.AT_RISK:
+        return Clock(state, _("At risk: due in %(duration)s") % {"duration": duration(due - now)}, due)
+    return Clock(state, _("On track: due in %(duration)s") % {"duration": duration(due - now)}, due)
 
 
 @register.simple_tag
@@ -80,7 +82,7 @@ def case_rows(cases, now: datetime, user) -> list[dict]:
 
 def _owner(case: RecoveryCase, user) -> str:
     if case.owner_id is None:
-        return "Unassigned"
+        return _("Unassigned")
     if case.owner_id == user.pk:
-        return "You"
+        return _("You")
     return actor_name(case.owner)

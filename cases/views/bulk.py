@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from cases import bulk_actions
@@ -24,9 +25,11 @@ from recovery.web import agent_required, show_refusal
 class BulkForm(forms.Form):
     action = forms.ChoiceField(choices=[(name, name) for name in bulk_actions.ACTIONS])
     case = forms.CharField(required=False)  # the ticked references, read with getlist
-    owner = forms.ModelChoiceField(label="Assignee", required=False, queryset=None, empty_label="Choose…")
+    owner = forms.ModelChoiceField(
+        label=_("Assignee"), required=False, queryset=None, empty_label=_("Choose…")
+    )
     # Not required here: the workflow says what a hold needs, in its own words.
-    reason = forms.CharField(label="Reason for the hold", required=False, max_length=500)
+    reason = forms.CharField(label=_("Reason for the hold"), required=False, max_length=500)
 
     def __init__(self, *args, user, **kwargs):
         # Its own ids: All cases draws the filter form, whose `id_owner` is another field, beside it.

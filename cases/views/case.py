@@ -16,7 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import response_templates
@@ -113,7 +114,7 @@ def _perform(request: HttpRequest, case: RecoveryCase, action: Action) -> HttpRe
         show_refusal(form, error, fields=form.service_fields)
         return _refused(request, case, action, form, status=422)
     except ObjectDoesNotExist:
-        form.add_error(None, "That no longer exists; pick another.")
+        form.add_error(None, _("That no longer exists; pick another."))
         return _refused(request, case, action, form, status=422)
     except MendError as error:
         status = 403 if isinstance(error, NotPermitted) else 409 if isinstance(error, Conflict) else 422
@@ -132,7 +133,7 @@ def _next_case(request: HttpRequest, case: RecoveryCase, done: str) -> HttpRespo
     messages.success(request, f"{case.reference}: {done}")
     following = case_screen.next_in_queue(user=request.user, leaving=case.pk, now=timezone.now())
     if following is None:
-        messages.info(request, "Nothing else waits in your queue.")
+        messages.info(request, _("Nothing else waits in your queue."))
         url = reverse("workspace:queue")
     else:
         url = f"{reverse('workspace:case', args=[following.reference])}?from=queue"
@@ -162,7 +163,7 @@ def _extras(request, case, action: Action) -> dict:
     extras: dict = {}
     if action.template_kinds:
         extras["templates"] = [
-            (template.name, response_templates.fill(template, case=case, agent=request.user))
+            response_templates.for_customer(template, case=case, agent=request.user)
             for template in case_screen.response_templates(kinds=action.template_kinds)
         ]
     if action.speaks or action.name == "reply":
@@ -182,7 +183,8 @@ def _extras(request, case, action: Action) -> dict:
 
 
 def _amount(value) -> str:
-    return f"{value:.0f}" if value == value.to_integral_value() else f"{value:.2f}"
+    # In the agent's locale ("1.234,50" in German): the same number the form's text states.
+    return formats.number_format(value, 0 if value == value.to_integral_value() else 2, use_l10n=True)
 
 
 def _render_page(

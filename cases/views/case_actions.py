@@ -7,6 +7,8 @@ action may happen is decided again, under the row lock, by the service it calls.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from cases import forms, root_causes, services, workflow
 from cases.conversation import outbound
 from cases.gestures import services as gestures
@@ -111,8 +113,8 @@ def _gesture(case, actor, data):
 
 def _gesture_done(gesture) -> str:
     if gesture.status == gesture.Status.PENDING_APPROVAL:
-        return f"Gesture recorded. {gestures.waiting_for(gesture)}"
-    return "Gesture granted."
+        return _("Gesture recorded. %(waiting)s") % {"waiting": gestures.waiting_for(gesture)}
+    return str(_("Gesture granted."))
 
 
 def _root_cause(case, actor, data):
@@ -122,7 +124,7 @@ def _root_cause(case, actor, data):
             case_id=case.pk, actor=actor, title=title, category=data.get("new_category")
         )
     if not data.get("root_cause"):
-        raise InvalidInput("Pick a root cause from the list, or name a new one.", field="root_cause")
+        raise InvalidInput(_("Pick a root cause from the list, or name a new one."), field="root_cause")
     return root_causes.link_case(root_cause_id=data["root_cause"], case_id=case.pk, actor=actor)
 
 
@@ -147,46 +149,46 @@ ACTIONS: dict[str, Action] = {
     for action in (
         Action(
             "acknowledge",
-            "Acknowledge",
+            _("Acknowledge"),
             forms.AcknowledgeForm,
             _spoken("acknowledge", message="message"),
             _workflow("acknowledge"),
             template_kinds=(ResponseTemplate.Kind.ACKNOWLEDGEMENT,),
-            done="Acknowledged.",
+            done=_("Acknowledged."),
             key="a",
             speaks=True,
             initial=_acknowledge_initial,
         ),
         Action(
             "assign-to-me",
-            "Assign to me",
+            _("Assign to me"),
             forms.ConfirmForm,
             _edit(lambda actor, data: {"owner": actor}),
             _free_for,
             immediate=True,
-            done="The case is yours.",
+            done=_("The case is yours."),
             key="m",
         ),
         Action(
             "apologize",
-            "Apologize",
+            _("Apologize"),
             forms.ApologyForm,
             _spoken("apologize", note="apology"),
             _workflow("apologize"),
             template_kinds=(ResponseTemplate.Kind.APOLOGY,),
-            done="Apology recorded.",
+            done=_("Apology recorded."),
             key="p",
             speaks=True,
             initial=_speaking_initial,
         ),
         Action(
             "resolve",
-            "Resolve",
+            _("Resolve"),
             forms.ResolutionForm,
             _spoken("resolve", resolution="resolution"),
             _workflow("resolve"),
             template_kinds=(ResponseTemplate.Kind.RESOLUTION,),
-            done="Resolved.",
+            done=_("Resolved."),
             key="r",
             ends_part=True,
             speaks=True,
@@ -194,68 +196,68 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "follow-up",
-            "Record follow-up",
+            _("Record follow-up"),
             forms.FollowUpForm,
             _stage("follow_up", outcome="outcome", satisfaction="satisfaction"),
             _workflow("follow_up"),
             template_kinds=(ResponseTemplate.Kind.FOLLOW_UP,),
-            done="Follow-up recorded.",
+            done=_("Follow-up recorded."),
             key="f",
             ends_part=True,
         ),
         Action(
             "close",
-            "Close",
+            _("Close"),
             forms.ReasonForm,
             _stage("close", reason="reason"),
             _workflow("close"),
-            done="Closed.",
+            done=_("Closed."),
             key="c",
             ends_part=True,
         ),
         Action(
             "reopen",
-            "Reopen",
+            _("Reopen"),
             forms.ReasonForm,
             _stage("reopen", reason="reason"),
             _workflow("reopen"),
-            done="Reopened.",
+            done=_("Reopened."),
             key="o",
         ),
         Action(
             "hold",
-            "Put on hold",
+            _("Put on hold"),
             forms.ReasonForm,
             _stage("hold", reason="reason"),
             _workflow("hold"),
-            done="On hold: the SLA clocks are paused.",
+            done=_("On hold: the SLA clocks are paused."),
             key="h",
             ends_part=True,
         ),
         Action(
             "resume",
-            "Resume",
+            _("Resume"),
             forms.ConfirmForm,
             _stage("unhold"),
             _workflow("unhold"),
-            done="Resumed: the SLA clocks run again.",
+            done=_("Resumed: the SLA clocks run again."),
             key="u",
         ),
         Action(
             "reply",
-            "Reply",
+            _("Reply"),
             forms.ReplyForm,
             _reply,
             _works_on_open,
-            done="Message queued; it is sent in a moment.",
+            done=_("Message queued; it is sent in a moment."),
             template_kinds=tuple(ResponseTemplate.Kind.values),  # a free message may start from any
             key="y",
             files=True,
         ),
-        Action("note", "Add note", forms.NoteForm, _note, _works_on, done="Note added.", key="n"),
+        Action("note", _("Add note"), forms.NoteForm, _note, _works_on, done=_("Note added."), key="n"),
         Action(
             "gesture",
-            "Grant gesture",
+            _("Grant gesture"),
             forms.GestureForm,
             _gesture,
             _works_on_open,
@@ -264,39 +266,39 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "root-cause",
-            "Link root cause",
+            _("Link root cause"),
             forms.RootCauseForm,
             _root_cause,
             _works_on,
-            done="Root cause linked.",
+            done=_("Root cause linked."),
             key="l",
         ),
         Action(
             "edit",
-            "Edit",
+            _("Edit"),
             forms.EditForm,
             _edit(lambda actor, data: {"title": data.get("title"), "description": data.get("description")}),
             _works_on,
-            done="Case details saved.",
+            done=_("Case details saved."),
             key="e",
             initial=lambda case, user: {"title": case.title, "description": case.description},
         ),
         Action(
             "reassign",
-            "Reassign",
+            _("Reassign"),
             forms.ReassignForm,
             _edit(lambda actor, data: {"owner": data.get("owner")}),
             _manager_on_open,
-            done="Owner changed.",
+            done=_("Owner changed."),
             key="w",
         ),
         Action(
             "severity",
-            "Change severity",
+            _("Change severity"),
             forms.SeverityForm,
             _edit(lambda actor, data: {"severity": data.get("severity")}),
             _manager_on_open,
-            done="Severity changed.",
+            done=_("Severity changed."),
             key="v",
         ),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from cases.filters import CaseFilter
 from cases.models import RootCause
@@ -14,38 +15,38 @@ from cases.saved_views import PAGE_PARAMS
 from recovery.roles import Role, is_manager
 
 LABELS = {
-    "q": "Search",
-    "stage": "Stage",
-    "severity": "Severity",
-    "owner": "Owner",
-    "sla_state": "SLA state",
-    "is_repeat": "Repeat customer",
-    "customer": "Customer id",
-    "root_cause": "Root cause",
-    "created_after": "Opened from",
-    "created_before": "Opened before",
-    "channel": "Channel",
-    "touchpoint": "Touchpoint",
-    "metric": "Dashboard figure",
-    "from": "Period from",
-    "to": "Period to",
-    "ordering": "Sort by",
+    "q": _("Search"),
+    "stage": _("Stage"),
+    "severity": _("Severity"),
+    "owner": _("Owner"),
+    "sla_state": _("SLA state"),
+    "is_repeat": _("Repeat customer"),
+    "customer": _("Customer id"),
+    "root_cause": _("Root cause"),
+    "created_after": _("Opened from"),
+    "created_before": _("Opened before"),
+    "channel": _("Channel"),
+    "touchpoint": _("Touchpoint"),
+    "metric": _("Dashboard figure"),
+    "from": _("Period from"),
+    "to": _("Period to"),
+    "ordering": _("Sort by"),
 }
 HELP = {
-    "q": "Reference, title, customer name or email, or a comment",
-    "touchpoint": "Where the first feedback came from, as the client sent it",
-    "metric": "The cases behind one of the dashboard's numbers, over the period",
-    "from": "For the dashboard figure; the last 30 days when empty",
+    "q": _("Reference, title, customer name or email, or a comment"),
+    "touchpoint": _("Where the first feedback came from, as the client sent it"),
+    "metric": _("The cases behind one of the dashboard's numbers, over the period"),
+    "from": _("For the dashboard figure; the last 30 days when empty"),
 }
 ORDERING_LABELS = {
-    "created_at": "Oldest first",
-    "-created_at": "Newest first",
-    "severity": "Least severe first",
-    "-severity": "Most severe first",
-    "acknowledge_due_at": "Acknowledge due, soonest",
-    "-acknowledge_due_at": "Acknowledge due, latest",
-    "resolve_due_at": "Resolve due, soonest",
-    "-resolve_due_at": "Resolve due, latest",
+    "created_at": _("Oldest first"),
+    "-created_at": _("Newest first"),
+    "severity": _("Least severe first"),
+    "-severity": _("Most severe first"),
+    "acknowledge_due_at": _("Acknowledge due, soonest"),
+    "-acknowledge_due_at": _("Acknowledge due, latest"),
+    "resolve_due_at": _("Resolve due, soonest"),
+    "-resolve_due_at": _("Resolve due, latest"),
 }
 
 
@@ -79,18 +80,20 @@ def dress(filters: CaseFilter, user) -> forms.Form:
     for name in ("stage", "severity"):
         fields[name].widget = CommaCheckboxes(choices=fields[name].choices)
     fields["owner"].widget = forms.Select(choices=_owners())
-    fields["is_repeat"].widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
-    fields["root_cause"].widget = forms.Select(choices=[("", "Any"), *_root_causes()])
+    fields["is_repeat"].widget = forms.Select(
+        choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+    )
+    fields["root_cause"].widget = forms.Select(choices=[("", _("Any")), *_root_causes()])
     for name in ("created_after", "created_before", "from", "to"):
         fields[name].widget = forms.DateInput(attrs={"type": "date"})
-    for name, empty in (("channel", "Any"), ("metric", "None")):
+    for name, empty in (("channel", _("Any")), ("metric", _("None"))):
         choices = [choice for choice in fields[name].choices if choice[0]]
         fields[name].widget = forms.Select(choices=[("", empty), *choices])
     ordering = fields["ordering"]
-    sorts = [(value, ORDERING_LABELS.get(value, value)) for value, _ in ordering.choices if value]
-    ordering.widget = forms.Select(choices=[("", "Most urgent first"), *sorts])
+    sorts = [(value, ORDERING_LABELS.get(value, value)) for value, _label in ordering.choices if value]
+    ordering.widget = forms.Select(choices=[("", _("Most urgent first")), *sorts])
     states = [choice for choice in fields["sla_state"].choices if choice[0]]
-    fields["sla_state"].widget = forms.Select(choices=[("", "Any"), *states])
+    fields["sla_state"].widget = forms.Select(choices=[("", _("Any")), *states])
     # Which fields the page draws; the others travel as hidden inputs when they hold a value, so
     # changing a visible filter keeps a drill-down the agent arrived with.
     form.shown = [name for name in form.fields if is_manager(user) or name not in MANAGERS_ONLY]

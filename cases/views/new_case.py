@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import services
@@ -27,9 +28,9 @@ NEW_CUSTOMER_FIELDS = ("external_id", "name", "email", "phone", "segment")
 
 class NewCaseForm(forms.Form):
     q = forms.CharField(
-        label="Find customer",
+        label=_("Find customer"),
         required=False,
-        help_text="External id, email or name; matches show as you type.",
+        help_text=_("External id, email or name; matches show as you type."),
         widget=forms.TextInput(
             attrs={
                 "type": "search",
@@ -42,26 +43,30 @@ class NewCaseForm(forms.Form):
     )
     customer = forms.CharField(required=False)  # a match's external id, or NEW_CUSTOMER
     new_external_id = forms.CharField(
-        label="External id", required=False, max_length=128, help_text="The id our own systems know them by."
+        label=_("External id"),
+        required=False,
+        max_length=128,
+        help_text=_("The id our own systems know them by."),
     )
-    new_name = forms.CharField(label="Name", required=False, max_length=200)
-    new_email = forms.EmailField(label="Email", required=False)
-    new_phone = forms.CharField(label="Phone", required=False, max_length=40)
-    new_segment = forms.CharField(label="Segment", required=False, max_length=60)
-    title = forms.CharField(max_length=200, help_text="What went wrong, in a line.")
+    new_name = forms.CharField(label=_("Name"), required=False, max_length=200)
+    new_email = forms.EmailField(label=_("Email"), required=False)
+    new_phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    new_segment = forms.CharField(label=_("Segment"), required=False, max_length=60)
+    title = forms.CharField(label=_("Title"), max_length=200, help_text=_("What went wrong, in a line."))
     description = forms.CharField(
+        label=_("Description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="The customer's own words.",
+        help_text=_("The customer's own words."),
         validators=[within_limit],
     )
-    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
-    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.PHONE)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
 
     def clean_customer(self) -> str:
         chosen = self.cleaned_data["customer"].strip()
         if not chosen:
-            raise forms.ValidationError("Pick the customer from the matches, or choose a new customer.")
+            raise forms.ValidationError(_("Pick the customer from the matches, or choose a new customer."))
         return chosen
 
     def service_arguments(self) -> dict:

@@ -1,15 +1,18 @@
 """`/templates/`: the response templates. Every agent reads them; managers write them."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import response_templates
 from cases.forms import ResponseTemplateForm
 from cases.models import ResponseTemplate
 from recovery.errors import InvalidInput
+from recovery.languages.services import default_language
 from recovery.web import agent_required, manager_required, show_refusal
 
 
@@ -20,6 +23,8 @@ def template_list(request: HttpRequest) -> HttpResponse:
     context = {
         "templates": templates,
         "placeholders": response_templates.PLACEHOLDERS,
+        "template_languages": settings.LANGUAGES,
+        "default_language": default_language(),
         "nav": "templates",
     }
     return TemplateResponse(request, "cases/templates/list.html", context)
@@ -41,17 +46,20 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
 
 
 def _edit(request: HttpRequest, template: ResponseTemplate | None) -> HttpResponse:
-    initial = {"kind": template.kind, "name": template.name, "body": template.body} if template else None
+    initial = None
+    if template:
+        initial = {"kind": template.kind, "name": template.name, "body": template.body}
+        initial |= {f"body_{language}": text for language, text in (template.variants or {}).items()}
     form = ResponseTemplateForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                _save(request, template, form.cleaned_data)
+                _save(request, template, form.service_values())
             except InvalidInput as error:
                 show_refusal(form, error)
             else:
-                messages.success(request, "Template saved.")
+                messages.success(request, _("Template saved."))
                 return redirect("workspace:templates")
         status = 422
     context = {

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from cases import root_causes
@@ -29,32 +30,43 @@ PAGE_SIZE = 50
 class RootCauseListFilter(RootCauseFilter):
     """The API's filters, labelled for people."""
 
-    status = filters.ChoiceFilter(choices=RootCause.Status.choices, label="Status", empty_label="Any status")
-    category = filters.ChoiceFilter(
-        choices=RootCause.Category.choices, label="Category", empty_label="Any category"
+    status = filters.ChoiceFilter(
+        choices=RootCause.Status.choices, label=_("Status"), empty_label=_("Any status")
     )
-    q = filters.CharFilter(method="search", label="Search")
+    category = filters.ChoiceFilter(
+        choices=RootCause.Category.choices, label=_("Category"), empty_label=_("Any category")
+    )
+    q = filters.CharFilter(method="search", label=_("Search"))
 
 
 class RootCauseCreateForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    category = forms.ChoiceField(choices=RootCause.Category.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(label=_("Category"), choices=RootCause.Category.choices)
     description = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=[within_limit]
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[within_limit],
     )
 
 
 class RootCauseEditForm(forms.Form):
-    status = forms.ChoiceField(choices=RootCause.Status.choices)
-    owner = forms.ModelChoiceField(queryset=case_workers(), required=False, empty_label="Nobody yet")
+    status = forms.ChoiceField(label=_("Status"), choices=RootCause.Status.choices)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=case_workers(), required=False, empty_label=_("Nobody yet")
+    )
     corrective_action = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), validators=[within_limit]
+        label=_("Corrective action"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[within_limit],
     )
     verification_note = forms.CharField(
+        label=_("Verification note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[within_limit],
-        help_text="How the fix was shown to work. Needed to mark the root cause verified.",
+        help_text=_("How the fix was shown to work. Needed to mark the root cause verified."),
     )
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.webhooks import outbox, services
@@ -18,16 +19,19 @@ class WebhookForm(forms.Form):
     """Nothing required here: the service says what a webhook needs, next to the field."""
 
     url = forms.CharField(
-        label="URL", required=False, max_length=2000, help_text="Where Mend POSTs events: http:// or https://"
+        label=_("URL"),
+        required=False,
+        max_length=2000,
+        help_text=_("Where Mend POSTs events: http:// or https://"),
     )
     events = forms.MultipleChoiceField(
-        label="Events",
+        label=_("Events"),
         required=False,
         choices=[(name, name) for name in outbox.TYPES],
         widget=forms.CheckboxSelectMultiple,
     )
-    description = forms.CharField(label="Description", required=False, max_length=200)
-    active = forms.BooleanField(label="Active", required=False, initial=True)
+    description = forms.CharField(label=_("Description"), required=False, max_length=200)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
 def _values(form: WebhookForm) -> dict:

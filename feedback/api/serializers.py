@@ -8,6 +8,7 @@ from rest_framework import serializers
 from feedback.intake import CustomerInput, FeedbackInput
 from feedback.models import Channel
 from recovery.api.strict import MomentField, StrictInput, WholeNumberField
+from recovery.languages.api import LanguageTagField
 
 MAX_COMMENT_LENGTH = 10_000
 MAX_METADATA_BYTES = 8 * 1024
@@ -36,6 +37,9 @@ class CustomerIn(StrictInput):
     name = _optional_text(200)
     phone = _optional_text(40)
     segment = _optional_text(60)
+    language = LanguageTagField(
+        help_text='The customer\'s language as a BCP 47 tag ("es", "pt-BR"): Mend writes to them in it.'
+    )
 
 
 # What `validate` requires, for the schema (`recovery.api.autoschema`): a rating, an NPS score or a

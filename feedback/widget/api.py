@@ -21,6 +21,7 @@ from recovery.api.strict import StrictInput, WholeNumberField
 from recovery.api.throttles import Rates
 from recovery.errors import InvalidInput, NotFound
 from recovery.idempotency import KEY_HEADER, REPLAYED_HEADER
+from recovery.languages.services import normalise_tag
 from recovery.roles import is_manager
 
 KEY_HEADER_NAME = "X-Mend-Widget-Key"
@@ -195,10 +196,25 @@ class WidgetFeedbackIn(StrictInput):
     comment = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=2000)
     email = serializers.EmailField(required=False, allow_blank=True, allow_null=True, max_length=254)
     page = serializers.CharField(max_length=500)
+    lang = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=35,
+        help_text="The page's language (its <html lang>), a BCP 47 tag: Mend writes to the customer in it.",
+    )
     # The honeypot: hidden from people (off-screen, out of the tab order, aria-hidden), so only a bot
     # fills it. Refused with a 400 like any bad input rather than a fake 201: a person whose browser
     # autofilled it is told, and keeps their text, instead of losing a complaint without a trace.
     website = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=200)
+
+    def validate_lang(self, value):
+        # Lenient, unlike intake's customer.language: a site's odd <html lang> ("en_US") must not cost
+        # the customer their feedback. What is not a tag is dropped and Mend writes in its default.
+        try:
+            return normalise_tag((value or "").replace("_", "-"), field="lang")
+        except InvalidInput:
+            return ""
 
     def validate_page(self, value):
         if not value.startswith("/") or value.startswith("//"):
@@ -223,6 +239,7 @@ class WidgetFeedbackIn(StrictInput):
             comment=data.get("comment") or "",
             email=data.get("email") or "",
             page=data["page"],
+            language=data.get("lang") or "",
         )
 
 

@@ -11,7 +11,7 @@ What differs from the REST intake is only who the customer is and what the post 
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from feedback import intake
 from feedback.intake import CustomerInput, FeedbackInput, IntakeResult
@@ -28,6 +28,7 @@ class WidgetPost:
     comment: str
     email: str
     page: str
+    language: str = ""  # the page's <html lang>, normalised BCP 47
 
 
 def check_origin(key: WidgetKey, origin: str | None) -> None:
@@ -56,7 +57,7 @@ def submit(
         idempotency_key = f"widget:{key.pk}:{hashlib.sha256(idempotency_key.encode()).hexdigest()}"
     payload = FeedbackInput(
         channel=Channel.WEB,
-        customer=_customer(post.email, idempotency_key=idempotency_key),
+        customer=replace(_customer(post.email, idempotency_key=idempotency_key), language=post.language),
         rating=post.rating,
         comment=post.comment,
         touchpoint=touchpoint(key, post.page),

@@ -1,11 +1,12 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
-        help_text="The 6 digits your authenticator app shows for Mend, or one of your recovery codes.",
+        help_text=_("The 6 digits your authenticator app shows for Mend, or one of your recovery codes."),
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -19,8 +20,8 @@ class CodeForm(forms.Form):
 
 class EnrolForm(forms.Form):
     code = forms.CharField(
-        label="Code from the app",
+        label=_("Code from the app"),
         max_length=32,
-        help_text="Once the app shows Mend, type the 6 digits it shows.",
+        help_text=_("Once the app shows Mend, type the 6 digits it shows."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

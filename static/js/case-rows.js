@@ -75,9 +75,10 @@
     var ticked = all.filter(function (box) { return box.checked; }).length;
     var count = document.querySelector("[data-bulk-count]");
     if (count) {
+      // gettext, ngettext and interpolate come from Django's JavaScript catalogue (base.html loads it).
       count.textContent = ticked
-        ? ticked + (ticked === 1 ? " case selected." : " cases selected.")
-        : "Tick cases to act on several at once.";
+        ? interpolate(ngettext("%(count)s case selected.", "%(count)s cases selected.", ticked), { count: ticked }, true)
+        : gettext("Tick cases to act on several at once.");
     }
     var head = document.querySelector("[data-select-all]");
     if (head) {

@@ -23,6 +23,12 @@
       if (field) {
         var text = insert.getAttribute("data-text");
         field.value = field.value.trim() ? field.value.replace(/\s+$/, "") + "\n\n" + text : text;
+        // A template without the customer's language inserts the organisation's text, and says so.
+        var note = insert.closest(".insert-templates") && insert.closest(".insert-templates").querySelector("[data-missing-note]");
+        if (note) {
+          note.textContent = insert.getAttribute("data-missing") || "";
+          note.hidden = !insert.hasAttribute("data-missing");
+        }
         field.focus();
         if (field.form && field.form.dataset.draft) saveDraft(field.form);
       }

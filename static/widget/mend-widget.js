@@ -130,6 +130,9 @@
       email: email.value.trim(),
       page: window.location.pathname
     };
+    // The page's language, so Mend answers the customer in it (a BCP 47 tag, as <html lang> holds).
+    var lang = (document.documentElement.getAttribute("lang") || "").trim();
+    if (lang) { body.lang = lang; }
     if (honeypot.value) { body.website = honeypot.value; }
     if (!chosen && !comment.value.trim()) {
       showError("rating", "Choose a rating or write a comment.");

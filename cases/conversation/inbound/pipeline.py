@@ -38,6 +38,7 @@ from cases.webhooks import outbox as webhooks
 from feedback import intake
 from feedback.models import Channel, Customer, Feedback
 from recovery.errors import InvalidInput
+from recovery.languages import detect
 from recovery.logs import record
 from recovery.roles import Role, User
 
@@ -184,6 +185,8 @@ def _new_feedback(email: InboundEmail, written: list[str]) -> Outcome:
         external_id=known.external_id if known else f"email:{email.sender}"[:128],
         name=email.sender_name,
         email=email.sender,
+        # Guessed from their words, and only when the detector is sure: else Mend's default language.
+        language=detect.language_of(body),
     )
     payload = intake.FeedbackInput(
         channel=Channel.EMAIL,

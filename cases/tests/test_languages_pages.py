@@ -1,0 +1,214 @@
+"""Every workspace page, the survey and every email to a customer, rendered in English, German and
+Spanish: none may show a catalogue msgid untranslated or a placeholder left unfilled.
+
+"Untranslated" is judged against the catalogue itself: any msgid of two words or more whose German or
+Spanish differs from the English must not appear, in English, on a page rendered in that language."""
+
+import html
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+from django.utils import timezone, translation
+
+from cases import response_templates
+from cases.conversation import outbound
+from cases.follow_ups import survey
+from cases.models import FollowUp, RecoveryCase, ResponseTemplate
+from cases.tests.factories import GestureFactory, RecoveryCaseFactory, RootCauseFactory
+from feedback.models import Sentiment
+from feedback.tests.factories import CustomerFactory, FeedbackFactory
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ("en", "de", "es")
+# What a page shows when a placeholder was not filled in: a Python format, a template tag or variable,
+# a response template's own braces.
+UNFILLED = re.compile(r"%\(\w+\)[sd]|\{\{|\{%")
+TEMPLATE_BRACES = re.compile(r"\{(customer_name|reference|agent_name)\}")
+TAG = re.compile(r"<[^>]+>")
+# The frame's own words: proof the page was rendered in the language asked for.
+MY_QUEUE = {"en": "My queue", "de": "Meine Warteschlange", "es": "Mi cola"}
+# Pages whose own sentences are not all marked yet: the dashboard (rebuilt on another branch) is held
+# to the frame's language and to filled placeholders only. Remove it from here once it is marked.
+NOT_YET_MARKED = {"/dashboard/"}
+
+
+def english_msgids(language: str) -> list[str]:
+    """The msgids a reader of `language` must never meet in English (phrases, not single words that
+    may well be the same in both, like "Chat" or "SLA")."""
+    found = []
+    for domain in ("django", "djangojs"):
+        path = Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
+        for entry in polib.pofile(str(path)):
+            for english, translated in _pairs(entry):
+                text = TAG.sub(" ", english)
+                if "%" in text or "{" in text or translated == english or len(text.split()) < 2:
+                    continue
+                found.append(" ".join(text.split()))
+    return found
+
+
+def _pairs(entry):
+    if entry.msgid_plural:
+        return [(entry.msgid, entry.msgstr_plural[0]), (entry.msgid_plural, entry.msgstr_plural[1])]
+    return [(entry.msgid, entry.msgstr)]
+
+
+def visible_text(body: str) -> str:
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return " ".join(html.unescape(TAG.sub(" ", body)).split())
+
+
+def problems(body: str, language: str, *, shows_templates: bool = False, marked: bool = True) -> list[str]:
+    """What is wrong with `body` in `language`. `shows_templates`: the response templates' own pages,
+    which show their placeholders as written, on purpose."""
+    text = visible_text(body)
+    found = [f"unfilled placeholder {match.group(0)!r}" for match in UNFILLED.finditer(body)]
+    if not shows_templates:
+        found += [f"unfilled placeholder {match.group(0)!r}" for match in TEMPLATE_BRACES.finditer(body)]
+    if language != "en" and marked:
+        found += [f"untranslated {msgid!r}" for msgid in english_msgids(language) if msgid in text]
+    return found
+
+
+@pytest.fixture
+def world(agent, manager):
+    customer = CustomerFactory(name="Lucía Pérez", email="lucia@example.com", language="es")
+    case = RecoveryCaseFactory(customer=customer, owner=agent, title="Paquete aplastado", acknowledged=True)
+    FeedbackFactory(
+        customer=customer,
+        case=case,
+        rating=1,
+        comment="El paquete llegó aplastado.",
+        comment_language="es",
+        sentiment=Sentiment.NEGATIVE,
+    )
+    case.originating_feedback = case.feedback.get()
+    case.save()
+    GestureFactory(case=case, requested_by=agent)
+    root_cause = RootCauseFactory(title="Carrier drops parcels")
+    root_cause.cases.add(case)
+    template = response_templates.create(
+        actor=manager,
+        kind=ResponseTemplate.Kind.APOLOGY,
+        name="Sorry for the parcel",
+        body="Dear {customer_name}, we are sorry. {agent_name}",
+        variants={"de": "Liebe/r {customer_name}, es tut uns leid. {agent_name}"},
+    )
+    follow_up = FollowUp.objects.create(case=case, due_at=timezone.now())
+    return {"case": case, "customer": customer, "template": template, "root_cause": root_cause,
+            "follow_up": follow_up}  # fmt: skip
+
+
+def workspace_pages(world) -> list[str]:
+    case, customer = world["case"], world["customer"]
+    return [
+        "/",
+        "/cases/",
+        f"/cases/{case.reference}/",
+        f"/cases/{case.reference}/actions/apologize/",
+        f"/cases/{case.reference}/actions/reply/",
+        f"/cases/{case.reference}/actions/gesture/",
+        f"/cases/{case.reference}/actions/note/",
+        f"/customers/{customer.pk}/",
+        "/cases/new/",
+        "/root-causes/",
+        f"/root-causes/{world['root_cause'].pk}/",
+        "/templates/",
+        "/templates/new/",
+        f"/templates/{world['template'].pk}/",
+        "/notifications/",
+        "/gestures/pending/",
+        "/dashboard/",
+        "/webhooks/",
+        "/account/api-tokens/",
+        "/account/two-factor/",
+        "/account/preferences/",
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_workspace_page_is_in_the_language_asked_for(world, manager, language):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(manager)
+    failures = {}
+    for path in workspace_pages(world):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = response.content.decode()
+        assert f'<html lang="{language}">' in body, path
+        assert MY_QUEUE[language] in body, path
+        found = problems(
+            body, language, shows_templates=path.startswith("/templates/"), marked=path not in NOT_YET_MARKED
+        )
+        if found:
+            failures[path] = found
+    assert failures == {}, "; ".join(f"{path}: {found}" for path, found in failures.items())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_sign_in_page_is_in_the_language_asked_for(language):
+    body = Client(HTTP_ACCEPT_LANGUAGE=language).get("/login/").content.decode()
+
+    button = {"en": "Sign in", "de": "Anmelden", "es": "Iniciar sesión"}[language]
+    assert f'<button type="submit" class="primary">{button}</button>' in body
+    assert problems(body, language) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_survey_pages_are_in_the_customers_language_whatever_the_browser_asks(world, language):
+    customer = world["customer"]
+    customer.language = language
+    customer.save()
+    path = f"/r/{survey.token_for(world['follow_up'].pk)}/"
+    client = Client(HTTP_ACCEPT_LANGUAGE="en" if language != "en" else "de")
+
+    form = client.get(path).content.decode()
+    thanks = client.post(path, {"rating": "5", "comment": ""}).content.decode()
+    used = client.get(path).content.decode()
+
+    title = {"en": "How did we do", "de": "Wie gut haben wir", "es": "Qué tal lo hicimos"}[language]
+    assert title in form and f'<html lang="{language}">' in form
+    for body in (form, thanks, used):
+        assert problems(body, language) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_email_to_a_customer_is_in_their_language(
+    world, agent, language, django_capture_on_commit_callbacks
+):
+    customer = world["customer"]
+    customer.language = language
+    customer.save()
+    case = RecoveryCase.objects.get(pk=world["case"].pk)
+
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+        message = outbound.reply(case_id=case.pk, actor=agent, body="Hola Lucía, lo siento.")
+        survey.queue_invitation(world["follow_up"])
+    reply = message.notification
+    invitation = case.notifications.get(template="follow_up_survey")
+
+    footer = {"en": "Reply to this email", "de": "Antworten Sie einfach", "es": "Responda a este correo"}
+    assert footer[language] in reply.body and footer[language] in reply.body_html
+    assert f'<html lang="{language}">' in reply.body_html
+    greeting = {"en": "Dear Lucía Pérez,", "de": "Guten Tag Lucía Pérez,", "es": "Estimado/a Lucía Pérez:"}
+    assert greeting[language] in invitation.body
+    for body in (reply.body, reply.body_html, invitation.subject + "\n" + invitation.body):
+        assert problems(body, language) == []
+    assert len(mail.outbox) == 2
+
+
+def test_a_customer_in_a_language_mend_does_not_speak_is_written_to_in_the_organisations(world, agent):
+    customer = world["customer"]
+    customer.language = "fr-CA"
+    customer.save()
+
+    message = outbound.reply(case_id=world["case"].pk, actor=agent, body="Bonjour.")
+
+    assert "Reply to this email to answer" in message.notification.body
+    assert outbound.reach(customer).language == settings.LANGUAGE_CODE
