@@ -19,6 +19,7 @@ from cases.models import (
     Message,
     MetricsSnapshot,
     Notice,
+    NoticePreference,
     Notification,
     RecoveryCase,
     ResponseTemplate,
@@ -250,3 +251,5 @@ holds_none(AgentStatus, why="when a staff member is away")
 holds_none(CustomerRisk, why="a score and the codes and counts behind it")
 holds_none(CustomerOutreach, why="which root cause was told to which customer, by ids")
 holds_none(GestureRule, why="conditions, amounts and budgets written by managers")
+# Which notices a staff member wants emailed: a kind and a yes or no.
+holds_none(NoticePreference, why="a staff member's email choice per notice kind")
