@@ -658,7 +658,7 @@ def test_a_case_detail_has_its_children_and_its_paused_total_as_django_spells_a_
     request = APIRequestFactory().get("/")
     request.user = agent
     detail = CaseDetailOut(
-        selectors.case_detail(case_id=case.pk), context={"request": request, "now": timezone.now()}
+        selectors.case_detail(case_id=case.pk, user=agent), context={"request": request, "now": timezone.now()}
     ).data
 
     assert [gesture["amount"] for gesture in detail["gestures"]] == ["12.50", "99.99"]

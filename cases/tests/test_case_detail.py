@@ -49,7 +49,7 @@ def render(case, agent, rf) -> dict:
 def test_the_detail_carries_its_children_in_order_with_their_people(agent, rf):
     case = busy_case(UserFactory(first_name="Maria", last_name="Lopez"))
 
-    detail = render(selectors.case_detail(case_id=case.pk), agent, rf)
+    detail = render(selectors.case_detail(case_id=case.pk, user=agent), agent, rf)
 
     assert [g["amount"] for g in detail["gestures"]] == ["19.99", "1234.50"]
     assert detail["gestures"][1]["decided_by"]["name"] == "Maria Lopez"

@@ -80,7 +80,7 @@ def test_failures_in_the_last_90_days_count_the_cases_opened_since(agent):
     old, recent = RecoveryCaseFactory(customer=customer, closed=True), RecoveryCaseFactory(customer=customer)
     type(old).objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=91))
 
-    totals = customers.customer_with_totals(customer_id=customer.pk, now=timezone.now())
+    totals = customers.customer_with_totals(customer_id=customer.pk, user=agent, now=timezone.now())
 
     assert (totals.case_count, totals.open_case_count, totals.recent_failures) == (2, 1, 1)
     assert recent.stage == Stage.NEW
