@@ -61,8 +61,9 @@ def test_a_busy_case_detail_is_a_query_per_list_after_the_token(api_client, agen
     client = api_client(agent)
     client.get(f"/api/v1/cases/{case.reference}/")  # warm: SLA policies
 
-    # token, the case with its customer and owner, then its feedback, gestures, root causes, follow-ups
-    with django_assert_num_queries(6):
+    # token, the user's teams (the scope), the case with its customer and owner, then its feedback,
+    # gestures, root causes, follow-ups
+    with django_assert_num_queries(7):
         response = client.get(f"/api/v1/cases/{case.reference}/")
 
     assert response.status_code == 200

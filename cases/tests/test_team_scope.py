@@ -45,8 +45,9 @@ API = [
     ("POST", "/api/v1/cases/{case}/messages/", {"body": "We are on it."}, (201, 404, 404, 201, 201)),
     ("POST", "/api/v1/cases/{case}/gestures/", GESTURE, (201, 404, 404, 201, 201)),
     ("POST", "/api/v1/cases/{free}/actions/acknowledge/", {}, (200, 404, 404, 200, 200)),
-    ("POST", "/api/v1/gestures/{gesture}/approve/", {}, (403, 403, 404, 200, 200)),
-    ("POST", "/api/v1/gestures/{gesture}/reject/", {}, (403, 403, 404, 200, 200)),
+    # Not found before the role is asked: agent B learns nothing of a gesture of team A.
+    ("POST", "/api/v1/gestures/{gesture}/approve/", {}, (403, 404, 404, 200, 200)),
+    ("POST", "/api/v1/gestures/{gesture}/reject/", {}, (403, 404, 404, 200, 200)),
     ("POST", "/api/v1/root-causes/{root_cause}/cases/", {"case": "{case}"}, (200, 404, 404, 200, 200)),
     ("DELETE", "/api/v1/root-causes/{root_cause}/cases/{case}/", None, (204, 404, 404, 204, 204)),
     ("GET", "/api/v1/feedback/", None, SEEN),
@@ -151,6 +152,21 @@ def _fill(value, world):
     return value
 
 
+def _marker(kind: str, path: str, world: dict) -> str:
+    """What names the case in a list's answer (spaces removed), and nowhere else: a page echoes the
+    searched reference back in its form, so a page names a case by its link."""
+    reference = world["free"] if path.startswith("/?") or path == "/" else world["case"]
+    if path.startswith("/api/v1/feedback/"):
+        return f'"id":{world["feedback"]},'
+    if kind == "api":
+        return f'"reference":"{reference}"'
+    if path.startswith("/notifications/"):
+        return "Gesturedecided"
+    if path.startswith("/cases/export.csv"):
+        return reference
+    return f"/cases/{reference}/"
+
+
 def _body(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     return content.decode()
@@ -176,11 +192,7 @@ def test_scope(kind, method, path, body, caller, expected, world, people, api_cl
 
     if expected in (LISTED, HIDDEN):
         assert response.status_code == 200, _body(response)[:300]
-        shown = world["free"] if path.startswith("/?") or path == "/" else world["case"]
-        if "feedback" in path:
-            shown = f'"id":{world["feedback"]},'
-        elif "notifications" in path:
-            shown = "Gesture decided"
+        shown = _marker(kind, path, world)
         assert (shown in _body(response).replace(" ", "")) == (expected == LISTED), shown
     else:
         assert response.status_code == expected, _body(response)[:300]
