@@ -658,9 +658,8 @@ def test_a_case_detail_has_its_children_and_its_paused_total_as_django_spells_a_
     RecoveryCase.objects.filter(pk=case.pk).update(paused_total=timedelta(days=1, hours=2, seconds=3))
     request = APIRequestFactory().get("/")
     request.user = agent
-    detail = CaseDetailOut(
-        selectors.case_detail(case_id=case.pk, user=agent), context={"request": request, "now": timezone.now()}
-    ).data
+    shown = selectors.case_detail(case_id=case.pk, user=agent)
+    detail = CaseDetailOut(shown, context={"request": request, "now": timezone.now()}).data
 
     assert [gesture["amount"] for gesture in detail["gestures"]] == ["12.50", "99.99"]
     assert (

@@ -121,9 +121,9 @@ def test_the_case_page_reads_each_list_in_one_query_whatever_its_length(agent, d
     client = signed_in(agent)
     client.get(f"/cases/{case.reference}/")
 
-    # The session, the agent, the agent's roles and teams, the bell's unread count; then the case, its timeline,
-    # messages, gestures, root causes, the customer's earlier cases, feedback and gestures, and their
-    # failures in 90 days.
+    # The session, the agent, the agent's roles and teams, the bell's unread count; then the case, its
+    # timeline, messages, gestures, root causes, the customer's earlier cases, feedback and gestures,
+    # and their failures in 90 days.
     with django_assert_num_queries(14):
         assert client.get(f"/cases/{case.reference}/").status_code == 200
 

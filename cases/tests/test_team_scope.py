@@ -128,7 +128,9 @@ def world(people):
     )
     root_cause = RootCauseFactory()
     root_cause.cases.add(case)
-    gesture = GestureFactory(case=case, status=Gesture.Status.PENDING_APPROVAL, requested_by=people["agent A"])
+    gesture = GestureFactory(
+        case=case, status=Gesture.Status.PENDING_APPROVAL, requested_by=people["agent A"]
+    )
     for caller in CALLERS:
         Notice.objects.create(user=people[caller], kind="gesture_approved", case=case, text="Gesture decided")
     return {
@@ -185,10 +187,8 @@ def test_scope(kind, method, path, body, caller, expected, world, people, api_cl
     else:
         client = Client()
         client.force_login(user)
-        if body is None:
-            response = client.generic(method, url)
-        else:
-            response = client.post(url, _fill(body, world))
+        # A POST is a form post, as the browser sends it.
+        response = client.generic(method, url) if body is None else client.post(url, _fill(body, world))
 
     if expected in (LISTED, HIDDEN):
         assert response.status_code == 200, _body(response)[:300]
@@ -215,9 +215,8 @@ def test_bulk_actions_refuse_another_teams_cases_as_not_found_and_do_the_others(
     client = Client()
     client.force_login(people["agent B"])
 
-    response = client.post(
-        "/cases/bulk/", {"action": "acknowledge", "case": [world["case"], mine.reference], "next": "/"}, follow=True
-    )
+    ticked = {"action": "acknowledge", "case": [world["case"], mine.reference], "next": "/"}
+    response = client.post("/cases/bulk/", ticked, follow=True)
 
     said = [str(message) for message in response.context["messages"]]
     assert said == ["1 acknowledged; 1 refused.", f"There is no case {world['case']}."]

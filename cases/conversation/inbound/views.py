@@ -15,10 +15,11 @@ from recovery.web import agent_required
 @require_GET
 @agent_required
 def raw_message(request: HttpRequest, reference: str, message_id: int) -> FileResponse:
+    case_id = selectors.case_id_or_404(reference, user=request.user)  # type: ignore[arg-type]  # signed in
     message = (
         Message.objects.filter(
             pk=message_id,
-            case_id=selectors.case_id_or_404(reference, user=request.user),
+            case_id=case_id,
             direction=Message.Direction.INBOUND,
         )
         .exclude(raw="")
