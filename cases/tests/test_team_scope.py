@@ -20,6 +20,7 @@ from cases.tests.factories import GestureFactory, RecoveryCaseFactory, RootCause
 from conftest import make_user
 from feedback.tests.factories import CustomerFactory, FeedbackFactory
 from recovery.roles import Role
+from recovery.tests.tables import fill, table_params
 
 pytestmark = pytest.mark.django_db
 
@@ -76,12 +77,6 @@ PAGES = [
     ("POST", "/gestures/{gesture}/decide/", {"decision": "reject"}, (403, 403, 404, 302, 302)),
     ("GET", "/notifications/", None, SEEN),
 ]
-
-
-def _cases(rows, kind):
-    for method, path, body, expected in rows:
-        for caller, outcome in zip(CALLERS, expected, strict=True):
-            yield pytest.param(kind, method, path, body, caller, outcome, id=f"{method} {path} as {caller}")
 
 
 @pytest.fixture
@@ -146,14 +141,6 @@ def world(people):
     }
 
 
-def _fill(value, world):
-    if isinstance(value, str):
-        return value.format(**world)
-    if isinstance(value, dict):
-        return {key: _fill(item, world) for key, item in value.items()}
-    return value
-
-
 def _marker(kind: str, path: str, world: dict) -> str:
     """What names the case in a list's answer (spaces removed), and nowhere else: a page echoes the
     searched reference back in its form, so a page names a case by its link."""
@@ -175,20 +162,21 @@ def _body(response) -> str:
 
 
 @pytest.mark.parametrize(
-    ("kind", "method", "path", "body", "caller", "expected"), [*_cases(API, "api"), *_cases(PAGES, "page")]
+    ("kind", "method", "path", "body", "caller", "expected"),
+    [*table_params(API, "api", CALLERS), *table_params(PAGES, "page", CALLERS)],
 )
 def test_scope(kind, method, path, body, caller, expected, world, people, api_client):
     user = people[caller]
-    url = _fill(path, world)
+    url = fill(path, world)
     if kind == "api":
         etag = f'"{world["case_pk"]}-0"'
         client = api_client(user)
-        response = getattr(client, method.lower())(url, _fill(body, world), format="json", HTTP_IF_MATCH=etag)
+        response = getattr(client, method.lower())(url, fill(body, world), format="json", HTTP_IF_MATCH=etag)
     else:
         client = Client()
         client.force_login(user)
         # A POST is a form post, as the browser sends it.
-        response = client.generic(method, url) if body is None else client.post(url, _fill(body, world))
+        response = client.generic(method, url) if body is None else client.post(url, fill(body, world))
 
     if expected in (LISTED, HIDDEN):
         assert response.status_code == 200, _body(response)[:300]
