@@ -76,6 +76,11 @@ PAGES = [
     ("GET", "/gestures/pending/", None, MANAGERS_SEE),
     ("POST", "/gestures/{gesture}/decide/", {"decision": "reject"}, (403, 403, 404, 302, 302)),
     ("GET", "/notifications/", None, SEEN),
+    # The admin: agents are sent to its sign-in; another team's case is "not found" there the admin's
+    # way, a redirect to its index.
+    ("GET", "/admin/cases/recoverycase/", None, (302, 302, HIDDEN, LISTED, LISTED)),
+    ("GET", "/admin/cases/recoverycase/{case_pk}/change/", None, (302, 302, 302, 200, 200)),
+    ("GET", "/admin/cases/gesture/", None, (302, 302, HIDDEN, LISTED, LISTED)),
 ]
 
 
@@ -84,8 +89,9 @@ def people(django_user_model):
     made = {
         "agent A": make_user(django_user_model, "alice", Role.AGENT),
         "agent B": make_user(django_user_model, "bob", Role.AGENT),
-        "lead of B": make_user(django_user_model, "lena", Role.MANAGER),
-        "manager": make_user(django_user_model, "maria", Role.MANAGER),
+        # Staff, as `accounts.grant_role` makes every manager.
+        "lead of B": make_user(django_user_model, "lena", Role.MANAGER, is_staff=True),
+        "manager": make_user(django_user_model, "maria", Role.MANAGER, is_staff=True),
         "admin": django_user_model.objects.create_superuser("root", password="pw-root"),
     }
     team_a = Team.objects.create(name="Team A", slug="a")
@@ -151,7 +157,7 @@ def _marker(kind: str, path: str, world: dict) -> str:
         return f'"reference":"{reference}"'
     if path.startswith("/notifications/"):
         return "Gesturedecided"
-    if path.startswith("/cases/export.csv"):
+    if path.startswith(("/cases/export.csv", "/admin/")):
         return reference
     return f"/cases/{reference}/"
 
