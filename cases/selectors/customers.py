@@ -129,9 +129,10 @@ def customer_history(
     )
 
 
-def find_customers(query: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
+def find_customers(query: str, *, user: User, limit: int = LOOKUP_LIMIT) -> list[Customer]:
     """Customers an agent may mean by `query`: an exact external id or email, else names and emails
-    that contain it. Each comes with their open cases counted, so the form can say so.
+    that contain it. Each comes with their open cases that `user` may see counted, so the form can say
+    so.
 
     The exact lookups use the indexes on external id and email; only when they find nobody does the
     search scan names and emails (an agent typing a full email or id never waits for the scan).
@@ -140,16 +141,18 @@ def find_customers(query: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
     if len(query) < 2:
         return []
     exact = Q(external_id=query) | Q(email=query) | Q(email=query.lower())
-    found = list(_with_open_cases(Customer.objects.filter(exact)).order_by("name", "id")[:limit])
+    found = list(_with_open_cases(Customer.objects.filter(exact), user).order_by("name", "id")[:limit])
     if not found:
         contains = Q(name__icontains=query) | Q(email__icontains=query)
-        found = list(_with_open_cases(Customer.objects.filter(contains)).order_by("name", "id")[:limit])
+        matching = Customer.objects.filter(contains)
+        found = list(_with_open_cases(matching, user).order_by("name", "id")[:limit])
     return _referenced(found)
 
 
-def customer_by_external_id(external_id: str) -> Customer | None:
+def customer_by_external_id(external_id: str, *, user: User) -> Customer | None:
     """One customer as `find_customers` shapes them (open cases counted), or None."""
-    found = list(_with_open_cases(Customer.objects.filter(external_id=(external_id or "").strip())))
+    customer = Customer.objects.filter(external_id=(external_id or "").strip())
+    found = list(_with_open_cases(customer, user))
     return _referenced(found)[0] if found else None
 
 
@@ -161,16 +164,19 @@ def _referenced(customers: list[Customer]) -> list[Customer]:
     return customers
 
 
-def _with_open_cases(customers: QuerySet[Customer]) -> QuerySet[Customer]:
-    open_cases = RecoveryCase.objects.filter(customer_id=OuterRef("pk")).exclude(stage=Stage.CLOSED)
+def _with_open_cases(customers: QuerySet[Customer], user: User) -> QuerySet[Customer]:
+    open_cases = RecoveryCase.objects.filter(case_scope(user), customer_id=OuterRef("pk")).exclude(
+        stage=Stage.CLOSED
+    )
     newest_open = open_cases.order_by("-created_at", "-id").values("pk")[:1]
     return customers.annotate(open_case_count=_count(open_cases), open_case_id=Subquery(newest_open))
 
 
-def other_open_case(*, customer_id: int, besides: int) -> RecoveryCase | None:
-    """The customer's newest open case other than `besides`: what a case just opened sits beside."""
+def other_open_case(*, customer_id: int, besides: int, user: User) -> RecoveryCase | None:
+    """The customer's newest open case other than `besides` that `user` may see: what a case just
+    opened sits beside."""
     return (
-        RecoveryCase.objects.filter(customer_id=customer_id)
+        RecoveryCase.objects.filter(case_scope(user), customer_id=customer_id)
         .exclude(stage=Stage.CLOSED)
         .exclude(pk=besides)
         .only("title", "stage")

@@ -118,9 +118,9 @@ def test_the_lookup_finds_by_exact_external_id_or_email_then_by_part_of_a_name(a
     CustomerFactory(name="Tom Reyes")
     RecoveryCaseFactory(customer=ana)
 
-    assert [c.pk for c in customers.find_customers("C-77")] == [ana.pk]
-    assert [c.pk for c in customers.find_customers("ANA@example.com")] == [ana.pk]
-    found = customers.find_customers("ana")
+    assert [c.pk for c in customers.find_customers("C-77", user=agent)] == [ana.pk]
+    assert [c.pk for c in customers.find_customers("ANA@example.com", user=agent)] == [ana.pk]
+    found = customers.find_customers("ana", user=agent)
     assert [c.pk for c in found] == [ana.pk, anabel.pk]
     assert (found[0].open_case_count, found[1].open_case_count) == (1, 0)
-    assert customers.find_customers("a") == []
+    assert customers.find_customers("a", user=agent) == []

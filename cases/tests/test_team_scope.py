@@ -72,6 +72,7 @@ PAGES = [
     ("GET", "/cases/{case}/attachments/{attachment}/", None, (200, 404, 404, 200, 200)),
     ("GET", "/cases/{case}/messages/{message}/raw/", None, (200, 404, 404, 200, 200)),
     ("GET", "/customers/{customer_id}/", None, SEEN),
+    ("GET", "/cases/new/customers/?q=jo@example.com", None, SEEN),
     ("GET", "/root-causes/{root_cause}/", None, SEEN),
     ("GET", "/gestures/pending/", None, MANAGERS_SEE),
     ("POST", "/gestures/{gesture}/decide/", {"decision": "reject"}, (403, 403, 404, 302, 302)),
@@ -150,7 +151,8 @@ def world(people):
 def _marker(kind: str, path: str, world: dict) -> str:
     """What names the case in a list's answer (spaces removed), and nowhere else: a page echoes the
     searched reference back in its form, so a page names a case by its link."""
-    reference = world["free"] if path.startswith("/?") or path == "/" else world["case"]
+    # The queue shows the free case; the new-case lookup names the customer's newest open case.
+    reference = world["free"] if path.split("?")[0] in ("/", "/cases/new/customers/") else world["case"]
     if path.startswith("/api/v1/feedback/"):
         return f'"id":{world["feedback"]},'
     if kind == "api":
