@@ -158,15 +158,20 @@ def require_case_worker(user, *, doing: str = "work recovery cases") -> None:
 
 def require_may_act_on(case, user, *, doing: str = "act on it") -> None:
     """Refuse an agent another agent's case: `doing` completes "only a manager may ...". A case
-    outside the user's teams is not found, as it is on every page and endpoint: its existence does
-    not leak."""
-    if not _may_see(case, user):
-        raise NotFound(f"No case {case.reference}.")
+    outside the user's teams is not found (`require_may_see`)."""
+    require_may_see(case, user)
     if not may_act_on(case, user):
         owner = case.owner.get_full_name() or case.owner.get_username()  # only an owned case is refused
         raise NotPermitted(
             f"{case.reference} belongs to another agent ({owner}); only a manager may {doing}."
         )
+
+
+def require_may_see(case, user) -> None:
+    """A case outside what `user` may see is not found, as on every page and endpoint: a service asks
+    this before any other check, so no refusal tells of another team's case (its stage, its owner)."""
+    if not _may_see(case, user):
+        raise NotFound(f"No case {case.reference}.")
 
 
 def may_submit_feedback(user) -> bool:

@@ -221,6 +221,22 @@ def test_bulk_actions_refuse_another_teams_cases_as_not_found_and_do_the_others(
     assert (mine.stage, mine.owner) == (Stage.ACKNOWLEDGED, people["agent B"])
 
 
+@pytest.mark.parametrize("action", ["acknowledge", "hold", "assign"])
+def test_no_bulk_refusal_tells_of_another_teams_case_its_stage_or_owner(people, action):
+    theirs = RecoveryCaseFactory(team=people["team A"], owner=people["agent A"], acknowledged=True)
+    client = Client()
+    client.force_login(people["agent B"])
+
+    ticked = {"action": action, "case": [theirs.reference], "reason": "Waiting", "next": "/"}
+    ticked |= {"owner": people["agent B"].pk} if action == "assign" else {}
+    response = client.post("/cases/bulk/", ticked, follow=True)
+
+    said = [str(message) for message in response.context["messages"]]
+    assert said[1:] == [f"There is no case {theirs.reference}."]
+    theirs.refresh_from_db()
+    assert (theirs.stage, theirs.owner, theirs.version) == (Stage.ACKNOWLEDGED, people["agent A"], 0)
+
+
 def test_a_lead_sees_and_works_their_teams_cases(world, people, api_client):
     theirs = RecoveryCaseFactory(team=people["team B"], owner=people["agent B"])
     client = api_client(people["lead of B"])
