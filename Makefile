@@ -32,9 +32,13 @@ lint: venv
 
 # The service layer and the cross-app plumbing, with django-stubs and the DRF stubs (pyproject.toml).
 TYPED := cases/workflow.py cases/services.py cases/events.py cases/root_causes.py cases/outbox.py cases/conversation \
-	cases/gestures cases/notices/services.py cases/notices/selectors.py cases/sla cases/follow_ups feedback/intake.py feedback/triage.py feedback/services.py feedback/widget recovery \
+	cases/gestures cases/notices/services.py cases/notices/selectors.py cases/notices/preferences.py cases/notices/mentions.py cases/notices/looks.py cases/presence/services.py cases/sla cases/follow_ups feedback/intake.py feedback/triage.py feedback/services.py feedback/widget recovery \
 	cases/webhooks/outbox.py cases/webhooks/delivery.py cases/webhooks/services.py cases/webhooks/ssrf.py \
-	cases/webhooks/signing.py cases/webhooks/tasks.py
+	cases/webhooks/signing.py cases/webhooks/tasks.py \
+	cases/at_risk/formula.py cases/at_risk/services.py cases/outreach/services.py cases/outreach/rows.py \
+	cases/gesture_rules/services.py cases/gesture_rules/automatic.py cases/gesture_rules/metadata.py \
+	cases/gesture_rules/active.py cases/metrics/facts.py \
+	cases/teams/routing.py cases/teams/assignment.py cases/teams/services.py cases/teams/selectors.py
 
 typecheck: venv
 	DEBUG=1 $(BIN)/mypy $(TYPED)

@@ -14,6 +14,8 @@ function init(args)
   token = os.getenv("BENCH_TOKEN")
   target = os.getenv("BENCH_TARGET") or "mend"
   run = os.getenv("BENCH_RUN") or tostring(os.time())
+  -- Another prefix, another 5,000 customers: a second run opens cases rather than joining the first's.
+  customers = os.getenv("BENCH_CUSTOMERS") or "B-"
   sent = 0
   answered = 0
   created = 0
@@ -40,7 +42,7 @@ function request()
   sent = sent + 1
   local n = thread_id * 100000000 + sent
   -- 5,000 customers: some feedback joins an open case, some opens one, some finds a repeat customer.
-  local customer = "B-" .. ((thread_id * 7919 + sent) % 5000)
+  local customer = customers .. ((thread_id * 7919 + sent) % 5000)
   local path = target == "ceiling" and "/bench/ceiling/rows/" or "/api/v1/feedback/"
   local headers = {
     ["Content-Type"] = "application/json",

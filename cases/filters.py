@@ -1,6 +1,8 @@
 """FilterSets for case and root-cause lists. A value a filter cannot read is a form error naming its
 parameter (the API answers 400), never silently ignored."""
 
+import re
+
 import django_filters as filters
 from django import forms
 from django.db.models import Q
@@ -49,11 +51,31 @@ class OwnerFilter(filters.Filter):
     field_class = OwnerField
 
 
+class TeamField(forms.CharField):
+    def to_python(self, value):
+        text = super().to_python(value).strip()
+        if text == "" or re.fullmatch(r"[-a-zA-Z0-9_]{1,50}", text):
+            return text
+        raise forms.ValidationError("Use a team's slug, or 'none' for the cases of no team.")
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^ *[-a-zA-Z0-9_]{0,50} *$",
+        "description": "A team's slug, or `none` for the cases of no team",
+    }
+)
+class TeamFilter(filters.Filter):
+    field_class = TeamField
+
+
 class CaseFilter(filters.FilterSet):
     # No DISTINCT: each value is a plain equality, and DISTINCT would force a sort of every match.
     stage = CommaSeparatedChoiceFilter(choices=Stage.choices, distinct=False)
     severity = CommaSeparatedChoiceFilter(choices=Severity.choices, distinct=False)
     owner = OwnerFilter(method="filter_owner")
+    team = TeamFilter(method="filter_team")
     sla_state = filters.ChoiceFilter(choices=SLAState.choices, method="filter_sla_state")
     is_repeat = StrictBooleanFilter(field_name="is_repeat")
     customer = filters.CharFilter(field_name="customer__external_id")
@@ -95,6 +117,11 @@ class CaseFilter(filters.FilterSet):
         if value == "none":
             return queryset.filter(owner__isnull=True)
         return queryset.filter(owner_id=whole_number(value))
+
+    def filter_team(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(team__isnull=True)
+        return queryset.filter(team__slug=value)
 
     def filter_sla_state(self, queryset, name, value):
         return queryset.in_sla_state(value, timezone.now())

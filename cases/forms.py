@@ -2,6 +2,7 @@
 agent may grant) are the services'; their InvalidInput lands on the field it names."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cases.gestures import rates
 from cases.gestures import services as gestures
@@ -105,6 +106,7 @@ class ReasonForm(ActionForm):
 
 class NoteForm(ActionForm):
     note = _text("Note", rows=4)
+    note.help_text = _("Type @ to mention a colleague who may see this case.")
     service_fields = {"body": "note"}
 
 

@@ -12,6 +12,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.base import DEFERRED
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from recovery.parsing import whole_number
@@ -291,6 +292,10 @@ class CaseEvent(models.Model):
         SLA_RESUMED = "sla_resumed", "Taken off hold"
         MESSAGE_RECEIVED = "message_received", "Customer wrote"
         MESSAGE_BOUNCED = "message_bounced", "Email bounced"
+        # Told proactively about a root cause that hit them (`cases.outreach`).
+        CUSTOMER_NOTIFIED = "customer_notified", "Told about a root cause"
+        # The case moved to a team or out of one: routed at triage, moved by a manager, or its team deleted.
+        TEAM_CHANGED = "team_changed", "Team changed"
 
     # No index of its own: (case, created_at, id) below serves every lookup by case, and each index
     # is paid on every insert (the SLA sweep writes thousands of events a minute).
@@ -343,7 +348,15 @@ class Gesture(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     description = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, editable=False)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who asked; None when Mend granted it by `rule` at triage (system events have no actor either).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The automatic gesture rule that granted it, or asked a manager for it; None for a person's gesture.
+    # A deleted rule leaves its gestures, which keep its name in `description`.
+    rule = models.ForeignKey(
+        "cases.GestureRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="gestures"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -360,7 +373,11 @@ class Gesture(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="gesture_amount_not_negative")]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # A rule's spending this month and per customer, counted at triage under the rule's lock.
+            models.Index(fields=["rule", "created_at"], name="gesture_rule_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} {self.currency}"
@@ -488,6 +505,23 @@ class FollowUp(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
     answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Facts of a survey answer (a follow-up with a satisfaction), written by `cases.metrics.facts` in the
+    # transaction that changes what they summarise, so the dashboard reads them instead of probing rows:
+    # `next_answer_at`, the done_at of the case's next answer (None for its latest), makes "the case's
+    # latest answer in a period" a condition on this row; `later_*` is the customer's first rated
+    # feedback after this answer (survey answers aside), the recovery paradox's "first later rating".
+    next_answer_at = models.DateTimeField(null=True, blank=True, editable=False)
+    later_feedback = models.ForeignKey(
+        "feedback.Feedback",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    later_rating = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    later_rating_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -569,11 +603,16 @@ class Notice(models.Model):
     own words about the case (who did what), never the customer's, so erasing a customer leaves it be."""
 
     class Kind(models.TextChoices):
-        # Teams, assignment and the conversation add their kinds here (assignment, reassignment,
-        # reopened, customer reply, mention); the bell and the list show every kind the same way.
+        # Teams and assignment add their kinds here (assignment, reassignment); the bell and the list
+        # show every kind the same way.
         GESTURE_APPROVED = "gesture_approved", "Gesture approved"
         GESTURE_REJECTED = "gesture_rejected", "Gesture rejected"
         WEBHOOK_DISABLED = "webhook_disabled", "Webhook turned off"
+        REOPENED = "reopened", _("Reopened by the customer")
+        CUSTOMER_REPLY = "customer_reply", _("Customer replied")
+        MENTION = "mention", _("Mentioned in a note")
+        ASSIGNED = "assigned", "A case assigned to you"
+        REASSIGNED = "reassigned", "Your case reassigned away"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -594,6 +633,40 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.user_id}: {self.text[:60]}"
+
+
+class NoticePreference(models.Model):
+    """Whether `user` wants an email, besides the notice in the workspace, for notices of `kind`.
+
+    No row means the kind's default (`cases.notices.preferences.email_by_default`): a person who never
+    opened the page gets assignments and decisions by email and nothing else.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preferences"
+    )
+    kind = models.CharField(max_length=32)  # a `Notice.Kind` value
+    email = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_notice_preference_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'email' if self.email else 'no email'}"
+
+
+class QueueLook(models.Model):
+    """When `user` last opened their queue: cases that arrived after it are marked new there."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="queue_look"
+    )
+    looked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} looked at {self.looked_at}"
 
 
 def validate_time_zone(name: str) -> None:
@@ -910,7 +983,10 @@ class Attachment(models.Model):
         return self.name
 
 
-# Webhooks keep their models in their own room; imported here so Django registers them with the app.
-# Teams keep their models in their own room too.
+# Teams, webhooks, at-risk scores and outreach keep their models in their own rooms; imported here so
+# Django registers them with the app.
+from cases.at_risk.models import CustomerRisk  # noqa: E402, F401
+from cases.gesture_rules.models import GestureRule  # noqa: E402, F401
+from cases.outreach.models import CustomerOutreach  # noqa: E402, F401
 from cases.teams.models import AgentStatus, RoutingRule, Team  # noqa: E402, F401
 from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: E402, F401

@@ -4,6 +4,8 @@
 from django.db.models import F, Q
 
 from cases import events
+from cases.at_risk.models import CustomerRisk
+from cases.gesture_rules.models import GestureRule
 from cases.models import (
     Attachment,
     BusinessCalendar,
@@ -25,6 +27,7 @@ from cases.models import (
     SLAAlert,
     SLAPolicy,
 )
+from cases.outreach.models import CustomerOutreach
 from cases.teams.models import AgentStatus, RoutingRule, Team
 from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from recovery.personal_data import ERASED, Subject, holds, holds_none, redact_rows
@@ -243,3 +246,7 @@ holds_none(WebhookAttempt, why="status codes, latencies and transport errors")
 holds_none(Team, why="a team's name, its staff and its assignment mode")
 holds_none(RoutingRule, why="conditions written by managers")
 holds_none(AgentStatus, why="when a staff member is away")
+# A risk score's reasons are codes and counts; an outreach row names a root cause, customer and case by id.
+holds_none(CustomerRisk, why="a score and the codes and counts behind it")
+holds_none(CustomerOutreach, why="which root cause was told to which customer, by ids")
+holds_none(GestureRule, why="conditions, amounts and budgets written by managers")

@@ -35,6 +35,14 @@ def fill(template: ResponseTemplate, *, case: RecoveryCase, agent) -> str:
     return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), template.body)
 
 
+def check_placeholders(body: str, *, field: str) -> None:
+    """Refuse a text naming anything in braces but the placeholders, so filling it never fails."""
+    unknown = [name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS]
+    if unknown:
+        allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        raise InvalidInput(f"{{{unknown[0]}}} is not a placeholder; use {allowed}.", field=field)
+
+
 def _save(template: ResponseTemplate, *, actor, kind: str, name: str, body: str) -> ResponseTemplate:
     if not is_manager(actor):
         raise NotPermitted("Only managers write response templates.")
@@ -45,10 +53,7 @@ def _save(template: ResponseTemplate, *, actor, kind: str, name: str, body: str)
         raise InvalidInput("A template needs a name.", field="name")
     if not template.body:
         raise InvalidInput("A template needs a text.", field="body")
-    unknown = [name for name in _PLACEHOLDER.findall(template.body) if name not in PLACEHOLDERS]
-    if unknown:
-        allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
-        raise InvalidInput(f"{{{unknown[0]}}} is not a placeholder; use {allowed}.", field="body")
+    check_placeholders(template.body, field="body")
     template.updated_by = actor
     try:
         with transaction.atomic():

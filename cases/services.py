@@ -8,8 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import events
+from cases.at_risk import services as at_risk
 from cases.models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
+from cases.notices import mentions
 from cases.sla import clock as sla
+from cases.teams import services as team_services
 from feedback.models import Channel, Customer, Feedback
 from recovery.errors import InvalidInput, NotPermitted, PreconditionFailed
 from recovery.roles import (
@@ -67,6 +70,7 @@ def open_case(
             message=title,
             data={"severity": severity, "is_repeat": is_repeat, "opened_by": "agent" if actor else "triage"},
         )
+        at_risk.refresh(customer_id=case.customer_id)
     return case
 
 
@@ -91,6 +95,7 @@ def change_severity(
         message=reason,
         data={"from": previous, "to": severity},
     )
+    at_risk.refresh(customer_id=case.customer_id)
     return case
 
 
@@ -114,6 +119,7 @@ def assign(*, case: RecoveryCase, owner: User | None, actor: User) -> RecoveryCa
     previous = case.owner_id
     if previous == (owner.pk if owner else None):
         return case
+    previous_owner = case.owner if previous is not None else None
     case.owner = owner
     _bump_version(case)
     case.save(update_fields=["owner", "version", "updated_at"])
@@ -124,6 +130,7 @@ def assign(*, case: RecoveryCase, owner: User | None, actor: User) -> RecoveryCa
         message=f"Assigned to {owner}" if owner else "Unassigned",
         data={"from": previous, "to": owner.pk if owner else None},
     )
+    team_services.announce_owner_change(case=case, previous=previous_owner, owner=owner, actor=actor)
     return case
 
 
@@ -231,7 +238,8 @@ class NoteVisibility(StrEnum):
 def add_note(
     *, case: RecoveryCase, actor: User, body: str, visibility: str = NoteVisibility.INTERNAL
 ) -> CaseEvent:
-    """A note on the timeline. `customer` notes are what the customer was told; `internal` ones are not."""
+    """A note on the timeline. `customer` notes are what the customer was told; `internal` ones are not,
+    and may @mention colleagues who may see the case (each is notified; anyone else refuses the note)."""
     body = (body or "").strip()
     if not body:
         raise InvalidInput("A note needs a body.", field="body")
@@ -239,9 +247,14 @@ def add_note(
         raise InvalidInput("Visibility is 'internal' or 'customer'.", field="visibility")
     require_case_worker(actor)
     require_may_act_on(case, actor, doing="add notes to it")
-    return events.record(
-        case, CaseEvent.Kind.NOTE, actor=actor, message=body, data={"visibility": visibility}
-    )
+    # Only internal notes mention colleagues: a customer note's words are for the customer.
+    named = mentions.mentioned(case=case, body=body) if visibility == NoteVisibility.INTERNAL else []
+    with transaction.atomic():
+        event = events.record(
+            case, CaseEvent.Kind.NOTE, actor=actor, message=body, data={"visibility": visibility}
+        )
+        mentions.tell_mentioned(named, case=case, actor=actor, body=body)
+    return event
 
 
 @transaction.atomic

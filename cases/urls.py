@@ -5,7 +5,11 @@
 
 from django.urls import include, path
 
+from cases.at_risk import views as at_risk
+from cases.notices import mentions_views as mentions
 from cases.notices import views as notices
+from cases.outreach import views as outreach
+from cases.presence import views as presence
 from cases.views import (
     approvals,
     attachments,
@@ -30,11 +34,16 @@ urlpatterns = [
     path("notifications/", notices.notice_list, name="notifications"),
     path("notifications/<int:notice_id>/read/", notices.mark_read, name="notice-read"),
     path("notifications/read-all/", notices.mark_all_read, name="notices-read-all"),
+    path("notifications/settings/", notices.email_settings, name="notice-settings"),
     path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
     path("customers/<int:customer_id>/contact/", customers.contact_preference, name="customer-contact"),
     path("root-causes/", root_causes.root_cause_list, name="root_causes"),
     path("root-causes/<int:root_cause_id>/", root_causes.root_cause_page, name="root_cause"),
+    path("root-causes/<int:root_cause_id>/notify/", outreach.notify_page, name="notify"),
+    path("customers/at-risk/", at_risk.at_risk_page, name="at_risk"),
     path("webhooks/", include("cases.webhooks.urls")),
+    path("gesture-rules/", include("cases.gesture_rules.urls")),
+    path("teams/", include("cases.teams.urls")),
     path("templates/", response_templates.template_list, name="templates"),
     path("templates/new/", response_templates.template_new, name="template-new"),
     path("templates/<int:template_id>/", response_templates.template_edit, name="template-edit"),
@@ -44,6 +53,8 @@ urlpatterns = [
     path("cases/", case_list, name="cases"),
     path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
     path("cases/<str:reference>/sla/", case.case_sla, name="case-sla"),
+    path("cases/<str:reference>/presence/", presence.heartbeat, name="case-presence"),
+    path("cases/<str:reference>/mentions/", mentions.candidates, name="case-mentions"),
     path(
         "cases/<str:reference>/attachments/<int:attachment_id>/",
         attachments.attachment_download,

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import events
+from cases.at_risk import services as at_risk
+from cases.metrics import facts
 from cases.models import OPEN_STAGES, STAGE_TIMESTAMP_FIELDS, CaseEvent, FollowUp, RecoveryCase, Stage
 from cases.sla import clock as sla
 from recovery.errors import (
@@ -111,6 +113,7 @@ def follow_up(
     if satisfaction is not None and not (isinstance(satisfaction, int) and 1 <= satisfaction <= 5):
         raise InvalidInput("Satisfaction is a whole number from 1 to 5.", field="satisfaction")
     with transaction.atomic():
+        facts.hold_customer_of(case_id)
         case = _start("follow_up", case_id=case_id, actor=actor, version=version)
         now = timezone.now()
         # The customer may have answered the survey already: the agent completes that follow-up
@@ -127,6 +130,7 @@ def follow_up(
         if satisfaction is not None:
             pending.satisfaction = satisfaction
         pending.save()
+        facts.answer_recorded(pending)
         return _finish(
             case, "follow_up", actor=actor, message=outcome, now=now, data={"satisfaction": satisfaction}
         )
@@ -326,4 +330,5 @@ def _finish(
         message=message,
         data=data,
     )
+    at_risk.refresh(customer_id=case.customer_id, now=now)
     return case

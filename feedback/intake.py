@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from cases.metrics import facts
 from feedback import triage
 from feedback.models import Customer, Feedback
 from recovery import idempotency
@@ -125,7 +126,10 @@ def _store(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
     )
-    return triage.apply(decision=decision, feedback=feedback, new_customer=is_new)
+    feedback = triage.apply(decision=decision, feedback=feedback, new_customer=is_new)
+    if not is_new:  # a customer created just now has no survey answer a later rating could follow
+        facts.feedback_received(feedback)
+    return feedback
 
 
 def _upsert_customer(data: CustomerInput, *, now: datetime, trusted: bool) -> tuple[Customer, bool]:

@@ -16,7 +16,10 @@ from django.db.models import Q
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from cases import services
+from cases.gesture_rules import automatic as automatic_gestures
 from cases.models import SEVERITY_RANK, RecoveryCase, Severity, Stage
+from cases.teams import assignment
+from feedback.conditions import FeedbackFacts
 from feedback.models import Feedback, Sentiment
 
 _ONE_LEVEL_UP: dict[str, str] = {
@@ -177,6 +180,10 @@ def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
     feedback.response_case = _case_snapshot(case, severity=case.severity)
     feedback.save(force_insert=True)
     services.link_originating_feedback(case=case, feedback=feedback)
+    facts = FeedbackFacts.of(feedback, severity=case.severity)
+    automatic_gestures.grant_for_new_case(case=case, facts=facts)
+    # Last: it locks the case's team until the intake commits, and concurrent intakes queue there.
+    assignment.place_new_case(case=case, facts=facts)
     return feedback
 
 

@@ -523,6 +523,13 @@ CACHES = {
     )
 }
 
+# Presence ("Bob is viewing") lives in that cache too: each open case page says "still here" every
+# MEND_PRESENCE_POLL_SECONDS (a short request: no worker is held per open page), and a person who stops
+# saying it drops off after MEND_PRESENCE_SECONDS. Keep the expiry a few polls long, so one slow answer
+# does not make a colleague flicker away.
+MEND_PRESENCE_POLL_SECONDS = env.int("MEND_PRESENCE_POLL_SECONDS", default=3)
+MEND_PRESENCE_SECONDS = env.int("MEND_PRESENCE_SECONDS", default=15)
+
 # Rate limits -------------------------------------------------------------
 # Proxies in front that each append the address they saw to X-Forwarded-For. Every limit that counts
 # per client address reads it through one rule (recovery/addresses.py); 0: the peer address counts.

@@ -60,6 +60,15 @@ METRICS_OUT = _object(
         recovered_share=SHARE,
     ),
     repeat_customers=_object(METRICS["repeat"].help, share_of_cases=SHARE),
+    first_contact_resolution=SHARE | {"description": METRICS["first_contact_resolution"].help},
+    first_contact=_object(
+        "First-contact resolution's counts: resolved, resolved at first contact, the share, and the "
+        "previous period's share.",
+        resolved={"type": "integer"},
+        first_contact={"type": "integer"},
+        share=SHARE,
+        previous=_object("", share=SHARE),
+    ),
     gestures=_object(
         "Granted gestures by kind and currency (count, value), pending approvals and their age."
     ),

@@ -312,6 +312,7 @@ class CaseOut(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     customer = CustomerOut()
     owner = UserOut(allow_null=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     sla_state = serializers.SerializerMethodField()
 
     class Meta:
@@ -325,6 +326,7 @@ class CaseOut(serializers.ModelSerializer):
             "channel",
             "customer",
             "owner",
+            "team",
             "is_repeat",
             "customer_unhappy_at",
             "escalation_level",
@@ -362,7 +364,7 @@ class CaseFeedbackOut(serializers.ModelSerializer):
 class GestureOut(serializers.ModelSerializer):
     case = serializers.CharField(source="case.reference", read_only=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True, read_only=True)
-    requested_by = UserOut()
+    requested_by = UserOut(allow_null=True, help_text="null when Mend asked, by an automatic gesture rule")
     decided_by = UserOut(allow_null=True)
 
     class Meta:

@@ -9,6 +9,9 @@ from cases.api.views import (
     RootCauseViewSet,
     SLAPolicyViewSet,
 )
+from cases.at_risk.api import AtRiskView
+from cases.gesture_rules.api import GestureRuleViewSet
+from cases.teams.api import AgentViewSet, RoutingRuleViewSet, TeamViewSet
 from cases.webhooks.api import WebhookViewSet
 
 router = SimpleRouter()
@@ -18,5 +21,13 @@ router.register("root-causes", RootCauseViewSet, basename="root-cause")
 router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("gesture-rules", GestureRuleViewSet, basename="gesture-rule")
+router.register("teams", TeamViewSet, basename="team")
+router.register("routing-rules", RoutingRuleViewSet, basename="routing-rule")
+router.register("agents", AgentViewSet, basename="agent")
 
-urlpatterns = [*router.urls, path("metrics/", MetricsView.as_view(), name="metrics")]
+urlpatterns = [
+    *router.urls,
+    path("metrics/", MetricsView.as_view(), name="metrics"),
+    path("customers/at-risk/", AtRiskView.as_view(), name="customers-at-risk"),
+]

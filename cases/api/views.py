@@ -24,6 +24,8 @@ from cases.gestures import rates
 from cases.gestures import selectors as gesture_selectors
 from cases.gestures import services as gestures
 from cases.models import ExchangeRate, Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, parse_reference
+from cases.outreach import api as outreach_api
+from cases.outreach import services as outreach
 from cases.selectors import cases as selectors
 from cases.sla import policies as sla_policies
 from recovery.api.pagination import KeysetPagination
@@ -343,6 +345,21 @@ class RootCauseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         case_id = selectors.case_id_or_404(command.validated_data["case"], user=request.user)
         linked = root_causes.link_case(root_cause_id=root_cause.pk, case_id=case_id, actor=request.user)
         return self.shaped(root_cause.pk, code=status.HTTP_201_CREATED if linked else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Email every customer the root cause hit, once each (managers)",
+        request=outreach_api.NotifyInput,
+        responses={200: outreach_api.NotifyOut, **errors(400, 401, 403, 404, 413, 415)},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def notify(self, request, pk=None):
+        root_cause = self.get_object()
+        command = outreach_api.NotifyInput(data=request.data)
+        command.is_valid(raise_exception=True)
+        fields = command.validated_data
+        text = outreach.text_for(template_id=fields.get("template"), body=fields.get("body"))
+        told = outreach.notify(root_cause_id=root_cause.pk, actor=request.user, text=text)
+        return Response({"queued": len(told.recipients), "skipped": told.skipped})
 
     @extend_schema(
         summary="Unlink a case from the root cause",

@@ -13,10 +13,13 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cases import events, workflow
-from cases.models import CaseEvent, FollowUp, RecoveryCase
-from cases.outbox import notify_users, queue_email
+from cases import events, notices, workflow
+from cases.at_risk import services as at_risk
+from cases.metrics import facts
+from cases.models import CaseEvent, FollowUp, Notice, RecoveryCase
+from cases.outbox import queue_email
 from feedback import services as feedback_services
 from feedback.models import Channel, Feedback
 from recovery.errors import InvalidInput, SurveyUnavailable, TransitionNotAllowed
@@ -87,7 +90,9 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
     case = follow_up.case
     now = timezone.now()
     with transaction.atomic():
+        facts.hold_customer_of(case.pk)
         _claim(follow_up, rating=rating, now=now)
+        facts.answer_recorded(follow_up)
         feedback = feedback_services.record_survey_answer(
             case=case, follow_up_id=follow_up.pk, rating=rating, comment=comment, at=now
         )
@@ -104,6 +109,7 @@ def answer(*, token: str, rating: int | str | None, comment: str = "") -> Feedba
         )
         if rating <= REOPEN_AT_OR_BELOW:
             _reopen(case, rating=rating, comment=comment)
+        at_risk.refresh(customer_id=case.customer_id)
     return feedback
 
 
@@ -130,10 +136,13 @@ def _reopen(case: RecoveryCase, *, rating: int, comment: str) -> None:
     except TransitionNotAllowed:
         return  # already open again: the answer stands on the timeline for whoever works it
     if case.owner_id and case.owner is not None:
-        notify_users(
+        notices.notify(
             [case.owner],
-            template="follow_up_answer_poor",
-            context={"rating": rating, "comment": comment},
+            kind=Notice.Kind.REOPENED,
             case=case,
+            text=_("The customer reopened %(case)s: they rated the recovery %(rating)s out of 5.")
+            % {"case": case.reference, "rating": rating},
+            email_template="follow_up_answer_poor",
+            context={"rating": rating, "comment": comment},
             dedupe_prefix=f"case:{case.pk}:reopened-by-customer:{case.reopen_count}",
         )

@@ -22,7 +22,7 @@ def pending_gestures(*, user: User) -> QuerySet[Gesture]:
     return (
         visible_gestures(user=user)
         .filter(status=Gesture.Status.PENDING_APPROVAL)
-        .select_related("case__customer", "requested_by")
+        .select_related("case__customer", "requested_by", "rule")
         .only(
             "kind",
             "amount",
@@ -41,6 +41,7 @@ def pending_gestures(*, user: User) -> QuerySet[Gesture]:
             "requested_by__username",
             "requested_by__first_name",
             "requested_by__last_name",
+            "rule__name",
         )
         .order_by("created_at", "id")
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases import events, notices, outbox
 from cases.gestures import rates, selectors
-from cases.models import CaseEvent, ExchangeRate, Gesture, Notice, RecoveryCase
+from cases.models import CaseEvent, ExchangeRate, Gesture, GestureRule, Notice, RecoveryCase
 from cases.templatetags.moments import moment
 from recovery.errors import Conflict, InvalidInput, NotPermitted
 from recovery.parsing import decimal_number
@@ -51,7 +51,7 @@ def request_gesture(
     A gesture that waits needs a reason (`description`): the manager decides on it.
     """
     currency = rates.valid_currency(currency)
-    amount = _valid_amount(amount)
+    amount = valid_amount(amount)
     if kind not in Gesture.Kind.values:
         raise InvalidInput(f"Kind is one of {', '.join(Gesture.Kind.values)}.", field="kind")
     description = (description or "").strip()
@@ -65,22 +65,78 @@ def request_gesture(
     waits = not is_manager(actor) and not _within_limit(case, value, table=table)
     if waits and not description:
         raise InvalidInput(needs_reason_message(), field="description")
-    gesture = Gesture.objects.create(
+    gesture = _give(
+        case,
+        kind=kind,
+        amount=amount,
+        currency=currency,
+        description=description,
+        value=value,
+        waits=waits,
+        requested_by=actor,
+    )
+    _record(gesture, actor=actor, message=f"{gesture} {gesture.get_status_display().lower()}")
+    if waits:
+        _tell_managers(gesture)
+    return gesture
+
+
+def grant_by_rule(*, case: RecoveryCase, rule: GestureRule, held_because: str = "") -> Gesture:
+    """Mend's own gesture for an automatic rule: granted, or held for a manager when `held_because`
+    says why (the rule is past its monthly budget or its per-customer cap), with the rule as its reason.
+
+    No actor: Mend grants it, as the managers who keep the rule decided in advance, so the rule's
+    budget and cap bound it rather than the agent's per-case limit. It counts towards that limit like
+    every gesture. Precondition: in the transaction that opened `case`, holding `rule`'s row lock.
+    """
+    # A rule in the base currency needs no rate: intake is spared reading the table.
+    table = {} if rule.currency == rates.base_currency() else rates.current_rates()
+    value = rates.to_base(rule.amount, rule.currency, rates=table)
+    waits = bool(held_because)
+    gesture = _give(
+        case,
+        kind=rule.kind,
+        amount=rule.amount,
+        currency=rule.currency,
+        description=held_because or f"Granted by rule {rule.name}.",
+        value=value,
+        waits=waits,
+        requested_by=None,
+        rule=rule,
+    )
+    verb = "held for approval by rule" if waits else "granted by rule"
+    _record(gesture, actor=None, message=f"{gesture} {verb} {rule.name}", rule=rule)
+    if waits:
+        _tell_managers(gesture)
+    return gesture
+
+
+def _give(
+    case: RecoveryCase,
+    *,
+    kind: str,
+    amount: Decimal,
+    currency: str,
+    description: str,
+    value: rates.Converted,
+    waits: bool,
+    requested_by: User | None,
+    rule: GestureRule | None = None,
+) -> Gesture:
+    """The gesture row, priced in the base currency now: what `case_total` counts from then on."""
+    return Gesture.objects.create(
         case=case,
         kind=kind,
         amount=amount,
         currency=currency,
         description=description,
         status=Gesture.Status.PENDING_APPROVAL if waits else Gesture.Status.GRANTED,
-        requested_by=actor,
+        requested_by=requested_by,
+        rule=rule,
         base_amount=value.amount,
         base_currency=rates.base_currency(),
         rate_as_of=value.as_of,
     )
-    _record(gesture, actor=actor, message=f"{gesture} {gesture.get_status_display().lower()}")
-    if waits:
-        _tell_managers(gesture)
-    return gesture
 
 
 def case_total(case: RecoveryCase, *, table: dict[str, ExchangeRate]) -> Decimal | None:
@@ -181,7 +237,7 @@ def _not_waiting(gesture: Gesture) -> str:
     return f"{what} was already {status} by {who} at {when}; nothing changed."
 
 
-def _valid_amount(amount: Decimal | str | int | float | None) -> Decimal:
+def valid_amount(amount: Decimal | str | int | float | None) -> Decimal:
     if isinstance(amount, float):
         raise InvalidInput('Send the amount as a decimal string such as "20.00".', field="amount")
     # ASCII digits with an optional point (`recovery.parsing`): `1e400` would overflow `quantize`.
@@ -199,26 +255,24 @@ def _valid_amount(amount: Decimal | str | int | float | None) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _record(gesture: Gesture, *, actor: User, message: str) -> None:
-    events.record(
-        gesture.case,
-        CaseEvent.Kind.GESTURE,
-        actor=actor,
-        message=message,
-        data={
-            "gesture": gesture.pk,
-            "kind": gesture.kind,
-            "amount": str(gesture.amount),
-            "currency": gesture.currency,
-            "status": gesture.status,
-        },
-    )
+def _record(gesture: Gesture, *, actor: User | None, message: str, rule: GestureRule | None = None) -> None:
+    data = {
+        "gesture": gesture.pk,
+        "kind": gesture.kind,
+        "amount": str(gesture.amount),
+        "currency": gesture.currency,
+        "status": gesture.status,
+    }
+    if rule is not None:
+        # The name as it was: the timeline keeps saying which rule granted it after a rename.
+        data |= {"rule": rule.pk, "rule_name": rule.name}
+    events.record(gesture.case, CaseEvent.Kind.GESTURE, actor=actor, message=message, data=data)
 
 
 def _tell_requester(gesture: Gesture, *, actor: User) -> None:
     """The agent who asked hears the decision in the workspace and by email."""
     requester = gesture.requested_by
-    if requester.pk == actor.pk:
+    if requester is None or requester.pk == actor.pk:  # Mend asked (a rule): nobody to tell
         return
     approved = gesture.status == Gesture.Status.APPROVED
     who = actor.get_full_name() or actor.get_username()

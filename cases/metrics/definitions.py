@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+from django.db.models import Exists, F, OuterRef, Q
 
+from cases.metrics import facts
 from cases.metrics.period import Period
 from cases.models import CaseEvent, FollowUp, Gesture, RootCause, Stage
 from feedback.models import Feedback, Sentiment
@@ -59,74 +59,61 @@ def target_met(target: str) -> Callable[[Period, datetime], Q]:
     return lambda p, now: target_due(target)(p, now) & Q(**{f"{reached}__lte": F(due)})
 
 
-def _follow_ups(p: Period, now, **extra) -> Q:
+# What a follow-up row must be to count, for each follow-up metric (of those due in the period).
+FOLLOW_UP_ROWS = {
+    "follow_up_due": Q(),
+    "follow_up_done": Q(done_at__isnull=False),
+    "follow_up_on_time": Q(done_at__lte=F("due_at") + FOLLOW_UP_GRACE),
+}
+
+
+def follow_ups_due(p: Period, now):
+    """Follow-ups that came due in the period, up to now."""
     start, end = _passed(p, now)
-    return Q(Exists(FollowUp.objects.filter(case=OuterRef("pk"), due_at__gte=start, due_at__lt=end, **extra)))
+    return FollowUp.objects.filter(due_at__gte=start, due_at__lt=end)
+
+
+def _follow_ups(name: str) -> Callable[[Period, datetime], Q]:
+    return lambda p, now: Q(Exists(follow_ups_due(p, now).filter(FOLLOW_UP_ROWS[name], case=OuterRef("pk"))))
 
 
 def surveyed(p: Period, now) -> Q:
-    answered = FollowUp.objects.filter(
-        case=OuterRef("pk"), satisfaction__isnull=False, done_at__gte=p.start, done_at__lt=p.end
-    )
-    return Q(Exists(answered))
+    return Q(Exists(latest_answers(p).filter(case=OuterRef("pk"))))
 
 
-def recovered(p: Period, now) -> Q:
-    return surveyed(p, now) & Q(_at_least(latest_satisfaction(p), RECOVERED_AT_LEAST))
+def latest_answers(p: Period):
+    """The survey answers given in the period that are their case's latest in it: one per surveyed
+    case, read from the answer's own facts (`facts`), so no case is probed for its other answers."""
+    in_period = facts.answers().filter(done_at__gte=p.start, done_at__lt=p.end)
+    return in_period.filter(Q(next_answer_at__isnull=True) | Q(next_answer_at__gte=p.end))
 
 
-def _at_least(expression, value):
-    return GreaterThanOrEqual(expression, value)
+# Of a case's latest answer in the period, what each recovery metric asks. The paradox compares the
+# customer's first rating after the survey (survey answers aside) with the rating that opened the case.
+RECOVERED = Q(satisfaction__gte=RECOVERED_AT_LEAST)
+ANSWER_ROWS = {
+    "recovered": RECOVERED,
+    "paradox_base": RECOVERED & Q(later_rating__isnull=False),
+    "paradox": RECOVERED & Q(later_rating__gt=F("case__originating_feedback__rating")),
+}
 
 
-def _answers(p: Period, case_ref):
-    """A case's survey answers in the period, latest first."""
-    return FollowUp.objects.filter(
-        case=case_ref, satisfaction__isnull=False, done_at__gte=p.start, done_at__lt=p.end
-    ).order_by("-done_at", "-id")
+def _answers(name: str) -> Callable[[Period, datetime], Q]:
+    return lambda p, now: Q(Exists(latest_answers(p).filter(ANSWER_ROWS[name], case=OuterRef("pk"))))
 
 
-def latest_satisfaction(p: Period, case_ref=None) -> Subquery:
-    """The case's satisfaction after recovery: its latest survey score in the period."""
-    return Subquery(_answers(p, case_ref or OuterRef("pk")).values("satisfaction")[:1])
-
-
-def latest_survey_done(p: Period, case_ref=None) -> Subquery:
-    return Subquery(_answers(p, case_ref or OuterRef("pk")).values("done_at")[:1])
-
-
-def later_rating(p: Period) -> Subquery:
-    """The first rating the customer gave after the case's recovery survey."""
-    return Subquery(later_feedback(p).order_by("received_at", "id").values("rating")[:1])
-
-
-def later_feedback(p: Period):
-    """The customer's rated feedback after the recovery survey, other than survey answers."""
-    return Feedback.objects.filter(
-        customer=OuterRef("customer_id"),
-        rating__isnull=False,
-        received_at__gt=latest_survey_done(p, OuterRef(OuterRef("pk"))),
-    ).exclude(channel="survey")
-
-
-def paradox(p: Period, now) -> Q:
-    return (
-        recovered(p, now)
-        & Q(Exists(later_feedback(p)))
-        & Q(GreaterThan(later_rating(p), F("originating_feedback__rating")))
-    )
-
-
-def reopened_by_customer(p: Period, now) -> Q:
-    reopens = CaseEvent.objects.filter(
-        case=OuterRef("pk"),
+def reopens_by_customer(p: Period):
+    return CaseEvent.objects.filter(
         kind=CaseEvent.Kind.STAGE_CHANGED,
         created_at__gte=p.start,
         created_at__lt=p.end,
         data__action="reopen",
         data__by="customer",
     )
-    return Q(Exists(reopens))
+
+
+def reopened_by_customer(p: Period, now) -> Q:
+    return Q(Exists(reopens_by_customer(p).filter(case=OuterRef("pk"))))
 
 
 def negative_feedback(p: Period, now) -> Q:
@@ -136,14 +123,33 @@ def negative_feedback(p: Period, now) -> Q:
     return Q(Exists(received))
 
 
+def granted_gestures(p: Period):
+    return Gesture.objects.filter(status__in=GRANTED_STATUSES, created_at__gte=p.start, created_at__lt=p.end)
+
+
 def gestures_granted(p: Period, now) -> Q:
-    granted = Gesture.objects.filter(
-        case=OuterRef("pk"),
-        status__in=GRANTED_STATUSES,
-        created_at__gte=p.start,
-        created_at__lt=p.end,
+    return Q(Exists(granted_gestures(p).filter(case=OuterRef("pk"))))
+
+
+def resolved_in(p: Period, now) -> Q:
+    """Cases opened in the period and resolved (their latest resolution stands)."""
+    return opened(p, now) & Q(resolved_at__isnull=False)
+
+
+def first_contact(p: Period, now) -> Q:
+    """Resolved by their first owner: never reopened, never given to another owner (an `assigned`
+    event from an owner; taking a free case is not one), and the resolving action was the owner's."""
+    # `assign` writes {"from": <owner id or null>, "to": ...}: a JSON null `from` gave a free case.
+    reassigned = CaseEvent.objects.filter(case=OuterRef("pk"), kind=CaseEvent.Kind.ASSIGNED).exclude(
+        data__from=None
     )
-    return Q(Exists(granted))
+    by_owner = CaseEvent.objects.filter(
+        case=OuterRef("pk"),
+        kind=CaseEvent.Kind.STAGE_CHANGED,
+        to_stage=Stage.RESOLVED,
+        actor=OuterRef("owner_id"),
+    )
+    return resolved_in(p, now) & Q(reopen_count=0) & ~Q(Exists(reassigned)) & Q(Exists(by_owner))
 
 
 GRANTED_STATUSES = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)
@@ -227,17 +233,17 @@ METRICS: dict[str, Metric] = {
     "follow_up_due": Metric(
         "Follow-ups due",
         "Cases with a follow-up that came due in the period (up to now).",
-        lambda p, now: _follow_ups(p, now),
+        _follow_ups("follow_up_due"),
     ),
     "follow_up_done": Metric(
         "Follow-ups done",
         "Of those, cases whose follow-up is done.",
-        lambda p, now: _follow_ups(p, now, done_at__isnull=False),
+        _follow_ups("follow_up_done"),
     ),
     "follow_up_on_time": Metric(
         "Follow-ups done on time",
         "Of those, cases whose follow-up was done within a day of its due moment (before managers hear).",
-        lambda p, now: _follow_ups(p, now, done_at__lte=F("due_at") + FOLLOW_UP_GRACE),
+        _follow_ups("follow_up_on_time"),
     ),
     "surveyed": Metric(
         "Surveyed recoveries",
@@ -248,18 +254,18 @@ METRICS: dict[str, Metric] = {
     "recovered": Metric(
         "Recovered",
         f"Surveyed cases whose score is {RECOVERED_AT_LEAST} or 5. The share is of surveyed cases.",
-        recovered,
+        _answers("recovered"),
     ),
     "paradox_base": Metric(
         "Recovered, with later feedback",
         "Recovered cases whose customer rated us again after the survey (survey answers aside).",
-        lambda p, now: recovered(p, now) & Q(Exists(later_feedback(p))),
+        _answers("paradox_base"),
     ),
     "paradox": Metric(
         "Recovery paradox",
         "Of recovered customers who gave later feedback, the share whose first later rating beat the "
         "rating that opened their case.",
-        paradox,
+        _answers("paradox"),
     ),
     "reopened_by_customer": Metric(
         "Reopened by the customer",
@@ -276,6 +282,18 @@ METRICS: dict[str, Metric] = {
         "No root cause",
         "Cases opened in the period not linked to any root cause; the share is of cases opened.",
         lambda p, now: opened(p, now) & ~Q(Exists(ROOT_CAUSE_LINKS.filter(recoverycase_id=OuterRef("pk")))),
+    ),
+    "first_contact_resolution": Metric(
+        "First-contact resolution",
+        "Of the cases opened in the period and resolved, the share resolved by their first owner: never "
+        "reassigned to another owner, never reopened, and resolved by the owner themselves.",
+        resolved_in,
+    ),
+    "first_contact": Metric(
+        "Resolved at first contact",
+        "Cases opened in the period and resolved by their first owner, with no reassignment and no "
+        "reopening.",
+        first_contact,
     ),
     "gestures": Metric(
         "Cases with gestures",

@@ -20,7 +20,6 @@ from recovery.parsing import whole_number
 PRESETS = (7, 30, 90)
 DEFAULT_DAYS = 30
 MAX_DAYS = 2 * 366  # "over two years" is refused; a leap year's two years still fit
-SCOPE_KEYS = ("channel", "touchpoint", "severity", "owner")
 PERIOD_KEYS = ("from", "to", "days")
 
 
@@ -68,6 +67,18 @@ def last_days(days: int, *, today: date | None = None) -> Period:
     return Period(today - timedelta(days=days - 1), today)
 
 
+# Each filter of the dashboard: the case's field it narrows, as a lookup from a case and from a piece
+# of feedback. A value "none" of a relation (`owner`) means the cases without one. Adding a filter is a
+# field of Scope and a line here (and its check in `_scope` if its values are not free text).
+FILTERS = {
+    "channel": ("channel", "channel"),  # feedback: its own channel
+    "touchpoint": ("originating_feedback__touchpoint", "touchpoint"),  # feedback: its own touchpoint
+    "severity": ("severity", "case__severity"),
+    "owner": ("owner", "case__owner"),
+}
+RELATIONS = ("owner",)
+
+
 @dataclass(frozen=True)
 class Scope:
     """Optional narrowing, as on the case list: the case's channel, its complaint's touchpoint, its
@@ -79,36 +90,31 @@ class Scope:
     owner: str = ""
 
     def case_q(self, prefix: str = "") -> Q:
-        q = Q()
-        if self.channel:
-            q &= Q(**{f"{prefix}channel": self.channel})
-        if self.touchpoint:
-            q &= Q(**{f"{prefix}originating_feedback__touchpoint": self.touchpoint})
-        if self.severity:
-            q &= Q(**{f"{prefix}severity": self.severity})
-        if self.owner == "none":
-            q &= Q(**{f"{prefix}owner__isnull": True})
-        elif self.owner:
-            q &= Q(**{f"{prefix}owner_id": int(self.owner)})
-        return q
+        return self._q({key: prefix + case for key, (case, _) in FILTERS.items()})
 
     def feedback_q(self) -> Q:
         """Feedback in scope: its own channel and touchpoint; severity and owner are its case's."""
+        return self._q({key: feedback for key, (_, feedback) in FILTERS.items()})
+
+    def _q(self, fields: dict[str, str]) -> Q:
         q = Q()
-        if self.channel:
-            q &= Q(channel=self.channel)
-        if self.touchpoint:
-            q &= Q(touchpoint=self.touchpoint)
-        if self.severity:
-            q &= Q(case__severity=self.severity)
-        if self.owner == "none":
-            q &= Q(case__isnull=False, case__owner__isnull=True)
-        elif self.owner:
-            q &= Q(case__owner_id=int(self.owner))
+        for key, value in self.params().items():
+            if key not in RELATIONS:
+                q &= Q(**{fields[key]: value})
+            elif value == "none":
+                q &= Q(**{f"{fields[key]}__isnull": True})
+                holder = fields[key].removesuffix(key).removesuffix("__")
+                if holder:  # feedback without a case is not feedback on an unowned case
+                    q &= Q(**{f"{holder}__isnull": False})
+            else:
+                q &= Q(**{f"{fields[key]}_id": int(value)})
         return q
 
     def params(self) -> dict[str, str]:
         return {key: getattr(self, key) for key in SCOPE_KEYS if getattr(self, key)}
+
+
+SCOPE_KEYS = tuple(FILTERS)
 
 
 def parse(params, *, strict: bool = True) -> tuple[Period, Scope]:

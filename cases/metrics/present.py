@@ -157,6 +157,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             better=True,
             label="Recovered (satisfaction ≥ 4)",
         ),
+        first_contact_tile(m, tile),
         counted("closed", c["closed"], prev_c["closed"]),
         counted("reopened", c["reopened"], prev_c["reopened"], better=False),
         tile(
@@ -166,6 +167,21 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             ("%(count)s repeat-failure case", "%(count)s repeat-failure cases"),
         ),
     ]
+
+
+def first_contact_tile(m: dict, tile) -> Tile:
+    # A snapshot computed before first-contact resolution existed has no figures yet: shown as none.
+    fcr = m.get("first_contact") or {"resolved": 0, "share": None, "previous": {"share": None}}
+    return tile(
+        "first_contact_resolution",
+        percent(fcr["share"]),
+        fcr["resolved"],
+        ("%(count)s case resolved", "%(count)s cases resolved"),
+        fcr["share"],
+        fcr["previous"]["share"],
+        kind="share",
+        better=True,
+    )
 
 
 # Charts ---------------------------------------------------------------------------------------------

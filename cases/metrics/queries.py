@@ -59,6 +59,7 @@ def compute(period: Period, scope: Scope, *, now: datetime | None = None) -> dic
         "recovery": recovery(cases, period, now)
         | {"previous": recovery(cases, previous, now, paradox=False)},
         "repeat_customers": repeat_customers(summary),
+        **first_contact_resolution(cases, period, now),
         "gestures": gestures(cases, period, now),
         "root_causes": root_causes(cases, period, now, summary),
         "agents": agents(cases, period, now),
@@ -218,25 +219,37 @@ def sla(cases, period: Period, now, levels: dict) -> dict:
 
 
 # Follow-up and recovery ---------------------------------------------------------------------------
+# These count cases from the side of the rows the period selects (follow-ups due, answers given,
+# reopening events, gestures), by their `case_id`: a range of one index, where a count of cases with
+# an EXISTS probed each case of the scope for its rows.
+def _cases_of(rows, cases):
+    """`rows` (of a model with a `case`) narrowed to the cases of `cases`: no condition when the
+    scope has none, so an unfiltered count reads the rows' range alone."""
+    return rows.filter(case__in=cases.values("pk")) if cases.query.where else rows
+
+
+def _distinct_cases(condition: Q | None = None) -> Count:
+    return Count("case_id", distinct=True, filter=condition)
+
+
 def follow_up(cases, period: Period, now) -> dict:
-    counts = cases.filter(d.cases_q("follow_up_due", period, now)).aggregate(
-        due=Count("pk"), **_count(["follow_up_done", "follow_up_on_time"], period, now)
-    )
+    rows = _cases_of(d.follow_ups_due(period, now), cases)
+    counts = rows.aggregate(**{name: _distinct_cases(q) for name, q in d.FOLLOW_UP_ROWS.items()})
     return {
-        "due": counts["due"],
+        "due": counts["follow_up_due"],
         "done": counts["follow_up_done"],
         "done_on_time": counts["follow_up_on_time"],
-        "completion_rate": share(counts["follow_up_done"], counts["due"]),
+        "completion_rate": share(counts["follow_up_done"], counts["follow_up_due"]),
     }
 
 
 def recovery(cases, period: Period, now, *, paradox: bool = True) -> dict:
-    surveyed = cases.filter(d.surveyed(period, now))
-    row = surveyed.aggregate(
+    # One latest answer per surveyed case (`definitions.latest_answers`), so each count is of cases.
+    row = _cases_of(d.latest_answers(period), cases).aggregate(
         surveyed=Count("pk"),
-        customers=Count("customer_id", distinct=True),
-        mean=Avg(d.latest_satisfaction(period)),
-        recovered=Count("pk", filter=d.cases_q("recovered", period, now)),
+        customers=Count("case__customer_id", distinct=True),
+        mean=Avg("satisfaction"),
+        **{name: Count("pk", filter=q) for name, q in d.ANSWER_ROWS.items()},
     )
     result = {
         "surveyed": row["surveyed"],
@@ -246,16 +259,31 @@ def recovery(cases, period: Period, now, *, paradox: bool = True) -> dict:
         "recovered_share": share(row["recovered"], row["surveyed"]),
     }
     if paradox:
-        later = surveyed.filter(d.cases_q("paradox_base", period, now)).aggregate(
-            base=Count("pk"), improved=Count("pk", filter=d.cases_q("paradox", period, now))
-        )
         result["paradox"] = {
-            "recovered_with_later_feedback": later["base"],
-            "improved": later["improved"],
-            "share": share(later["improved"], later["base"]),
+            "recovered_with_later_feedback": row["paradox_base"],
+            "improved": row["paradox"],
+            "share": share(row["paradox"], row["paradox_base"]),
         }
-        result["reopened_by_customer"] = cases.filter(d.cases_q("reopened_by_customer", period, now)).count()
+        reopens = _cases_of(d.reopens_by_customer(period), cases)
+        result["reopened_by_customer"] = reopens.aggregate(n=_distinct_cases())["n"]
     return result
+
+
+def first_contact_resolution(cases, period: Period, now) -> dict:
+    """`first_contact_resolution`: the share (0-1, None when nothing was resolved), and its counts with
+    the previous period's share under `first_contact`."""
+
+    def counts(p: Period) -> dict:
+        row = cases.filter(d.cases_q("first_contact_resolution", p, now)).aggregate(
+            resolved=Count("pk"), first_contact=Count("pk", filter=d.cases_q("first_contact", p, now))
+        )
+        return row | {"share": share(row["first_contact"], row["resolved"])}
+
+    now_counts, before = counts(period), counts(period.previous())
+    return {
+        "first_contact_resolution": now_counts["share"],
+        "first_contact": now_counts | {"previous": {"share": before["share"]}},
+    }
 
 
 def repeat_customers(summary: dict) -> dict:
@@ -269,14 +297,13 @@ def repeat_customers(summary: dict) -> dict:
 # Gestures, root causes, agents --------------------------------------------------------------------
 def gestures(cases, period: Period, now) -> dict:
     granted = (
-        _gestures_of(cases)
-        .filter(status__in=d.GRANTED_STATUSES, created_at__gte=period.start, created_at__lt=period.end)
+        _cases_of(d.granted_gestures(period), cases)
         .order_by()
         .values("kind", "currency")
         .annotate(count=Count("pk"), value=Sum("amount"))
         .order_by("kind", "currency")
     )
-    cases_with = cases.filter(d.cases_q("gestures", period, now)).count()
+    cases_with = _cases_of(d.granted_gestures(period), cases).aggregate(n=_distinct_cases())["n"]
     return {
         "cases": cases_with,
         "granted": [row | {"value": _amount(row["value"])} for row in granted],
@@ -284,16 +311,10 @@ def gestures(cases, period: Period, now) -> dict:
     }
 
 
-def _gestures_of(cases):
-    return Gesture.objects.filter(case__in=cases.values("pk")) if cases.query.where else Gesture.objects
-
-
 def pending_approvals(cases, now) -> dict:
     """Gestures waiting for a manager at this moment: how many, and how long the oldest has waited."""
-    oldest = (
-        _gestures_of(cases)
-        .filter(status=Gesture.Status.PENDING_APPROVAL)
-        .aggregate(count=Count("pk"), oldest=Min("created_at"))
+    oldest = _cases_of(Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL), cases).aggregate(
+        count=Count("pk"), oldest=Min("created_at")
     )
     waited = None if oldest["oldest"] is None else _seconds((now - oldest["oldest"]).total_seconds())
     return {"count": oldest["count"], "oldest_age": waited}

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cases import outbox
 from cases.models import Notice, RecoveryCase
+from cases.notices import preferences
 from recovery.errors import NotFound
 from recovery.roles import User
 
@@ -24,7 +25,8 @@ def notify(
     context: dict[str, Any] | None = None,
     dedupe_prefix: str | None = None,
 ) -> list[Notice]:
-    """Tell each active user `text` in the workspace and, with `email_template`, by email as well.
+    """Tell each active user `text` in the workspace and, with `email_template`, by email as well to
+    those whose preference for `kind` says so (`preferences`: assignments and decisions by default).
 
     Called inside the transaction of the event it reports: the notices and the outbox rows commit or
     roll back with it, and the emails leave after commit (`cases.outbox`), never inside the request.
@@ -34,7 +36,7 @@ def notify(
     notices = Notice.objects.bulk_create([Notice(user=u, kind=kind, case=case, text=text) for u in people])
     if email_template:
         outbox.notify_users(
-            people,
+            preferences.emailed(people, kind=kind),
             template=email_template,
             context={"notice": text, **(context or {})},
             case=case,

@@ -4,12 +4,15 @@ With htmx the marked notice and the bell in the nav are swapped in place; withou
 button is a POST and a redirect back to the list.
 """
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import notices
-from cases.notices import selectors
+from cases.models import Notice
+from cases.notices import preferences, selectors
 from recovery.errors import NotFound
 from recovery.web import agent_required
 
@@ -38,3 +41,19 @@ def mark_read(request: HttpRequest, notice_id: int) -> HttpResponse:
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     notices.mark_all_read(user=request.user)
     return redirect("workspace:notifications")
+
+
+@require_http_methods(["GET", "POST"])
+@agent_required
+def email_settings(request: HttpRequest) -> HttpResponse:
+    """`/notifications/settings/`: which notices the person also wants by email, one checkbox per kind."""
+    if request.method == "POST":
+        ticked = set(request.POST.getlist("email"))
+        preferences.set_email_choices(
+            user=request.user, choices={kind: kind in ticked for kind in Notice.Kind.values}
+        )
+        messages.success(request, _("Your email choices are saved."))
+        return redirect("workspace:notice-settings")
+    choices = preferences.email_choices(user=request.user)
+    kinds = [(kind, label, choices[kind]) for kind, label in Notice.Kind.choices]
+    return render(request, "cases/notice_settings.html", {"kinds": kinds, "nav": "notice-settings"})

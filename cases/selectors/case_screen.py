@@ -83,7 +83,7 @@ def case_screen(*, case_id: int, user, now: datetime) -> CaseScreen:
     what `user` may see; the customer's other cases are those `user` may see."""
     case = (
         RecoveryCase.objects.filter(case_scope(user))
-        .select_related("customer", "owner", "originating_feedback")
+        .select_related("customer__risk", "owner", "team", "originating_feedback")
         .get(pk=case_id)
     )
     return CaseScreen(

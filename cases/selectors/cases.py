@@ -54,7 +54,7 @@ QUEUE_ROW = (
     "on_hold_since", "sla_warn_at", "sla_due_at", *STAGE_DUE_FIELDS.values(), "created_at", "updated_at",
     "version",
     "customer__external_id", "customer__name", "customer__email", "customer__phone", "customer__segment",
-    "owner__username", "owner__first_name", "owner__last_name",
+    "owner__username", "owner__first_name", "owner__last_name", "team__slug",
 )  # fmt: skip
 
 
@@ -88,7 +88,7 @@ def case_queue(*, user: User) -> QuerySet[RecoveryCase]:
 @functools.cache
 def _case_queue() -> QuerySet[RecoveryCase]:
     return (
-        RecoveryCase.objects.select_related("customer", "owner")
+        RecoveryCase.objects.select_related("customer", "owner", "team")
         .only(*QUEUE_ROW)
         .alias(urgent_due=URGENT_DUE, severity_urgency=SEVERITY_URGENCY)
         .order_by("urgent_due", "severity_urgency", "id")
@@ -112,7 +112,7 @@ def case_detail(*, case_id: int, user: User) -> RecoveryCase:
     case `user` may not see."""
     return (
         RecoveryCase.objects.filter(case_scope(user))
-        .select_related("customer", "owner")
+        .select_related("customer", "owner", "team")
         .prefetch_related(*_DETAIL_PREFETCHES)
         .get(pk=case_id)
     )
@@ -155,7 +155,7 @@ def root_cause_cases(
     """The cases linked to a root cause that `user` may see, newest first, with customer and owner."""
     return list(
         RecoveryCase.objects.filter(case_scope(user), root_causes=root_cause_id)
-        .select_related("customer", "owner")
+        .select_related("customer", "owner", "team")
         .only(*QUEUE_ROW)
         .order_by("-created_at", "-id")[:limit]
     )

@@ -89,7 +89,7 @@ def queue_page(*, user, scope: str, now: datetime, limit: int | None = None) -> 
     Two queries."""
     limit = limit or QUEUE_ROWS
     ids = [key[-1] for key in _ranked_keys(scope, user, now=now, limit=limit)]
-    rows = RecoveryCase.objects.select_related("customer", "owner").only(*QUEUE_ROW).in_bulk(ids)
+    rows = RecoveryCase.objects.select_related("customer", "owner", "team").only(*QUEUE_ROW).in_bulk(ids)
     return [rows[pk] for pk in ids if pk in rows]
 
 

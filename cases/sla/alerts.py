@@ -33,6 +33,7 @@ class SweptCase:
     apologize_due_at: datetime | None
     resolve_due_at: datetime | None
     follow_up_due_at: datetime | None
+    team_id: int | None  # a team's business calendar replaces the policy's (`clock.policy_of`)
 
     @property
     def reference(self) -> str:

@@ -31,6 +31,7 @@ from cases.models import (
 )
 from cases.sla.alerts import SweptCase
 from cases.sla.calendar import AROUND_THE_CLOCK, AroundTheClock, Schedule, schedule_of
+from cases.teams.models import Team
 from recovery.roles import User
 
 # Targets a fresh installation starts with (acknowledge, apologize, resolve). Managers edit them later.
@@ -66,6 +67,42 @@ def policy_for(severity: str) -> SLAPolicy:
 def forget_policies(**_signal: object) -> None:
     """Read every policy again on next use: after an edit in this process, and before each test."""
     _cached_policies.clear()
+    _cached_team_calendars.clear()
+    _cached_variants.clear()
+
+
+# A team's business calendar replaces its severity policy's for the team's cases (`cases.teams`). Which
+# calendar each team has is cached as the policies are, and cleared with them.
+_cached_team_calendars: dict[int, tuple[float, int | None]] = {}  # team id -> (time read, calendar id)
+_cached_variants: dict[tuple[str, int], SLAPolicy] = {}  # (severity, calendar id) -> the policy in it
+
+
+def policy_of(case: "CaseClocks") -> SLAPolicy:
+    """The policy `case`'s clocks run on: its severity's, counted in its team's business calendar when
+    the team has one. Read-only and shared, like `policy_for`'s."""
+    policy = policy_for(case.severity)
+    team_id = getattr(case, "team_id", None)
+    calendar_id = _team_calendar_id(team_id) if team_id is not None else None
+    if calendar_id is None or calendar_id == policy.calendar_id:
+        return policy
+    variant = _cached_variants.get((case.severity, calendar_id))
+    if variant is None:
+        calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
+        if calendar is None:  # deleted since the team was read
+            return policy
+        fields = {field.attname: getattr(policy, field.attname) for field in SLAPolicy._meta.concrete_fields}
+        variant = SLAPolicy(**{**fields, "calendar_id": calendar.pk})
+        variant.calendar = calendar
+        _cached_variants[(case.severity, calendar_id)] = variant
+    return variant
+
+
+def _team_calendar_id(team_id: int) -> int | None:
+    read_at, calendar_id = _cached_team_calendars.get(team_id, (0.0, None))
+    if not read_at or time.monotonic() - read_at >= POLICY_CACHE_SECONDS:
+        calendar_id = Team.objects.filter(pk=team_id).values_list("calendar_id", flat=True).first()
+        _cached_team_calendars[team_id] = (time.monotonic(), calendar_id)
+    return calendar_id
 
 
 def _forget_policies_now_and_on_commit(**_signal: object) -> None:
@@ -75,7 +112,7 @@ def _forget_policies_now_and_on_commit(**_signal: object) -> None:
     transaction.on_commit(forget_policies)
 
 
-for _model in (SLAPolicy, BusinessCalendar, OpeningHours, Holiday):
+for _model in (SLAPolicy, BusinessCalendar, OpeningHours, Holiday, Team):
     for _signal in (post_save, post_delete):
         _signal.connect(_forget_policies_now_and_on_commit, sender=_model, dispatch_uid="sla-policies")
 
@@ -122,7 +159,7 @@ def measure_time_to_stages(case: RecoveryCase, *, policy: SLAPolicy | None = Non
     """Set how long the case took from opening to each stage moment it has, in its policy's SLA time
     (a calendar's working time, or elapsed), hold time included; None for a stage not reached. Does
     not save. Called whenever a stage is reached, so a later resolution replaces an earlier one."""
-    time = sla_time(policy or policy_for(case.severity))
+    time = sla_time(policy or policy_of(case))
     for moment_field, duration_field in TIME_TO_STAGE.items():
         moment = getattr(case, moment_field)
         setattr(case, duration_field, None if moment is None else time.between(case.created_at, moment))
@@ -145,7 +182,7 @@ def start_clock(case: RecoveryCase, *, start: datetime, policy: SLAPolicy | None
     Restarting from a new start (opening, reopening) forgets earlier pauses; recomputing from the same
     start (a severity change) keeps them, so a hold is never lost by re-targeting.
     """
-    policy = policy or policy_for(case.severity)
+    policy = policy or policy_of(case)
     if start != case.sla_started_at:
         case.sla_paused = timedelta(0)
     case.sla_started_at = start
@@ -219,7 +256,7 @@ def refresh_running_target(case: RecoveryCase, *, policy: SLAPolicy | None = Non
 
     The warning comes at the policy's fraction of the target's SLA time.
     """
-    policy = policy or policy_for(case.severity)
+    policy = policy or policy_of(case)
     clocks = running_clocks(case, policy)
     if not clocks:
         case.sla_due_at = case.sla_warn_at = None
@@ -239,7 +276,7 @@ def set_alarm(case: RecoveryCase, *, new_case: bool = False) -> None:
 
     Precondition: `case` is saved, with its clocks set, and the caller holds its row lock.
     """
-    moment = next_alert_at(case, policy_for(case.severity))
+    moment = next_alert_at(case, policy_of(case))
     if moment is None:
         if not new_case:
             SLAAlarm.objects.filter(case_id=case.pk).delete()
@@ -303,7 +340,7 @@ def resume(case: RecoveryCase, *, actor: User | None, now: datetime) -> None:
     """
     since = case.on_hold_since
     assert since is not None, "only a held case resumes"
-    policy = policy_for(case.severity)
+    policy = policy_of(case)
     time = sla_time(policy)
     for clock in running_clocks(case, policy):
         paused = time.between(max(since, clock.started_at), now)
@@ -334,7 +371,7 @@ def _state_change(case: RecoveryCase, before: str, now: datetime) -> dict:
 
 def schedule_follow_up(case: RecoveryCase, *, resolved_at: datetime) -> FollowUp:
     """Plan the follow-up of a case just resolved; the case's `follow_up_due_at` mirrors it."""
-    policy = policy_for(case.severity)
+    policy = policy_of(case)
     due_at = add_target(policy, resolved_at, policy.follow_up_after)
     case.follow_up_due_at = due_at
     return FollowUp.objects.create(case=case, due_at=due_at, channel=case.channel)

@@ -157,7 +157,7 @@ def _passed(case: SweptCase, run: _Run) -> tuple[list[Alert], datetime | None]:
     None when there is none): what `sla.next_alert_at` says, from the moments computed here anyway."""
     if case.on_hold_since is not None:  # paused clocks alert nothing (holding a case takes its alarm away)
         return [], None
-    policy = run.policy(case.severity)
+    policy = run.policy(case.severity) if case.team_id is None else sla.policy_of(case)
     passed, upcoming = [], []
     for clock in sla.alerted_clocks(case, policy):
         for level, moment in sla.alert_moments(clock, policy):

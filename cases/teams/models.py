@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from feedback.conditions import LIST_KEYS, WORDS
+
 
 class Team(models.Model):
     """A group of agents that owns a share of the cases, led by one or more managers.
@@ -64,6 +66,12 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.position} → {self.team}"
+
+    @property
+    def condition_list(self) -> list[tuple[str, list[str]]]:
+        """(key, values) in the documented order of the keys, for display."""
+        order = (*LIST_KEYS, WORDS)
+        return [(key, self.conditions[key]) for key in order if key in self.conditions]
 
 
 class AgentStatus(models.Model):

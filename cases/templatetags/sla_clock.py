@@ -72,6 +72,7 @@ def case_rows(cases, now: datetime, user) -> list[dict]:
                 "sla_exact": clock.exact,
                 "owner": _owner(case, user),
                 "unassigned": case.owner_id is None,
+                "created_at": case.created_at,
             }
         )
     return rows

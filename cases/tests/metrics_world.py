@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from cases.metrics import facts
 from cases.models import CaseEvent, FollowUp, Gesture, RecoveryCase, Severity, Stage
 from cases.sla import clock as sla
 from cases.tests.factories import CaseEventFactory, GestureFactory, RecoveryCaseFactory, RootCauseFactory
@@ -129,4 +130,5 @@ def build(agent, other_agent) -> World:
 
     RootCauseFactory(title="Courier misses the slot").cases.add(a, d)
     RootCauseFactory(title="Checkout timeout").cases.add(b)
+    facts.refresh()  # the rows above are written as given, not through the services that keep facts
     return World(cases=cases, agent=agent, other_agent=other_agent)

@@ -3,16 +3,15 @@ receives the outbox's multipart email with the headers that thread it and bring 
 
 import email
 import email.policy
-import threading
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from cases import services
 from cases.conversation.addresses import case_for_reply_address
 from cases.models import Message
 from cases.tests.factories import RecoveryCaseFactory
+from cases.tests.smtp import local_smtp
 from conftest import screenshot, serious_accessibility_violations, wait_until
 from feedback.tests.factories import CustomerFactory
 
@@ -21,36 +20,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SMTP_PORT = 18901  # this worktree's range (18900-18949)
 
 
-class Inbox:
-    """aiosmtpd's handler: keeps each message it accepts, as bytes."""
-
-    def __init__(self):
-        self.messages: list[bytes] = []
-        self.recipients: list[list[str]] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append(envelope.original_content or envelope.content)
-            self.recipients.append(list(envelope.rcpt_tos))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_server(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=SMTP_PORT)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", SMTP_PORT
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.MEND_REPLY_DOMAIN = "reply.example.com"
-    settings.MEND_ORG_NAME = "Acme Support"
-    try:
+    with local_smtp(settings, port=SMTP_PORT) as inbox:
         yield inbox
-    finally:
-        controller.stop()
 
 
 def test_an_agents_reply_reaches_a_real_smtp_server_threaded_and_answerable(

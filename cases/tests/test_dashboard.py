@@ -48,7 +48,7 @@ def test_each_tile_links_to_a_case_list_counting_its_number(world, client, manag
     response = page(client, manager)
     assert response.status_code == 200
     tiles = response.context["tiles"]
-    assert len(tiles) == 12
+    assert len(tiles) == 13
     for tile in tiles:
         assert listed(tile.url, manager) == tile.count, tile.key
         assert tile.url in response.content.decode().replace("&amp;", "&")
@@ -56,7 +56,7 @@ def test_each_tile_links_to_a_case_list_counting_its_number(world, client, manag
     assert counts == {
         "opened": 4, "open_now": 5, "breached_now": 2, "negative_feedback": 4, "acknowledged": 3,
         "resolved": 1, "acknowledge_due": 4, "follow_up_due": 2, "surveyed": 2, "closed": 1, "reopened": 1,
-        "repeat": 1,
+        "repeat": 1, "first_contact_resolution": 1,
     }  # fmt: skip
 
 
@@ -153,7 +153,7 @@ def test_the_dashboard_is_for_managers(client, agent, manager):
 # The API ----------------------------------------------------------------------------------------------
 KEYS = {
     "period", "feedback", "cases", "speed", "sla", "follow_up", "recovery", "repeat_customers", "gestures",
-    "root_causes", "agents", "trend",
+    "root_causes", "agents", "trend", "first_contact_resolution", "first_contact",
 }  # fmt: skip
 
 

@@ -8,6 +8,7 @@ was typed in it: 422 for invalid input, 409 for a stale page or a wrong stage, 4
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
@@ -23,6 +24,7 @@ from cases.conversation import outbound, thread
 from cases.gestures import rates
 from cases.gestures import services as gestures
 from cases.models import RecoveryCase, RootCause, parse_reference
+from cases.presence import views as presence_views
 from cases.selectors import case_screen
 from cases.selectors import cases as selectors
 from cases.views import timeline
@@ -205,6 +207,8 @@ def _render_page(
         # The list the case was opened from (its links say ?from=...), not always "All cases".
         "nav": request.GET.get("from") if request.GET.get("from") in NAV_FROM else "",
         "shortcut_actions": [action for action in ACTIONS.values() if action.key],
+        "presence": presence_views.context(screen.case, request.user),
+        "presence_poll": settings.MEND_PRESENCE_POLL_SECONDS,
     }
     template = f"{PAGE}#case" if partial else PAGE
     return TemplateResponse(request, template, context, status=status)

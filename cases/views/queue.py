@@ -1,10 +1,14 @@
 """`/`: the agent's queue. An htmx poll asks for the rows fragment (and the chips, out of band) again."""
 
+from datetime import datetime
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
+from cases.notices import looks
 from cases.selectors import queue
 from cases.views.bulk import bulk_context
 from recovery.web import agent_required
@@ -22,6 +26,8 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     counts = queue.chip_counts(user=request.user)
     cases = queue.queue_page(user=request.user, scope=scope, now=now)
+    since = _since(request, now)
+    new_count = sum(1 for case in cases if since is not None and case.created_at > since)
     context = {
         "nav": "queue",
         "now": now,
@@ -32,10 +38,23 @@ def my_queue(request: HttpRequest) -> HttpResponse:
         "cases": cases,
         "more": counts[scope] > len(cases),
         "poll_seconds": POLL_SECONDS,
+        "since": since,
+        "new_count": new_count,
         **bulk_context(request),
     }
     template = "cases/queue.html#refresh" if request.htmx else "cases/queue.html"
     return render(request, template, context, status=400 if unknown else 200)
+
+
+def _since(request: HttpRequest, now: datetime) -> datetime | None:
+    """Cases created after this are marked new. Opening the page looks at the queue (and remembers it);
+    its polls keep the moment the page was opened, so what arrived while it stood open stays marked."""
+    if not request.htmx:
+        return looks.look(user=request.user, now=now)
+    asked = parse_datetime(request.GET.get("since", ""))
+    if asked is not None and asked.tzinfo is not None:
+        return asked
+    return looks.last_look(user=request.user)
 
 
 def _shown(count: int) -> str:

@@ -35,6 +35,7 @@ _KIND = {
     K.SLA_RESUMED: ("resumed the case", "resumed"),
     K.MESSAGE_RECEIVED: ("wrote by email", "written to by the customer"),
     K.MESSAGE_BOUNCED: ("could not deliver an email", "bounced an email"),
+    K.TEAM_CHANGED: ("moved the case to another team", "moved to another team"),
 }
 
 
@@ -48,6 +49,7 @@ class Entry:
     link: str = ""
     tone: str = ""  # a CSS hint: "stage", "gesture", "alert", "customer"
     changes: tuple = ()  # (field label, old, new) for an edit of the case's details
+    rule: str = ""  # the automatic gesture rule that granted (or asked for) a gesture, shown emphasised
 
 
 def actor_name(user) -> str:
@@ -93,6 +95,12 @@ def entry(event: CaseEvent) -> Entry:
         return Entry(event, "The customer", "wrote by email", event.message, tone="customer")
     if event.kind == K.MESSAGE_BOUNCED:
         return Entry(event, "Mend", "could not deliver an email", event.message, tone="alert")
+    if event.kind == K.GESTURE and data.get("rule_name") and _gesture(data):
+        # "Mend gave a voucher of 20.00 EUR, granted by rule *Delay over 3 h*"
+        held = data.get("status") == Gesture.Status.PENDING_APPROVAL
+        what = _gesture(data) + (" for rule" if held else ", granted by rule")
+        what = what.replace("granted a ", "gave a ", 1)
+        return Entry(event, who, what, rule=data["rule_name"], tone="gesture")
     if event.kind == K.GESTURE:
         return Entry(event, who, _gesture(data) or event.message, tone="gesture")
     if event.kind in (K.ROOT_CAUSE_LINKED, K.ROOT_CAUSE_UNLINKED):
@@ -107,6 +115,9 @@ def entry(event: CaseEvent) -> Entry:
             who,
             event.message[:1].lower() + event.message[1:] if event.message else "changed the owner",
         )
+    if event.kind == K.TEAM_CHANGED:
+        # The message names the team and why: the routing rule at triage, or the team's deletion.
+        return Entry(event, who, _KIND[K.TEAM_CHANGED][0], event.message)
     if event.kind == K.UPDATED:
         changes = tuple(
             (name.replace("_", " ").capitalize(), str(pair[0] or "—"), str(pair[1] or "—"))

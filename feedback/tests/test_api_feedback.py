@@ -428,17 +428,28 @@ def budget(*, postgresql: int, sqlite: int) -> int:
     return postgresql if connection.vendor == "postgresql" else sqlite
 
 
+# Opening a case or raising its severity recomputes the customer's at-risk score in the same
+# transaction (`cases.at_risk.services.refresh`): one read of the customer's rows, one upsert.
+AT_RISK = 2
+# Two reads are cached per process for 2 s, not made per intake: the active webhook subscriptions
+# (`cases.webhooks.outbox`) and the active gesture rules (`cases.gesture_rules.active`). Whether the
+# cache is still warm when a test runs depends on how fast the machine got there, so both are counted.
+CACHED_READS = 2
+OPENING = AT_RISK + CACHED_READS  # what opening a case adds to intake's own queries
+
+
 HAPPY = {**BODY, "rating": 5, "comment": "Lovely staff and fast delivery."}
 
 
 def test_queries_for_positive_feedback_are_bounded(intake_api, django_assert_max_num_queries):
     post(intake_api, HAPPY)
-    with django_assert_max_num_queries(budget(postgresql=5, sqlite=7)):
+    # SQLite cannot tell a customer created by its upsert, so pays the facts' UPDATE (intake.py) too.
+    with django_assert_max_num_queries(budget(postgresql=5, sqlite=8)):
         assert post(intake_api, {**HAPPY, "customer": {"external_id": "C-NEW"}}).status_code == 201
 
 
 def test_queries_for_a_new_customer_opening_a_case_are_bounded(intake_api, django_assert_max_num_queries):
-    with django_assert_max_num_queries(budget(postgresql=10, sqlite=13)):
+    with django_assert_max_num_queries(budget(postgresql=10 + OPENING, sqlite=14 + OPENING)):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -448,7 +459,8 @@ def test_queries_for_an_existing_customer_opening_a_case_are_bounded(
     CustomerFactory(external_id="C-1001")
     for _ in range(5):
         RecoveryCaseFactory(customer=Customer.objects.get(), closed=True)
-    with django_assert_max_num_queries(budget(postgresql=11, sqlite=13)):
+    # One of them: a known customer's rating may be the first later rating of a survey answer (facts).
+    with django_assert_max_num_queries(budget(postgresql=12 + OPENING, sqlite=14 + OPENING)):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -456,7 +468,7 @@ def test_queries_for_feedback_joining_an_open_case_are_bounded(intake_api, djang
     RecoveryCaseFactory(
         customer=CustomerFactory(external_id="C-1001"), severity=Severity.LOW, stage=Stage.NEW
     )
-    with django_assert_max_num_queries(budget(postgresql=11, sqlite=13)):
+    with django_assert_max_num_queries(budget(postgresql=12 + OPENING, sqlite=14 + OPENING)):
         assert post(intake_api, BODY).status_code == 201
 
 

@@ -27,12 +27,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cases import events, services, workflow
+from cases import events, notices, services, workflow
 from cases.conversation.inbound import bounces, content, routing, safety
 from cases.conversation.inbound.errors import Refused
 from cases.conversation.inbound.parsing import InboundEmail, parse
-from cases.models import Attachment, CaseEvent, Message, RecoveryCase, Stage
+from cases.models import Attachment, CaseEvent, Message, Notice, RecoveryCase, Stage
 from cases.webhooks import outbox as webhooks
 from feedback import intake
 from feedback.models import Channel, Customer, Feedback
@@ -113,11 +114,13 @@ def _already_taken(message_id: str) -> bool:
 
 def _land(email: InboundEmail, found: routing.Route, written: list[str]) -> Outcome:
     case, detail = found.case, f"onto its case by {found.matched_by}"
+    reopened = False
     if case.stage == Stage.CLOSED:
         window = timedelta(days=settings.MEND_INBOUND_REOPEN_DAYS)
         if case.closed_at is not None and case.closed_at >= timezone.now() - window:
             case = workflow.reopen_for_customer(case_id=case.pk, reason=REOPEN_REASON, via="email")
             detail += ", reopened"
+            reopened = True
         else:
             case = _follow_on_case(case, email)
             detail += f", closed long ago: opened {case.reference}"
@@ -128,7 +131,28 @@ def _land(email: InboundEmail, found: routing.Route, written: list[str]) -> Outc
         CaseEvent.Kind.MESSAGE_RECEIVED,
         data={"message": message.pk, "from": email.sender, "matched_by": found.matched_by},
     )
+    _tell_owner(case, message, reopened=reopened)
     return Outcome("reply", detail, case=case, message=message)
+
+
+def _tell_owner(case: RecoveryCase, message: Message, *, reopened: bool) -> None:
+    """The case's owner hears of the customer's reply (or of the reopening it caused) in the bell."""
+    if case.owner is None:
+        return
+    if reopened:
+        kind, template = Notice.Kind.REOPENED, "case_reopened"
+        text = _("The customer wrote again and reopened %(case)s.") % {"case": case.reference}
+    else:
+        kind, template = Notice.Kind.CUSTOMER_REPLY, "customer_reply"
+        text = _("The customer replied on %(case)s.") % {"case": case.reference}
+    notices.notify(
+        [case.owner],
+        kind=kind,
+        case=case,
+        text=text,
+        email_template=template,
+        dedupe_prefix=f"message:{message.pk}:{kind}",
+    )
 
 
 def _follow_on_case(closed: RecoveryCase, email: InboundEmail) -> RecoveryCase:
