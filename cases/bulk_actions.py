@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from cases import services, workflow
 from cases.models import RecoveryCase, format_reference, parse_reference
-from recovery.errors import InvalidInput, MendError
+from recovery.errors import InvalidInput, MendError, NotFound
 from recovery.roles import User
 
 # One page of All cases at its largest (recovery.api.pagination.MAX_PAGE_SIZE): what a person can tick.
@@ -84,7 +84,7 @@ def run(
         reference = format_reference(case_id)
         try:
             ACTIONS[action](case_id, actor, owner, reason)
-        except RecoveryCase.DoesNotExist:
+        except (RecoveryCase.DoesNotExist, NotFound):  # NotFound: another team's case, as if none
             result.refused.append(Refusal(reference, f"There is no case {reference}."))
         except InvalidInput:
             raise

@@ -15,7 +15,14 @@ from cases.sla import clock as sla
 from cases.teams import services as team_services
 from feedback.models import Channel, Customer, Feedback
 from recovery.errors import InvalidInput, NotPermitted, PreconditionFailed
-from recovery.roles import User, is_agent, is_manager, require_case_worker, require_may_act_on
+from recovery.roles import (
+    User,
+    is_agent,
+    is_manager,
+    require_case_worker,
+    require_may_act_on,
+    require_may_see,
+)
 
 
 def open_case(
@@ -179,6 +186,7 @@ def edit_case(
     if unknown:
         raise InvalidInput(f"'{unknown[0]}' cannot be changed here.", field=unknown[0])
     case = RecoveryCase.objects.select_for_update().get(pk=case_id)
+    require_may_see(case, actor)
     if expected_version is not None and case.version != expected_version:
         raise PreconditionFailed(expected=expected_version, actual=case.version)
     require_case_worker(actor)

@@ -27,7 +27,14 @@ from recovery.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from recovery.roles import User, is_manager, may_act_on, require_case_worker, require_may_act_on
+from recovery.roles import (
+    User,
+    is_manager,
+    may_act_on,
+    require_case_worker,
+    require_may_act_on,
+    require_may_see,
+)
 
 
 @dataclass(frozen=True)
@@ -259,6 +266,7 @@ def _lock(case_id: int) -> RecoveryCase:
 
 
 def _check(case: RecoveryCase, action: str, *, actor: User, version: int | None) -> None:
+    require_may_see(case, actor)
     if version is not None and version != case.version:
         raise StaleCase(expected=version, actual=case.version)
     require_case_worker(actor)

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from cases.teams.scope import case_scope
 from feedback.filters import FeedbackFilter
 from feedback.models import Feedback
 from recovery.errors import InvalidInput, NotPermitted
@@ -11,9 +12,9 @@ from recovery.roles import is_agent
 
 
 def feedback_list(*, user, filters=None) -> QuerySet[Feedback]:
-    """Feedback matching `filters` (see FeedbackFilter), newest first."""
+    """Feedback matching `filters` (see FeedbackFilter) that `user` may see, newest first."""
     _require_reader(user)
-    filterset = FeedbackFilter(filters or {}, queryset=_with_customer_and_case())
+    filterset = FeedbackFilter(filters or {}, queryset=_with_customer_and_case(user))
     if not filterset.is_valid():
         field, messages = next(iter(filterset.errors.items()))
         raise InvalidInput(messages[0], field=field)
@@ -26,13 +27,14 @@ def feedback_detail(*, user, feedback_id: int | str) -> Feedback:
     if pk is None:
         raise Http404("No such feedback.")
     try:
-        return _with_customer_and_case().get(pk=pk)
+        return _with_customer_and_case(user).get(pk=pk)
     except Feedback.DoesNotExist:
         raise Http404("No such feedback.") from None
 
 
-def _with_customer_and_case() -> QuerySet[Feedback]:
-    return Feedback.objects.select_related("customer", "case")
+def _with_customer_and_case(user) -> QuerySet[Feedback]:
+    """Feedback with no case, or on a case `user` may see: another team's is not found."""
+    return Feedback.objects.filter(case_scope(user, through="case")).select_related("customer", "case")
 
 
 def _require_reader(user) -> None:

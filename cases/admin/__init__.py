@@ -36,8 +36,19 @@ from cases.models import (
 )
 from cases.sla import clock as sla
 from cases.sla import policies
+from cases.teams.scope import case_scope
 from recovery.admin_base import ViewOnlyAdmin
 from recovery.errors import MendError
+
+
+class CaseScopeMixin:
+    """Rows of cases the manager may see (`cases.teams.scope`): a lead finds another team's case no
+    more in the admin than in the workspace. `case_path`: how a row reaches its case ("" for a case)."""
+
+    case_path = ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(case_scope(request.user, through=self.case_path))
 
 
 class ReferenceSearchMixin:
@@ -112,7 +123,7 @@ class RefusalOnPageMixin:
 
 
 @admin.register(RecoveryCase)
-class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
+class RecoveryCaseAdmin(CaseScopeMixin, ReferenceSearchMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "title",
@@ -248,7 +259,8 @@ class RecoveryCaseAdmin(ReferenceSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReferenceSearchMixin, ViewOnlyAdmin):
+class CaseEventAdmin(CaseScopeMixin, ReferenceSearchMixin, ViewOnlyAdmin):
+    case_path = "case"
     reference_lookup = "case_id"
     list_display = ("created_at", "case", "kind", "actor", "from_stage", "to_stage", "message")
     list_filter = ("kind", "to_stage")
@@ -258,7 +270,8 @@ class CaseEventAdmin(ReferenceSearchMixin, ViewOnlyAdmin):
 
 
 @admin.register(Gesture)
-class GestureAdmin(ReferenceSearchMixin, ViewOnlyAdmin):
+class GestureAdmin(CaseScopeMixin, ReferenceSearchMixin, ViewOnlyAdmin):
+    case_path = "case"
     reference_lookup = "case_id"
     list_display = (
         "case",
@@ -276,7 +289,8 @@ class GestureAdmin(ReferenceSearchMixin, ViewOnlyAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ReferenceSearchMixin, ViewOnlyAdmin):
+class FollowUpAdmin(CaseScopeMixin, ReferenceSearchMixin, ViewOnlyAdmin):
+    case_path = "case"
     reference_lookup = "case_id"
     list_display = ("case", "due_at", "done_at", "channel", "satisfaction")
     list_filter = (("done_at", admin.EmptyFieldListFilter), "satisfaction", "channel")

@@ -21,6 +21,7 @@ from cases.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from cases.conversation import outbound, thread
 from cases.filters import GivenCaseFilter, RootCauseFilter
 from cases.gestures import rates
+from cases.gestures import selectors as gesture_selectors
 from cases.gestures import services as gestures
 from cases.models import ExchangeRate, Gesture, RecoveryCase, RootCause, Severity, SLAPolicy, parse_reference
 from cases.outreach import api as outreach_api
@@ -74,10 +75,10 @@ class CaseApi(viewsets.GenericViewSet):
     lookup_value_regex = r"[^/]+"
 
     def case_id(self) -> int:
-        return selectors.case_id_or_404(self.kwargs["reference"])
+        return selectors.case_id_or_404(self.kwargs["reference"], user=self.request.user)
 
     def detail_response(self, case_id: int, *, code: int = status.HTTP_200_OK) -> Response:
-        case = selectors.case_detail(case_id=case_id)
+        case = selectors.case_detail(case_id=case_id, user=self.request.user)
         body = s.CaseDetailOut(case, context={"request": self.request, "now": timezone.now()}).data
         return Response(body, status=code, headers={"ETag": etag(case)})
 
@@ -95,7 +96,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseApi):
     queryset = RecoveryCase.objects.none()  # for the schema; requests read selectors.case_queue()
 
     def get_queryset(self):
-        return selectors.case_queue()
+        return selectors.case_queue(user=self.request.user)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
@@ -249,7 +250,7 @@ class GestureViewSet(viewsets.GenericViewSet):
     serializer_class = s.GestureOut
 
     def decide(self, request, pk, decision, *, command_class=s.DecisionInput) -> Response:
-        if not Gesture.objects.filter(pk=pk).exists():
+        if not gesture_selectors.visible_gestures(user=request.user).filter(pk=pk).exists():
             raise Http404("No such gesture.")
         command = command_class(data=request.data)
         command.is_valid(raise_exception=True)
@@ -341,7 +342,7 @@ class RootCauseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         root_cause = self.get_object()
         command = s.CaseLinkInput(data=request.data)
         command.is_valid(raise_exception=True)
-        case_id = selectors.case_id_or_404(command.validated_data["case"])
+        case_id = selectors.case_id_or_404(command.validated_data["case"], user=request.user)
         linked = root_causes.link_case(root_cause_id=root_cause.pk, case_id=case_id, actor=request.user)
         return self.shaped(root_cause.pk, code=status.HTTP_201_CREATED if linked else status.HTTP_200_OK)
 
@@ -376,7 +377,7 @@ class RootCauseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     def unlink_case(self, request, pk=None, reference=None):
         root_cause = self.get_object()
-        case_id = selectors.case_id_or_404(reference)
+        case_id = selectors.case_id_or_404(reference, user=request.user)
         root_causes.unlink_case(root_cause_id=root_cause.pk, case_id=case_id, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

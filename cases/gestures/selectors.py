@@ -3,16 +3,25 @@
 from django.db.models import QuerySet
 
 from cases.models import Gesture
+from cases.teams.scope import case_scope
+from recovery.roles import User
 
 # The inbox shows the oldest waiting gestures first; more than this waiting at once is a backlog to
 # work down, not a page to scroll.
 INBOX_LIMIT = 100
 
 
-def pending_gestures() -> QuerySet[Gesture]:
-    """Gestures waiting for a manager, oldest first, with their case, customer and requesting agent."""
+def visible_gestures(*, user: User) -> QuerySet[Gesture]:
+    """The gestures on cases `user` may see (`cases.teams.scope`); another team's are not found."""
+    return Gesture.objects.filter(case_scope(user, through="case"))
+
+
+def pending_gestures(*, user: User) -> QuerySet[Gesture]:
+    """Gestures waiting for a manager on cases `user` may see, oldest first, with their case, customer
+    and requesting agent."""
     return (
-        Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL)
+        visible_gestures(user=user)
+        .filter(status=Gesture.Status.PENDING_APPROVAL)
         .select_related("case__customer", "requested_by", "rule")
         .only(
             "kind",

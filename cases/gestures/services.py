@@ -189,7 +189,9 @@ def _decide(
 ) -> Gesture:
     if not is_manager(actor):
         raise NotPermitted("Only a manager may approve or reject a gesture.")
-    gesture = Gesture.objects.select_for_update().select_related("case").get(pk=gesture_id)
+    # A gesture on another team's case is not found, like its case (`cases.teams.scope`).
+    visible = selectors.visible_gestures(user=actor)
+    gesture = visible.select_for_update().select_related("case").get(pk=gesture_id)
     if gesture.status != Gesture.Status.PENDING_APPROVAL:
         raise Conflict(_not_waiting(gesture))
     if status == Gesture.Status.APPROVED and not gesture.case.is_open and not closed_case_confirmed:

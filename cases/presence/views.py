@@ -7,23 +7,21 @@ not told the same thing again. `leaving` (sent as the page goes away) drops the 
 
 import hashlib
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from cases.models import RecoveryCase, parse_reference
+from cases.models import RecoveryCase
 from cases.presence import services as presence
-from cases.teams.scope import may_see
+from cases.selectors import cases as selectors
 from recovery.web import agent_required
 
 
 def case_or_404(reference: str, user) -> RecoveryCase:
-    """The case `reference` names if `user` may see it; another team's case is a 404 like a missing one."""
-    pk = parse_reference(reference)
-    case = RecoveryCase.objects.filter(pk=pk).only("id").first() if pk is not None else None
-    if case is None or not may_see(user, case):
-        raise Http404(f"No case {reference}.")
-    return case
+    """The case `reference` names if `user` may see it; another team's case is a 404 like a missing one.
+    One query: the scope is a filter of the lookup (`selectors.case_or_404`). The whole row, since the
+    mentions ask `may_see` of it for other people (its team and owner)."""
+    return selectors.case_or_404(reference, user=user)
 
 
 def fingerprint(colleagues: list[presence.Colleague]) -> str:

@@ -25,6 +25,7 @@ from cases.models import (
 from cases.selectors import queue
 from cases.selectors.cases import GESTURE_USERS, timeline
 from cases.sla import clock as sla
+from cases.teams.scope import case_scope
 from feedback.models import Feedback
 
 HISTORY_LENGTH = 8  # earlier cases, feedback and gestures shown in the customer panel; the rest on their page
@@ -79,13 +80,16 @@ class CaseScreen:
 
 
 def case_screen(*, case_id: int, user, now: datetime) -> CaseScreen:
-    """Everything the case screen shows. Raises RecoveryCase.DoesNotExist."""
-    case = RecoveryCase.objects.select_related("customer__risk", "owner", "team", "originating_feedback").get(
-        pk=case_id
+    """Everything the case screen shows. Raises RecoveryCase.DoesNotExist, also for a case outside
+    what `user` may see; the customer's other cases are those `user` may see."""
+    case = (
+        RecoveryCase.objects.filter(case_scope(user))
+        .select_related("customer__risk", "owner", "team", "originating_feedback")
+        .get(pk=case_id)
     )
     return CaseScreen(
         case=case,
-        **_history(case, since=now - FAILURE_WINDOW),
+        **_history(case, user=user, since=now - FAILURE_WINDOW),
         allowed=workflow.allowed_actions(case, user),
         sla=sla_box(case, now=now),
         steps=steps(case),
@@ -108,7 +112,7 @@ def sla_box(case: RecoveryCase, *, now: datetime) -> SlaBox:
     return SlaBox(sla.sla_state(case, now=now), STEP_LABELS.get(running[0], running[0]), running[1])
 
 
-def _history(case: RecoveryCase, *, since: datetime) -> dict:
+def _history(case: RecoveryCase, *, user, since: datetime) -> dict:
     """The case's timeline, gestures and root causes, and its customer's history: one query each."""
     lists = {
         "events": timeline(case_id=case.pk),
@@ -119,11 +123,11 @@ def _history(case: RecoveryCase, *, since: datetime) -> dict:
         .select_related(*GESTURE_USERS)
         .order_by("created_at", "id"),
         "root_causes": RootCause.objects.filter(cases=case.pk).order_by("title", "id"),
-        "earlier_cases": earlier_cases(customer_id=case.customer_id, case_id=case.pk),
+        "earlier_cases": earlier_cases(customer_id=case.customer_id, case_id=case.pk, user=user),
         "earlier_feedback": earlier_feedback(
             customer_id=case.customer_id, leave_out=case.originating_feedback_id or 0
         ),
-        "earlier_gestures": earlier_gestures(customer_id=case.customer_id, case_id=case.pk),
+        "earlier_gestures": earlier_gestures(customer_id=case.customer_id, case_id=case.pk, user=user),
     }
     failures = RecoveryCase.objects.filter(customer_id=case.customer_id, created_at__gte=since).count()
     return {name: list(queryset) for name, queryset in lists.items()} | {"failures_90_days": failures}
@@ -139,15 +143,16 @@ def latest_event(*, case_id: int) -> CaseEvent | None:
     )
 
 
-def earlier_cases(*, customer_id, case_id) -> QuerySet[RecoveryCase]:
-    """The customer's other cases, newest first, each with the satisfaction of its last follow-up."""
+def earlier_cases(*, customer_id, case_id, user) -> QuerySet[RecoveryCase]:
+    """The customer's other cases that `user` may see, newest first, each with the satisfaction of its
+    last follow-up."""
     last_score = (
         FollowUp.objects.filter(case=OuterRef("pk"), satisfaction__isnull=False)
         .order_by("-done_at", "-id")
         .values("satisfaction")[:1]
     )
     return (
-        RecoveryCase.objects.filter(customer_id=customer_id)
+        RecoveryCase.objects.filter(case_scope(user), customer_id=customer_id)
         .exclude(pk=case_id)
         .only(
             "id", "title", "stage", "severity", "created_at", "resolution_summary", "close_reason", "customer"
@@ -169,10 +174,12 @@ def earlier_feedback(*, customer_id, leave_out) -> QuerySet[Feedback]:
     )
 
 
-def earlier_gestures(*, customer_id, case_id) -> QuerySet[Gesture]:
-    """Gestures the customer was granted on their other cases, newest first."""
+def earlier_gestures(*, customer_id, case_id, user) -> QuerySet[Gesture]:
+    """Gestures the customer was granted on their other cases that `user` may see, newest first."""
     return (
-        Gesture.objects.filter(case__customer_id=customer_id, status__in=COUNTED_GESTURES)
+        Gesture.objects.filter(
+            case_scope(user, through="case"), case__customer_id=customer_id, status__in=COUNTED_GESTURES
+        )
         .exclude(case_id=case_id)
         .order_by("-created_at", "-id")[:HISTORY_LENGTH]
     )

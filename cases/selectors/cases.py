@@ -30,7 +30,9 @@ from cases.models import (
     Stage,
 )
 from cases.sla.clock import policy_for
+from cases.teams.scope import case_scope
 from feedback.models import Feedback
+from recovery.roles import User
 
 ACKNOWLEDGE_DUE = Coalesce("acknowledge_due_at", Value(FAR_FUTURE), output_field=DateTimeField())
 RESOLVE_DUE = Coalesce("resolve_due_at", Value(FAR_FUTURE), output_field=DateTimeField())
@@ -56,18 +58,31 @@ QUEUE_ROW = (
 )  # fmt: skip
 
 
-def case_id_or_404(reference: str) -> int:
-    """The id of the case an `RC-000042` reference (or a bare id) names; Http404 when there is none."""
-    pk = RecoveryCase.objects.by_reference(reference).values_list("pk", flat=True).first()
+def case_id_or_404(reference: str, *, user: User) -> int:
+    """The id of the case an `RC-000042` reference (or a bare id) names; Http404 when there is none,
+    or when it lies outside what `user` may see (`cases.teams.scope`), so its existence does not leak."""
+    found = RecoveryCase.objects.by_reference(reference).filter(case_scope(user))
+    pk = found.values_list("pk", flat=True).first()
     if pk is None:
         raise Http404(f"No case has the reference '{reference}'.")
     return pk
 
 
-def case_queue() -> QuerySet[RecoveryCase]:
-    """Every case, most urgent first: the earliest running SLA target (breached ones are the earliest),
-    then the more severe, then the older. Filters and `?ordering=` narrow and re-sort it."""
-    return _case_queue().all()  # a copy: building it again is Python time every case list would pay
+def case_or_404(reference: str, *, user: User) -> RecoveryCase:
+    """The case `reference` names with its customer and owner, as `case_id_or_404` finds it."""
+    found = RecoveryCase.objects.by_reference(reference).filter(case_scope(user))
+    case = found.select_related("customer", "owner").first()
+    if case is None:
+        raise Http404(f"No case {reference}.")
+    return case
+
+
+def case_queue(*, user: User) -> QuerySet[RecoveryCase]:
+    """Every case `user` may see, most urgent first: the earliest running SLA target (breached ones are
+    the earliest), then the more severe, then the older. Filters and `?ordering=` narrow and re-sort it.
+    """
+    # A copy: building it again is Python time every case list would pay.
+    return _case_queue().filter(case_scope(user))
 
 
 @functools.cache
@@ -91,11 +106,13 @@ def order_queue(queryset: QuerySet[RecoveryCase], ordering: str) -> QuerySet[Rec
     return queryset.order_by(f"{sign}{name}", f"{sign}id")
 
 
-def case_detail(*, case_id: int) -> RecoveryCase:
+def case_detail(*, case_id: int, user: User) -> RecoveryCase:
     """One case with everything its page shows: the case, then its feedback, gestures, root causes and
-    follow-ups in one query each, whatever their number. Raises RecoveryCase.DoesNotExist."""
+    follow-ups in one query each, whatever their number. Raises RecoveryCase.DoesNotExist, also for a
+    case `user` may not see."""
     return (
-        RecoveryCase.objects.select_related("customer", "owner", "team")
+        RecoveryCase.objects.filter(case_scope(user))
+        .select_related("customer", "owner", "team")
         .prefetch_related(*_DETAIL_PREFETCHES)
         .get(pk=case_id)
     )
@@ -132,10 +149,12 @@ def root_causes() -> QuerySet[RootCause]:
 ROOT_CAUSE_CASES_SHOWN = 50
 
 
-def root_cause_cases(*, root_cause_id: int, limit: int = ROOT_CAUSE_CASES_SHOWN) -> list[RecoveryCase]:
-    """The cases linked to a root cause, newest first, with their customer and owner."""
+def root_cause_cases(
+    *, root_cause_id: int, user: User, limit: int = ROOT_CAUSE_CASES_SHOWN
+) -> list[RecoveryCase]:
+    """The cases linked to a root cause that `user` may see, newest first, with customer and owner."""
     return list(
-        RecoveryCase.objects.filter(root_causes=root_cause_id)
+        RecoveryCase.objects.filter(case_scope(user), root_causes=root_cause_id)
         .select_related("customer", "owner", "team")
         .only(*QUEUE_ROW)
         .order_by("-created_at", "-id")[:limit]

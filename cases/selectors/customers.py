@@ -12,7 +12,9 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 
 from cases.models import FollowUp, Gesture, RecoveryCase, Stage, format_reference
+from cases.teams.scope import case_scope
 from feedback.models import Customer, Feedback
+from recovery.roles import User
 
 # A page, not an archive: a customer with more than this many cases is rare, and the full list is one
 # link away (`/cases/?customer=<external id>`).
@@ -43,30 +45,32 @@ def _count(queryset: QuerySet) -> Subquery:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def customer_with_totals(*, customer_id: int, now: datetime) -> Customer:
-    """The customer with how many cases (open, and opened in the last 90 days) and feedback they have.
+def customer_with_totals(*, customer_id: int, user: User, now: datetime) -> Customer:
+    """The customer with how many cases (open, and opened in the last 90 days) and feedback they have,
+    of those `user` may see (`cases.teams.scope`): the totals match the lists they head.
 
     Each case is a failure Mend knows of: "failures in the last 90 days" counts cases opened since.
     Raises Customer.DoesNotExist.
     """
-    cases = RecoveryCase.objects.filter(customer_id=OuterRef("pk"))
+    cases = RecoveryCase.objects.filter(case_scope(user), customer_id=OuterRef("pk"))
+    feedback = Feedback.objects.filter(case_scope(user, through="case"), customer_id=OuterRef("pk"))
     return Customer.objects.annotate(
         case_count=_count(cases),
         open_case_count=_count(cases.exclude(stage=Stage.CLOSED)),
         recent_failures=_count(cases.filter(created_at__gte=now - FAILURE_WINDOW)),
-        feedback_count=_count(Feedback.objects.filter(customer_id=OuterRef("pk"))),
+        feedback_count=_count(feedback),
     ).get(pk=customer_id)
 
 
-def customer_cases(*, customer_id: int, limit: int = HISTORY_LIMIT) -> list[RecoveryCase]:
-    """The customer's cases, newest first, each with the score of its latest survey answer."""
+def customer_cases(*, customer_id: int, user: User, limit: int = HISTORY_LIMIT) -> list[RecoveryCase]:
+    """The customer's cases `user` may see, newest first, each with its latest survey answer's score."""
     latest_score = (
         FollowUp.objects.filter(case_id=OuterRef("pk"), satisfaction__isnull=False)
         .order_by(F("done_at").desc(nulls_last=True), "-id")
         .values("satisfaction")[:1]
     )
     return list(
-        RecoveryCase.objects.filter(customer_id=customer_id)
+        RecoveryCase.objects.filter(case_scope(user), customer_id=customer_id)
         .only(
             "title",
             "severity",
@@ -83,46 +87,52 @@ def customer_cases(*, customer_id: int, limit: int = HISTORY_LIMIT) -> list[Reco
     )
 
 
-def customer_feedback(*, customer_id: int, limit: int = HISTORY_LIMIT) -> list[Feedback]:
+def customer_feedback(*, customer_id: int, user: User, limit: int = HISTORY_LIMIT) -> list[Feedback]:
+    """The customer's feedback with no case or on a case `user` may see, newest first."""
     return list(
-        Feedback.objects.filter(customer_id=customer_id)
+        Feedback.objects.filter(case_scope(user, through="case"), customer_id=customer_id)
         .defer("metadata", "response_case", "request_fingerprint", "idempotency_key")
         .order_by("-received_at", "-id")[:limit]
     )
 
 
-def customer_gestures(*, customer_id: int, limit: int = HISTORY_LIMIT) -> list[Gesture]:
+def customer_gestures(*, customer_id: int, user: User, limit: int = HISTORY_LIMIT) -> list[Gesture]:
     return list(
-        Gesture.objects.filter(case__customer_id=customer_id)
+        Gesture.objects.filter(case_scope(user, through="case"), case__customer_id=customer_id)
         .select_related("requested_by", "decided_by")
         .order_by("-created_at", "-id")[:limit]
     )
 
 
-def customer_survey_answers(*, customer_id: int, limit: int = HISTORY_LIMIT) -> list[FollowUp]:
-    """Follow-ups that carry a satisfaction score (the customer's survey answer or the agent's record)."""
-    return list(
-        FollowUp.objects.filter(case__customer_id=customer_id, satisfaction__isnull=False).order_by(
-            F("done_at").desc(nulls_last=True), "-id"
-        )[:limit]
+def customer_survey_answers(*, customer_id: int, user: User, limit: int = HISTORY_LIMIT) -> list[FollowUp]:
+    """Follow-ups that carry a satisfaction score (the customer's survey answer or the agent's record),
+    on the cases `user` may see."""
+    answered = FollowUp.objects.filter(
+        case_scope(user, through="case"), case__customer_id=customer_id, satisfaction__isnull=False
     )
+    return list(answered.order_by(F("done_at").desc(nulls_last=True), "-id")[:limit])
 
 
-def customer_history(*, customer_id: int, now: datetime, limit: int | None = None) -> CustomerHistory:
-    """Everything the customer's page shows: five queries. Raises Customer.DoesNotExist."""
+def customer_history(
+    *, customer_id: int, user: User, now: datetime, limit: int | None = None
+) -> CustomerHistory:
+    """Everything the customer's page shows to `user` (what of it they may see): five queries, and the
+    scope's one. Raises Customer.DoesNotExist."""
     limit = limit or HISTORY_LIMIT
+    seen = {"customer_id": customer_id, "user": user}
     return CustomerHistory(
-        customer=customer_with_totals(customer_id=customer_id, now=now),
-        cases=customer_cases(customer_id=customer_id, limit=limit),
-        feedback=customer_feedback(customer_id=customer_id, limit=limit),
-        gestures=customer_gestures(customer_id=customer_id, limit=limit),
-        survey_answers=customer_survey_answers(customer_id=customer_id, limit=limit),
+        customer=customer_with_totals(**seen, now=now),
+        cases=customer_cases(**seen, limit=limit),
+        feedback=customer_feedback(**seen, limit=limit),
+        gestures=customer_gestures(**seen, limit=limit),
+        survey_answers=customer_survey_answers(**seen, limit=limit),
     )
 
 
-def find_customers(query: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
+def find_customers(query: str, *, user: User, limit: int = LOOKUP_LIMIT) -> list[Customer]:
     """Customers an agent may mean by `query`: an exact external id or email, else names and emails
-    that contain it. Each comes with their open cases counted, so the form can say so.
+    that contain it. Each comes with their open cases that `user` may see counted, so the form can say
+    so.
 
     The exact lookups use the indexes on external id and email; only when they find nobody does the
     search scan names and emails (an agent typing a full email or id never waits for the scan).
@@ -131,16 +141,18 @@ def find_customers(query: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
     if len(query) < 2:
         return []
     exact = Q(external_id=query) | Q(email=query) | Q(email=query.lower())
-    found = list(_with_open_cases(Customer.objects.filter(exact)).order_by("name", "id")[:limit])
+    found = list(_with_open_cases(Customer.objects.filter(exact), user).order_by("name", "id")[:limit])
     if not found:
         contains = Q(name__icontains=query) | Q(email__icontains=query)
-        found = list(_with_open_cases(Customer.objects.filter(contains)).order_by("name", "id")[:limit])
+        matching = Customer.objects.filter(contains)
+        found = list(_with_open_cases(matching, user).order_by("name", "id")[:limit])
     return _referenced(found)
 
 
-def customer_by_external_id(external_id: str) -> Customer | None:
+def customer_by_external_id(external_id: str, *, user: User) -> Customer | None:
     """One customer as `find_customers` shapes them (open cases counted), or None."""
-    found = list(_with_open_cases(Customer.objects.filter(external_id=(external_id or "").strip())))
+    customer = Customer.objects.filter(external_id=(external_id or "").strip())
+    found = list(_with_open_cases(customer, user))
     return _referenced(found)[0] if found else None
 
 
@@ -152,16 +164,19 @@ def _referenced(customers: list[Customer]) -> list[Customer]:
     return customers
 
 
-def _with_open_cases(customers: QuerySet[Customer]) -> QuerySet[Customer]:
-    open_cases = RecoveryCase.objects.filter(customer_id=OuterRef("pk")).exclude(stage=Stage.CLOSED)
+def _with_open_cases(customers: QuerySet[Customer], user: User) -> QuerySet[Customer]:
+    open_cases = RecoveryCase.objects.filter(case_scope(user), customer_id=OuterRef("pk")).exclude(
+        stage=Stage.CLOSED
+    )
     newest_open = open_cases.order_by("-created_at", "-id").values("pk")[:1]
     return customers.annotate(open_case_count=_count(open_cases), open_case_id=Subquery(newest_open))
 
 
-def other_open_case(*, customer_id: int, besides: int) -> RecoveryCase | None:
-    """The customer's newest open case other than `besides`: what a case just opened sits beside."""
+def other_open_case(*, customer_id: int, besides: int, user: User) -> RecoveryCase | None:
+    """The customer's newest open case other than `besides` that `user` may see: what a case just
+    opened sits beside."""
     return (
-        RecoveryCase.objects.filter(customer_id=customer_id)
+        RecoveryCase.objects.filter(case_scope(user), customer_id=customer_id)
         .exclude(stage=Stage.CLOSED)
         .exclude(pk=besides)
         .only("title", "stage")

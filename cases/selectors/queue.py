@@ -41,6 +41,7 @@ from cases.models import (
 )
 from cases.selectors.cases import QUEUE_ROW
 from cases.sla.clock import at_risk_horizon
+from cases.teams.scope import case_scope
 
 QUEUE_ROWS = 50  # as many as the API's first page: an agent works from the top
 
@@ -62,12 +63,13 @@ DEFAULT_SCOPE = "all"
 
 
 def scope_filter(scope: str, user) -> Q:
-    """Whose cases a chip shows. "All open" is the agent's whole queue: theirs plus nobody's."""
+    """Whose cases a chip shows. "All open" is the agent's whole queue: theirs plus nobody's, of the
+    cases they may see (their teams' and those of no team: `cases.teams.scope`)."""
     if scope == "mine":
         return Q(owner=user)
     if scope == "unassigned":
-        return Q(owner__isnull=True)
-    return Q(owner=user) | Q(owner__isnull=True)
+        return Q(owner__isnull=True) & case_scope(user)
+    return Q(owner=user) | (Q(owner__isnull=True) & case_scope(user))
 
 
 # A chip counts up to this many and then says "1000+": enough to tell a busy morning from a quiet one,
@@ -79,7 +81,7 @@ def chip_counts(*, user) -> dict[str, int]:
     """Open cases per chip, each counted up to COUNT_CAP (two queries)."""
     open_cases = RecoveryCase.objects.open().order_by()
     mine = open_cases.filter(owner=user)[:COUNT_CAP].count()
-    unassigned = open_cases.filter(owner__isnull=True)[:COUNT_CAP].count()
+    unassigned = open_cases.filter(scope_filter("unassigned", user))[:COUNT_CAP].count()
     return {"all": min(mine + unassigned, COUNT_CAP), "mine": mine, "unassigned": unassigned}
 
 

@@ -49,7 +49,7 @@ def render(case, agent, rf) -> dict:
 def test_the_detail_carries_its_children_in_order_with_their_people(agent, rf):
     case = busy_case(UserFactory(first_name="Maria", last_name="Lopez"))
 
-    detail = render(selectors.case_detail(case_id=case.pk), agent, rf)
+    detail = render(selectors.case_detail(case_id=case.pk, user=agent), agent, rf)
 
     assert [g["amount"] for g in detail["gestures"]] == ["19.99", "1234.50"]
     assert detail["gestures"][1]["decided_by"]["name"] == "Maria Lopez"
@@ -61,8 +61,9 @@ def test_a_busy_case_detail_is_a_query_per_list_after_the_token(api_client, agen
     client = api_client(agent)
     client.get(f"/api/v1/cases/{case.reference}/")  # warm: SLA policies
 
-    # token, the case with its customer and owner, then its feedback, gestures, root causes, follow-ups
-    with django_assert_num_queries(6):
+    # token, the user's teams (the scope), the case with its customer and owner, then its feedback,
+    # gestures, root causes, follow-ups
+    with django_assert_num_queries(7):
         response = client.get(f"/api/v1/cases/{case.reference}/")
 
     assert response.status_code == 200

@@ -257,8 +257,8 @@ def test_the_list_costs_the_same_few_queries_whatever_the_number_of_rows(
 
     # session, user, roles, the owner and root-cause pick-lists, the page, the count under its time
     # limit (savepoint, limit, count, limit back, release: a test runs inside a transaction), the
-    # agent's saved views, the bell
-    with django_assert_max_num_queries(13):
+    # agent's saved views, the bell, the agent's teams (the scope)
+    with django_assert_max_num_queries(14):
         response = client.get("/cases/", {"severity": "medium"})
 
     assert len(references(response)) == rows

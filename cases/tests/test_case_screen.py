@@ -121,10 +121,10 @@ def test_the_case_page_reads_each_list_in_one_query_whatever_its_length(agent, d
     client = signed_in(agent)
     client.get(f"/cases/{case.reference}/")
 
-    # The session, the agent, the agent's roles, the bell's unread count; then the case, its timeline,
-    # messages, gestures, root causes, the customer's earlier cases, feedback and gestures, and their
-    # failures in 90 days.
-    with django_assert_num_queries(13):
+    # The session, the agent, the agent's roles and teams, the bell's unread count; then the case, its
+    # timeline, messages, gestures, root causes, the customer's earlier cases, feedback and gestures,
+    # and their failures in 90 days.
+    with django_assert_num_queries(14):
         assert client.get(f"/cases/{case.reference}/").status_code == 200
 
 
@@ -277,9 +277,9 @@ def test_the_case_page_costs_the_same_queries_whatever_the_number_of_events_and_
     client = signed_in(agent)
     client.get(f"/cases/{small.reference}/")  # session and policy caches warm
 
-    with django_assert_max_num_queries(13) as small_run:
+    with django_assert_max_num_queries(14) as small_run:
         assert client.get(f"/cases/{small.reference}/").status_code == 200
-    with django_assert_max_num_queries(13) as big_run:
+    with django_assert_max_num_queries(14) as big_run:
         assert client.get(f"/cases/{big.reference}/").status_code == 200
 
     assert len(big_run.captured_queries) == len(small_run.captured_queries)
@@ -295,5 +295,5 @@ def test_every_role_draws_the_page_in_a_bounded_number_of_queries(
         GestureFactory(case=case, requested_by=agent, status=Gesture.Status.PENDING_APPROVAL)
     client = signed_in(user)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(f"/cases/{case.reference}/").status_code == 200

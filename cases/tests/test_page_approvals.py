@@ -52,7 +52,7 @@ def test_the_inbox_lists_waiting_gestures_oldest_first_with_what_a_manager_decid
         pending(agent)
     client.force_login(manager)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # + the user's teams (the scope)
         page = client.get(INBOX).text
 
     assert page.count('<tr id="gesture-') == 22

@@ -53,7 +53,7 @@ def test_the_list_counts_cases_and_customers_and_shows_status_category_and_owner
         with_cases(RootCauseFactory(), 2)
     client.force_login(agent)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # + the user's teams (the scope)
         page = client.get(LIST).text
 
     row = page.split("Label printer jams</a>")[1].split("</tr>")[0]
@@ -113,7 +113,7 @@ def test_the_page_shows_cases_corrective_action_owner_status_and_verification(
     cases = with_cases(root_cause, 12)
     client.force_login(agent)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # + the user's teams (the scope)
         page = client.get(page_of(root_cause)).text
 
     for text in (

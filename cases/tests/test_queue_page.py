@@ -135,11 +135,11 @@ def test_the_queue_costs_the_same_few_queries_whatever_the_number_of_rows(
     client = signed_in(agent)
     sla_policies()  # each process keeps the four policies it read for 30 s: the steady state is warm
 
-    # session, user, the user's roles, two chip counts, one read per bucket (a queue this short reads
-    # all five), the rows, the bell's unread count, and the last look read and written (new-case marks).
-    # SQLite cannot cut a UNION's parts, so there each index range of a bucket is its own read (21 ranges
-    # in all): still a constant.
-    with django_assert_max_num_queries(14 if connection.vendor == "postgresql" else 30):
+    # session, user, the user's roles, the user's teams (the scope), two chip counts, one read per
+    # bucket (a queue this short reads all five), the rows, the bell's unread count, and the last look
+    # read and written (new-case marks). SQLite cannot cut a UNION's parts, so there each index range
+    # of a bucket is its own read (21 ranges in all): still a constant.
+    with django_assert_max_num_queries(15 if connection.vendor == "postgresql" else 31):
         response = client.get("/")
 
     assert response.content.decode().count('class="row-link ') == rows

@@ -112,8 +112,9 @@ def test_a_search_page_costs_a_bounded_number_of_queries(api_client, agent):
     with CaptureQueriesContext(connection) as context:
         assert len(refs(client.get(CASES, {"q": "kettle"}))) == 30
 
-    # token, the matching ids and their ranks, the ranked page (customer and owner joined)
-    assert len(context.captured_queries) == 3
+    # token, the user's teams (the scope), the matching ids and their ranks, the ranked page (customer
+    # and owner joined)
+    assert len(context.captured_queries) == 4
 
 
 def test_searches_one_after_another_each_answer_their_own_words(api_client, agent):

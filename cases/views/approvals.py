@@ -36,7 +36,7 @@ def approval_inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _inbox(request: HttpRequest, *, status: int = 200, **asking) -> HttpResponse:
-    pending = selectors.pending_gestures()
+    pending = selectors.pending_gestures(user=request.user)
     shown = list(pending[: selectors.INBOX_LIMIT])
     total = len(shown) if len(shown) < selectors.INBOX_LIMIT else pending.count()
     context = {"gestures": shown, "total": total, "nav": "approvals", **asking}
@@ -74,7 +74,7 @@ def _ask_to_confirm(request: HttpRequest, gesture_id: int, *, text: str, note: s
     """The second step on a closed case: the row again, saying so, with the manager's note kept."""
     asking = {"confirming": gesture_id, "confirm_text": text, "note": note}
     if request.htmx:
-        gesture = selectors.pending_gestures().get(pk=gesture_id)
+        gesture = selectors.pending_gestures(user=request.user).get(pk=gesture_id)
         response = render(request, "cases/approvals.html#row", {"gesture": gesture, **asking})
         return reswap(response, "outerHTML")  # the row stays, asking, instead of leaving the inbox
     return _inbox(request, status=409, **asking)

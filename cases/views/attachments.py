@@ -7,17 +7,16 @@ Always a download (Content-Disposition: attachment) and never sniffed into anoth
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
-from cases.models import Attachment, parse_reference
+from cases.models import Attachment
+from cases.selectors import cases as selectors
 from recovery.web import agent_required
 
 
 @require_GET
 @agent_required
 def attachment_download(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
-    case_id = parse_reference(reference)
-    attachment = (
-        Attachment.objects.filter(pk=attachment_id, message__case_id=case_id).first() if case_id else None
-    )
+    case_id = selectors.case_id_or_404(reference, user=request.user)
+    attachment = Attachment.objects.filter(pk=attachment_id, message__case_id=case_id).first()
     if attachment is None:
         raise Http404("No such attachment on this case.")
     try:

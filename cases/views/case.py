@@ -27,6 +27,7 @@ from cases.gestures import services as gestures
 from cases.models import RecoveryCase, RootCause, parse_reference
 from cases.presence import views as presence_views
 from cases.selectors import case_screen
+from cases.selectors import cases as selectors
 from cases.views import timeline
 from cases.views.case_actions import ACTIONS, Action, offered
 from recovery.errors import Conflict, InvalidInput, MendError, NotPermitted, PreconditionFailed, StaleCase
@@ -50,13 +51,6 @@ class OpenForm:
     refused: bool = False  # not theirs to do: the refusal alone, no form
 
 
-def _case_or_404(reference: str) -> RecoveryCase:
-    try:
-        return RecoveryCase.objects.select_related("customer", "owner").get(pk=parse_reference(reference))
-    except RecoveryCase.DoesNotExist:
-        raise Http404(f"No case {reference}.") from None
-
-
 @require_GET
 @agent_required
 def case_page(request: HttpRequest, reference: str) -> HttpResponse:
@@ -70,7 +64,7 @@ def case_page(request: HttpRequest, reference: str) -> HttpResponse:
 @agent_required
 def case_sla(request: HttpRequest, reference: str) -> HttpResponse:
     """The header's SLA box alone: the screen polls it, so its countdown is the server's words."""
-    case = _case_or_404(reference)
+    case = selectors.case_or_404(reference, user=request.user)
     box = case_screen.sla_box(case, now=timezone.now())
     return TemplateResponse(request, f"{PAGE}#sla-box", {"case": case, "sla": box})
 
@@ -80,7 +74,7 @@ def case_sla(request: HttpRequest, reference: str) -> HttpResponse:
 def case_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404(f"No action {action}.")
-    case = _case_or_404(reference)
+    case = selectors.case_or_404(reference, user=request.user)
     if request.method == "POST":
         return _perform(request, case, ACTIONS[action])
     status = 200

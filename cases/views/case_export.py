@@ -16,7 +16,7 @@ from recovery.web import agent_required
 @require_GET
 @agent_required
 def case_export(request: HttpRequest) -> HttpResponse:
-    case_filter = CaseFilter(request.GET, queryset=selectors.case_queue(), request=request)
+    case_filter = CaseFilter(request.GET, queryset=selectors.case_queue(user=request.user), request=request)
     if not case_filter.is_valid():
         errors = {field: [str(e) for e in messages] for field, messages in case_filter.errors.items()}
         return JsonResponse({"detail": "Some filters could not be read.", **errors}, status=400)

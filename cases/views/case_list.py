@@ -39,7 +39,7 @@ def list_context(request: HttpRequest, params: QueryDict | None = None) -> tuple
     given), and the status to answer with. The saved views' form answers with this page too, when a
     name has to be corrected."""
     params = request.GET if params is None else params
-    filters = CaseFilter(params, queryset=selectors.case_queue(), request=request)
+    filters = CaseFilter(params, queryset=selectors.case_queue(user=request.user), request=request)
     form = filter_form.dress(filters, request.user)
     query = filter_form.filter_query(params)
     context = {

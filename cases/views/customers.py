@@ -19,7 +19,7 @@ from recovery.web import agent_required
 @agent_required
 def customer_page(request: HttpRequest, customer_id: int) -> HttpResponse:
     try:
-        history = customers.customer_history(customer_id=customer_id, now=timezone.now())
+        history = customers.customer_history(customer_id=customer_id, user=request.user, now=timezone.now())
     except Customer.DoesNotExist:
         raise Http404("No such customer.") from None
     return render(request, "cases/customer.html", {"history": history, "customer": history.customer})

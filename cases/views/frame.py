@@ -3,7 +3,7 @@ so only pages that draw them query them."""
 
 from django.http import HttpRequest
 
-from cases.models import Gesture
+from cases.gestures import selectors as gestures
 from cases.notices import selectors as notices
 from recovery.roles import is_agent, is_manager
 
@@ -12,7 +12,7 @@ def counts(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
 
     def pending_approvals() -> int:
-        return Gesture.objects.filter(status=Gesture.Status.PENDING_APPROVAL).count()
+        return gestures.pending_gestures(user=user).count()  # type: ignore[arg-type]  # a manager
 
     def unread_notices() -> int:
         return notices.unread_count(user=user)  # type: ignore[arg-type]  # only offered to a case worker

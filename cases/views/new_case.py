@@ -103,7 +103,10 @@ def new_case(request: HttpRequest) -> HttpResponse:
 @agent_required
 def customer_matches(request: HttpRequest) -> HttpResponse:
     """The htmx half of the lookup: the matches for `q`, as the page draws them."""
-    context = {"matches": customers.find_customers(request.GET.get("q", "")), "searched": True}
+    context = {
+        "matches": customers.find_customers(request.GET.get("q", ""), user=request.user),
+        "searched": True,
+    }
     return render(request, "cases/new_case.html#matches", context)
 
 
@@ -116,9 +119,9 @@ def _prefill(request: HttpRequest) -> dict:
 def _page(request: HttpRequest, form: NewCaseForm, *, status: int = 200) -> HttpResponse:
     value = form["q"].value() or ""
     chosen = (form["customer"].value() or "").strip()
-    matches = customers.find_customers(value)
+    matches = customers.find_customers(value, user=request.user)
     if chosen and chosen != NEW_CUSTOMER and all(m.external_id != chosen for m in matches):
-        picked = customers.customer_by_external_id(chosen)
+        picked = customers.customer_by_external_id(chosen, user=request.user)
         matches = [picked, *matches] if picked else matches
     context = {
         "form": form,
@@ -132,7 +135,7 @@ def _page(request: HttpRequest, form: NewCaseForm, *, status: int = 200) -> Http
 
 
 def _say_what_was_opened(request: HttpRequest, case) -> None:
-    beside = customers.other_open_case(customer_id=case.customer_id, besides=case.pk)
+    beside = customers.other_open_case(customer_id=case.customer_id, besides=case.pk, user=request.user)
     text = f"{case.reference} opened for {case.customer}."
     if case.is_repeat:
         text += " They were failed before: it is marked as a repeat."

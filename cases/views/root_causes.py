@@ -108,7 +108,7 @@ def root_cause_page(request: HttpRequest, root_cause_id: int) -> HttpResponse:
             return redirect("workspace:root_cause", root_cause_id=root_cause.pk)
     context = {
         "root_cause": root_cause,
-        "cases": selectors.root_cause_cases(root_cause_id=root_cause.pk),
+        "cases": selectors.root_cause_cases(root_cause_id=root_cause.pk, user=request.user),
         "form": form,
         "nav": "root_causes",
     }

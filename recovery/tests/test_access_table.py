@@ -11,6 +11,7 @@ from django.test import Client
 from cases.models import Gesture
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory, RootCauseFactory
 from feedback.tests.factories import CustomerFactory
+from recovery.tests.tables import fill, table_params
 
 pytestmark = pytest.mark.django_db
 
@@ -87,12 +88,6 @@ PAGES = [
 ]
 
 
-def _cases(rows, kind):
-    for method, path, body, expected in rows:
-        for caller, status in zip(CALLERS, expected, strict=True):
-            yield pytest.param(kind, method, path, body, caller, status, id=f"{method} {path} as {caller}")
-
-
 @pytest.fixture
 def world(agent):
     case = RecoveryCaseFactory(owner=agent)
@@ -125,29 +120,22 @@ def _staff(user):
     return user
 
 
-def _fill(value, world):
-    if isinstance(value, str):
-        return value.format(**world)
-    if isinstance(value, dict):
-        return {key: _fill(item, world) for key, item in value.items()}
-    return value
-
-
 @pytest.mark.parametrize(
-    ("kind", "method", "path", "body", "caller", "expected"), [*_cases(API, "api"), *_cases(PAGES, "page")]
+    ("kind", "method", "path", "body", "caller", "expected"),
+    [*table_params(API, "api", CALLERS), *table_params(PAGES, "page", CALLERS)],
 )
 def test_access(kind, method, path, body, caller, expected, world, callers, api_client):
     user = callers[caller]
     if kind == "api":
         client = api_client(user)
-        response = getattr(client, method.lower())(_fill(path, world), _fill(body, world), format="json")
+        response = getattr(client, method.lower())(fill(path, world), fill(body, world), format="json")
     else:
         client = Client()
         if user is not None:
             client.force_login(user)
         if body is None:
-            response = client.generic(method, _fill(path, world))
+            response = client.generic(method, fill(path, world))
         else:  # a form post, as the browser sends it
-            response = client.post(_fill(path, world), _fill(body, world))
+            response = client.post(fill(path, world), fill(body, world))
 
     assert response.status_code == expected, response.content[:300]
