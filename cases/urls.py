@@ -5,6 +5,7 @@
 
 from django.urls import include, path
 
+from cases.emerging import views as emerging
 from cases.notices import views as notices
 from cases.views import (
     approvals,
@@ -34,6 +35,15 @@ urlpatterns = [
     path("customers/<int:customer_id>/contact/", customers.contact_preference, name="customer-contact"),
     path("root-causes/", root_causes.root_cause_list, name="root_causes"),
     path("root-causes/<int:root_cause_id>/", root_causes.root_cause_page, name="root_cause"),
+    path("root-causes/<int:root_cause_id>/rules/", root_causes.add_rule, name="root_cause_rules"),
+    path(
+        "root-causes/<int:root_cause_id>/rules/<int:rule_id>/delete/",
+        root_causes.remove_rule,
+        name="root_cause_rule_delete",
+    ),
+    path("emerging/", emerging.emerging_list, name="emerging"),
+    path("emerging/<int:group_id>/dismiss/", emerging.dismiss, name="emerging_dismiss"),
+    path("emerging/<int:group_id>/root-cause/", emerging.create_root_cause, name="emerging_root_cause"),
     path("webhooks/", include("cases.webhooks.urls")),
     path("templates/", response_templates.template_list, name="templates"),
     path("templates/new/", response_templates.template_new, name="template-new"),

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from cases import services
+from cases import root_causes, services
 from cases.models import SEVERITY_RANK, RecoveryCase, Severity, Stage
 from feedback.models import Feedback, Sentiment
 
@@ -177,6 +177,7 @@ def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
     feedback.response_case = _case_snapshot(case, severity=case.severity)
     feedback.save(force_insert=True)
     services.link_originating_feedback(case=case, feedback=feedback)
+    root_causes.link_matching(case=case, touchpoint=feedback.touchpoint, comment=feedback.comment)
     return feedback
 
 

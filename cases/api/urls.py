@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cases.api.metrics import MetricsView
+from cases.emerging.api import EmergingIssueList
 from cases.api.views import (
     CaseViewSet,
     ExchangeRateViewSet,
@@ -19,4 +20,8 @@ router.register("sla-policies", SLAPolicyViewSet, basename="sla-policy")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 
-urlpatterns = [*router.urls, path("metrics/", MetricsView.as_view(), name="metrics")]
+urlpatterns = [
+    *router.urls,
+    path("metrics/", MetricsView.as_view(), name="metrics"),
+    path("emerging-issues/", EmergingIssueList.as_view(), name="emerging-issues"),
+]
