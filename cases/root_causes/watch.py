@@ -30,8 +30,9 @@ SWEEP_BATCH = 200
 def under_watch(root_cause: RootCause, now: datetime) -> bool:
     return (
         root_cause.status == RootCause.Status.FIXED
+        and root_cause.fixed_at is not None
         and root_cause.watch_until is not None
-        and now <= root_cause.watch_until
+        and root_cause.fixed_at <= now <= root_cause.watch_until
     )
 
 
@@ -71,12 +72,12 @@ def count_recurrence(
     if not under_watch(root_cause, now):
         return False
     assert root_cause.fixed_at is not None  # under watch
-    _, created = Recurrence.objects.get_or_create(
+    created = Recurrence.objects.get_or_create(
         root_cause=root_cause,
         window_started_at=root_cause.fixed_at,
         case=case,
         defaults={"rule": rule, "actor": actor if getattr(actor, "is_authenticated", False) else None},
-    )
+    )[1]
     if not created:
         return False
     by = _("by rule “%s”") % rule if rule else _("by hand")
