@@ -70,12 +70,14 @@ class RootCauseEditForm(forms.Form):
         help_text="How the fix was shown to work. Needed to mark the root cause verified.",
     )
     watch_days = forms.IntegerField(
+        required=False,
         min_value=1,
         max_value=365,
         label=gettext_lazy("Watch window (days)"),
         help_text=gettext_lazy("How long after it is fixed new cases count as recurrences."),
     )
     recurrence_threshold = forms.IntegerField(
+        required=False,
         min_value=1,
         max_value=365,
         label=gettext_lazy("Recurrences that reopen it"),
@@ -185,7 +187,9 @@ def _editable(root_cause: RootCause) -> dict:
 
 def _update(request: HttpRequest, root_cause: RootCause, form: RootCauseEditForm) -> bool:
     try:
-        root_causes.update(root_cause_id=root_cause.pk, actor=request.user, changes=form.cleaned_data)
+        # A blank watch setting keeps the one the root cause has.
+        changes = {name: value for name, value in form.cleaned_data.items() if value is not None or name == "owner"}
+        root_causes.update(root_cause_id=root_cause.pk, actor=request.user, changes=changes)
     except InvalidInput as refused:
         show_refusal(form, refused)
         return False
