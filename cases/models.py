@@ -503,7 +503,9 @@ class Recurrence(models.Model):
     root_cause = models.ForeignKey(RootCause, on_delete=models.CASCADE, related_name="recurrences")
     case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="+")
     window_started_at = models.DateTimeField()
-    rule = models.ForeignKey(RootCauseRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    rule = models.ForeignKey(
+        RootCauseRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -998,5 +1000,5 @@ class Attachment(models.Model):
 
 
 # Webhooks keep their models in their own room; imported here so Django registers them with the app.
-from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: E402, F401
 from cases.emerging.models import DetectorRun, EmergingGroup  # noqa: E402, F401
+from cases.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: E402, F401

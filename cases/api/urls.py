@@ -2,7 +2,6 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cases.api.metrics import MetricsView
-from cases.emerging.api import EmergingIssueList
 from cases.api.views import (
     CaseViewSet,
     ExchangeRateViewSet,
@@ -10,6 +9,7 @@ from cases.api.views import (
     RootCauseViewSet,
     SLAPolicyViewSet,
 )
+from cases.emerging.api import EmergingIssueList
 from cases.webhooks.api import WebhookViewSet
 
 router = SimpleRouter()

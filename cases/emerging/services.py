@@ -74,7 +74,7 @@ def keep(groups: list[detector.Group], *, now: datetime) -> int:
         row = _same_as(group, known, cases_of, taken=seen)
         if row is None and not group.emerging:
             continue
-        row = row or EmergingGroup(touchpoint=group.touchpoint, since=group.since, first_seen_at=now)
+        row = row or EmergingGroup(touchpoint=group.touchpoint, since=group.since or now, first_seen_at=now)
         _update(row, group, now=now)
         row.cases.set(group.case_ids)
         seen.add(row.pk)

@@ -133,7 +133,9 @@ def _apply(root_cause: RootCause, changes: dict) -> None:
         raise InvalidInput(f"{root_cause.owner} is not an agent or manager.", field="owner")
     for name in ("watch_days", "recurrence_threshold"):
         if not isinstance(getattr(root_cause, name), int) or not 1 <= getattr(root_cause, name) <= 365:
-            raise InvalidInput(f"{name.replace('_', ' ').capitalize()} is a whole number from 1 to 365.", field=name)
+            raise InvalidInput(
+                f"{name.replace('_', ' ').capitalize()} is a whole number from 1 to 365.", field=name
+            )
     _stamp_verification(root_cause)
     watch.start_or_stop(root_cause, previous_status=previous_status, now=timezone.now())
 

@@ -63,7 +63,8 @@ def matching(*, touchpoint: str, comment: str, now: datetime) -> list[RootCauseR
     if not touchpoint or not comment:
         return []
     candidates = RootCauseRule.objects.filter(
-        touchpoint=touchpoint, root_cause__status=RootCause.Status.FIXED,
+        touchpoint=touchpoint,
+        root_cause__status=RootCause.Status.FIXED,
         root_cause__fixed_at__lte=now,
         root_cause__watch_until__gte=now,
     ).order_by("root_cause_id", "id")

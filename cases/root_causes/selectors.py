@@ -15,8 +15,10 @@ def rules(*, root_cause_id: int) -> QuerySet[RootCauseRule]:
 
 def history(*, root_cause_id: int) -> QuerySet[RootCauseEvent]:
     """Newest first."""
-    return RootCauseEvent.objects.filter(root_cause_id=root_cause_id).select_related("actor").order_by(
-        "-created_at", "-id"
+    return (
+        RootCauseEvent.objects.filter(root_cause_id=root_cause_id)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
     )
 
 

@@ -177,10 +177,14 @@ def _close(root_cause_id: int, *, now: datetime) -> str | None:
     root_cause.status = RootCause.Status.VERIFIED
     root_cause.verified_at = now
     root_cause.verified_by_system = True
-    root_cause.verification_note = _(
-        "Verified by Mend: no recurrence in the %(days)d days watched from %(fixed_at)s to %(watch_until)s "
-        "(threshold %(threshold)d). %(before)d case(s) were linked in the %(days)d days before the fix."
-    ) % figures
+    root_cause.verification_note = (
+        _(
+            "Verified by Mend: no recurrence in the %(days)d days watched from %(fixed_at)s to "
+            "%(watch_until)s (threshold %(threshold)d). %(before)d case(s) were linked in the %(days)d days "
+            "before the fix."
+        )
+        % figures
+    )
     root_cause.save()
     history.record(
         root_cause, RootCauseEvent.Kind.VERIFIED, message=root_cause.verification_note, data=figures

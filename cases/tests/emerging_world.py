@@ -28,12 +28,19 @@ RUDE = ["The courier was rude", "rude courier at the door", "courier rude and un
 def negative(comment: str, *, at: datetime, touchpoint: str = "delivery"):
     case = RecoveryCaseFactory(title=comment)
     return FeedbackFactory(
-        case=case, comment=comment, touchpoint=touchpoint, received_at=at, rating=1, sentiment=Sentiment.NEGATIVE
+        case=case,
+        comment=comment,
+        touchpoint=touchpoint,
+        received_at=at,
+        rating=1,
+        sentiment=Sentiment.NEGATIVE,
     )
 
 
 def build() -> dict[str, list]:
-    spike = [negative(text, at=NOW - timedelta(minutes=m)) for text, m in zip(LATE, (50, 40, 25, 10), strict=True)]
+    spike = [
+        negative(text, at=NOW - timedelta(minutes=m)) for text, m in zip(LATE, (50, 40, 25, 10), strict=True)
+    ]
     earlier = [negative("parcel arrived late", at=NOW - timedelta(hours=4))]
     for week, late in zip(range(1, 5), (1, 1, 1, 0), strict=True):
         sunday = NOW - timedelta(weeks=week)

@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_two_detector_runs_in_one_slot_run_once():
     world.build()
 
-    outcomes = run_at_once(lambda: services.run(now=NOW), lambda: services.run(now=NOW + timedelta(seconds=1)))
+    outcomes = run_at_once(
+        lambda: services.run(now=NOW), lambda: services.run(now=NOW + timedelta(seconds=1))
+    )
 
     assert sum(isinstance(o, DetectorRun) for o in outcomes) == 1, outcomes
     assert sum(o is None for o in outcomes) == 1, outcomes

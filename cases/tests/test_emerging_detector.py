@@ -12,9 +12,17 @@ from cases.tests.emerging_world import NOW
 
 
 def test_a_spike_three_times_the_usual_is_emerging_and_one_at_the_usual_rate_is_not():
-    late = [Piece(i, i, "Delivery", text, NOW - timedelta(minutes=10 * i)) for i, text in enumerate(world.LATE)]
-    rude = [Piece(10 + i, 10 + i, "delivery", t, NOW - timedelta(minutes=5)) for i, t in enumerate(world.RUDE)]
-    usual = [Piece(50 + k, 50 + k, "delivery", "courier was rude", NOW - timedelta(weeks=k, hours=1)) for k in (1, 1, 2, 3, 4)]  # fmt: skip
+    late = [
+        Piece(i, i, "Delivery", text, NOW - timedelta(minutes=10 * i)) for i, text in enumerate(world.LATE)
+    ]
+    rude = [
+        Piece(10 + i, 10 + i, "delivery", t, NOW - timedelta(minutes=5)) for i, t in enumerate(world.RUDE)
+    ]
+    # Five rude couriers in the same hours of the four previous weeks (two in the first): 1.25 a week.
+    usual = [
+        Piece(50 + i, 50 + i, "delivery", "courier was rude", NOW - timedelta(weeks=week, hours=1))
+        for i, week in enumerate((1, 1, 2, 3, 4))
+    ]
     groups = detector.detect(late + rude, usual, now=NOW)
 
     assert len(groups) == 2

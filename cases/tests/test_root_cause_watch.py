@@ -55,7 +55,9 @@ def test_the_third_recurrence_reopens_it_with_an_event_listing_the_cases_and_tel
         result = intake.submit(
             client=intake_user,
             idempotency_key=None,
-            payload=feedback_input(external_id="NEW-1", rating=1, touchpoint="delivery", comment="My LATE   parcel never came"),
+            payload=feedback_input(
+                external_id="NEW-1", rating=1, touchpoint="delivery", comment="My LATE   parcel never came"
+            ),
         )
     b = result.feedback.case
     root_cause.refresh_from_db()
@@ -82,7 +84,10 @@ def test_a_rule_links_nothing_when_the_touchpoint_or_the_words_differ_or_the_win
     assert rules.matching(touchpoint="delivery", comment="the parcel was late", now=inside) == []
     assert rules.matching(touchpoint="delivery", comment="chocolate parcel", now=inside) == []
     assert len(rules.matching(touchpoint="DELIVERY ", comment="A late parcel!", now=inside)) == 1
-    assert rules.matching(touchpoint="delivery", comment="late parcel", now=datetime(2027, 1, 1, tzinfo=UTC)) == []
+    assert (
+        rules.matching(touchpoint="delivery", comment="late parcel", now=datetime(2027, 1, 1, tzinfo=UTC))
+        == []
+    )
 
 
 @pytest.mark.django_db
@@ -90,9 +95,14 @@ def test_a_window_ending_without_recurrence_is_verified_by_the_system_once(manag
     quiet = fixed_root_cause(manager, title="Quiet")
     noisy = fixed_root_cause(manager, title="One recurrence")
     with time_machine.travel(datetime(2026, 12, 10, tzinfo=UTC), tick=False):
-        root_causes.link_case(root_cause_id=noisy.pk, case_id=RecoveryCaseFactory(owner=agent).pk, actor=agent)
+        root_causes.link_case(
+            root_cause_id=noisy.pk, case_id=RecoveryCaseFactory(owner=agent).pk, actor=agent
+        )
 
-    assert watch.close_ended_windows(now=datetime(2026, 12, 31, 9, 59, tzinfo=UTC)) == {"verified": 0, "left_fixed": 0}
+    assert watch.close_ended_windows(now=datetime(2026, 12, 31, 9, 59, tzinfo=UTC)) == {
+        "verified": 0,
+        "left_fixed": 0,
+    }
     after = datetime(2026, 12, 31, 11, 0, tzinfo=UTC)
     assert watch.close_ended_windows(now=after) == {"verified": 1, "left_fixed": 1}
     assert watch.close_ended_windows(now=after) == {"verified": 0, "left_fixed": 0}

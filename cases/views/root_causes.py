@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import root_causes
-from cases.root_causes import rules as root_cause_rules
-from cases.root_causes import selectors as fixes
 from cases.filters import RootCauseFilter
 from cases.models import RootCause
+from cases.root_causes import rules as root_cause_rules
+from cases.root_causes import selectors as fixes
 from cases.selectors import cases as selectors
 from recovery.errors import InvalidInput, NotFound
 from recovery.roles import case_workers, is_manager
@@ -188,7 +188,9 @@ def _editable(root_cause: RootCause) -> dict:
 def _update(request: HttpRequest, root_cause: RootCause, form: RootCauseEditForm) -> bool:
     try:
         # A blank watch setting keeps the one the root cause has.
-        changes = {name: value for name, value in form.cleaned_data.items() if value is not None or name == "owner"}
+        changes = {
+            name: value for name, value in form.cleaned_data.items() if value is not None or name == "owner"
+        }
         root_causes.update(root_cause_id=root_cause.pk, actor=request.user, changes=changes)
     except InvalidInput as refused:
         show_refusal(form, refused)
