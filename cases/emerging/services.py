@@ -36,11 +36,11 @@ def run(*, now: datetime | None = None) -> DetectorRun | None:
     except IntegrityError:
         return None
     started = time.perf_counter()
-    pieces = _pieces(Q(received_at__gte=now - detector.WINDOW, received_at__lte=now))
+    pieces = pieces_where(Q(received_at__gte=now - detector.WINDOW, received_at__lte=now))
     windows = Q()
     for start, end in detector.baseline_windows(now):
         windows |= Q(received_at__gte=start, received_at__lt=end)
-    groups = detector.detect(pieces, _pieces(windows), now=now)
+    groups = detector.detect(pieces, pieces_where(windows), now=now)
     claim.emerging = keep(groups, now=now)
     claim.feedback = len(pieces)
     claim.seconds_taken = round(time.perf_counter() - started, 3)
@@ -52,7 +52,7 @@ def _slot(now: datetime) -> datetime:
     return now - timedelta(seconds=now.timestamp() % SLOT.total_seconds())
 
 
-def _pieces(when: Q) -> list[detector.Piece]:
+def pieces_where(when: Q) -> list[detector.Piece]:
     rows = (
         Feedback.objects.filter(when, sentiment=Sentiment.NEGATIVE, case__isnull=False)
         .order_by()
