@@ -438,7 +438,9 @@ def test_queries_for_positive_feedback_are_bounded(intake_api, django_assert_max
 
 
 def test_queries_for_a_new_customer_opening_a_case_are_bounded(intake_api, django_assert_max_num_queries):
-    with django_assert_max_num_queries(budget(postgresql=10, sqlite=13)):
+    # + 1: the matching rules of root causes under watch (cases.root_causes.rules.matching); + 1 the
+    # active webhook subscriptions (cases.webhooks), which main already read over the old budget
+    with django_assert_max_num_queries(budget(postgresql=12, sqlite=15)):
         assert post(intake_api, BODY).status_code == 201
 
 
@@ -448,7 +450,9 @@ def test_queries_for_an_existing_customer_opening_a_case_are_bounded(
     CustomerFactory(external_id="C-1001")
     for _ in range(5):
         RecoveryCaseFactory(customer=Customer.objects.get(), closed=True)
-    with django_assert_max_num_queries(budget(postgresql=11, sqlite=13)):
+    # + 1: the matching rules of root causes under watch (cases.root_causes.rules.matching); + 1 the
+    # active webhook subscriptions (cases.webhooks), which main already read over the old budget
+    with django_assert_max_num_queries(budget(postgresql=13, sqlite=15)):
         assert post(intake_api, BODY).status_code == 201
 
 
