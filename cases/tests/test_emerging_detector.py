@@ -106,3 +106,16 @@ def test_a_root_cause_from_a_group_links_all_its_cases(manager):
     assert set(root_cause.cases.values_list("pk", flat=True)) == set(group.cases.values_list("pk", flat=True))
     group.refresh_from_db()
     assert group.root_cause == root_cause
+
+
+@pytest.mark.django_db
+def test_the_beat_task_runs_the_detector_once_per_slot_and_closes_watch_windows():
+    import time_machine
+
+    from cases import tasks
+
+    world.build()
+    with time_machine.travel(NOW, tick=False):
+        assert tasks.detect_emerging_issues() == 1
+        assert tasks.detect_emerging_issues() is None  # the same 10-minute slot
+        assert tasks.close_watch_windows() == {"verified": 0, "left_fixed": 0}
