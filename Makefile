@@ -31,7 +31,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 # The service layer and the cross-app plumbing, with django-stubs and the DRF stubs (pyproject.toml).
-TYPED := cases/workflow.py cases/services.py cases/events.py cases/root_causes.py cases/outbox.py cases/conversation \
+TYPED := cases/workflow.py cases/services.py cases/events.py cases/root_causes cases/emerging/detector.py cases/emerging/services.py cases/emerging/selectors.py cases/outbox.py cases/conversation \
 	cases/gestures cases/notices/services.py cases/notices/selectors.py cases/notices/preferences.py cases/notices/mentions.py cases/notices/looks.py cases/presence/services.py cases/sla cases/follow_ups feedback/intake.py feedback/triage.py feedback/services.py feedback/widget recovery \
 	cases/webhooks/outbox.py cases/webhooks/delivery.py cases/webhooks/services.py cases/webhooks/ssrf.py \
 	cases/webhooks/signing.py cases/webhooks/tasks.py \

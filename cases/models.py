@@ -429,6 +429,7 @@ class RootCause(models.Model):
         FIXING = "fixing", _("Fixing")
         FIXED = "fixed", _("Fixed")
         VERIFIED = "verified", _("Verified")
+        REOPENED = "reopened", _("Reopened")  # the fix did not hold: recurrences reached the threshold
 
     title = models.CharField(max_length=200)
     category = models.CharField(max_length=16, choices=Category.choices)
@@ -440,16 +441,108 @@ class RootCause(models.Model):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     verification_note = models.TextField(blank=True)
+    verified_by_system = models.BooleanField(default=False)  # its watch window ended with no recurrence
+    # The watch window (cases.root_causes.watch): from `fixed_at`, `watch_days` long. Cases linked in it
+    # are recurrences; `recurrence_threshold` of them reopen the root cause.
+    watch_days = models.PositiveSmallIntegerField(default=30, validators=[MinValueValidator(1)])
+    recurrence_threshold = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1)])
+    fixed_at = models.DateTimeField(null=True, blank=True)
+    watch_until = models.DateTimeField(null=True, blank=True)
+    # Set by the sweep that closed the window (exactly once: it claims the root cause by setting it).
+    watch_closed_at = models.DateTimeField(null=True, blank=True)
     cases = models.ManyToManyField(RecoveryCase, blank=True, related_name="root_causes")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "category"])]
+        indexes = [
+            models.Index(fields=["status", "category"]),
+            # The verification sweep looks for fixed root causes whose window has ended.
+            models.Index(fields=["watch_until"], condition=Q(status="fixed"), name="rootcause_watched"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class RootCauseEvent(models.Model):
+    """One line of a root cause's own history (fixed, recurrence, reopened, verified), append-only.
+    Written by `cases.root_causes.history` alone; `data` carries the figures (case references, counts)."""
+
+    class Kind(models.TextChoices):
+        STATUS_CHANGED = "status_changed", "Status changed"
+        WATCH_STARTED = "watch_started", "Watch window started"
+        RECURRENCE = "recurrence", "Recurrence"
+        REOPENED = "reopened", "Reopened by recurrences"
+        VERIFIED = "verified", "Verified"
+        WATCH_ENDED = "watch_ended", "Watch window ended"
+        RULE_ADDED = "rule_added", "Matching rule added"
+        RULE_REMOVED = "rule_removed", "Matching rule removed"
+
+    root_cause = models.ForeignKey(RootCause, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # None: the system (triage's matching rules, the verification sweep)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["root_cause", "created_at", "id"], name="rootcause_event_history")]
+
+    def __str__(self) -> str:
+        return f"{self.root_cause_id}: {self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RootCauseRule(models.Model):
+    """A matching rule: negative feedback at `touchpoint` whose comment holds one of `phrases` (whole
+    words, any case) links its new case to the root cause while the root cause is under watch."""
+
+    root_cause = models.ForeignKey(RootCause, on_delete=models.CASCADE, related_name="rules")
+    touchpoint = models.CharField(max_length=80)  # stored lower-case; feedback's is compared lower-cased
+    phrases = models.JSONField(default=list)  # non-empty list of lower-case words or phrases
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["touchpoint", "id"]
+        indexes = [models.Index(fields=["touchpoint"], name="rootcause_rule_touchpoint")]
+
+    def __str__(self) -> str:
+        return f"{self.touchpoint}: {', '.join(self.phrases)}"
+
+
+class Recurrence(models.Model):
+    """A case linked to a fixed root cause inside its watch window (the window that began at
+    `window_started_at`, the root cause's `fixed_at` then). `rule` is the matching rule that linked it,
+    None when a person did (`actor`)."""
+
+    root_cause = models.ForeignKey(RootCause, on_delete=models.CASCADE, related_name="recurrences")
+    case = models.ForeignKey(RecoveryCase, on_delete=models.CASCADE, related_name="+")
+    window_started_at = models.DateTimeField()
+    rule = models.ForeignKey(
+        RootCauseRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["linked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["root_cause", "window_started_at", "case"], name="recurrence_once_per_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} recurred under root cause {self.root_cause_id}"
 
 
 class SLAPolicy(models.Model):
@@ -612,6 +705,7 @@ class Notice(models.Model):
         MENTION = "mention", _("Mentioned in a note")
         ASSIGNED = "assigned", _("A case assigned to you")
         REASSIGNED = "reassigned", _("Your case reassigned away")
+        ROOT_CAUSE_REOPENED = "root_cause_reopened", _("Root cause reopened")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -988,6 +1082,7 @@ class Attachment(models.Model):
 # Teams, webhooks, at-risk scores and outreach keep their models in their own rooms; imported here so
 # Django registers them with the app.
 from cases.at_risk.models import CustomerRisk  # noqa: E402, F401
+from cases.emerging.models import DetectorRun, EmergingGroup  # noqa: E402, F401
 from cases.gesture_rules.models import GestureRule  # noqa: E402, F401
 from cases.outreach.models import CustomerOutreach  # noqa: E402, F401
 from cases.teams.models import AgentStatus, RoutingRule, Team  # noqa: E402, F401

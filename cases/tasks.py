@@ -7,8 +7,10 @@ from django.utils import timezone
 from cases import outbox
 from cases.api import idempotency
 from cases.conversation.inbound import imap as inbound_imap
+from cases.emerging import services as emerging
 from cases.follow_ups import sweep as follow_up_sweep
 from cases.metrics import snapshots
+from cases.root_causes import watch
 from cases.sla import sweep as sla_sweep
 from cases.webhooks import tasks as webhook_tasks  # noqa: F401  (registers its tasks and dispatcher)
 
@@ -97,3 +99,18 @@ def poll_imap() -> dict:
     when MEND_IMAP_HOST is set."""
     result = inbound_imap.poll()
     return {"taken": result.taken, "refused": result.refused, "deferred": result.deferred}
+
+
+@shared_task(soft_time_limit=480, time_limit=540)
+def detect_emerging_issues() -> int | None:
+    """Group the last day's negative feedback and mark what is emerging. Beat: every 10 minutes; a second
+    run in the same 10-minute slot does nothing (cases.emerging.services.run claims the slot)."""
+    claimed = emerging.run(now=timezone.now())
+    return claimed.emerging if claimed else None
+
+
+@shared_task(acks_late=True)
+def close_watch_windows() -> dict[str, int]:
+    """Verify root causes whose watch window ended with no recurrence (cases.root_causes.watch). Beat:
+    hourly; each window is claimed by a conditional UPDATE, so two runs close it once."""
+    return watch.close_ended_windows(now=timezone.now())

@@ -6,6 +6,7 @@
 from django.urls import include, path
 
 from cases.at_risk import views as at_risk
+from cases.emerging import views as emerging
 from cases.notices import mentions_views as mentions
 from cases.notices import views as notices
 from cases.outreach import views as outreach
@@ -41,6 +42,15 @@ urlpatterns = [
     path("root-causes/<int:root_cause_id>/", root_causes.root_cause_page, name="root_cause"),
     path("root-causes/<int:root_cause_id>/notify/", outreach.notify_page, name="notify"),
     path("customers/at-risk/", at_risk.at_risk_page, name="at_risk"),
+    path("root-causes/<int:root_cause_id>/rules/", root_causes.add_rule, name="root_cause_rules"),
+    path(
+        "root-causes/<int:root_cause_id>/rules/<int:rule_id>/delete/",
+        root_causes.remove_rule,
+        name="root_cause_rule_delete",
+    ),
+    path("emerging/", emerging.emerging_list, name="emerging"),
+    path("emerging/<int:group_id>/dismiss/", emerging.dismiss, name="emerging_dismiss"),
+    path("emerging/<int:group_id>/root-cause/", emerging.create_root_cause, name="emerging_root_cause"),
     path("webhooks/", include("cases.webhooks.urls")),
     path("gesture-rules/", include("cases.gesture_rules.urls")),
     path("teams/", include("cases.teams.urls")),

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from cases import services
+from cases import root_causes, services
 from cases.gesture_rules import automatic as automatic_gestures
 from cases.models import SEVERITY_RANK, RecoveryCase, Severity, Stage
 from cases.teams import assignment
@@ -196,6 +196,7 @@ def _open(*, decision: TriageDecision, feedback: Feedback) -> Feedback:
     services.link_originating_feedback(case=case, feedback=feedback)
     facts = FeedbackFacts.of(feedback, severity=case.severity)
     automatic_gestures.grant_for_new_case(case=case, facts=facts)
+    root_causes.link_matching(case=case, touchpoint=feedback.touchpoint, comment=feedback.comment)
     # Last: it locks the case's team until the intake commits, and concurrent intakes queue there.
     assignment.place_new_case(case=case, facts=facts)
     return feedback

@@ -462,6 +462,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3500},
     },
+    # Emerging issues (cases.emerging): one run per 10-minute slot, whichever beat or retry is first.
+    "emerging-issues": {
+        "task": "cases.tasks.detect_emerging_issues",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
+    # Root causes whose watch window ended (cases.root_causes.watch).
+    "close-watch-windows": {
+        "task": "cases.tasks.close_watch_windows",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
     # The dashboard's preset periods (cases.metrics.snapshots.REFRESH_SECONDS).
     "metric-snapshots": {
         "task": "cases.tasks.refresh_metric_snapshots",

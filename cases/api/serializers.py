@@ -271,6 +271,12 @@ class RootCauseInput(StrictInput):
     verification_note = serializers.CharField(
         required=False, allow_blank=True, help_text="Required to move the root cause to `verified`"
     )
+    watch_days = serializers.IntegerField(
+        required=False, min_value=1, max_value=365, help_text="How long a fix is watched for recurrences"
+    )
+    recurrence_threshold = serializers.IntegerField(
+        required=False, min_value=1, max_value=365, help_text="Recurrences in the watch window that reopen it"
+    )
 
 
 class CaseLinkInput(StrictInput):
@@ -456,6 +462,9 @@ class RootCauseOut(serializers.ModelSerializer):
             "id",
             *ROOT_CAUSE_EDITABLE_FIELDS,
             "verified_at",
+            "verified_by_system",
+            "fixed_at",
+            "watch_until",
             "case_count",
             "open_case_count",
             "customer_count",

@@ -10,6 +10,7 @@ from cases.api.views import (
     SLAPolicyViewSet,
 )
 from cases.at_risk.api import AtRiskView
+from cases.emerging.api import EmergingIssueList
 from cases.gesture_rules.api import GestureRuleViewSet
 from cases.teams.api import AgentViewSet, RoutingRuleViewSet, TeamViewSet
 from cases.webhooks.api import WebhookViewSet
@@ -30,4 +31,5 @@ urlpatterns = [
     *router.urls,
     path("metrics/", MetricsView.as_view(), name="metrics"),
     path("customers/at-risk/", AtRiskView.as_view(), name="customers-at-risk"),
+    path("emerging-issues/", EmergingIssueList.as_view(), name="emerging-issues"),
 ]

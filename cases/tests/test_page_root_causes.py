@@ -113,7 +113,7 @@ def test_the_page_shows_cases_corrective_action_owner_status_and_verification(
     cases = with_cases(root_cause, 12)
     client.force_login(agent)
 
-    with django_assert_max_num_queries(7):  # + the user's teams (the scope)
+    with django_assert_max_num_queries(9):  # + the user's teams (the scope), its matching rules and history
         page = client.get(page_of(root_cause)).text
 
     for text in (

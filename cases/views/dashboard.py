@@ -6,10 +6,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cases import exports
+from cases.emerging import selectors as emerging
 from cases.metrics import period as metrics_period
 from cases.metrics import present, snapshots
 from cases.metrics.definitions import METRICS
 from cases.models import ExportAudit, Severity
+from cases.root_causes import selectors as fixes
 from feedback.models import Channel
 from recovery.errors import InvalidInput
 from recovery.roles import Role
@@ -71,6 +73,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "severities": Severity.choices,
         "owners": _owners(),
         "query": request.GET.urlencode(),
+        "emerging": [(group, None) for group in emerging.current()],
+        "fixes": (record := fixes.fix_record())
+        | {"recurrence_rate_percent": present.percent(record["recurrence_rate"])},
     }
     return render(request, "cases/dashboard.html", context, status=400 if error else 200)
 

@@ -12,17 +12,20 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import root_causes
 from cases.filters import RootCauseFilter
 from cases.models import RootCause
+from cases.root_causes import rules as root_cause_rules
+from cases.root_causes import selectors as fixes
 from cases.selectors import cases as selectors
-from recovery.errors import InvalidInput
+from recovery.errors import InvalidInput, NotFound
 from recovery.roles import case_workers, is_manager
 from recovery.text_limit import within_limit
-from recovery.web import agent_required, show_refusal
+from recovery.web import agent_required, manager_required, show_refusal
 
 PAGE_SIZE = 50
 
@@ -50,6 +53,15 @@ class RootCauseCreateForm(forms.Form):
     )
 
 
+class RuleForm(forms.Form):
+    touchpoint = forms.CharField(max_length=80, label=gettext_lazy("Touchpoint"))
+    phrases = forms.CharField(
+        max_length=1000,
+        label=gettext_lazy("Words or phrases"),
+        help_text=gettext_lazy("Separated by commas; any one of them, as whole words, matches."),
+    )
+
+
 class RootCauseEditForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=RootCause.Status.choices)
     owner = forms.ModelChoiceField(
@@ -67,6 +79,19 @@ class RootCauseEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[within_limit],
         help_text=_("How the fix was shown to work. Needed to mark the root cause verified."),
+    )
+    watch_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=365,
+        label=gettext_lazy("Watch window (days)"),
+        help_text=gettext_lazy("How long after it is fixed new cases count as recurrences."),
+    )
+    recurrence_threshold = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=365,
+        label=gettext_lazy("Recurrences that reopen it"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -106,13 +131,58 @@ def root_cause_page(request: HttpRequest, root_cause_id: int) -> HttpResponse:
             raise PermissionDenied("Only managers edit a root cause.")
         if form.is_valid() and _update(request, root_cause, form):
             return redirect("workspace:root_cause", root_cause_id=root_cause.pk)
+    return _page(request, root_cause, form=form)
+
+
+def _page(
+    request: HttpRequest,
+    root_cause: RootCause,
+    *,
+    form: RootCauseEditForm | None = None,
+    rule_form: RuleForm | None = None,
+) -> HttpResponse:
+    manager = is_manager(request.user)
+    if manager and form is None:
+        form = RootCauseEditForm(initial=_editable(root_cause))
     context = {
         "root_cause": root_cause,
         "cases": selectors.root_cause_cases(root_cause_id=root_cause.pk, user=request.user),
         "form": form,
+        "rule_form": rule_form or (RuleForm() if manager else None),
+        "rules": fixes.rules(root_cause_id=root_cause.pk),
+        "recurrences": fixes.recurrences(root_cause),
+        "history": fixes.history(root_cause_id=root_cause.pk)[:50],
         "nav": "root_causes",
     }
-    return render(request, "cases/root_cause.html", context, status=422 if form and form.errors else 200)
+    failed = (form is not None and form.errors) or (rule_form is not None and rule_form.errors)
+    return render(request, "cases/root_cause.html", context, status=422 if failed else 200)
+
+
+@require_POST
+@manager_required
+def add_rule(request: HttpRequest, root_cause_id: int) -> HttpResponse:
+    root_cause = _root_cause(root_cause_id)
+    rule_form = RuleForm(request.POST)
+    if rule_form.is_valid():
+        try:
+            root_cause_rules.add(root_cause_id=root_cause.pk, actor=request.user, **rule_form.cleaned_data)
+        except InvalidInput as refused:
+            show_refusal(rule_form, refused)
+        else:
+            messages.success(request, _("Matching rule added."))
+            return redirect("workspace:root_cause", root_cause_id=root_cause.pk)
+    return _page(request, root_cause, rule_form=rule_form)
+
+
+@require_POST
+@manager_required
+def remove_rule(request: HttpRequest, root_cause_id: int, rule_id: int) -> HttpResponse:
+    try:
+        root_cause_rules.remove(root_cause_id=root_cause_id, rule_id=rule_id, actor=request.user)
+    except NotFound as missing:
+        raise Http404(missing.message) from None
+    messages.success(request, _("Matching rule removed."))
+    return redirect("workspace:root_cause", root_cause_id=root_cause_id)
 
 
 def _root_cause(root_cause_id: int) -> RootCause:
@@ -128,7 +198,11 @@ def _editable(root_cause: RootCause) -> dict:
 
 def _update(request: HttpRequest, root_cause: RootCause, form: RootCauseEditForm) -> bool:
     try:
-        root_causes.update(root_cause_id=root_cause.pk, actor=request.user, changes=form.cleaned_data)
+        # A blank watch setting keeps the one the root cause has.
+        changes = {
+            name: value for name, value in form.cleaned_data.items() if value is not None or name == "owner"
+        }
+        root_causes.update(root_cause_id=root_cause.pk, actor=request.user, changes=changes)
     except InvalidInput as refused:
         show_refusal(form, refused)
         return False
