@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import RootCause, RootCauseEvent, RootCauseRule
 from cases.root_causes import history
+from feedback.conditions import contains_any
 from recovery.errors import InvalidInput, NotFound
 from recovery.roles import User, require_permission
 
@@ -70,18 +71,9 @@ def matching(*, touchpoint: str, comment: str, now: datetime) -> list[RootCauseR
     ).order_by("root_cause_id", "id")
     found: dict[int, RootCauseRule] = {}
     for rule in candidates:
-        if rule.root_cause_id not in found and matches(rule.phrases, comment):
+        if rule.root_cause_id not in found and contains_any(comment, rule.phrases):
             found[rule.root_cause_id] = rule
     return list(found.values())
-
-
-def matches(phrases: list[str], comment: str) -> bool:
-    return any(_pattern(phrase).search(comment) for phrase in phrases)
-
-
-def _pattern(phrase: str) -> re.Pattern:
-    # Whole words, any run of white space between a phrase's words.
-    return re.compile(r"\b" + r"\s+".join(map(re.escape, phrase.split())) + r"\b", re.IGNORECASE)
 
 
 def _require_manager(actor: User) -> None:
