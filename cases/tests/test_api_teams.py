@@ -322,7 +322,7 @@ def test_assignment_and_reassignment_are_emailed_by_default_and_not_once_turned_
 
     emails = Notification.objects.filter(case=case, template="case_assignment")
     assert list(emails.values_list("recipient", flat=True)) == ["bob@example.com"]
-    assert f"manager assigned {case.reference} to you" in emails.get().body
+    assert f"Maria assigned {case.reference} to you" in emails.get().body
 
 
 def test_the_teams_endpoints_are_in_the_schema(api_client, manager):

@@ -136,3 +136,37 @@ def test_cases_that_arrived_since_the_last_look_are_marked_and_counted_in_the_ta
     expect(new).to_contain_text("Arrived while away")
     screenshot(page, "queue-new-marks")
     assert serious_accessibility_violations(page) == []
+
+
+def test_a_reassignment_tells_the_new_owner_and_the_previous_one(
+    page, bob_page, browser, sign_in, agent, other_agent, manager
+):
+    case = RecoveryCaseFactory(owner=agent, acknowledged=True)
+    base = sign_in(page, agent)
+    sign_in(bob_page, other_agent)
+    manager_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    manager_page = manager_context.new_page()
+    sign_in(manager_page, manager)
+    manager_page.goto(f"{base}/cases/{case.reference}/")
+    manager_page.get_by_role("button", name="Reassign").click()
+    manager_page.get_by_label("Owner").select_option(label="Bob")
+    manager_page.get_by_role("button", name="Confirm", exact=True).click()
+    expect(manager_page.locator(".case-done")).to_have_text("Owner changed.")
+    manager_context.close()
+
+    bob_page.goto(f"{base}/")
+    expect(bob_page.locator("#nav-bell .count")).to_contain_text("1")
+    bob_page.locator("#nav-bell").click()
+    expect(bob_page.locator(".notice").first).to_contain_text(f"Maria assigned {case.reference} to you")
+    page.goto(f"{base}/")
+    expect(page.locator("#nav-bell .count")).to_contain_text("1")
+    page.locator("#nav-bell").click()
+    notice = page.locator(".notice").first
+    expect(notice).to_contain_text(f"Maria reassigned your case {case.reference} to Bob")
+    screenshot(page, "notice-reassigned")
+    notice.get_by_role("link", name=case.reference).click()
+    expect(page).to_have_url(f"{base}/cases/{case.reference}/")
+    assert sorted(Notice.objects.values_list("user__username", "kind")) == [
+        ("agent", "reassigned"),
+        ("bob", "assigned"),
+    ]
