@@ -88,7 +88,9 @@ def validate(tests: Any) -> list[dict[str, Any]]:
     if not isinstance(tests, list):
         raise MetadataConditionError(_('metadata is a list of {"key", "op", "value"} objects.'))
     if len(tests) > MAX_CONDITIONS:
-        raise MetadataConditionError(_("A rule has at most %(n)d metadata conditions.") % {"n": MAX_CONDITIONS})
+        raise MetadataConditionError(
+            _("A rule has at most %(n)d metadata conditions.") % {"n": MAX_CONDITIONS}
+        )
     return [_valid_test(test, position) for position, test in enumerate(tests, start=1)]
 
 
@@ -117,5 +119,7 @@ def _valid_test(test: Any, position: int) -> dict[str, Any]:
             _("%(where)s: in takes a list of one or more texts, numbers or booleans.") % {"where": where}
         )
     if op in ("=", "!=", "contains") and not _is_scalar(value):
-        raise MetadataConditionError(_("%(where)s: %(op)s takes a text, a number or a boolean.") % {"where": where, "op": op})
+        raise MetadataConditionError(
+            _("%(where)s: %(op)s takes a text, a number or a boolean.") % {"where": where, "op": op}
+        )
     return {"key": key.strip(), "op": op, "value": value}

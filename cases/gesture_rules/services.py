@@ -56,7 +56,9 @@ def require_manager(actor: User) -> None:
 
 def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(_("The name is required: what the timeline says granted the gesture."), field="name")
+        raise InvalidInput(
+            _("The name is required: what the timeline says granted the gesture."), field="name"
+        )
     if len(value.strip()) > NAME_LENGTH:
         raise InvalidInput(_("The name is at most %(n)d characters.") % {"n": NAME_LENGTH}, field="name")
     return value.strip()
@@ -93,7 +95,9 @@ def _conditions(value: Any) -> dict[str, Any]:
 
 def _kind(value: Any) -> str:
     if value not in Gesture.Kind.values:
-        raise InvalidInput(_("Kind is one of %(kinds)s.") % {"kinds": ", ".join(Gesture.Kind.values)}, field="kind")
+        raise InvalidInput(
+            _("Kind is one of %(kinds)s.") % {"kinds": ", ".join(Gesture.Kind.values)}, field="kind"
+        )
     return value
 
 
@@ -114,7 +118,8 @@ def _per_customer_90d(value: Any) -> int | None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1000:
         raise InvalidInput(
-            _("per_customer_90d is a whole number from 0 to 1000, or null for no cap."), field="per_customer_90d"
+            _("per_customer_90d is a whole number from 0 to 1000, or null for no cap."),
+            field="per_customer_90d",
         )
     return value
 
@@ -130,8 +135,8 @@ def _monthly_budget(value: Any) -> Decimal | None:
     if number is None or number < 0 or number > BUDGET_CEILING or number != number.quantize(Decimal("0.01")):
         raise InvalidInput(
             _(
-                'monthly_budget is a decimal string such as "500.00" (zero or more, at most two decimal places), '
-                "or null for no budget."
+                'monthly_budget is a decimal string such as "500.00" (zero or more, at most two decimal '
+                "places), or null for no budget."
             ),
             field="monthly_budget",
         )

@@ -46,7 +46,9 @@ class TeamForm(forms.Form):
     )  # fmt: skip
     calendar = forms.ChoiceField(
         label=gettext_lazy("Business calendar"), required=False,
-        help_text=gettext_lazy("The team's cases count SLA time in these working hours instead of the policy's."),
+        help_text=gettext_lazy(
+            "The team's cases count SLA time in these working hours instead of the policy's."
+        ),
     )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -98,7 +100,9 @@ class RuleForm(forms.Form):
         label=gettext_lazy("Channels"), required=False, help_text=gettext_lazy("web, app, email, ...")
     )
     severity = forms.CharField(
-        label=gettext_lazy("Severities"), required=False, help_text=gettext_lazy("low, medium, high, critical")
+        label=gettext_lazy("Severities"),
+        required=False,
+        help_text=gettext_lazy("low, medium, high, critical"),
     )
     segment = forms.CharField(label=gettext_lazy("Customer segments"), required=False)
     words = forms.CharField(
