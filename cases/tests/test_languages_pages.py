@@ -15,7 +15,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
 
-from cases import response_templates
+from cases import outbox, response_templates
 from cases.at_risk import services as at_risk
 from cases.conversation import outbound
 from cases.follow_ups import survey
@@ -271,3 +271,20 @@ def test_a_customer_in_a_language_mend_does_not_speak_is_written_to_in_the_organ
 
     assert "Reply to this email to answer" in message.notification.body
     assert outbound.reach(customer).language == settings.LANGUAGE_CODE
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("template", ["case_assignment", "mention", "customer_reply", "case_reopened"])
+def test_the_emails_to_agents_are_in_the_language_they_are_written_in(
+    world, agent, manager, language, template
+):
+    """An agent's email is rendered in the language active when it is written, as is the notice it
+    carries: no sentence of it stays English."""
+    context = {"case": world["case"], "site_url": settings.SITE_URL, "recipient": agent, "author": manager,
+               "notice": "RC-1", "body": "@agent"}  # fmt: skip
+    with translation.override(language):
+        subject, body = outbox.render_email(template, context)
+
+    hello = {"en": "Hello ", "de": "Hallo ", "es": "Hola, "}[language]
+    assert body.startswith(hello + (agent.first_name or agent.get_username())), body
+    assert problems(subject + "\n" + body, language) == []
