@@ -16,6 +16,8 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "in", "contains")
 ORDERING = {
     ">": lambda a, b: a > b,
@@ -84,27 +86,40 @@ def validate(tests: Any) -> list[dict[str, Any]]:
     unknown operator, a value of the wrong type for its operator, a missing or extra part.
     """
     if not isinstance(tests, list):
-        raise MetadataConditionError('metadata is a list of {"key", "op", "value"} objects.')
+        raise MetadataConditionError(_('metadata is a list of {"key", "op", "value"} objects.'))
     if len(tests) > MAX_CONDITIONS:
-        raise MetadataConditionError(f"A rule has at most {MAX_CONDITIONS} metadata conditions.")
+        raise MetadataConditionError(
+            _("A rule has at most %(n)d metadata conditions.") % {"n": MAX_CONDITIONS}
+        )
     return [_valid_test(test, position) for position, test in enumerate(tests, start=1)]
 
 
 def _valid_test(test: Any, position: int) -> dict[str, Any]:
-    where = f"metadata condition {position}"
+    where = _("metadata condition %(n)d") % {"n": position}
     if not isinstance(test, dict) or set(test) != {"key", "op", "value"}:
-        raise MetadataConditionError(f'{where} must be an object with exactly "key", "op" and "value".')
+        raise MetadataConditionError(
+            _('%(where)s must be an object with exactly "key", "op" and "value".') % {"where": where}
+        )
     key, op, value = test["key"], test["op"], test["value"]
     if not isinstance(key, str) or not key.strip() or len(key.strip()) > KEY_LENGTH:
-        raise MetadataConditionError(f"{where}: the key is a name of 1 to {KEY_LENGTH} characters.")
+        raise MetadataConditionError(
+            _("%(where)s: the key is a name of 1 to %(n)d characters.") % {"where": where, "n": KEY_LENGTH}
+        )
     if op not in OPERATORS:
         raise MetadataConditionError(
-            f"{where}: unknown operator {op!r}; the operators are {' '.join(OPERATORS)}."
+            _("%(where)s: unknown operator %(op)s; the operators are %(operators)s.")
+            % {"where": where, "op": repr(op), "operators": " ".join(OPERATORS)}
         )
     if op in ORDERING and not _is_number(value):
-        raise MetadataConditionError(f"{where}: {op} compares numbers, so its value is a number.")
+        raise MetadataConditionError(
+            _("%(where)s: %(op)s compares numbers, so its value is a number.") % {"where": where, "op": op}
+        )
     if op == "in" and not (isinstance(value, list) and value and all(_is_scalar(item) for item in value)):
-        raise MetadataConditionError(f"{where}: in takes a list of one or more texts, numbers or booleans.")
+        raise MetadataConditionError(
+            _("%(where)s: in takes a list of one or more texts, numbers or booleans.") % {"where": where}
+        )
     if op in ("=", "!=", "contains") and not _is_scalar(value):
-        raise MetadataConditionError(f"{where}: {op} takes a text, a number or a boolean.")
+        raise MetadataConditionError(
+            _("%(where)s: %(op)s takes a text, a number or a boolean.") % {"where": where, "op": op}
+        )
     return {"key": key.strip(), "op": op, "value": value}

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from cases.gesture_rules import active, metadata
 from cases.gesture_rules.models import GestureRule
@@ -50,20 +51,22 @@ class RuleConditionRefused(InvalidInput):
 
 def require_manager(actor: User) -> None:
     if not is_manager(actor):
-        raise NotPermitted("Only managers keep automatic gesture rules.")
+        raise NotPermitted(_("Only managers keep automatic gesture rules."))
 
 
 def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("The name is required: what the timeline says granted the gesture.", field="name")
+        raise InvalidInput(
+            _("The name is required: what the timeline says granted the gesture."), field="name"
+        )
     if len(value.strip()) > NAME_LENGTH:
-        raise InvalidInput(f"The name is at most {NAME_LENGTH} characters.", field="name")
+        raise InvalidInput(_("The name is at most %(n)d characters.") % {"n": NAME_LENGTH}, field="name")
     return value.strip()
 
 
 def _active(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise InvalidInput("Active is true or false.", field="active")
+        raise InvalidInput(_("Active is true or false."), field="active")
     return value
 
 
@@ -76,7 +79,9 @@ def _conditions(value: Any) -> dict[str, Any]:
         unknown = [v for v in cleaned.get(key, []) if v.casefold() not in known]
         if unknown:
             raise RuleConditionRefused(
-                f"Unknown {key} {unknown[0]!r}; the {key} values are {', '.join(known)}.", part=key
+                _("Unknown %(key)s %(value)s; the %(key)s values are %(known)s.")
+                % {"key": key, "value": repr(unknown[0]), "known": ", ".join(known)},
+                part=key,
             )
         if key in cleaned:
             cleaned[key] = [v.casefold() for v in cleaned[key]]
@@ -90,19 +95,21 @@ def _conditions(value: Any) -> dict[str, Any]:
 
 def _kind(value: Any) -> str:
     if value not in Gesture.Kind.values:
-        raise InvalidInput(f"Kind is one of {', '.join(Gesture.Kind.values)}.", field="kind")
+        raise InvalidInput(
+            _("Kind is one of %(kinds)s.") % {"kinds": ", ".join(Gesture.Kind.values)}, field="kind"
+        )
     return value
 
 
 def _amount(value: Any) -> Decimal:
     if value is None:
-        raise InvalidInput("The amount is required: what each gesture is worth.", field="amount")
+        raise InvalidInput(_("The amount is required: what each gesture is worth."), field="amount")
     return valid_gesture_amount(value)  # the gestures' own rule: a positive decimal, two places
 
 
 def _currency(value: Any) -> str:
     if not isinstance(value, str):
-        raise InvalidInput("The currency is an ISO 4217 code such as EUR.", field="currency")
+        raise InvalidInput(_("The currency is an ISO 4217 code such as EUR."), field="currency")
     return rates.valid_currency(value)
 
 
@@ -111,7 +118,8 @@ def _per_customer_90d(value: Any) -> int | None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1000:
         raise InvalidInput(
-            "per_customer_90d is a whole number from 0 to 1000, or null for no cap.", field="per_customer_90d"
+            _("per_customer_90d is a whole number from 0 to 1000, or null for no cap."),
+            field="per_customer_90d",
         )
     return value
 
@@ -126,8 +134,10 @@ def _monthly_budget(value: Any) -> Decimal | None:
     )
     if number is None or number < 0 or number > BUDGET_CEILING or number != number.quantize(Decimal("0.01")):
         raise InvalidInput(
-            'monthly_budget is a decimal string such as "500.00" (zero or more, at most two decimal places), '
-            "or null for no budget.",
+            _(
+                'monthly_budget is a decimal string such as "500.00" (zero or more, at most two decimal '
+                "places), or null for no budget."
+            ),
             field="monthly_budget",
         )
     return number.quantize(Decimal("0.01"))
@@ -171,7 +181,7 @@ def get(*, actor: User, rule_id: int) -> GestureRule:
     require_manager(actor)
     rule = GestureRule.objects.filter(pk=rule_id).first()
     if rule is None:
-        raise NotFound("No such gesture rule.")
+        raise NotFound(_("No such gesture rule."))
     return rule
 
 
@@ -187,7 +197,7 @@ def update(*, actor: User, rule_id: int, values: dict[str, Any]) -> GestureRule:
     fields = parsed(values, partial=True)
     rule = GestureRule.objects.select_for_update().filter(pk=rule_id).first()
     if rule is None:
-        raise NotFound("No such gesture rule.")
+        raise NotFound(_("No such gesture rule."))
     for name, value in fields.items():
         setattr(rule, name, value)
     rule.save()

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from feedback.conditions import LIST_KEYS, WORDS
 
@@ -15,9 +16,9 @@ class Team(models.Model):
     """
 
     class Assignment(models.TextChoices):
-        ROUND_ROBIN = "round_robin", "Round robin"
-        LEAST_OPEN = "least_open", "Fewest open cases"
-        MANUAL = "manual", "Manual (cases wait in the team's pool)"
+        ROUND_ROBIN = "round_robin", _("Round robin")
+        LEAST_OPEN = "least_open", _("Fewest open cases")
+        MANUAL = "manual", _("Manual (cases wait in the team's pool)")
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=50, unique=True)

@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import FAR_FUTURE, BusinessCalendar
@@ -24,29 +24,31 @@ from recovery.web import agent_required, manager_required, show_refusal
 class TeamForm(forms.Form):
     """Nothing required here: the service says what a team needs, next to the field."""
 
-    name = forms.CharField(label=_lazy("Name"), required=False, max_length=services.NAME_LENGTH)
+    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=services.NAME_LENGTH)
     slug = forms.CharField(
-        label=_lazy("Slug"), required=False, max_length=services.SLUG_LENGTH,
-        help_text=_lazy("Letters, digits, - and _; the API and the case list's team filter use it."),
+        label=gettext_lazy("Slug"), required=False, max_length=services.SLUG_LENGTH,
+        help_text=gettext_lazy("Letters, digits, - and _; the API and the case list's team filter use it."),
     )  # fmt: skip
     members = forms.MultipleChoiceField(
-        label=_lazy("Members"), required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Members"), required=False, widget=forms.CheckboxSelectMultiple
     )
     leads = forms.MultipleChoiceField(
-        label=_lazy("Lead managers"), required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Lead managers"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    assignment = forms.ChoiceField(label=_lazy("Assignment"), choices=Team.Assignment.choices)
+    assignment = forms.ChoiceField(label=gettext_lazy("Assignment"), choices=Team.Assignment.choices)
     max_open_per_agent = forms.IntegerField(
-        label=_lazy("Cap of open cases per agent"), required=False, min_value=1,
-        help_text=_lazy("Agents holding this many open cases are skipped. Empty: no cap."),
+        label=gettext_lazy("Cap of open cases per agent"), required=False, min_value=1,
+        help_text=gettext_lazy("Agents holding this many open cases are skipped. Empty: no cap."),
     )  # fmt: skip
     default = forms.BooleanField(
-        label=_lazy("Default team"), required=False,
-        help_text=_lazy("New cases that no routing rule matches go here. One team at most."),
+        label=gettext_lazy("Default team"), required=False,
+        help_text=gettext_lazy("New cases that no routing rule matches go here. One team at most."),
     )  # fmt: skip
     calendar = forms.ChoiceField(
-        label=_lazy("Business calendar"), required=False,
-        help_text=_lazy("The team's cases count SLA time in these working hours instead of the policy's."),
+        label=gettext_lazy("Business calendar"), required=False,
+        help_text=gettext_lazy(
+            "The team's cases count SLA time in these working hours instead of the policy's."
+        ),
     )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -84,27 +86,29 @@ def _all_managers():
 
 
 class RuleForm(forms.Form):
-    team = forms.ChoiceField(label=_lazy("Team"))
+    team = forms.ChoiceField(label=gettext_lazy("Team"))
     position = forms.IntegerField(
-        label=_lazy("Position"),
+        label=gettext_lazy("Position"),
         required=False,
         min_value=0,
-        help_text=_lazy("Lower is tried first. Empty: last."),
+        help_text=gettext_lazy("Lower is tried first. Empty: last."),
     )
     touchpoint = forms.CharField(
-        label=_lazy("Touchpoints"), required=False, help_text=_lazy("Comma-separated")
+        label=gettext_lazy("Touchpoints"), required=False, help_text=gettext_lazy("Comma-separated")
     )
     channel = forms.CharField(
-        label=_lazy("Channels"), required=False, help_text=_lazy("web, app, email, ...")
+        label=gettext_lazy("Channels"), required=False, help_text=gettext_lazy("web, app, email, ...")
     )
     severity = forms.CharField(
-        label=_lazy("Severities"), required=False, help_text=_lazy("low, medium, high, critical")
-    )
-    segment = forms.CharField(label=_lazy("Customer segments"), required=False)
-    words = forms.CharField(
-        label=_lazy("Words in the comment"),
+        label=gettext_lazy("Severities"),
         required=False,
-        help_text=_lazy("Words or phrases, comma-separated"),
+        help_text=gettext_lazy("low, medium, high, critical"),
+    )
+    segment = forms.CharField(label=gettext_lazy("Customer segments"), required=False)
+    words = forms.CharField(
+        label=gettext_lazy("Words in the comment"),
+        required=False,
+        help_text=gettext_lazy("Words or phrases, comma-separated"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -128,9 +132,9 @@ class RuleForm(forms.Form):
 
 class AwayForm(forms.Form):
     away_until = forms.DateTimeField(
-        label=_lazy("Away until"), required=False,
+        label=gettext_lazy("Away until"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_lazy("Empty: away until you come back."),
+        help_text=gettext_lazy("Empty: away until you come back."),
     )  # fmt: skip
 
 

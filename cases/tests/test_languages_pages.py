@@ -15,10 +15,13 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
 
-from cases import response_templates
+from cases import outbox, response_templates
+from cases.at_risk import services as at_risk
 from cases.conversation import outbound
 from cases.follow_ups import survey
+from cases.gesture_rules import services as gesture_rules
 from cases.models import FollowUp, RecoveryCase, ResponseTemplate
+from cases.teams.models import AgentStatus, RoutingRule, Team
 from cases.tests.factories import GestureFactory, RecoveryCaseFactory, RootCauseFactory
 from feedback.models import Sentiment
 from feedback.tests.factories import CustomerFactory, FeedbackFactory
@@ -33,6 +36,8 @@ TEMPLATE_BRACES = re.compile(r"\{(customer_name|reference|agent_name)\}")
 TAG = re.compile(r"<[^>]+>")
 # The frame's own words: proof the page was rendered in the language asked for.
 MY_QUEUE = {"en": "My queue", "de": "Meine Warteschlange", "es": "Mi cola"}
+# Pages that name a response template's placeholders on purpose, in their help text.
+SHOWS_TEMPLATES = re.compile(r"^/templates/|/notify/$")
 # Pages whose own sentences are not all marked yet: the dashboard (rebuilt on another branch) is held
 # to the frame's language and to filled placeholders only. Remove it from here once it is marked.
 NOT_YET_MARKED = {"/dashboard/"}
@@ -101,8 +106,19 @@ def world(agent, manager):
         variants={"de": "Liebe/r {customer_name}, es tut uns leid. {agent_name}"},
     )
     follow_up = FollowUp.objects.create(case=case, due_at=timezone.now())
+    team = Team.objects.create(name="Care", slug="care", max_open_per_agent=4, is_default=True)
+    team.members.set([agent])  # not the manager: "Maria manager" would read as the msgid "a manager"
+    team.leads.set([manager])
+    RoutingRule.objects.create(position=1, team=team, conditions={"touchpoint": ["checkout"]})
+    AgentStatus.objects.create(user=agent, away_until=timezone.now() + timezone.timedelta(days=2))
+    gesture_rule = gesture_rules.create(
+        actor=manager,
+        values={"name": "Crushed parcel", "conditions": {"touchpoint": ["delivery"]}, "kind": "voucher",
+                "amount": "10.00", "currency": "EUR", "monthly_budget": "100.00"},
+    )  # fmt: skip
+    at_risk.refresh(customer_id=customer.pk)
     return {"case": case, "customer": customer, "template": template, "root_cause": root_cause,
-            "follow_up": follow_up}  # fmt: skip
+            "follow_up": follow_up, "team": team, "gesture_rule": gesture_rule}  # fmt: skip
 
 
 def workspace_pages(world) -> list[str]:
@@ -129,6 +145,15 @@ def workspace_pages(world) -> list[str]:
         "/account/api-tokens/",
         "/account/two-factor/",
         "/account/preferences/",
+        "/teams/",
+        "/teams/new/",
+        f"/teams/{world['team'].slug}/",
+        "/gesture-rules/",
+        "/gesture-rules/new/",
+        f"/gesture-rules/{world['gesture_rule'].pk}/",
+        "/customers/at-risk/",
+        f"/root-causes/{world['root_cause'].pk}/notify/",
+        "/notifications/settings/",
     ]
 
 
@@ -144,11 +169,45 @@ def test_every_workspace_page_is_in_the_language_asked_for(world, manager, langu
         assert f'<html lang="{language}">' in body, path
         assert MY_QUEUE[language] in body, path
         found = problems(
-            body, language, shows_templates=path.startswith("/templates/"), marked=path not in NOT_YET_MARKED
+            body,
+            language,
+            shows_templates=bool(SHOWS_TEMPLATES.search(path)),
+            marked=path not in NOT_YET_MARKED,
         )
         if found:
             failures[path] = found
     assert failures == {}, "; ".join(f"{path}: {found}" for path, found in failures.items())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_previews_are_in_the_language_asked_for(world, manager, language):
+    """The sentences only a form's answer shows: a gesture rule's preview of the last 30 days, and the
+    email to every customer a root cause hit, counted before it is sent."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(manager)
+    rule = {"name": "Delay", "active": "on", "touchpoint": "delivery", "metadata": "", "kind": "voucher",
+            "amount": "20.00", "currency": "EUR", "per_customer_90d": "", "monthly_budget": ""}  # fmt: skip
+    notify = {"step": "preview", "template": "", "body": "Dear {customer_name}, we are sorry."}
+    responses = {
+        "/gesture-rules/new/": client.post("/gesture-rules/new/", {**rule, "preview": "1"}),
+        f"/root-causes/{world['root_cause'].pk}/notify/": client.post(
+            f"/root-causes/{world['root_cause'].pk}/notify/", notify
+        ),
+    }
+    failures = {}
+    for path, response in responses.items():
+        assert response.status_code == 200, path
+        body = response.content.decode()
+        assert MY_QUEUE[language] in body, path
+        if found := problems(body, language, shows_templates=bool(SHOWS_TEMPLATES.search(path))):
+            failures[path] = found
+    confirm = {
+        "en": "Confirm: send 1 email",
+        "de": "Bestätigen: 1 E-Mail senden",
+        "es": "Confirmar: enviar 1 correo",
+    }
+    assert confirm[language] in responses[f"/root-causes/{world['root_cause'].pk}/notify/"].content.decode()
+    assert failures == {}, failures
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -212,3 +271,20 @@ def test_a_customer_in_a_language_mend_does_not_speak_is_written_to_in_the_organ
 
     assert "Reply to this email to answer" in message.notification.body
     assert outbound.reach(customer).language == settings.LANGUAGE_CODE
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("template", ["case_assignment", "mention", "customer_reply", "case_reopened"])
+def test_the_emails_to_agents_are_in_the_language_they_are_written_in(
+    world, agent, manager, language, template
+):
+    """An agent's email is rendered in the language active when it is written, as is the notice it
+    carries: no sentence of it stays English."""
+    context = {"case": world["case"], "site_url": settings.SITE_URL, "recipient": agent, "author": manager,
+               "notice": "RC-1", "body": "@agent"}  # fmt: skip
+    with translation.override(language):
+        subject, body = outbox.render_email(template, context)
+
+    hello = {"en": "Hello ", "de": "Hallo ", "es": "Hola, "}[language]
+    assert body.startswith(hello + (agent.first_name or agent.get_username())), body
+    assert problems(subject + "\n" + body, language) == []

@@ -28,7 +28,7 @@
       list.id = LIST_ID;
       list.className = "mention-list";
       list.setAttribute("role", "listbox");
-      list.setAttribute("aria-label", area.form.dataset.mentionsLabel || "Colleagues to mention");
+      list.setAttribute("aria-label", area.form.dataset.mentionsLabel || gettext("Colleagues to mention"));
       list.hidden = true;
       area.insertAdjacentElement("afterend", list);
       list.addEventListener("mousedown", function (event) {
