@@ -5,6 +5,7 @@ from django.db.models import F, Q
 
 from cases import events
 from cases.at_risk.models import CustomerRisk
+from cases.emerging.models import EmergingGroup
 from cases.gesture_rules.models import GestureRule
 from cases.models import (
     Attachment,
@@ -24,6 +25,8 @@ from cases.models import (
     RecoveryCase,
     ResponseTemplate,
     RootCause,
+    RootCauseEvent,
+    RootCauseRule,
     SavedView,
     SLAAlert,
     SLAPolicy,
@@ -253,3 +256,9 @@ holds_none(CustomerOutreach, why="which root cause was told to which customer, b
 holds_none(GestureRule, why="conditions, amounts and budgets written by managers")
 # Which notices a staff member wants emailed: a kind and a yes or no.
 holds_none(NoticePreference, why="a staff member's email choice per notice kind")
+# A root cause's history names cases by reference and says what staff did; its rules are staff's words.
+holds_none(RootCauseEvent, why="what staff and Mend did to a root cause, naming cases by reference")
+holds_none(RootCauseRule, why="a touchpoint and phrases written by managers")
+# An emerging group's terms are the words most shared across many customers' comments (TF-IDF across the
+# touchpoint's feedback), never one comment's text; its cases are links, which erasure leaves be.
+holds_none(EmergingGroup, why="a touchpoint, words shared by many comments, counts and case links")

@@ -13,16 +13,10 @@ from cases.models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
 from cases.notices import mentions
 from cases.sla import clock as sla
 from cases.teams import services as team_services
+from cases.teams.scope import require_may_act_on, require_may_see
 from feedback.models import Channel, Customer, Feedback
 from recovery.errors import InvalidInput, NotPermitted, PreconditionFailed
-from recovery.roles import (
-    User,
-    is_agent,
-    is_manager,
-    require_case_worker,
-    require_may_act_on,
-    require_may_see,
-)
+from recovery.roles import User, is_agent, is_manager, require_case_worker
 
 
 def open_case(

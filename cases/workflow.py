@@ -20,6 +20,7 @@ from cases.at_risk import services as at_risk
 from cases.metrics import facts
 from cases.models import OPEN_STAGES, STAGE_TIMESTAMP_FIELDS, CaseEvent, FollowUp, RecoveryCase, Stage
 from cases.sla import clock as sla
+from cases.teams.scope import may_act_on, require_may_act_on, require_may_see
 from recovery.errors import (
     Conflict,
     InvalidInput,
@@ -27,14 +28,7 @@ from recovery.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from recovery.roles import (
-    User,
-    is_manager,
-    may_act_on,
-    require_case_worker,
-    require_may_act_on,
-    require_may_see,
-)
+from recovery.roles import User, is_manager, require_case_worker
 
 
 @dataclass(frozen=True)

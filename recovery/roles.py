@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.backends import ModelBackend
 
-from recovery.errors import NotFound, NotPermitted
+from recovery.errors import NotPermitted
 
 # Who acts, in a service's signature. Mend runs on Django's own user model (AUTH_USER_MODEL is not
 # swapped); at run time the name only has to exist, so it is the abstract base, importable early.
@@ -133,45 +133,10 @@ def is_agent(user) -> bool:
     return is_manager(user) or Role.AGENT in group_names(user)
 
 
-def may_act_on(case, user) -> bool:
-    """Agents work unassigned cases and their own; managers work every case; both only within what
-    they may see (`cases.teams.scope`)."""
-    if not _may_see(case, user):
-        return False
-    if is_manager(user):
-        return True
-    return is_agent(user) and case.owner_id in (None, user.pk)
-
-
-def _may_see(case, user) -> bool:
-    # Imported here: the scope reads teams (a model of `cases`), and `cases` imports this module early.
-    from cases.teams.scope import may_see
-
-    return may_see(user, case)
-
-
 def require_case_worker(user, *, doing: str = "work recovery cases") -> None:
     """Refuse anyone who is not an agent or a manager: `doing` completes "Only agents and managers ..."."""
     if not is_agent(user):
         raise NotPermitted(f"Only agents and managers {doing}.")
-
-
-def require_may_act_on(case, user, *, doing: str = "act on it") -> None:
-    """Refuse an agent another agent's case: `doing` completes "only a manager may ...". A case
-    outside the user's teams is not found (`require_may_see`)."""
-    require_may_see(case, user)
-    if not may_act_on(case, user):
-        owner = case.owner.get_full_name() or case.owner.get_username()  # only an owned case is refused
-        raise NotPermitted(
-            f"{case.reference} belongs to another agent ({owner}); only a manager may {doing}."
-        )
-
-
-def require_may_see(case, user) -> None:
-    """A case outside what `user` may see is not found, as on every page and endpoint: a service asks
-    this before any other check, so no refusal tells of another team's case (its stage, its owner)."""
-    if not _may_see(case, user):
-        raise NotFound(f"No case {case.reference}.")
 
 
 def may_submit_feedback(user) -> bool:

@@ -305,7 +305,8 @@ class RootCauseAdmin(RefusalOnPageMixin, admin.ModelAdmin):
     search_fields = ("title", "description", "corrective_action")
     list_select_related = ("owner",)
     autocomplete_fields = ("owner",)
-    readonly_fields = ("verified_at",)  # stamped by the service when the status becomes verified
+    # Stamped by the services: verified when the status becomes verified; the watch window when fixed.
+    readonly_fields = ("verified_at", "verified_by_system", "fixed_at", "watch_until", "watch_closed_at")
     # Cases are linked from the case, where the link lands on its timeline; a multi-select of every
     # case would also be unusable at real volume.
     exclude = ("cases",)

@@ -21,10 +21,11 @@ from django.utils.translation import gettext_lazy
 from cases import outbox, response_templates, workflow
 from cases.conversation.addresses import new_message_id, reply_address
 from cases.models import Attachment, Message, Notification, RecoveryCase, ResponseTemplate
+from cases.teams.scope import require_may_act_on
 from feedback.models import Customer
 from recovery.errors import Conflict, InvalidInput
 from recovery.languages.services import customer_language, language_name, speaking
-from recovery.roles import User, require_case_worker, require_may_act_on
+from recovery.roles import User, require_case_worker
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10

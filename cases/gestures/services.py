@@ -15,10 +15,11 @@ from django.utils import timezone
 from cases import events, notices, outbox
 from cases.gestures import rates, selectors
 from cases.models import CaseEvent, ExchangeRate, Gesture, GestureRule, Notice, RecoveryCase
+from cases.teams.scope import require_may_act_on
 from cases.templatetags.moments import moment
 from recovery.errors import Conflict, InvalidInput, NotPermitted
 from recovery.parsing import decimal_number
-from recovery.roles import User, is_manager, managers, require_case_worker, require_may_act_on
+from recovery.roles import User, is_manager, managers, require_case_worker
 
 # What a case has been given, or promised if a manager agrees: a pending gesture counts too, or an
 # agent could queue a large one for approval and then grant the limit again beside it.

@@ -14,8 +14,9 @@ from django.utils import timezone
 from cases import events
 from cases.models import CaseEvent, RecoveryCase, RootCause, RootCauseEvent, RootCauseRule
 from cases.root_causes import history, rules, watch
+from cases.teams.scope import require_may_act_on
 from recovery.errors import InvalidInput, NotFound
-from recovery.roles import User, is_agent, require_may_act_on, require_permission
+from recovery.roles import User, is_agent, require_permission
 
 EDITABLE_FIELDS = (
     "title",

@@ -13,7 +13,8 @@ lookups) and `may_see` (a check of one loaded case, for the services' guards, co
 from django.db.models import Exists, OuterRef, Q
 
 from cases.teams.models import Team
-from recovery.roles import User, is_manager
+from recovery.errors import NotFound, NotPermitted
+from recovery.roles import User, is_agent, is_manager
 
 EVERYTHING = Q()
 
@@ -62,3 +63,32 @@ def _team_ids(user: User) -> frozenset[int] | None:
     teams = None if not rows or (not mine and is_manager(user)) else mine
     user._mend_case_teams = teams
     return teams
+
+
+# Acting on a case: within what one may see, agents work unassigned cases and their own, managers every case.
+def may_act_on(case, user) -> bool:
+    """Agents work unassigned cases and their own; managers work every case; both only within what
+    they may see (`cases.teams.scope`)."""
+    if not may_see(user, case):
+        return False
+    if is_manager(user):
+        return True
+    return is_agent(user) and case.owner_id in (None, user.pk)
+
+
+def require_may_act_on(case, user, *, doing: str = "act on it") -> None:
+    """Refuse an agent another agent's case: `doing` completes "only a manager may ...". A case
+    outside the user's teams is not found (`require_may_see`)."""
+    require_may_see(case, user)
+    if not may_act_on(case, user):
+        owner = case.owner.get_full_name() or case.owner.get_username()  # only an owned case is refused
+        raise NotPermitted(
+            f"{case.reference} belongs to another agent ({owner}); only a manager may {doing}."
+        )
+
+
+def require_may_see(case, user) -> None:
+    """A case outside what `user` may see is not found, as on every page and endpoint: a service asks
+    this before any other check, so no refusal tells of another team's case (its stage, its owner)."""
+    if not may_see(user, case):
+        raise NotFound(f"No case {case.reference}.")

@@ -380,7 +380,7 @@ def announce_owner_change(
             kind=Notice.Kind.ASSIGNED,
             case=case,
             text=_("%(actor)s assigned %(reference)s to you.")
-            % {"actor": _name(actor), "reference": case.reference},
+            % {"actor": _person(actor), "reference": case.reference},
             email_template="case_assignment",
         )
     if previous is not None and previous.pk != actor.pk and previous.pk != getattr(owner, "pk", None):
@@ -390,14 +390,14 @@ def announce_owner_change(
             case=case,
             text=_("%(actor)s reassigned your case %(reference)s to %(owner)s.")
             % {
-                "actor": _name(actor),
+                "actor": _person(actor),
                 "reference": case.reference,
-                "owner": _name(owner) if owner else _("the pool"),
+                "owner": _person(owner) if owner else _("the pool"),
             },
             email_template="case_assignment",
         )
 
 
-def _name(user: User) -> str:
+def _person(user: User) -> str:
     # As the workspace names people: their name, or their username when they have none.
     return user.get_full_name() or user.get_username()

@@ -131,6 +131,9 @@ ROOT_CAUSE_FORM = {
     "category": "partner",
     "status": "open",
     "description": "",
+    # As the add form renders them: the watch window's defaults.
+    "watch_days": 30,
+    "recurrence_threshold": 3,
 }
 
 

@@ -50,7 +50,7 @@ def test_an_agents_reply_reaches_a_real_smtp_server_threaded_and_answerable(
     page.get_by_role("button", name="Reply").click()
     words = "Dear Ana, the second charge was ours. It is refunded today."
     page.get_by_label("Message", exact=True).fill(words)
-    expect(page.locator(".sends-to")).to_have_text("Sends to ana@example.com")
+    expect(page.locator(".sends-to")).to_have_text("Sends to ana@example.com, in English")
     assert serious_accessibility_violations(page) == []
     page.get_by_role("button", name="Confirm").click()
     expect(page.locator(".case-done")).to_have_text("Message queued; it is sent in a moment.")

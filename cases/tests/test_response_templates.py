@@ -118,7 +118,7 @@ def test_the_list_costs_a_fixed_number_of_queries(agent, manager, django_assert_
         response_templates.create(actor=manager, kind="apology", name=f"Sorry {n}", body="Sorry.")
     client = signed_in(agent)
 
-    with django_assert_max_num_queries(5):  # + the bell's unread count
+    with django_assert_max_num_queries(6):  # + the bell's unread count, + the user's teams (the scope)
         assert client.get("/templates/").status_code == 200
 
 

@@ -28,10 +28,11 @@ from cases.models import RecoveryCase, RootCause, parse_reference
 from cases.presence import views as presence_views
 from cases.selectors import case_screen
 from cases.selectors import cases as selectors
+from cases.teams.scope import require_may_act_on
 from cases.views import timeline
 from cases.views.case_actions import ACTIONS, Action, offered
 from recovery.errors import Conflict, InvalidInput, MendError, NotPermitted, PreconditionFailed, StaleCase
-from recovery.roles import is_manager, require_may_act_on
+from recovery.roles import is_manager
 from recovery.web import agent_required, show_refusal
 
 PAGE = "cases/case.html"

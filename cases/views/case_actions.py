@@ -13,8 +13,9 @@ from cases import forms, root_causes, services, workflow
 from cases.conversation import outbound
 from cases.gestures import services as gestures
 from cases.models import RecoveryCase, ResponseTemplate
+from cases.teams.scope import may_act_on
 from recovery.errors import InvalidInput
-from recovery.roles import is_agent, is_manager, may_act_on
+from recovery.roles import is_agent, is_manager
 
 
 @dataclass(frozen=True)

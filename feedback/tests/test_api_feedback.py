@@ -435,7 +435,9 @@ AT_RISK = 2
 # (`cases.webhooks.outbox`) and the active gesture rules (`cases.gesture_rules.active`). Whether the
 # cache is still warm when a test runs depends on how fast the machine got there, so both are counted.
 CACHED_READS = 2
-OPENING = AT_RISK + CACHED_READS  # what opening a case adds to intake's own queries
+# Routing a new case (`cases.teams.routing`): the routing rules, and the default team when none matches.
+ROUTING = 2
+OPENING = AT_RISK + CACHED_READS + ROUTING  # what opening a case adds to intake's own queries
 
 
 HAPPY = {**BODY, "rating": 5, "comment": "Lovely staff and fast delivery."}
