@@ -152,6 +152,7 @@ def workspace_pages(world) -> list[str]:
         "/gesture-rules/new/",
         f"/gesture-rules/{world['gesture_rule'].pk}/",
         "/customers/at-risk/",
+        "/emerging/",
         f"/root-causes/{world['root_cause'].pk}/notify/",
         "/notifications/settings/",
     ]
