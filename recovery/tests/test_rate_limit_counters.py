@@ -2,6 +2,7 @@
 
 import threading
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -25,12 +26,19 @@ class CountedConnection(redis.Connection):
         return super().send_packed_command(command, check_health)
 
 
+def _counted_url() -> str:
+    """The test Redis server, at a database of this module's own. django-redis keeps one connection pool
+    per URL for the life of the process, so a URL another test's cache used would bring that test's
+    (uncounted) connections here; this one only ever has counted ones."""
+    return urlunsplit(urlsplit(settings.CELERY_BROKER_URL)._replace(path="/15"))
+
+
 @pytest.fixture
 def redis_cache(settings):
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": settings.CELERY_BROKER_URL,
+            "LOCATION": _counted_url(),
             "KEY_PREFIX": "mend-test-redis-cache",
             "OPTIONS": {"CONNECTION_POOL_KWARGS": {"connection_class": CountedConnection}},
         }
@@ -44,7 +52,7 @@ def redis_cache(settings):
 
 def _forget_test_keys():
     """This module's keys only: the Redis database may hold the broker's queues too."""
-    server = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    server = redis.Redis.from_url(_counted_url())
     for key in server.scan_iter("mend-test-redis-cache:*"):
         server.delete(key)
 
@@ -67,7 +75,7 @@ def test_both_counters_live_in_redis_and_count_the_request(redis_cache, api_clie
             format="json",
         )
 
-    server = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    server = redis.Redis.from_url(_counted_url())
     keys = server.keys("mend-test-redis-cache:*throttle_intake_*")
     assert len(keys) == 2  # this minute's counter of the token and of the address
     assert sorted(int(server.get(key)) for key in keys) == [3, 3]  # each counted every time
@@ -104,7 +112,7 @@ def test_a_refused_request_takes_itself_back_off_every_counter(
         ]
 
     assert [a.status_code for a in answers] == [201, 201, 429, 429]
-    server = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    server = redis.Redis.from_url(_counted_url())
     [token_key] = server.keys("mend-test-redis-cache:*throttle_intake_token_*")
     [address_key] = server.keys("mend-test-redis-cache:*throttle_intake_ip_*")
     on_the_token, on_the_address = int(server.get(token_key)), int(server.get(address_key))
