@@ -12,16 +12,20 @@
    `FACTOR` times its usual rate.
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy.sparse import csr_matrix
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+# numpy, SciPy and scikit-learn are imported where the detector runs, in the worker's task: importing
+# them takes seconds, which every web process and every worker child would otherwise pay at start.
 
 WINDOW = timedelta(hours=24)
 RECENT = timedelta(hours=2)
@@ -89,6 +93,10 @@ def detect(pieces: Iterable[Piece], baseline: Iterable[Piece], *, now: datetime)
 
 
 def _groups_at(touchpoint: str, pieces: list[Piece], baseline: list[Piece], *, now: datetime) -> list[Group]:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
     pieces = sorted(pieces, key=lambda p: (p.received_at, p.feedback_id), reverse=True)
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
     try:
@@ -123,6 +131,9 @@ def _group(touchpoint: str, members: list[Piece], terms: list[str], usual: int, 
 
 
 def _cluster(vectors: csr_matrix) -> np.ndarray:
+    import numpy as np
+    from sklearn.cluster import AgglomerativeClustering
+
     if vectors.shape[0] == 1:
         return np.zeros(1, dtype=int)
     distances = np.clip(1.0 - (vectors @ vectors.T).toarray(), 0.0, 2.0)
@@ -133,11 +144,16 @@ def _cluster(vectors: csr_matrix) -> np.ndarray:
 
 
 def _centroids(vectors: csr_matrix, labels: np.ndarray) -> np.ndarray:
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
     rows = [np.asarray(vectors[labels == label].mean(axis=0)).ravel() for label in range(labels.max() + 1)]
     return normalize(np.vstack(rows))
 
 
 def _nearest(vectors: csr_matrix, centroids: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     """Each vector's nearest centroid within DISTANCE, or -1."""
     if vectors.shape[0] == 0:
         return np.zeros(0, dtype=int)
