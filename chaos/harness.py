@@ -295,11 +295,14 @@ _opener = urllib.request.build_opener(_NoRedirects)
 
 
 def status_of(url: str) -> int:
+    """A GET's status; 0 when no answer came within 5 s (a server busy with the load, or down)."""
     try:
         with _opener.open(url, timeout=5) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+    except (urllib.error.URLError, TimeoutError, ConnectionError):
+        return 0
 
 
 def post(url: str, body: dict, *, token: str, key: str | None = None, timeout: float = 30):
