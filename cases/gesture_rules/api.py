@@ -10,9 +10,9 @@ from cases.gesture_rules import metadata, services
 from cases.gesture_rules.models import GestureRule
 from cases.models import Gesture, Severity
 from feedback.models import Channel
+from recovery.api.parsers import json_object
 from recovery.api.schema import errors
 from recovery.api.strict import StrictInput
-from recovery.errors import InvalidInput
 
 
 # Zero or more, at most two places, within `services.BUDGET_CEILING` (100,000,000.00).
@@ -82,12 +82,6 @@ class GestureRuleInput(StrictInput):
     )
 
 
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise InvalidInput("Send a JSON object.")
-    return dict(request.data)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Automatic gesture rules (managers)",
@@ -118,14 +112,14 @@ class GestureRuleViewSet(viewsets.ViewSet):
         return Response(GestureRuleOut(services.listed(actor=request.user), many=True).data)
 
     def create(self, request):
-        rule = services.create(actor=request.user, values=_body(request))
+        rule = services.create(actor=request.user, values=json_object(request))
         return Response(GestureRuleOut(rule).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk=None):
         return Response(GestureRuleOut(services.get(actor=request.user, rule_id=int(pk))).data)
 
     def partial_update(self, request, pk=None):
-        rule = services.update(actor=request.user, rule_id=int(pk), values=_body(request))
+        rule = services.update(actor=request.user, rule_id=int(pk), values=json_object(request))
         return Response(GestureRuleOut(rule).data)
 
     def destroy(self, request, pk=None):

@@ -8,9 +8,9 @@ from rest_framework.response import Response
 
 from cases.teams import routing, services
 from cases.teams.models import AgentStatus, RoutingRule, Team
+from recovery.api.parsers import json_object
 from recovery.api.schema import errors
 from recovery.api.strict import MomentField, StrictInput, WholeNumberField
-from recovery.errors import InvalidInput
 
 
 class TeamOut(serializers.ModelSerializer):
@@ -86,12 +86,6 @@ class AgentInput(StrictInput):
     away_until = MomentField(allow_null=True, help_text="away until this moment; null: available")
 
 
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise InvalidInput("Send a JSON object.")
-    return dict(request.data)
-
-
 @extend_schema_view(
     list=extend_schema(summary="Teams (managers)", responses={200: TeamOut(many=True), **errors(401, 403)}),
     retrieve=extend_schema(summary="One team", responses={200: TeamOut, **errors(401, 403, 404)}),
@@ -118,7 +112,7 @@ class TeamViewSet(viewsets.ViewSet):
         return Response(TeamOut(services.teams_listed(), many=True).data)
 
     def create(self, request):
-        team = services.create_team(actor=request.user, values=_body(request))
+        team = services.create_team(actor=request.user, values=json_object(request))
         return Response(TeamOut(team).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, slug=None):
@@ -126,7 +120,7 @@ class TeamViewSet(viewsets.ViewSet):
         return Response(TeamOut(services.team_named(slug)).data)
 
     def partial_update(self, request, slug=None):
-        team = services.update_team(actor=request.user, slug=slug, values=_body(request))
+        team = services.update_team(actor=request.user, slug=slug, values=json_object(request))
         return Response(TeamOut(team).data)
 
     def destroy(self, request, slug=None):
@@ -161,7 +155,7 @@ class RoutingRuleViewSet(viewsets.ViewSet):
         return Response(RuleOut(services.rules_listed(), many=True).data)
 
     def create(self, request):
-        rule = services.create_rule(actor=request.user, values=_body(request))
+        rule = services.create_rule(actor=request.user, values=json_object(request))
         return Response(RuleOut(rule).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk=None):
@@ -169,7 +163,7 @@ class RoutingRuleViewSet(viewsets.ViewSet):
         return Response(RuleOut(services.rule_numbered(int(pk))).data)
 
     def partial_update(self, request, pk=None):
-        rule = services.update_rule(actor=request.user, rule_id=int(pk), values=_body(request))
+        rule = services.update_rule(actor=request.user, rule_id=int(pk), values=json_object(request))
         return Response(RuleOut(rule).data)
 
     def destroy(self, request, pk=None):

@@ -8,9 +8,9 @@ from rest_framework.response import Response
 
 from cases.webhooks import outbox, services
 from cases.webhooks.models import WebhookDelivery, WebhookSubscription
+from recovery.api.parsers import json_object
 from recovery.api.schema import errors
 from recovery.api.strict import StrictInput
-from recovery.errors import InvalidInput
 
 
 class WebhookOut(serializers.ModelSerializer):
@@ -54,12 +54,6 @@ class DeliveryOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _body(request) -> dict:
-    if not isinstance(request.data, dict):
-        raise InvalidInput("Send a JSON object.")
-    return dict(request.data)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Webhook subscriptions (managers)", responses={200: WebhookOut(many=True), **errors(401, 403)}
@@ -89,14 +83,16 @@ class WebhookViewSet(viewsets.ViewSet):
         return Response(WebhookOut(services.listed(actor=request.user), many=True).data)
 
     def create(self, request):
-        subscription = services.create(actor=request.user, values=_body(request))
+        subscription = services.create(actor=request.user, values=json_object(request))
         return Response(WebhookCreatedOut(subscription).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk=None):
         return Response(WebhookOut(services.get(actor=request.user, subscription_id=int(pk))).data)
 
     def partial_update(self, request, pk=None):
-        subscription = services.update(actor=request.user, subscription_id=int(pk), values=_body(request))
+        subscription = services.update(
+            actor=request.user, subscription_id=int(pk), values=json_object(request)
+        )
         return Response(WebhookOut(subscription).data)
 
     def destroy(self, request, pk=None):

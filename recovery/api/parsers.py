@@ -18,6 +18,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
+from recovery.errors import InvalidInput
 from recovery.parsing import unreadable_in, whole_number
 
 MAX_DEPTH = 32
@@ -102,3 +103,10 @@ def _declared_length(parser_context: dict | None) -> int:
     request = (parser_context or {}).get("request")
     declared = request.META.get("CONTENT_LENGTH", "") if request is not None else ""
     return whole_number(declared) or 0
+
+
+def json_object(request) -> dict:
+    """The request's parsed body, which must be one JSON object: a list or a bare value is refused."""
+    if not isinstance(request.data, dict):
+        raise InvalidInput("Send a JSON object.")
+    return dict(request.data)
