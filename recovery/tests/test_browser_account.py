@@ -6,6 +6,7 @@ from base64 import b32decode
 
 import pytest
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from conftest import make_user, screenshot, serious_accessibility_violations
 from recovery import accounts
@@ -81,7 +82,7 @@ def test_a_manager_enrols_then_signs_in_with_a_code_from_the_app(
     page.wait_for_url(f"{base}/")
 
     page.get_by_text("Maria").first.click()  # the menu under the person's name
-    assert page.get_by_role("link", name="Two-factor sign-in").is_visible()
+    expect(page.get_by_role("link", name="Two-factor sign-in")).to_be_visible()
     screenshot(page, "two-factor-4-signed-in-menu")
     page.get_by_role("link", name="Two-factor sign-in").click()
     assert "Two-factor sign-in is on" in page.locator("main").inner_text()
@@ -96,7 +97,7 @@ def test_an_agent_revokes_an_api_token_after_confirming(page, live_server, agent
     page.get_by_text("Alice").first.click()
     page.get_by_role("link", name="API tokens").click()
     row = page.get_by_role("row", name=f"{key[:8]}…")
-    assert row.is_visible()
+    expect(row).to_be_visible()  # the click starts a page load: wait for its rows
     screenshot(page, "api-tokens-1-list")
     assert serious_accessibility_violations(page) == []
     row.get_by_role("link", name=f"Revoke token {key[:8]}").click()
