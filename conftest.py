@@ -269,12 +269,15 @@ def intake_trusted(django_user_model):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_sla_policies():
-    """Each test reads SLA policies from its own database state, not from a policy cached (per process,
-    see `cases.sla.clock.policy_for`) by an earlier test whose transaction was rolled back."""
+def _fresh_per_process_caches():
+    """Each test reads SLA policies and webhook subscriptions from its own database state, not from what
+    an earlier test cached per process (`cases.sla.clock.policy_for`, `cases.webhooks.outbox`) in a
+    transaction since rolled back, nor from a copy whose age hangs on how fast that test ran."""
     from cases.sla import clock as sla
+    from cases.webhooks.outbox import forget_subscriptions
 
     sla.forget_policies()
+    forget_subscriptions()
 
 
 # Browser helpers ---------------------------------------------------------------------------------
