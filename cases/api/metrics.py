@@ -94,6 +94,7 @@ PARAMETERS = [
     OpenApiParameter(
         "owner", str, pattern=r"^([0-9]{1,18}|none)$", description="A user id, or `none` for unowned cases"
     ),
+    OpenApiParameter("team", str, description="A team's slug, or `none` for the cases of no team"),
 ]
 
 

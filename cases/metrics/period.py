@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import Severity
+from cases.teams.models import Team
 from feedback.models import Channel
 from recovery.errors import InvalidInput
 from recovery.parsing import whole_number
@@ -68,26 +69,29 @@ def last_days(days: int, *, today: date | None = None) -> Period:
 
 
 # Each filter of the dashboard: the case's field it narrows, as a lookup from a case and from a piece
-# of feedback. A value "none" of a relation (`owner`) means the cases without one. Adding a filter is a
-# field of Scope and a line here (and its check in `_scope` if its values are not free text).
+# of feedback. A value "none" of a relation (`owner`, `team`) means the cases without one. Adding a
+# filter is a field of Scope and a line here (and its check in `_scope` if its values are not free text).
 FILTERS = {
     "channel": ("channel", "channel"),  # feedback: its own channel
     "touchpoint": ("originating_feedback__touchpoint", "touchpoint"),  # feedback: its own touchpoint
     "severity": ("severity", "case__severity"),
     "owner": ("owner", "case__owner"),
+    "team": ("team", "case__team"),
 }
-RELATIONS = ("owner",)
+# A relation's value names its row by this field: an owner by user id, a team by slug (as the case list).
+RELATIONS = {"owner": "id", "team": "slug"}
 
 
 @dataclass(frozen=True)
 class Scope:
     """Optional narrowing, as on the case list: the case's channel, its complaint's touchpoint, its
-    severity and its owner (a user id, or `none` for unowned cases)."""
+    severity, its owner (a user id, or `none` for unowned cases) and its team (a slug, or `none`)."""
 
     channel: str = ""
     touchpoint: str = ""
     severity: str = ""
     owner: str = ""
+    team: str = ""
 
     def case_q(self, prefix: str = "") -> Q:
         return self._q({key: prefix + case for key, (case, _) in FILTERS.items()})
@@ -107,7 +111,7 @@ class Scope:
                 if holder:  # feedback without a case is not feedback on an unowned case
                     q &= Q(**{f"{holder}__isnull": False})
             else:
-                q &= Q(**{f"{fields[key]}_id": int(value)})
+                q &= Q(**{f"{fields[key]}__{RELATIONS[key]}": value})
         return q
 
     def params(self) -> dict[str, str]:
@@ -188,4 +192,7 @@ def _scope(params) -> Scope:
             raise InvalidInput("'owner' is a user id or 'none'.", field="owner")
         owner = str(number)
     values["owner"] = owner
+    team = values["team"]
+    if team and team != "none" and not Team.objects.filter(slug=team).exists():
+        raise InvalidInput(f"Unknown team {team!r}: use a team's slug, or 'none'.", field="team")
     return Scope(**values)

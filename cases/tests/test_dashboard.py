@@ -13,6 +13,7 @@ from django.test import override_settings
 from cases.filters import CaseFilter
 from cases.metrics import snapshots
 from cases.models import ExportAudit, MetricsSnapshot, RecoveryCase
+from cases.teams.models import Team
 from cases.tasks import refresh_metric_snapshots
 from cases.tests import metrics_world
 from cases.tests.factories import RecoveryCaseFactory
@@ -138,7 +139,7 @@ def test_a_bad_period_says_so_and_shows_the_default(world, client, manager):
 # A fixed number of aggregate queries, however many cases: none runs per row.
 def test_the_page_stays_within_its_query_budget(world, client, manager, django_assert_max_num_queries):
     client.force_login(manager)
-    with django_assert_max_num_queries(50):
+    with django_assert_max_num_queries(51):  # + 1: the teams to filter by
         assert client.get(f"/dashboard/?{PERIOD}").status_code == 200
 
 
@@ -191,6 +192,7 @@ def test_the_metrics_api_is_for_managers(api_client, agent):
         ("channel=fax", "channel"),
         ("from=0001-01-04&to=0003-01-01", "from"),  # no previous period before year 1
         ("days=²", "days"),
+        ("team=nobody-has-this-slug", "team"),
     ],
 )
 def test_the_metrics_api_refuses_bad_input_with_json(api_client, manager, query, field):
@@ -209,6 +211,7 @@ def test_the_metrics_api_is_in_the_schema(api_client, manager):
         "touchpoint",
         "severity",
         "owner",
+        "team",
     }
     properties = operation["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
     assert set(properties) == KEYS
@@ -382,3 +385,29 @@ def test_drill_down_links_keep_the_filters(world, client, manager):
         "owner": ["none"],
     }
     assert listed(tile.url, manager) == tile.count == 2
+
+
+def test_the_team_filter_splits_every_tile_and_its_drill_down_list_counts_the_same(world, client, manager):
+    team = Team.objects.create(name="Billing", slug="billing")
+    in_team = RecoveryCase.objects.filter(severity__in=["critical", "high"])
+    assert 0 < in_team.count() < RecoveryCase.objects.count()
+    in_team.update(team=team)
+
+    everyone = {t.key: t.count for t in page(client, manager).context["tiles"]}
+    split = {}
+    for value in ("billing", "none"):
+        response = page(client, manager, f"{PERIOD}&team={value}")
+        assert f'<option value="{value}" selected>' in response.content.decode()
+        for tile in response.context["tiles"]:
+            assert parse_qs(urlsplit(tile.url).query)["team"] == [value]
+            assert listed(tile.url, manager) == tile.count, (value, tile.key)
+            split.setdefault(tile.key, []).append(tile.count)
+    # Every case has one team or none: the two filtered dashboards add up to the unfiltered one.
+    assert {key: sum(counts) for key, counts in split.items()} == everyone
+    assert 0 < split["opened"][0] < everyone["opened"]
+
+
+def test_the_team_filter_is_offered_once_a_team_exists(world, client, manager):
+    assert 'name="team"' not in page(client, manager).content.decode()
+    Team.objects.create(name="Billing", slug="billing")
+    assert '<option value="billing">Billing</option>' in page(client, manager).content.decode()

@@ -12,6 +12,7 @@ from cases.metrics import present, snapshots
 from cases.metrics.definitions import METRICS
 from cases.models import ExportAudit, Severity
 from cases.root_causes import selectors as fixes
+from cases.teams.models import Team
 from feedback.models import Channel
 from recovery.errors import InvalidInput
 from recovery.roles import Role
@@ -72,6 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "channels": Channel.choices,
         "severities": Severity.choices,
         "owners": _owners(),
+        "teams": Team.objects.order_by("name"),
         "query": request.GET.urlencode(),
         "emerging": [(group, None) for group in emerging.current()],
         "fixes": (record := fixes.fix_record())
