@@ -10,6 +10,9 @@
   document.addEventListener("htmx:load", function (event) {
     var added = event.target;
     if (!added || !added.querySelector || added === document.body) return;
+    // htmx:load comes after the settle delay: a person (or a test) who already went into a field of the
+    // new content keeps it, or the next keys would land in the field focused here.
+    if (added !== document.activeElement && added.contains(document.activeElement)) return;
     var focus = added.matches("[data-autofocus]") ? added : added.querySelector("[data-autofocus]");
     if (!focus) focus = added.querySelector("[data-form-open] [aria-invalid=true]");
     if (!focus && added.closest("#action-slot")) focus = added.querySelector("[data-form-open] textarea, [data-form-open] input:not([type=hidden]), [data-form-open] select");
