@@ -109,6 +109,6 @@ class MetricsView(APIView):
     )
     def get(self, request):
         period, scope = metrics_period.parse(request.query_params)
-        metrics, as_of, from_snapshot = snapshots.metrics_for(period, scope)
+        metrics, as_of, from_snapshot = snapshots.metrics_for(period, scope.seen_by(request.user))
         metrics["period"] = metrics["period"] | {"computed_at": as_of.isoformat(), "snapshot": from_snapshot}
         return Response(metrics)

@@ -4,7 +4,7 @@ Dates are local dates in settings.TIME_ZONE: `from=2026-11-01&to=2026-11-30` cov
 the 1st up to local midnight after the 30th, whatever the UTC offset of each end.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from cases.models import Severity
 from cases.teams.models import Team
+from cases.teams.scope import EVERYTHING, case_scope
 from feedback.models import Channel
 from recovery.errors import InvalidInput
 from recovery.parsing import whole_number
+from recovery.roles import User
 
 PRESETS = (7, 30, 90)
 DEFAULT_DAYS = 30
@@ -85,20 +87,36 @@ RELATIONS = {"owner": "id", "team": "slug"}
 @dataclass(frozen=True)
 class Scope:
     """Optional narrowing, as on the case list: the case's channel, its complaint's touchpoint, its
-    severity, its owner (a user id, or `none` for unowned cases) and its team (a slug, or `none`)."""
+    severity, its owner (a user id, or `none` for unowned cases) and its team (a slug, or `none`).
+
+    `viewer`: whose dashboard it is (`seen_by`). A lead of some teams counts the cases they may see
+    (`cases.teams.scope`), as their drill-down lists do; managers of no team and admins count all."""
 
     channel: str = ""
     touchpoint: str = ""
     severity: str = ""
     owner: str = ""
     team: str = ""
+    viewer: User | None = field(default=None, compare=False)  # None: everything
+
+    def seen_by(self, user: User) -> "Scope":
+        return replace(self, viewer=user)
+
+    @property
+    def everything_visible(self) -> bool:
+        return self.viewer is None or case_scope(self.viewer) == EVERYTHING
 
     def case_q(self, prefix: str = "") -> Q:
-        return self._q({key: prefix + case for key, (case, _) in FILTERS.items()})
+        fields = {key: prefix + case for key, (case, _) in FILTERS.items()}
+        return self._q(fields) & self._visible(prefix.removesuffix("__"))
 
     def feedback_q(self) -> Q:
-        """Feedback in scope: its own channel and touchpoint; severity and owner are its case's."""
-        return self._q({key: feedback for key, (_, feedback) in FILTERS.items()})
+        """Feedback in scope: its own channel and touchpoint; severity, owner and team are its case's.
+        Feedback with no case is in no team, so every viewer counts it (as `case_scope` reads it)."""
+        return self._q({key: feedback for key, (_, feedback) in FILTERS.items()}) & self._visible("case")
+
+    def _visible(self, through: str) -> Q:
+        return EVERYTHING if self.viewer is None else case_scope(self.viewer, through=through)
 
     def _q(self, fields: dict[str, str]) -> Q:
         q = Q()

@@ -2,9 +2,10 @@
 
 Live aggregation over a million cases takes seconds (bench/dashboard), so the dashboard's default views
 (the last 7, 30 or 90 days, no filters) read the latest snapshot, at most MAX_AGE old, and say when it
-was computed. A custom period or a filter is computed live. The figures about this moment (open now,
-the backlog, breached now, pending approvals) are counted live on top of a snapshot, so they match
-their drill-down lists; the period's figures may differ from theirs by what changed since.
+was computed. A custom period, a filter or a lead's view of their teams is computed live. The figures
+about this moment (open now, the backlog, breached now, pending approvals) are counted live on top of a
+snapshot, so they match their drill-down lists; the period's figures may differ from theirs by what
+changed since.
 """
 
 import time
@@ -55,7 +56,7 @@ def metrics_for(period: Period, scope: Scope, *, now: datetime | None = None) ->
 
 
 def _fresh_snapshot(period: Period, scope: Scope, now: datetime) -> MetricsSnapshot | None:
-    if scope.params() or period.days not in PRESETS:
+    if scope.params() or period.days not in PRESETS or not scope.everything_visible:
         return None
     return MetricsSnapshot.objects.filter(
         days=period.days, period_from=period.first, period_to=period.last, computed_at__gt=now - MAX_AGE

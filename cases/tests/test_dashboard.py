@@ -13,11 +13,14 @@ from django.test import override_settings
 from cases.filters import CaseFilter
 from cases.metrics import snapshots
 from cases.models import ExportAudit, MetricsSnapshot, RecoveryCase
-from cases.teams.models import Team
 from cases.tasks import refresh_metric_snapshots
+from cases.teams.models import Team
+from cases.teams.scope import case_scope
 from cases.tests import metrics_world
 from cases.tests.factories import RecoveryCaseFactory
 from cases.tests.metrics_world import FROM, NOW, TIME_ZONE, TO
+from conftest import make_user
+from recovery.roles import Role
 
 pytestmark = [pytest.mark.django_db]
 PERIOD = f"from={FROM}&to={TO}"
@@ -29,12 +32,14 @@ def world(agent, other_agent):
         yield metrics_world.build(agent, other_agent)
 
 
-def listed(url: str, user) -> int:
-    """How many cases the case list behind `url` holds: CaseFilter on its parameters."""
+def listed(url: str, user, cases=None) -> int:
+    """How many cases the case list behind `url` holds: CaseFilter on its parameters, over `cases` (the
+    ones `user` may see; all by default)."""
     query = QueryDict(urlsplit(url).query)
     assert urlsplit(url).path == "/cases/"
     request = type("Request", (), {"user": user})()
-    case_filter = CaseFilter(query, queryset=RecoveryCase.objects.all(), request=request)
+    queryset = RecoveryCase.objects.all() if cases is None else cases
+    case_filter = CaseFilter(query, queryset=queryset, request=request)
     assert case_filter.is_valid(), case_filter.errors
     return case_filter.qs.count()
 
@@ -411,3 +416,28 @@ def test_the_team_filter_is_offered_once_a_team_exists(world, client, manager):
     assert 'name="team"' not in page(client, manager).content.decode()
     Team.objects.create(name="Billing", slug="billing")
     assert '<option value="billing">Billing</option>' in page(client, manager).content.decode()
+
+
+def test_a_lead_counts_the_cases_they_may_see_as_their_drill_down_lists_do(
+    world, client, manager, django_user_model, api_client
+):
+    lead = make_user(django_user_model, "lena", Role.MANAGER)
+    Team.objects.create(name="Billing", slug="billing").leads.add(lead)
+    RecoveryCase.objects.filter(severity__in=["critical", "high"]).update(
+        team=Team.objects.create(name="Claims", slug="claims")
+    )
+
+    mine = page(client, lead).context
+    # Lena leads Billing, which holds no case: she sees the cases of no team, as on the case list.
+    unteamed = {t.key: t.count for t in page(client, manager, f"{PERIOD}&team=none").context["tiles"]}
+    assert {t.key: t.count for t in mine["tiles"]} == unteamed
+    seen = RecoveryCase.objects.filter(case_scope(lead))
+    for tile in mine["tiles"]:
+        assert listed(tile.url, lead, seen) == tile.count, tile.key
+    assert page(client, lead, "days=30").context["from_snapshot"] is False  # snapshots are everyone's
+    body = body_of(api_client(lead))
+    assert body["cases"]["opened"] == unteamed["opened"] < body_of(api_client(manager))["cases"]["opened"]
+
+
+def body_of(client) -> dict:
+    return client.get(f"/api/v1/metrics/?{PERIOD}").json()

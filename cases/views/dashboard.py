@@ -37,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         error = exc.message
         period, scope = metrics_period.last_days(metrics_period.DEFAULT_DAYS), metrics_period.Scope()
+    scope = scope.seen_by(request.user)
     metrics, as_of, from_snapshot = snapshots.metrics_for(period, scope)
     trend = metrics["trend"]
     days = request.GET.get("days", "") if not request.GET.get("from") else ""
@@ -135,7 +136,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
         period, scope = metrics_period.parse(request.GET)
     except InvalidInput as exc:
         return JsonResponse({"detail": exc.message}, status=400)
-    metrics, _, _ = snapshots.metrics_for(period, scope)
+    metrics, _, _ = snapshots.metrics_for(period, scope.seen_by(request.user))
     exports.record_export(
         user=request.user, export=ExportAudit.Export.METRICS, filters=dict(request.GET.lists())
     )
