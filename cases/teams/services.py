@@ -283,6 +283,28 @@ def update_rule(*, actor: User, rule_id: int, values: dict[str, Any]) -> Routing
 
 
 @transaction.atomic
+def move_rule(*, actor: User, rule_id: int, step: int) -> RoutingRule:
+    """Swap a rule with its neighbour in the order rules are tried (`step` -1: earlier, 1: later), then
+    number every rule 1, 2, 3... so that equal positions set through the API become a plain order. At
+    either end the order stays. Every rule is locked: two managers moving rules at once take turns."""
+    require_manager(actor)
+    rules = list(RoutingRule.objects.select_for_update().order_by("position", "id"))
+    index = next((n for n, rule in enumerate(rules) if rule.pk == rule_id), None)
+    if index is None:
+        raise NotFound(_("No routing rule has the id %(id)s.") % {"id": rule_id})
+    other = index + step
+    if 0 <= other < len(rules):
+        rules[index], rules[other] = rules[other], rules[index]
+    changed = []
+    for position, rule in enumerate(rules, start=1):
+        if rule.position != position:
+            rule.position = position
+            changed.append(rule)
+    RoutingRule.objects.bulk_update(changed, ["position"])
+    return next(rule for rule in rules if rule.pk == rule_id)
+
+
+@transaction.atomic
 def delete_rule(*, actor: User, rule_id: int) -> None:
     require_manager(actor)
     if not RoutingRule.objects.filter(pk=rule_id).delete()[0]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("rules/", views.rule_new, name="rule-new"),
     path("rules/preview/", views.rule_preview, name="rule-preview"),
     path("rules/<int:rule_id>/delete/", views.rule_delete, name="rule-delete"),
+    path("rules/<int:rule_id>/move/", views.rule_move, name="rule-move"),
     path("<slug:slug>/", views.team_page, name="team"),
     path("<slug:slug>/delete/", views.team_delete, name="team-delete"),
 ]

@@ -5,9 +5,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -286,6 +287,20 @@ def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
         raise Http404(_("No such rule.")) from None
     messages.success(request, _("Routing rule deleted."))
     return redirect("workspace:teams")
+
+
+@require_POST
+@manager_required
+def rule_move(request: HttpRequest, rule_id: int) -> HttpResponse:
+    step = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
+    if step is None:
+        return HttpResponseBadRequest(_("Move a rule up or down."))
+    try:
+        services.move_rule(actor=request.user, rule_id=rule_id, step=step)
+    except NotFound:
+        raise Http404(_("No such rule.")) from None
+    messages.success(request, _("Routing rules reordered."))
+    return redirect(reverse("workspace:teams") + "#rules")
 
 
 @require_POST

@@ -108,6 +108,40 @@ def test_an_empty_rule_is_refused_with_the_reason(manager, care):
     assert not RoutingRule.objects.exists()
 
 
+def order() -> list[tuple[str, int]]:
+    return [
+        (rule.conditions["words"][0], rule.position)
+        for rule in RoutingRule.objects.order_by("position", "id")
+    ]
+
+
+def test_a_manager_moves_a_rule_up_and_down_and_the_order_is_renumbered(manager, care):
+    for word, position in (("late", 5), ("refund", 5), ("rude", 9)):  # the API allows gaps and ties
+        RoutingRule.objects.create(team=care, position=position, conditions={"words": [word]})
+    client = signed_in(manager)
+    rude = RoutingRule.objects.get(conditions__words=["rude"])
+    late = RoutingRule.objects.get(conditions__words=["late"])
+
+    page = client.get("/teams/").content.decode()
+    assert "Move rule #9 up" in page and "Move rule #9 down" not in page  # the last has nowhere lower
+    assert "Move rule #5 down" in page
+
+    moved = client.post(f"/teams/rules/{rude.pk}/move/", {"direction": "up"})
+    assert moved.status_code == 302 and moved["Location"] == "/teams/#rules"
+    assert order() == [("late", 1), ("rude", 2), ("refund", 3)]
+    client.post(f"/teams/rules/{late.pk}/move/", {"direction": "up"})  # already first: it stays
+    client.post(f"/teams/rules/{late.pk}/move/", {"direction": "down"})
+    assert order() == [("rude", 1), ("late", 2), ("refund", 3)]
+
+    assert client.post(f"/teams/rules/{late.pk}/move/", {"direction": "sideways"}).status_code == 400
+    assert client.post("/teams/rules/999999/move/", {"direction": "up"}).status_code == 404
+    assert (
+        signed_in(care.members.first()).post(f"/teams/rules/{late.pk}/move/", {"direction": "up"}).status_code
+        == 403
+    )
+    assert order() == [("rude", 1), ("late", 2), ("refund", 3)]
+
+
 def test_agents_cannot_open_the_managers_team_pages(agent, care):
     client = signed_in(agent)
 
