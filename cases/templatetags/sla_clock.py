@@ -12,7 +12,7 @@ from datetime import datetime
 from django import template
 from django.utils.translation import gettext as _
 
-from cases.models import RecoveryCase, SLAState
+from cases.models import RecoveryCase, Severity, SLAState, Stage
 from cases.sla import clock as sla
 from cases.templatetags.moments import duration, moment
 from cases.views.timeline import actor_name
@@ -53,7 +53,20 @@ def sla_clock(case: RecoveryCase, now: datetime) -> Clock:
 
 @register.simple_tag
 def case_rows(cases, now: datetime, user) -> list[dict]:
-    """A dict per case with what `case_table.html` shows of it."""
+    """A dict per case with what `case_table.html` shows of it. The words every row repeats are
+    translated once per table (`words`), not once per row: `get_FOO_display` hashes every choice's lazy
+    label on each call, and fifty rows of translate tags made a thousand catalogue lookups a page."""
+    severities = {value: str(label) for value, label in Severity.choices}
+    stages = {value: str(label) for value, label in Stage.choices}
+    words = {
+        "customer": _("Customer"),
+        "stage": _("Stage"),
+        "owner": _("Owner"),
+        "new": _("New"),
+        "since_you_looked": _("since you last looked"),
+        "unhappy": _("Customer unhappy"),
+        "repeat": _("Repeat"),
+    }
     rows = []
     for case in cases:
         clock = sla_clock(case, now)
@@ -61,20 +74,22 @@ def case_rows(cases, now: datetime, user) -> list[dict]:
         rows.append(
             {
                 "reference": case.reference,
+                "select_label": _("Select %(reference)s") % {"reference": case.reference},
                 "customer": customer.name or customer.external_id,
                 "title": case.title,
                 "unhappy": case.customer_unhappy_at is not None,
                 "repeat": case.is_repeat,
                 "severity": case.severity,
-                "severity_label": case.get_severity_display(),
-                "stage_label": case.get_stage_display(),
+                "severity_label": severities.get(case.severity, case.severity),
+                "stage_label": stages.get(case.stage, case.stage),
                 "sla_state": clock.state,
                 "sla_label": clock.label,
                 "sla_iso": clock.iso,
-                "sla_exact": clock.exact,
+                "sla_title": _("Due %(due)s") % {"due": clock.exact} if clock.due_at else "",
                 "owner": _owner(case, user),
                 "unassigned": case.owner_id is None,
                 "created_at": case.created_at,
+                "words": words,
             }
         )
     return rows
