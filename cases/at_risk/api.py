@@ -37,4 +37,4 @@ class AtRiskView(APIView):
         responses={200: AtRiskOut(many=True), **errors(401, 403)},
     )
     def get(self, request):
-        return Response(AtRiskOut(at_risk.at_risk(), many=True).data)
+        return Response(AtRiskOut(at_risk.at_risk(viewer=request.user), many=True).data)

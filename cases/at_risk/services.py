@@ -9,13 +9,15 @@ statement to store it), never the whole table, so its cost does not grow with th
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.at_risk.formula import POOR_ANSWER_AT_MOST, WINDOW, Inputs, Risk, parse_value, score
 from cases.at_risk.models import CustomerRisk
-from cases.models import Severity, Stage
+from cases.models import RecoveryCase, Severity, Stage
+from cases.teams.scope import EVERYTHING, case_scope
 from feedback.models import Customer, Feedback
+from recovery.roles import User
 
 AT_RISK_LIMIT = 200  # the list is for acting on, not an export: the top of it is what matters
 
@@ -114,10 +116,11 @@ def backfill(*, now: datetime | None = None) -> int:
     return len(ids)
 
 
-def at_risk(*, limit: int = AT_RISK_LIMIT) -> QuerySet[CustomerRisk]:
-    """Customers with a score above zero, highest first (ties: the customer who came first)."""
-    return (
-        CustomerRisk.objects.filter(score__gt=0)
-        .select_related("customer")
-        .order_by("-score", "customer_id")[:limit]
-    )
+def at_risk(*, viewer: User | None = None, limit: int = AT_RISK_LIMIT) -> QuerySet[CustomerRisk]:
+    """Customers with a score above zero, highest first (ties: the customer who came first). For a
+    `viewer` who sees some teams only (a lead), the customers with a case they may see."""
+    rows = CustomerRisk.objects.filter(score__gt=0)
+    seen = case_scope(viewer) if viewer is not None else EVERYTHING
+    if seen != EVERYTHING:
+        rows = rows.filter(Exists(RecoveryCase.objects.filter(seen, customer_id=OuterRef("customer_id"))))
+    return rows.select_related("customer").order_by("-score", "customer_id")[:limit]

@@ -11,7 +11,7 @@ from recovery.web import manager_required
 @require_GET
 @manager_required
 def at_risk_page(request: HttpRequest) -> HttpResponse:
-    rows = list(at_risk.at_risk())
+    rows = list(at_risk.at_risk(viewer=request.user))
     return render(
         request, "cases/at_risk.html", {"rows": rows, "limit": at_risk.AT_RISK_LIMIT, "nav": "at_risk"}
     )

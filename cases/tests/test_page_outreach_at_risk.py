@@ -8,9 +8,11 @@ from cases import root_causes, services
 from cases.at_risk import services as at_risk
 from cases.models import Message, ResponseTemplate, Severity
 from cases.outreach.models import CustomerOutreach
+from cases.teams.models import Team
 from cases.tests.factories import RecoveryCaseFactory, RootCauseFactory
-from conftest import signed_in
+from conftest import make_user, signed_in
 from feedback.tests.factories import CustomerFactory
+from recovery.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +124,19 @@ def test_the_at_risk_api_answers_the_documented_shape(scored, manager, agent, ap
         "reasons": ["1 failure in the last 90 days (+10)", "1 open case, the worst critical (+15)"],
     }
     assert api_client(agent).get("/api/v1/customers/at-risk/").status_code == 403
+
+
+def test_a_lead_sees_the_customers_of_cases_they_may_see(scored, manager, api_client, django_user_model):
+    lead = make_user(django_user_model, "lena", Role.MANAGER)
+    Team.objects.create(name="Billing", slug="billing").leads.add(lead)
+    scored[0].team = Team.objects.create(name="Claims", slug="claims")  # Hana's only case
+    scored[0].save(update_fields=["team"])
+
+    assert [row["name"] for row in api_client(lead).get("/api/v1/customers/at-risk/").json()] == ["Leo Low"]
+    page = signed_in(lead).get("/customers/at-risk/").content.decode()
+    assert "Leo Low" in page and "Hana High" not in page
+    everyone = api_client(manager).get("/api/v1/customers/at-risk/").json()
+    assert [row["name"] for row in everyone] == ["Hana High", "Leo Low"]
 
 
 def test_the_case_screen_shows_the_customers_score_and_why(scored, agent):
