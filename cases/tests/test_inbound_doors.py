@@ -185,7 +185,10 @@ def postmark(client, case, message_id: str):
     )
 
 
-@pytest.mark.django_db(transaction=True)  # the pipe is another process: it sees only committed rows
+# The pipe is another process: it sees only committed rows, in a database both processes reach, which
+# SQLite's test database (in memory) is not.
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_a_reply_through_each_door_lands_once_stripped_and_reopens_the_closed_case(
     mailbox, case, agent, client, settings
 ):
