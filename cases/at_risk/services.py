@@ -15,7 +15,7 @@ from django.utils import timezone
 from cases.at_risk.formula import POOR_ANSWER_AT_MOST, WINDOW, Inputs, Risk, parse_value, score
 from cases.at_risk.models import CustomerRisk
 from cases.models import RecoveryCase, Severity, Stage
-from cases.teams.scope import EVERYTHING, case_scope
+from cases.teams.scope import case_scope, sees_everything
 from feedback.models import Customer, Feedback
 from recovery.roles import User
 
@@ -120,7 +120,7 @@ def at_risk(*, viewer: User | None = None, limit: int = AT_RISK_LIMIT) -> QueryS
     """Customers with a score above zero, highest first (ties: the customer who came first). For a
     `viewer` who sees some teams only (a lead), the customers with a case they may see."""
     rows = CustomerRisk.objects.filter(score__gt=0)
-    seen = case_scope(viewer) if viewer is not None else EVERYTHING
-    if seen != EVERYTHING:
-        rows = rows.filter(Exists(RecoveryCase.objects.filter(seen, customer_id=OuterRef("customer_id"))))
+    if viewer is not None and not sees_everything(viewer):
+        seen = RecoveryCase.objects.filter(case_scope(viewer), customer_id=OuterRef("customer_id"))
+        rows = rows.filter(Exists(seen))
     return rows.select_related("customer").order_by("-score", "customer_id")[:limit]

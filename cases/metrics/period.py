@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases.models import Severity
 from cases.teams.models import Team
-from cases.teams.scope import EVERYTHING, case_scope
+from cases.teams.scope import EVERYTHING, case_scope, sees_everything
 from feedback.models import Channel
 from recovery.errors import InvalidInput
 from recovery.parsing import whole_number
@@ -104,7 +104,7 @@ class Scope:
 
     @property
     def everything_visible(self) -> bool:
-        return self.viewer is None or case_scope(self.viewer) == EVERYTHING
+        return self.viewer is None or sees_everything(self.viewer)
 
     def case_q(self, prefix: str = "") -> Q:
         fields = {key: prefix + case for key, (case, _) in FILTERS.items()}

@@ -32,6 +32,12 @@ def case_scope(user: User, *, through: str = "") -> Q:
     return scope
 
 
+def sees_everything(user: User) -> bool:
+    """Whether `case_scope(user)` is `EVERYTHING`: no team exists, or `user` is an admin or a manager
+    who belongs to and leads no team."""
+    return _team_ids(user) is None
+
+
 def may_see(user: User, case) -> bool:
     """Whether `user` may see `case` (a `RecoveryCase` with its `team_id` and `owner_id` loaded), by
     the same rule as `case_scope`."""
