@@ -47,9 +47,10 @@ def compute(period: Period, scope: Scope, *, now: datetime | None = None) -> dic
     cases = RecoveryCase.objects.filter(scope.case_q())
     previous = period.previous()
     summary, before = opened_summary(cases, period, now), opened_summary(cases, previous, now)
+    grid, grid_before = feedback_grid(period, scope), feedback_grid(previous, scope)
     return {
         "period": _period(period),
-        "feedback": feedback_metrics(period, scope) | {"previous": feedback_totals(previous, scope)},
+        "feedback": feedback_metrics(period, scope, grid) | {"previous": feedback_totals(grid_before)},
         "cases": case_flow(cases, period, now, summary)
         | {"previous": case_flow(cases, previous, now, before, backlog=False)},
         "speed": speed(summary) | {"previous": speed(before)},
@@ -63,7 +64,7 @@ def compute(period: Period, scope: Scope, *, now: datetime | None = None) -> dic
         "gestures": gestures(cases, period, now),
         "root_causes": root_causes(cases, period, now, summary),
         "agents": agents(cases, period, now),
-        "trend": trend(period, scope),
+        "trend": {"weeks": weekly(period, scope, grid), "previous": weekly(previous, scope, grid_before)},
     }
 
 
@@ -91,34 +92,53 @@ def _feedback(period: Period, scope: Scope):
     )
 
 
-def feedback_totals(period: Period, scope: Scope) -> dict:
-    totals = _feedback(period, scope).aggregate(
-        total=Count("pk"), negative=Count("pk", filter=Q(sentiment=Sentiment.NEGATIVE))
+def feedback_grid(period: Period, scope: Scope) -> list[dict]:
+    """The period's feedback counted per trend week, channel and touchpoint (`total`, `negative`).
+
+    Every feedback figure of the dashboard (totals, by channel, by touchpoint, the weekly trend) is a
+    sum of these few hundred rows, so the period's feedback is read once rather than once per figure.
+    """
+    return list(
+        _feedback(period, scope)
+        .order_by()
+        .annotate(week=week_of("received_at", period))
+        .values("week", "channel", "touchpoint")
+        .annotate(total=Count("pk"), negative=Count("pk", filter=Q(sentiment=Sentiment.NEGATIVE)))
     )
+
+
+def _sum_by(grid: list[dict], key: str | None) -> list[dict]:
+    """The grid's totals per value of `key` (one row for None), the largest first, then by value."""
+    sums: dict = {}
+    for row in grid:
+        value = row[key] if key else None
+        total, negative = sums.get(value, (0, 0))
+        sums[value] = (total + row["total"], negative + row["negative"])
+    rows = [
+        {key: value, "total": t, "negative": n} if key else {"total": t, "negative": n}
+        for value, (t, n) in sums.items()
+    ]
+    return sorted(rows, key=lambda row: (-row["total"], row[key] if key else ""))
+
+
+def feedback_totals(grid: list[dict]) -> dict:
+    totals = (_sum_by(grid, None) or [{"total": 0, "negative": 0}])[0]
     return totals | {"negative_share": share(totals["negative"], totals["total"])}
 
 
-def feedback_metrics(period: Period, scope: Scope) -> dict:
-    rows = _feedback(period, scope).order_by()
-    negative = Count("pk", filter=Q(sentiment=Sentiment.NEGATIVE))
-    by_channel = (
-        rows.values("channel").annotate(total=Count("pk"), negative=negative).order_by("-total", "channel")
-    )
-    by_touchpoint = (
-        rows.values("touchpoint")
-        .annotate(total=Count("pk"), negative=negative)
-        .order_by("-total", "touchpoint")
-    )
+def feedback_metrics(period: Period, scope: Scope, grid: list[dict]) -> dict:
     # A semi-join driven by the period's negative feedback, not a test of every case.
     cases_with_negative = RecoveryCase.objects.filter(
         scope.case_q(), d.cases_q("negative_feedback", period, None)
     )
-    channels = [row | {"negative_share": share(row["negative"], row["total"])} for row in by_channel]
+    channels = [
+        row | {"negative_share": share(row["negative"], row["total"])} for row in _sum_by(grid, "channel")
+    ]
     return {
-        **feedback_totals(period, scope),
+        **feedback_totals(grid),
         "cases_with_negative": cases_with_negative.count(),
         "by_channel": channels,
-        "by_touchpoint": list(by_touchpoint[:TOP_TOUCHPOINTS]),
+        "by_touchpoint": _sum_by(grid, "touchpoint")[:TOP_TOUCHPOINTS],
     }
 
 
@@ -196,13 +216,25 @@ def speed(row: dict) -> dict:
 
 
 # SLA ----------------------------------------------------------------------------------------------
+def _due_and_met(period: Period, now) -> dict:
+    """Per SLA target, the count of its targets that fell due in the period and of those met."""
+    counts = {}
+    for target in d.SLA_TARGETS:
+        counts[f"{target}_due"] = Count("pk", filter=d.cases_q(f"{target}_due", period, now))
+        counts[f"{target}_met"] = Count("pk", filter=d.cases_q(f"{target}_met", period, now))
+    return counts
+
+
 def compliance(cases, period: Period, now) -> dict:
+    # One scan of the cases due in the period, rather than one per target.
+    due = Q()
+    for target in d.SLA_TARGETS:
+        due |= d.cases_q(f"{target}_due", period, now)
+    counts = cases.filter(due).aggregate(**_due_and_met(period, now))
     result = {}
     for target in d.SLA_TARGETS:
-        counts = cases.filter(d.cases_q(f"{target}_due", period, now)).aggregate(
-            due=Count("pk"), met=Count("pk", filter=d.cases_q(f"{target}_met", period, now))
-        )
-        result[target] = counts | {"share": share(counts["met"], counts["due"])}
+        due, met = counts[f"{target}_due"], counts[f"{target}_met"]
+        result[target] = {"due": due, "met": met, "share": share(met, due)}
     return result
 
 
@@ -373,25 +405,27 @@ def agents(cases, period: Period, now) -> list[dict]:
     """Per owner, the cases opened in the period they hold: handled, median time to resolve, the share of
     their targets met (of those that fell due in the period), and the mean survey score."""
     opened = cases.filter(d.opened(period, now), owner__isnull=False)
-    due_met = {}
-    for target in d.SLA_TARGETS:
-        due_met[f"{target}_due"] = Count("pk", filter=d.cases_q(f"{target}_due", period, now))
-        due_met[f"{target}_met"] = Count("pk", filter=d.cases_q(f"{target}_met", period, now))
-    res = d.cases_q("resolved", period, now)
-    rows = (
+    # The counts group by hashing; the percentile, an ordered-set aggregate, needs its rows sorted by
+    # owner, so it reads the resolved cases' two columns on their own rather than sort every case.
+    rows = list(
         opened.order_by()
         .values("owner_id")
-        .annotate(
-            handled=Count("pk"),
-            **due_met,
-            **_percentiles("res", "time_to_resolve", res),
-        )
+        .annotate(handled=Count("pk"), **_due_and_met(period, now))
         .order_by("-handled", "owner_id")
     )
-    rows = list(rows)
+    medians = dict(
+        opened.filter(d.cases_q("resolved", period, now))
+        .order_by()
+        .values("owner_id")
+        .annotate(median=Percentile(Seconds(F("time_to_resolve")), 0.5))
+        .values_list("owner_id", "median")
+    )
     satisfaction = dict(
-        FollowUp.objects.filter(
-            case__in=opened.values("pk"),
+        _cases_of(FollowUp.objects.all(), cases)
+        .filter(
+            case__created_at__gte=period.start,
+            case__created_at__lt=period.end,
+            case__owner__isnull=False,
             satisfaction__isnull=False,
             done_at__gte=period.start,
             done_at__lt=period.end,
@@ -415,7 +449,7 @@ def agents(cases, period: Period, now) -> list[dict]:
                 "id": r["owner_id"],
                 "name": names.get(r["owner_id"], ""),
                 "handled": r["handled"],
-                "median_time_to_resolve": _seconds(r["res_median"]),
+                "median_time_to_resolve": _seconds(medians.get(r["owner_id"])),
                 "sla_compliance": share(met, due),
                 "mean_satisfaction": None if mean is None else round(float(mean), 2),
             }
@@ -424,13 +458,10 @@ def agents(cases, period: Period, now) -> list[dict]:
 
 
 # Trend --------------------------------------------------------------------------------------------
-def trend(period: Period, scope: Scope) -> dict:
-    return {"weeks": weekly(period, scope), "previous": weekly(period.previous(), scope)}
-
-
-def weekly(period: Period, scope: Scope) -> list[dict]:
-    """Per 7-day bucket from the period's first day: feedback, negative feedback, cases opened and closed,
-    and the median time to acknowledge of the cases opened."""
+def weekly(period: Period, scope: Scope, grid: list[dict]) -> list[dict]:
+    """Per 7-day bucket from the period's first day: feedback, negative feedback (summed from the
+    period's `feedback_grid`), cases opened and closed, and the median time to acknowledge of the
+    cases opened."""
     starts = period.week_starts()
     weeks = [
         {
@@ -443,14 +474,9 @@ def weekly(period: Period, scope: Scope) -> list[dict]:
         }
         for start in starts
     ]
-    for row in (
-        _feedback(period, scope)
-        .order_by()
-        .annotate(week=week_of("received_at", period))
-        .values("week")
-        .annotate(feedback=Count("pk"), negative=Count("pk", filter=Q(sentiment=Sentiment.NEGATIVE)))
-    ):
-        weeks[row["week"]] |= {"feedback": row["feedback"], "negative": row["negative"]}
+    for row in grid:
+        weeks[row["week"]]["feedback"] += row["total"]
+        weeks[row["week"]]["negative"] += row["negative"]
     cases = RecoveryCase.objects.filter(scope.case_q())
     ack = Q(acknowledged_at__isnull=False)
     for row in (
