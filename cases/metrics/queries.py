@@ -484,12 +484,9 @@ def weekly(period: Period, scope: Scope, grid: list[dict]) -> list[dict]:
         .order_by()
         .annotate(week=week_of("created_at", period))
         .values("week")
-        .annotate(opened=Count("pk"), **_percentiles("ack", "time_to_acknowledge", ack))
+        .annotate(opened=Count("pk"), median=Percentile(Seconds(F("time_to_acknowledge")), 0.5, filter=ack))
     ):
-        weeks[row["week"]] |= {
-            "opened": row["opened"],
-            "median_time_to_acknowledge": _seconds(row["ack_median"]),
-        }
+        weeks[row["week"]] |= {"opened": row["opened"], "median_time_to_acknowledge": _seconds(row["median"])}
     for row in (
         cases.filter(d.cases_q("closed", period, None))
         .order_by()
