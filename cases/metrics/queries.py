@@ -127,16 +127,15 @@ def feedback_totals(grid: list[dict]) -> dict:
 
 
 def feedback_metrics(period: Period, scope: Scope, grid: list[dict]) -> dict:
-    # A semi-join driven by the period's negative feedback, not a test of every case.
-    cases_with_negative = RecoveryCase.objects.filter(
-        scope.case_q(), d.cases_q("negative_feedback", period, None)
-    )
+    # Counted from the side of the period's negative feedback, by its case (as `_cases_of` says).
+    negative = _feedback(period, Scope()).filter(sentiment=Sentiment.NEGATIVE, case__isnull=False)
+    cases_with_negative = _cases_of(negative, RecoveryCase.objects.filter(scope.case_q()))
     channels = [
         row | {"negative_share": share(row["negative"], row["total"])} for row in _sum_by(grid, "channel")
     ]
     return {
         **feedback_totals(grid),
-        "cases_with_negative": cases_with_negative.count(),
+        "cases_with_negative": cases_with_negative.aggregate(n=_distinct_cases())["n"],
         "by_channel": channels,
         "by_touchpoint": _sum_by(grid, "touchpoint")[:TOP_TOUCHPOINTS],
     }
