@@ -83,7 +83,7 @@ class CaseFilter(filters.FilterSet):
     created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
     created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
     channel = filters.ChoiceFilter(choices=Channel.choices)
-    touchpoint = filters.CharFilter(field_name="originating_feedback__touchpoint")
+    touchpoint = filters.CharFilter(field_name="touchpoint")  # the complaint's (RecoveryCase.touchpoint)
     # The dashboard's drill-down: the cases behind one number, for the period `from`..`to` (local dates;
     # the last 30 days without them). See cases.metrics.definitions.
     metric = filters.ChoiceFilter(choices=[(name, METRICS[name].label) for name in COUNTED], method="keep")

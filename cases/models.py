@@ -158,6 +158,12 @@ class RecoveryCase(models.Model):
         db_index=False,
     )  # read from the case, never looked up by feedback
     channel = models.CharField(max_length=16, blank=True)  # where the complaint came in
+    # Facts of the originating feedback, written with the link (`services.link_originating_feedback`)
+    # and never changed after (feedback is not edited): the dashboard and the case list filter by the
+    # touchpoint, and the recovery paradox compares with the opening rating, without joining every
+    # case of a period to its feedback row.
+    touchpoint = models.CharField(max_length=80, blank=True, default="", editable=False)
+    opening_rating = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.MEDIUM)

@@ -58,7 +58,7 @@ def _erase_cases(subject: Subject) -> None:
 holds(
     RecoveryCase,
     personal=("title", "description", "hold_reason", "resolution_summary", "close_reason"),
-    other=("channel", "severity", "stage"),
+    other=("channel", "severity", "stage", "touchpoint"),  # its complaint's touchpoint, as on Feedback
     rows=_cases,
     erase=_erase_cases,
 )

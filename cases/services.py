@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases import events
 from cases.at_risk import services as at_risk
+from cases.metrics.facts import complaint_facts
 from cases.models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
 from cases.notices import mentions
 from cases.sla import clock as sla
@@ -148,10 +149,13 @@ def link_originating_feedback(*, case: RecoveryCase, feedback: Feedback) -> None
     Precondition: `feedback` is saved with `case` as its case."""
     if case.originating_feedback_id is not None:
         return
+    facts = complaint_facts(feedback)
     RecoveryCase.objects.filter(pk=case.pk, originating_feedback__isnull=True).update(
-        originating_feedback=feedback
+        originating_feedback=feedback, **facts
     )
     case.originating_feedback = feedback
+    for name, value in facts.items():
+        setattr(case, name, value)
 
 
 def _bump_version(case: RecoveryCase) -> None:

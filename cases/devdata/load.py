@@ -70,7 +70,7 @@ CASE_COLUMNS = (
     "followed_up_at", "closed_at", "sla_started_at", *STAGE_DUE_FIELDS.values(), "sla_due_at", "sla_warn_at",
     "escalation_level",
     "resolution_summary", "close_reason", "is_repeat", "reopen_count", "version", "time_to_acknowledge",
-    "time_to_resolve",
+    "time_to_resolve", "touchpoint", "opening_rating",
 )  # fmt: skip
 STAGE_FIELDS = tuple(STAGE_TIMESTAMP_FIELDS.values())
 SLA_FIELDS = (
@@ -224,6 +224,7 @@ class _Plan:
             comment, touchpoint, case.sla_started_at - timedelta(minutes=rng.randint(1, 600)),
             case.sla_started_at, {"source": "seed_load"}, Sentiment.NEGATIVE, case_id, None, None, "",
         )  # fmt: skip
+        case_row += (touchpoint, feedback_row[FEEDBACK_COLUMNS.index("rating")])  # the complaint's facts
         return case_row, feedback_row, self.follow_up(case, case_id, channel), self.alarm(case, case_id)
 
     def complaint(self) -> tuple[str, str, str]:

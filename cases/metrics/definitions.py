@@ -97,7 +97,7 @@ RECOVERED = Q(satisfaction__gte=RECOVERED_AT_LEAST)
 ANSWER_ROWS = {
     "recovered": RECOVERED,
     "paradox_base": RECOVERED & Q(later_rating__isnull=False),
-    "paradox": RECOVERED & Q(later_rating__gt=F("case__originating_feedback__rating")),
+    "paradox": RECOVERED & Q(later_rating__gt=F("case__opening_rating")),
 }
 
 

@@ -1,5 +1,10 @@
-"""Facts of survey answers, written when what they summarise happens, so the dashboard reads a row
-instead of probing other rows per case.
+"""Facts written when what they summarise happens, so the dashboard reads a row instead of probing
+or joining other rows per case: a case's facts of its complaint, and the facts of survey answers.
+
+A case's complaint facts (`COMPLAINT_FACTS`) copy fields of its originating feedback onto the case when
+the link is made (`services.link_originating_feedback`); feedback is never edited, so they hold after.
+
+Survey answers:
 
 A survey answer is a follow-up with a satisfaction and a done_at. For every answer, always:
 - `next_answer_at` is the done_at of the case's next answer in (done_at, id) order, None for its
@@ -22,8 +27,26 @@ from collections.abc import Iterable
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from cases.models import FollowUp
+from cases.models import FollowUp, RecoveryCase
 from feedback.models import Channel, Customer, Feedback
+
+# A case's field: the field of its originating feedback it copies.
+COMPLAINT_FACTS = {"touchpoint": "touchpoint", "opening_rating": "rating"}
+
+
+def complaint_facts(feedback: Feedback) -> dict:
+    """The facts a case opened by `feedback` carries, by the case's field names."""
+    return {fact: getattr(feedback, field) for fact, field in COMPLAINT_FACTS.items()}
+
+
+def refresh_complaints(*, models=(RecoveryCase, Feedback)) -> int:
+    """Copy every linked case's complaint facts from its originating feedback (the backfill migration,
+    test worlds written by hand). Returns how many cases were written."""
+    cases, feedback = models
+    of_complaint = feedback.objects.filter(pk=OuterRef("originating_feedback_id"))
+    return cases.objects.filter(originating_feedback__isnull=False).update(
+        **{fact: Subquery(of_complaint.values(field)[:1]) for fact, field in COMPLAINT_FACTS.items()}
+    )
 
 
 def answers(follow_ups=FollowUp) -> QuerySet[FollowUp]:

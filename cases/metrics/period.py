@@ -75,7 +75,7 @@ def last_days(days: int, *, today: date | None = None) -> Period:
 # filter is a field of Scope and a line here (and its check in `_scope` if its values are not free text).
 FILTERS = {
     "channel": ("channel", "channel"),  # feedback: its own channel
-    "touchpoint": ("originating_feedback__touchpoint", "touchpoint"),  # feedback: its own touchpoint
+    "touchpoint": ("touchpoint", "touchpoint"),  # a case: its complaint's; feedback: its own
     "severity": ("severity", "case__severity"),
     "owner": ("owner", "case__owner"),
     "team": ("team", "case__team"),

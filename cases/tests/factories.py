@@ -2,9 +2,17 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from cases.metrics.facts import complaint_facts
 from cases.models import CaseEvent, Gesture, RecoveryCase, RootCause, Severity, Stage
 from cases.sla import clock as sla
 from feedback.tests.factories import CustomerFactory
+
+
+def _complaint(case) -> dict:
+    """A case's complaint facts, as `services.link_originating_feedback` writes them."""
+    if case.originating_feedback is None:
+        return {"touchpoint": "", "opening_rating": None}
+    return complaint_facts(case.originating_feedback)
 
 
 class RecoveryCaseFactory(DjangoModelFactory):
@@ -18,6 +26,9 @@ class RecoveryCaseFactory(DjangoModelFactory):
     severity = Severity.MEDIUM
     channel = "web"
     sla_started_at = factory.LazyFunction(timezone.now)
+    originating_feedback = None
+    touchpoint = factory.LazyAttribute(lambda case: _complaint(case)["touchpoint"])
+    opening_rating = factory.LazyAttribute(lambda case: _complaint(case)["opening_rating"])
 
     class Params:
         acknowledged = factory.Trait(

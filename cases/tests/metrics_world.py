@@ -130,5 +130,7 @@ def build(agent, other_agent) -> World:
 
     RootCauseFactory(title="Courier misses the slot").cases.add(a, d)
     RootCauseFactory(title="Checkout timeout").cases.add(b)
-    facts.refresh()  # the rows above are written as given, not through the services that keep facts
+    # The rows above are written as given, not through the services that keep facts.
+    facts.refresh()
+    facts.refresh_complaints()
     return World(cases=cases, agent=agent, other_agent=other_agent)

@@ -1,15 +1,18 @@
-"""The facts of survey answers (`cases.metrics.facts`) equal what the raw rows say, after a random
-sequence of workflow events driven through the services: intake, the workflow, the customer's survey.
+"""The facts of survey answers and of a case's complaint (`cases.metrics.facts`) equal what the raw
+rows say, after a random sequence of workflow events driven through the services: intake, the
+workflow, the customer's survey.
 
 Seeded random rather than hypothesis (not a dependency): each seed is one reproducible sequence.
 """
 
 import contextlib
+import importlib
 import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.apps import apps
 
 from cases import workflow
 from cases.follow_ups import survey
@@ -58,6 +61,20 @@ def expected_facts() -> dict[int, tuple]:
     return result
 
 
+def expected_complaints() -> dict[int, tuple]:
+    """Per case: its originating feedback's touchpoint and rating, as read through the link."""
+    return {
+        case.pk: (case.originating_feedback.touchpoint, case.originating_feedback.rating)
+        if case.originating_feedback
+        else ("", None)
+        for case in RecoveryCase.objects.select_related("originating_feedback")
+    }
+
+
+def stored_complaints() -> dict[int, tuple]:
+    return {pk: (t, r) for pk, t, r in RecoveryCase.objects.values_list("pk", "touchpoint", "opening_rating")}
+
+
 def stored_facts() -> dict[int, tuple]:
     return {
         pk: tuple(rest)
@@ -73,7 +90,10 @@ def step(rng: random.Random, intake_user, manager) -> None:
         rating = rng.choice((1, 2, 3, 4, 5, None))
         fields = {"rating": rating} if rating else {"rating": None, "nps": rng.randint(0, 10)}
         channel = rng.choice((Channel.WEB, Channel.APP, Channel.SURVEY))
-        payload = feedback_input(external_id=rng.choice(CUSTOMERS), channel=channel, **fields)
+        touchpoint = rng.choice(("checkout", "delivery", ""))
+        payload = feedback_input(
+            external_id=rng.choice(CUSTOMERS), channel=channel, touchpoint=touchpoint, **fields
+        )
         intake.submit(client=intake_user, idempotency_key=None, payload=payload)
         return
     pending = list(FollowUp.objects.filter(answered_at__isnull=True, case__stage=Stage.RESOLVED))
@@ -104,6 +124,9 @@ def test_answer_facts_equal_the_raw_rows_after_random_events(seed, intake_user, 
     assert len(expected) >= 3, "the walk should produce several survey answers"
     assert any(later for _, later, *_ in expected.values()), "and some later rating"
     assert stored_facts() == expected
+    complaints = expected_complaints()
+    assert complaints, "the walk should open cases"
+    assert stored_complaints() == complaints
 
 
 def test_refresh_rebuilds_facts_written_wrongly(intake_user, manager):
@@ -118,3 +141,18 @@ def test_refresh_rebuilds_facts_written_wrongly(intake_user, manager):
     facts.refresh()
 
     assert stored_facts() == expected
+
+
+def test_the_backfill_gives_existing_cases_their_complaint_facts(intake_user, manager):
+    rng = random.Random(11)
+    with time_machine.travel(START, tick=False) as clock:
+        for n in range(30):
+            clock.move_to(START + timedelta(minutes=30 * n))
+            step(rng, intake_user, manager)
+    expected = expected_complaints()
+    assert any(touchpoint for touchpoint, _ in expected.values())
+    RecoveryCase.objects.update(touchpoint="", opening_rating=None)  # as the added columns start
+
+    importlib.import_module("cases.migrations.0046_case_complaint_facts").backfill(apps, None)
+
+    assert stored_complaints() == expected
