@@ -129,12 +129,16 @@ def test_answer_facts_equal_the_raw_rows_after_random_events(seed, intake_user, 
     assert stored_complaints() == complaints
 
 
-def test_refresh_rebuilds_facts_written_wrongly(intake_user, manager):
-    rng = random.Random(7)
+def half_hourly_walk(seed: int, steps: int, intake_user, manager) -> None:
+    rng = random.Random(seed)
     with time_machine.travel(START, tick=False) as clock:
-        for n in range(60):
+        for n in range(steps):
             clock.move_to(START + timedelta(minutes=30 * n))
             step(rng, intake_user, manager)
+
+
+def test_refresh_rebuilds_facts_written_wrongly(intake_user, manager):
+    half_hourly_walk(7, 60, intake_user, manager)
     expected = expected_facts()
     FollowUp.objects.update(next_answer_at=None, later_feedback=None, later_rating=None, later_rating_at=None)
 
@@ -144,11 +148,7 @@ def test_refresh_rebuilds_facts_written_wrongly(intake_user, manager):
 
 
 def test_the_backfill_gives_existing_cases_their_complaint_facts(intake_user, manager):
-    rng = random.Random(11)
-    with time_machine.travel(START, tick=False) as clock:
-        for n in range(30):
-            clock.move_to(START + timedelta(minutes=30 * n))
-            step(rng, intake_user, manager)
+    half_hourly_walk(11, 30, intake_user, manager)
     expected = expected_complaints()
     assert any(touchpoint for touchpoint, _ in expected.values())
     RecoveryCase.objects.update(touchpoint="", opening_rating=None)  # as the added columns start
