@@ -8,6 +8,7 @@ was meant to prove.
 """
 
 import os
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -221,9 +222,44 @@ def browser():
         chromium.close()
 
 
+class _LiveRequests:
+    """The requests the live server's threads are answering, counted by Django's request signals.
+
+    A page's poll (presence every 3 s) can reach the server just before the test ends; flushing the
+    database while that request holds a lock deadlocked the TRUNCATE. So a page's teardown waits until
+    the server has answered what the closed browser sent."""
+
+    def __init__(self):
+        self.answering = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs):
+        if threading.current_thread() is not threading.main_thread():  # not the test's own Client
+            with self.changed:
+                self.answering += 1
+
+    def finished(self, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            with self.changed:
+                self.answering -= 1
+                self.changed.notify_all()
+
+    def wait_until_answered(self, seconds: float) -> None:
+        with self.changed:
+            if not self.changed.wait_for(lambda: self.answering <= 0, timeout=seconds):
+                self.answering = 0  # a request that never said it finished must not slow every later test
+
+
+LIVE_REQUESTS = _LiveRequests()
+
+
 @pytest.fixture
 def page(browser):
     """A fresh page (own cookies) on a desktop viewport; tests may `set_viewport_size` for a phone."""
+    from django.core.signals import request_finished, request_started
+
+    request_started.connect(LIVE_REQUESTS.started, weak=False, dispatch_uid="live-requests-started")
+    request_finished.connect(LIVE_REQUESTS.finished, weak=False, dispatch_uid="live-requests-finished")
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -233,6 +269,8 @@ def page(browser):
     expect.set_options(timeout=10_000)
     yield page
     context.close()
+    # Before the database is flushed (the test's transactional teardown runs after this fixture's).
+    LIVE_REQUESTS.wait_until_answered(seconds=15)
 
 
 @pytest.fixture
