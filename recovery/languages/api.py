@@ -8,7 +8,9 @@ from recovery.languages.services import MAX_TAG_LENGTH, normalise_tag
 
 # The schema names the common shapes ("es", "de-AT", "es-419"); the field accepts every well-formed tag
 # (scripts, variants, extensions), which no JSON Schema pattern short of the RFC's grammar states.
-SCHEMA_PATTERN = r"^([A-Za-z]{2,3}(-([A-Za-z]{2}|[0-9]{3}))?)?$"
+# Blank ("no language given") is the schema's other branch: drf-spectacular states a blank-allowed
+# field as oneOf(this, the empty string), so this pattern must not match "" as well.
+SCHEMA_PATTERN = r"^[A-Za-z]{2,3}(-([A-Za-z]{2}|[0-9]{3}))?$"
 
 
 @extend_schema_field(
