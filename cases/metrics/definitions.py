@@ -34,8 +34,9 @@ class Metric:
     cases: Callable[[Period, datetime], Q] | None = None
 
 
-def opened(p: Period, now) -> Q:
-    return Q(created_at__gte=p.start, created_at__lt=p.end)
+def opened(p: Period, now, *, through: str = "") -> Q:
+    """Cases opened in the period; `through` ("case__") says it of the rows of another model."""
+    return Q(**{f"{through}created_at__gte": p.start, f"{through}created_at__lt": p.end})
 
 
 def _passed(p: Period, now) -> tuple[datetime, datetime]:

@@ -107,23 +107,19 @@ def feedback_grid(period: Period, scope: Scope) -> list[dict]:
     )
 
 
-def _sum_by(grid: list[dict], key: str | None) -> list[dict]:
-    """The grid's totals per value of `key` (one row for None), the largest first, then by value."""
-    sums: dict = {}
+def _sum_by(grid: list[dict], key: str) -> list[dict]:
+    """The grid's totals per value of `key`, the largest first, then by value."""
+    sums: dict[str, tuple[int, int]] = {}
     for row in grid:
-        value = row[key] if key else None
-        total, negative = sums.get(value, (0, 0))
-        sums[value] = (total + row["total"], negative + row["negative"])
-    rows = [
-        {key: value, "total": t, "negative": n} if key else {"total": t, "negative": n}
-        for value, (t, n) in sums.items()
-    ]
-    return sorted(rows, key=lambda row: (-row["total"], row[key] if key else ""))
+        total, negative = sums.get(row[key], (0, 0))
+        sums[row[key]] = (total + row["total"], negative + row["negative"])
+    rows = [{key: value, "total": t, "negative": n} for value, (t, n) in sums.items()]
+    return sorted(rows, key=lambda row: (-row["total"], row[key]))
 
 
 def feedback_totals(grid: list[dict]) -> dict:
-    totals = (_sum_by(grid, None) or [{"total": 0, "negative": 0}])[0]
-    return totals | {"negative_share": share(totals["negative"], totals["total"])}
+    total, negative = sum(row["total"] for row in grid), sum(row["negative"] for row in grid)
+    return {"total": total, "negative": negative, "negative_share": share(negative, total)}
 
 
 def feedback_metrics(period: Period, scope: Scope, grid: list[dict]) -> dict:
@@ -422,8 +418,7 @@ def agents(cases, period: Period, now) -> list[dict]:
     satisfaction = dict(
         _cases_of(FollowUp.objects.all(), cases)
         .filter(
-            case__created_at__gte=period.start,
-            case__created_at__lt=period.end,
+            d.opened(period, now, through="case__"),
             case__owner__isnull=False,
             satisfaction__isnull=False,
             done_at__gte=period.start,
