@@ -221,6 +221,20 @@ class RecoveryCase(models.Model):
     close_reason = models.TextField(blank=True, editable=False)
     is_repeat = models.BooleanField(default=False)
     reopen_count = models.PositiveIntegerField(default=0, editable=False)
+    # First-contact resolution's facts (`metrics.facts`), kept by the services that change them, so the
+    # dashboard counts resolutions at first contact with the opened cases rather than probing the
+    # timeline of each: whether an owner ever gave the case away (an `assigned` event from an owner),
+    # and who resolved it (the actor of its standing resolution; None while it is not resolved).
+    reassigned = models.BooleanField(default=False, db_default=False, editable=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        db_index=False,  # compared with the owner on the case's own row, never looked up by user
+    )
     # Set when the customer's survey answer reopened the case, cleared when it is resolved again or
     # closed: while set, the case is flagged "Customer unhappy" and sorts with the breached ones.
     customer_unhappy_at = models.DateTimeField(null=True, blank=True, editable=False)

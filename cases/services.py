@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases import events
 from cases.at_risk import services as at_risk
-from cases.metrics.facts import complaint_facts
+from cases.metrics import facts
 from cases.models import SEVERITY_RANK, CaseEvent, RecoveryCase, Severity
 from cases.notices import mentions
 from cases.sla import clock as sla
@@ -115,9 +115,10 @@ def assign(*, case: RecoveryCase, owner: User | None, actor: User) -> RecoveryCa
     if previous == (owner.pk if owner else None):
         return case
     previous_owner = case.owner if previous is not None else None
+    facts.owner_changing(case, previous_owner_id=previous)
     case.owner = owner
     _bump_version(case)
-    case.save(update_fields=["owner", "version", "updated_at"])
+    case.save(update_fields=["owner", "reassigned", "version", "updated_at"])
     events.record(
         case,
         CaseEvent.Kind.ASSIGNED,
@@ -149,12 +150,12 @@ def link_originating_feedback(*, case: RecoveryCase, feedback: Feedback) -> None
     Precondition: `feedback` is saved with `case` as its case."""
     if case.originating_feedback_id is not None:
         return
-    facts = complaint_facts(feedback)
+    complaint = facts.complaint_facts(feedback)
     RecoveryCase.objects.filter(pk=case.pk, originating_feedback__isnull=True).update(
-        originating_feedback=feedback, **facts
+        originating_feedback=feedback, **complaint
     )
     case.originating_feedback = feedback
-    for name, value in facts.items():
+    for name, value in complaint.items():
         setattr(case, name, value)
 
 

@@ -314,6 +314,7 @@ def _finish(
     if case.owner_id is None and actor is not None:
         case.owner = actor  # acting on an unassigned case takes it; the event below says so
         data["taken_by"] = actor.pk
+    facts.stage_reached(case, actor)
     _save_version(case)
     events.record(
         case,

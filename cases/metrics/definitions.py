@@ -142,18 +142,9 @@ def resolved_in(p: Period, now) -> Q:
 
 def first_contact(p: Period, now) -> Q:
     """Resolved by their first owner: never reopened, never given to another owner (an `assigned`
-    event from an owner; taking a free case is not one), and the resolving action was the owner's."""
-    # `assign` writes {"from": <owner id or null>, "to": ...}: a JSON null `from` gave a free case.
-    reassigned = CaseEvent.objects.filter(case=OuterRef("pk"), kind=CaseEvent.Kind.ASSIGNED).exclude(
-        data__from=None
-    )
-    by_owner = CaseEvent.objects.filter(
-        case=OuterRef("pk"),
-        kind=CaseEvent.Kind.STAGE_CHANGED,
-        to_stage=Stage.RESOLVED,
-        actor=OuterRef("owner_id"),
-    )
-    return resolved_in(p, now) & Q(reopen_count=0) & ~Q(Exists(reassigned)) & Q(Exists(by_owner))
+    event from an owner; taking a free case is not one), and the resolving action was the owner's.
+    Read from the case's first-contact facts (`facts`), which say what its timeline says."""
+    return resolved_in(p, now) & Q(reopen_count=0, reassigned=False, resolved_by=F("owner"))
 
 
 GRANTED_STATUSES = (Gesture.Status.GRANTED, Gesture.Status.APPROVED)

@@ -1,8 +1,17 @@
 """Facts written when what they summarise happens, so the dashboard reads a row instead of probing
-or joining other rows per case: a case's facts of its complaint, and the facts of survey answers.
+or joining other rows per case: a case's facts of its complaint and of its first contact, and the facts
+of survey answers.
 
 A case's complaint facts (`COMPLAINT_FACTS`) copy fields of its originating feedback onto the case when
 the link is made (`services.link_originating_feedback`); feedback is never edited, so they hold after.
+
+A case's first-contact facts say what its timeline says, for `definitions.first_contact`:
+- `reassigned`: an `assigned` event from an owner exists (`owner_changing`, before the owner changes:
+  every change of owner is one of those events, or the taking of a free case, which is not one);
+- `resolved_by`: the actor of the case's latest `resolved` event while it is resolved, None otherwise
+  (`stage_reached`, in the workflow's transaction). "Resolved by its owner" is then a comparison of
+  two columns of the case's row, true at any later moment as the timeline would say it.
+`refresh_first_contact` computes both from the timeline (the backfill migration).
 
 Survey answers:
 
@@ -25,9 +34,9 @@ so an answer and a later rating written at once wait for each other and neither 
 
 from collections.abc import Iterable
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, When
 
-from cases.models import FollowUp, RecoveryCase
+from cases.models import CaseEvent, FollowUp, RecoveryCase, Stage
 from feedback.models import Channel, Customer, Feedback
 
 # A case's field: the field of its originating feedback it copies.
@@ -46,6 +55,38 @@ def refresh_complaints(*, models=(RecoveryCase, Feedback)) -> int:
     of_complaint = feedback.objects.filter(pk=OuterRef("originating_feedback_id"))
     return cases.objects.filter(originating_feedback__isnull=False).update(
         **{fact: Subquery(of_complaint.values(field)[:1]) for fact, field in COMPLAINT_FACTS.items()}
+    )
+
+
+def owner_changing(case: RecoveryCase, *, previous_owner_id: int | None) -> None:
+    """Before a case's owner changes from `previous_owner_id`: given away by an owner, it was not
+    resolved at first contact, whoever resolves it. The caller saves `reassigned` with the owner."""
+    if previous_owner_id is not None:
+        case.reassigned = True
+
+
+def stage_reached(case: RecoveryCase, actor) -> None:
+    """After the workflow set the case's new stage (and owner, when acting took it), before it saves:
+    a resolution records who resolved it; a reopening, which withdraws the resolution, clears that."""
+    if case.stage == Stage.RESOLVED:
+        case.resolved_by = actor
+    elif case.resolved_at is None:
+        case.resolved_by = None
+
+
+def refresh_first_contact(*, models=(RecoveryCase, CaseEvent)) -> int:
+    """Every case's first-contact facts from its timeline (the backfill migration, test worlds written
+    by hand). Returns how many cases were written."""
+    cases, events = models
+    given_away = events.objects.filter(case=OuterRef("pk"), kind="assigned").exclude(data__from=None)
+    latest_resolver = (
+        events.objects.filter(case=OuterRef("pk"), kind="stage_changed", to_stage=Stage.RESOLVED)
+        .order_by("-created_at", "-id")
+        .values("actor")[:1]
+    )
+    return cases.objects.update(
+        reassigned=Exists(given_away),
+        resolved_by=Case(When(resolved_at__isnull=False, then=Subquery(latest_resolver)), default=None),
     )
 
 

@@ -60,7 +60,7 @@ def compute(period: Period, scope: Scope, *, now: datetime | None = None) -> dic
         "recovery": recovery(cases, period, now)
         | {"previous": recovery(cases, previous, now, paradox=False)},
         "repeat_customers": repeat_customers(summary),
-        **first_contact_resolution(cases, period, now),
+        **first_contact_resolution(summary, before),
         "gestures": gestures(cases, period, now),
         "root_causes": root_causes(cases, period, now, summary),
         "agents": agents(cases, period, now),
@@ -139,10 +139,12 @@ def feedback_metrics(period: Period, scope: Scope, grid: list[dict]) -> dict:
 
 # Cases --------------------------------------------------------------------------------------------
 def opened_summary(cases, period: Period, now) -> dict:
-    """What the cases opened in the period say, in one scan of them: flow, speed, escalations, repeats."""
+    """What the cases opened in the period say, in one scan of them: flow, speed, escalations, repeats,
+    first-contact resolutions."""
     ack, res = d.cases_q("acknowledged", period, now), d.cases_q("resolved", period, now)
+    names = ["opened", "reopened", "escalation_1", "escalation_2", "repeat", "first_contact"]
     return cases.filter(d.opened(period, now)).aggregate(
-        **_count(["opened", "reopened", "escalation_1", "escalation_2", "repeat"], period, now),
+        **_count(names, period, now),
         acknowledged=Count("pk", filter=ack),
         resolved=Count("pk", filter=res),
         repeat_customers=Count("customer_id", filter=Q(is_repeat=True), distinct=True),
@@ -296,20 +298,19 @@ def recovery(cases, period: Period, now, *, paradox: bool = True) -> dict:
     return result
 
 
-def first_contact_resolution(cases, period: Period, now) -> dict:
+def first_contact_resolution(summary: dict, before: dict) -> dict:
     """`first_contact_resolution`: the share (0-1, None when nothing was resolved), and its counts with
-    the previous period's share under `first_contact`."""
+    the previous period's share under `first_contact`; from the periods' `opened_summary`, as the
+    resolved cases are those of "Time to resolve"."""
 
-    def counts(p: Period) -> dict:
-        row = cases.filter(d.cases_q("first_contact_resolution", p, now)).aggregate(
-            resolved=Count("pk"), first_contact=Count("pk", filter=d.cases_q("first_contact", p, now))
-        )
-        return row | {"share": share(row["first_contact"], row["resolved"])}
+    def counts(row: dict) -> dict:
+        counted = {"resolved": row["resolved"], "first_contact": row["first_contact"]}
+        return counted | {"share": share(row["first_contact"], row["resolved"])}
 
-    now_counts, before = counts(period), counts(period.previous())
+    now_counts = counts(summary)
     return {
         "first_contact_resolution": now_counts["share"],
-        "first_contact": now_counts | {"previous": {"share": before["share"]}},
+        "first_contact": now_counts | {"previous": {"share": counts(before)["share"]}},
     }
 
 

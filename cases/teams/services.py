@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import events
+from cases.metrics import facts
 from cases.models import BusinessCalendar, CaseEvent, Notice, RecoveryCase, Stage
 from cases.notices.services import notify
 from cases.teams import routing
@@ -377,9 +378,10 @@ def _return_untouched_cases(agent: User, *, actor: User) -> int:
     )
     returned = 0
     for case in cases:
+        facts.owner_changing(case, previous_owner_id=case.owner_id)
         case.owner = None
         case.version += 1
-        case.save(update_fields=["owner", "version", "updated_at"])
+        case.save(update_fields=["owner", "reassigned", "version", "updated_at"])
         events.record(
             case,
             CaseEvent.Kind.ASSIGNED,

@@ -48,9 +48,7 @@ def _today():
 
 def test_the_share_is_first_owner_resolutions_over_resolved_cases(matrix):
     period, scope = _today()
-    figures = queries.first_contact_resolution(
-        RecoveryCase.objects.filter(scope.case_q()), period, timezone.now()
-    )
+    figures = queries.compute(period, scope)
     assert figures["first_contact_resolution"] == 0.4  # 2 of 5, by hand
     assert figures["first_contact"]["resolved"] == 5
     assert figures["first_contact"]["first_contact"] == 2
@@ -68,6 +66,18 @@ def test_the_metrics_api_reports_it_and_its_drill_down_lists_exactly_those_cases
 
 def test_nothing_resolved_is_no_share_rather_than_zero(agent):
     RecoveryCaseFactory(owner=agent)
-    period, _scope = _today()
-    figures = queries.first_contact_resolution(RecoveryCase.objects.all(), period, timezone.now())
+    figures = queries.compute(*_today())
     assert figures["first_contact_resolution"] is None
+
+
+def test_a_resolution_whose_owner_was_deleted_is_not_first_contact(agent, other_agent):
+    # The timeline then names nobody as the resolver, and the case has no owner to compare with.
+    gone, kept = RecoveryCaseFactory(), RecoveryCaseFactory()
+    _resolve(gone, other_agent)
+    _resolve(kept, agent)
+    other_agent.delete()
+
+    figures = queries.compute(*_today())
+
+    assert figures["first_contact"]["resolved"] == 2
+    assert figures["first_contact"]["first_contact"] == 1

@@ -1,6 +1,6 @@
-"""The facts of survey answers and of a case's complaint (`cases.metrics.facts`) equal what the raw
-rows say, after a random sequence of workflow events driven through the services: intake, the
-workflow, the customer's survey.
+"""The facts of survey answers and of a case's complaint and first contact (`cases.metrics.facts`)
+equal what the raw rows say, after a random sequence of workflow events driven through the services:
+intake, the workflow by different people, reassignments, the customer's survey.
 
 Seeded random rather than hypothesis (not a dependency): each seed is one reproducible sequence.
 """
@@ -14,19 +14,20 @@ import pytest
 import time_machine
 from django.apps import apps
 
-from cases import workflow
+from cases import services, workflow
 from cases.follow_ups import survey
-from cases.metrics import facts
-from cases.models import FollowUp, RecoveryCase, Stage
+from cases.metrics import definitions, facts
+from cases.metrics.period import Period
+from cases.models import CaseEvent, FollowUp, RecoveryCase, Stage
 from feedback import intake
 from feedback.models import Channel, Feedback
 from feedback.tests.factories import feedback_input
-from recovery.errors import TransitionNotAllowed
+from recovery.errors import NotPermitted, TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-CUSTOMERS = ("C-ann", "C-ben", "C-cho")
+CUSTOMERS = ("C-ann", "C-ben", "C-cho", "C-dev", "C-eli")
 NEXT_STEP = {
     Stage.NEW: lambda pk, actor, rng: workflow.acknowledge(case_id=pk, actor=actor),
     Stage.ACKNOWLEDGED: lambda pk, actor, rng: workflow.apologize(case_id=pk, actor=actor, note="Sorry"),
@@ -34,7 +35,11 @@ NEXT_STEP = {
     Stage.RESOLVED: lambda pk, actor, rng: workflow.follow_up(
         case_id=pk, actor=actor, outcome="Called", satisfaction=rng.choice((None, 1, 3, 4, 5))
     ),
-    Stage.FOLLOWED_UP: lambda pk, actor, rng: workflow.reopen(case_id=pk, actor=actor, reason="Again"),
+    Stage.FOLLOWED_UP: lambda pk, actor, rng: (
+        workflow.reopen(case_id=pk, actor=actor, reason="Again")
+        if rng.random() < 0.5
+        else workflow.close(case_id=pk, actor=actor)
+    ),
 }
 
 
@@ -75,6 +80,43 @@ def stored_complaints() -> dict[int, tuple]:
     return {pk: (t, r) for pk, t, r in RecoveryCase.objects.values_list("pk", "touchpoint", "opening_rating")}
 
 
+def _given_away(event: CaseEvent) -> bool:
+    return event.kind == CaseEvent.Kind.ASSIGNED and event.data.get("from") is not None
+
+
+def _resolution(event: CaseEvent) -> bool:
+    return event.kind == CaseEvent.Kind.STAGE_CHANGED and event.to_stage == Stage.RESOLVED
+
+
+def timeline_first_contact() -> dict[int, tuple]:
+    """Per case: (given away by an owner, the actor of its standing resolution), from its events."""
+    result = {}
+    for case in RecoveryCase.objects.prefetch_related("events"):
+        events = sorted(case.events.all(), key=lambda e: (e.created_at, e.pk))
+        resolutions = [e for e in events if _resolution(e)]
+        resolver = resolutions[-1].actor_id if case.resolved_at else None
+        result[case.pk] = (any(_given_away(e) for e in events), resolver)
+    return result
+
+
+def stored_first_contact() -> dict[int, tuple]:
+    return {pk: (r, by) for pk, r, by in RecoveryCase.objects.values_list("pk", "reassigned", "resolved_by")}
+
+
+def first_contact_by_the_timeline() -> set[int]:
+    """The cases resolved at first contact as the definition reads in words: opened and resolved,
+    never reopened, no `assigned` event from an owner, and a resolution by the current owner."""
+    return {
+        case.pk
+        for case in RecoveryCase.objects.prefetch_related("events")
+        if case.resolved_at is not None
+        and case.reopen_count == 0
+        and case.owner_id is not None
+        and not any(_given_away(e) for e in case.events.all())
+        and any(_resolution(e) and e.actor_id == case.owner_id for e in case.events.all())
+    }
+
+
 def stored_facts() -> dict[int, tuple]:
     return {
         pk: tuple(rest)
@@ -84,7 +126,9 @@ def stored_facts() -> dict[int, tuple]:
     }
 
 
-def step(rng: random.Random, intake_user, manager) -> None:
+def step(rng: random.Random, intake_user, people) -> None:
+    """One random event. `people`: the manager first, then agents; any of them may act on a case."""
+    manager = people[0]
     roll = rng.random()
     if roll < 0.35:
         rating = rng.choice((1, 2, 3, 4, 5, None))
@@ -104,13 +148,23 @@ def step(rng: random.Random, intake_user, manager) -> None:
     cases = list(RecoveryCase.objects.exclude(stage=Stage.CLOSED).order_by("pk"))
     if cases:
         case = rng.choice(cases)
-        # A stage this walk does not move on from, or a case on hold, stays as it is.
-        with contextlib.suppress(TransitionNotAllowed):
-            NEXT_STEP[case.stage](case.pk, manager, rng)
+        if 0.55 <= roll < 0.6:  # the manager gives it to someone, or back to the pool
+            services.assign(case=case, owner=rng.choice((*people[1:], None)), actor=manager)
+            return
+        # Mostly its owner acts, sometimes anyone. A stage this walk does not move on from, a case on
+        # hold, or an agent's action on a colleague's case, leaves it as it is.
+        actor = case.owner if case.owner and rng.random() < 0.7 else rng.choice(people)
+        with contextlib.suppress(TransitionNotAllowed, NotPermitted):
+            NEXT_STEP[case.stage](case.pk, actor, rng)
+
+
+@pytest.fixture
+def people(manager, agent, other_agent):
+    return (manager, agent, other_agent)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_answer_facts_equal_the_raw_rows_after_random_events(seed, intake_user, manager):
+def test_facts_equal_the_raw_rows_after_random_events(seed, intake_user, people):
     rng = random.Random(seed)
     moment = START
     with time_machine.travel(moment, tick=False) as clock:
@@ -118,7 +172,7 @@ def test_answer_facts_equal_the_raw_rows_after_random_events(seed, intake_user, 
             # Often no time passes at all: answers and ratings at the same moment test the tie-breaks.
             moment += timedelta(minutes=rng.choice((0, 0, 1, 30, 600)))
             clock.move_to(moment)
-            step(rng, intake_user, manager)
+            step(rng, intake_user, people)
 
     expected = expected_facts()
     assert len(expected) >= 3, "the walk should produce several survey answers"
@@ -127,18 +181,25 @@ def test_answer_facts_equal_the_raw_rows_after_random_events(seed, intake_user, 
     complaints = expected_complaints()
     assert complaints, "the walk should open cases"
     assert stored_complaints() == complaints
+    first_contact = timeline_first_contact()
+    assert any(given for given, _ in first_contact.values()), "the walk should reassign cases"
+    assert first_contact_by_the_timeline(), "and resolve some at first contact"
+    assert stored_first_contact() == first_contact
+    walked = Period(START.date(), moment.date())
+    counted = RecoveryCase.objects.filter(definitions.first_contact(walked, moment))
+    assert set(counted.values_list("pk", flat=True)) == first_contact_by_the_timeline()
 
 
-def half_hourly_walk(seed: int, steps: int, intake_user, manager) -> None:
+def half_hourly_walk(seed: int, steps: int, intake_user, people) -> None:
     rng = random.Random(seed)
     with time_machine.travel(START, tick=False) as clock:
         for n in range(steps):
             clock.move_to(START + timedelta(minutes=30 * n))
-            step(rng, intake_user, manager)
+            step(rng, intake_user, people)
 
 
-def test_refresh_rebuilds_facts_written_wrongly(intake_user, manager):
-    half_hourly_walk(7, 60, intake_user, manager)
+def test_refresh_rebuilds_facts_written_wrongly(intake_user, people):
+    half_hourly_walk(7, 60, intake_user, people)
     expected = expected_facts()
     FollowUp.objects.update(next_answer_at=None, later_feedback=None, later_rating=None, later_rating_at=None)
 
@@ -147,8 +208,8 @@ def test_refresh_rebuilds_facts_written_wrongly(intake_user, manager):
     assert stored_facts() == expected
 
 
-def test_the_backfill_gives_existing_cases_their_complaint_facts(intake_user, manager):
-    half_hourly_walk(11, 30, intake_user, manager)
+def test_the_backfill_gives_existing_cases_their_complaint_facts(intake_user, people):
+    half_hourly_walk(11, 30, intake_user, people)
     expected = expected_complaints()
     assert any(touchpoint for touchpoint, _ in expected.values())
     RecoveryCase.objects.update(touchpoint="", opening_rating=None)  # as the added columns start
@@ -156,3 +217,14 @@ def test_the_backfill_gives_existing_cases_their_complaint_facts(intake_user, ma
     importlib.import_module("cases.migrations.0046_case_complaint_facts").backfill(apps, None)
 
     assert stored_complaints() == expected
+
+
+def test_the_backfill_gives_existing_cases_their_first_contact_facts(intake_user, people):
+    half_hourly_walk(5, 80, intake_user, people)
+    expected = timeline_first_contact()
+    assert any(given for given, _ in expected.values()) and any(by for _, by in expected.values())
+    RecoveryCase.objects.update(reassigned=False, resolved_by=None)  # as the added columns start
+
+    importlib.import_module("cases.migrations.0047_case_first_contact_facts").backfill(apps, None)
+
+    assert stored_first_contact() == expected
