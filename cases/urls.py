@@ -23,7 +23,7 @@ from cases.views import (
 )
 from cases.views.bulk import bulk_action
 from cases.views.case_export import case_export
-from cases.views.case_list import case_list
+from cases.views.case_list import case_count, case_list
 from cases.views.dashboard import dashboard, dashboard_export
 from cases.views.queue import my_queue
 
@@ -61,6 +61,7 @@ urlpatterns = [
     path("cases/new/customers/", new_case.customer_matches, name="new_case_customers"),
     path("", my_queue, name="queue"),
     path("cases/", case_list, name="cases"),
+    path("cases/count/", case_count, name="case_count"),
     path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
     path("cases/<str:reference>/sla/", case.case_sla, name="case-sla"),
     path("cases/<str:reference>/presence/", presence.heartbeat, name="case-presence"),

@@ -24,8 +24,12 @@ def references(response) -> list[str]:
     return re.findall(r'<th scope="row"><a href="/cases/(RC-\d+)/\?from=cases">', response.content.decode())
 
 
-def count_shown(response) -> int:
-    return int(re.search(r'<strong class="count-total">(\d+)</strong>', response.content.decode()).group(1))
+def count_shown(client, response) -> int:
+    """The count the page shows once it has asked for it (its status line's hx-get, on load)."""
+    asked = re.search(r'role="status" hx-get="([^"]+)" hx-trigger="load"', response.content.decode()).group(1)
+    counted = client.get(asked.replace("&amp;", "&"))
+    assert counted.status_code == 200
+    return int(re.search(r'<strong class="count-total">(\d+)</strong>', counted.content.decode()).group(1))
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_without_the_filters_leaking_case_data():
@@ -44,11 +48,12 @@ def test_every_case_worker_sees_every_case_with_its_count(role, agent, other_age
     cases = [RecoveryCaseFactory(owner=agent), RecoveryCaseFactory(owner=other_agent), RecoveryCaseFactory()]
     user = {"agent": agent, "other_agent": other_agent, "manager": manager}[role]
 
-    response = signed_in(user).get("/cases/")
+    client = signed_in(user)
+    response = client.get("/cases/")
 
     assert response.status_code == 200
     assert sorted(references(response)) == sorted(case.reference for case in cases)
-    assert count_shown(response) == 3
+    assert count_shown(client, response) == 3
 
 
 AGENT_FILTERS = [
@@ -180,10 +185,11 @@ def test_filters_narrow_the_list_and_the_count_alike(agent, other_agent):
     RecoveryCaseFactory(severity=Severity.HIGH, is_repeat=True, stage=Stage.CLOSED)
 
     params = {"severity": "high", "owner": str(other_agent.pk), "is_repeat": "true", "stage": ["new"]}
-    response = signed_in(agent).get("/cases/", params)
+    client = signed_in(agent)
+    response = client.get("/cases/", params)
 
     assert references(response) == [wanted.reference]
-    assert count_shown(response) == 1
+    assert count_shown(client, response) == 1
     assert references(signed_in(agent).get("/cases/", {"root_cause": cause.pk})) == [wanted.reference]
 
 
@@ -245,7 +251,7 @@ def test_pages_follow_with_next_and_previous_links_keeping_the_filters(agent):
     assert "severity=low" in following
     assert references(first) + references(second) == [c.reference for c in cases][:4]
     assert references(client.get(back)) == references(first)
-    assert count_shown(second) == 5
+    assert count_shown(client, second) == 5  # every page counts the whole list
 
 
 @pytest.mark.parametrize("rows", [1, 40])
@@ -255,13 +261,16 @@ def test_the_list_costs_the_same_few_queries_whatever_the_number_of_rows(
     RecoveryCaseFactory.create_batch(rows)
     client = signed_in(agent)
 
-    # session, user, roles, the owner and root-cause pick-lists, the page, the count under its time
-    # limit (savepoint, limit, count, limit back, release: a test runs inside a transaction), the
-    # agent's saved views, the bell, the agent's teams (the scope)
-    with django_assert_max_num_queries(14):
+    # session, user, roles, the owner and root-cause pick-lists, the page, the agent's saved views,
+    # the bell, the agent's teams (the scope); the count is asked for once the page is shown
+    with django_assert_max_num_queries(9):
         response = client.get("/cases/", {"severity": "medium"})
 
     assert len(references(response)) == rows
+    # session, user, roles, the agent's teams, the count under its time limit (savepoint, limit,
+    # count, limit back, release: a test runs inside a transaction)
+    with django_assert_max_num_queries(9):
+        assert count_shown(client, response) == rows
 
 
 @pytest.mark.postgres
@@ -278,13 +287,38 @@ def test_a_count_that_overruns_its_budget_gives_up_and_leaves_the_connection_as_
 
 
 def test_the_list_says_when_its_cases_are_too_many_to_count_quickly(agent, monkeypatch):
-    case = RecoveryCaseFactory()
+    RecoveryCaseFactory()
     monkeypatch.setattr(selectors, "count_within", lambda queryset, milliseconds: None)
 
-    response = signed_in(agent).get("/cases/")
+    counted = signed_in(agent).get("/cases/count/")
 
-    assert references(response) == [case.reference]
-    assert "Too many matching cases to count within 1 s" in response.content.decode()
+    assert counted.status_code == 200
+    assert "Too many matching cases to count within 1 s" in counted.content.decode()
+
+
+def test_the_list_is_shown_before_it_is_counted_and_the_count_keeps_the_filters(agent):
+    RecoveryCaseFactory(severity=Severity.HIGH)
+    RecoveryCaseFactory(severity=Severity.LOW)
+    client = signed_in(agent)
+
+    response = client.get("/cases/", {"severity": "high", "page_size": 1, "cursor": ""})
+    body = response.content.decode()
+
+    assert "count-total" not in body and "Counting the matching cases" in body
+    assert 'hx-get="/cases/count/?severity=high"' in body  # the filters, not the page's own parameters
+    assert count_shown(client, response) == 1
+
+
+def test_a_count_of_unreadable_filters_is_refused_and_shows_nothing(agent):
+    counted = signed_in(agent).get("/cases/count/", {"severity": "urgent"})
+
+    assert counted.status_code == 400
+    assert counted.content.decode().strip() == ""
+
+
+def test_only_case_workers_may_count_cases(intake_user):
+    assert signed_in(intake_user).get("/cases/count/").status_code == 403
+    assert Client().get("/cases/count/").status_code == 302
 
 
 def test_a_case_read_in_part_holds_the_columns_read_and_loads_the_rest_on_demand(django_assert_num_queries):
