@@ -34,7 +34,7 @@ so an answer and a later rating written at once wait for each other and neither 
 
 from collections.abc import Iterable
 
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from cases.models import CaseEvent, FollowUp, RecoveryCase, Stage
 from feedback.models import Channel, Customer, Feedback
@@ -75,8 +75,9 @@ def stage_reached(case: RecoveryCase, actor) -> None:
 
 
 def refresh_first_contact(*, models=(RecoveryCase, CaseEvent)) -> int:
-    """Every case's first-contact facts from its timeline (the backfill migration, test worlds written
-    by hand). Returns how many cases were written."""
+    """Give cases whose first-contact facts are at their defaults (not reassigned, no resolver) the
+    facts their timeline says: the backfill migration. Only the cases that differ are written, so a
+    large table is not rewritten whole. Returns how many writes were made."""
     cases, events = models
     given_away = events.objects.filter(case=OuterRef("pk"), kind="assigned").exclude(data__from=None)
     latest_resolver = (
@@ -84,10 +85,9 @@ def refresh_first_contact(*, models=(RecoveryCase, CaseEvent)) -> int:
         .order_by("-created_at", "-id")
         .values("actor")[:1]
     )
-    return cases.objects.update(
-        reassigned=Exists(given_away),
-        resolved_by=Case(When(resolved_at__isnull=False, then=Subquery(latest_resolver)), default=None),
-    )
+    reassigned = cases.objects.filter(Exists(given_away)).update(reassigned=True)
+    resolved = cases.objects.filter(resolved_at__isnull=False).update(resolved_by=Subquery(latest_resolver))
+    return reassigned + resolved
 
 
 def answers(follow_ups=FollowUp) -> QuerySet[FollowUp]:
