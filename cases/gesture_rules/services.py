@@ -104,6 +104,8 @@ def _kind(value: Any) -> str:
 def _amount(value: Any) -> Decimal:
     if value is None:
         raise InvalidInput(_("The amount is required: what each gesture is worth."), field="amount")
+    if not isinstance(value, str | Decimal):  # JSON's 20 or 20.5: the API reads decimals as text
+        raise InvalidInput(_('The amount is a decimal string such as "20.00".'), field="amount")
     return valid_gesture_amount(value)  # the gestures' own rule: a positive decimal, two places
 
 
@@ -127,11 +129,7 @@ def _per_customer_90d(value: Any) -> int | None:
 def _monthly_budget(value: Any) -> Decimal | None:
     if value is None:
         return None
-    number = (
-        None
-        if isinstance(value, float | bool)
-        else decimal_number(str(value) if isinstance(value, int) else value)
-    )
+    number = decimal_number(value)  # text or a Decimal; JSON numbers are refused: decimals are text
     if number is None or number < 0 or number > BUDGET_CEILING or number != number.quantize(Decimal("0.01")):
         raise InvalidInput(
             _(

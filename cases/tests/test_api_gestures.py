@@ -89,6 +89,8 @@ def test_a_manager_grants_above_the_limit_directly(api_client, manager):
         ({"amount": "12.345"}, "amount"),
         ({"amount": "NaN"}, "amount"),
         ({"amount": "twenty"}, "amount"),
+        ({"amount": 20.5}, "amount"),  # a float may not be the number written: decimals are text
+        ({"amount": 20}, "amount"),
         ({"currency": "EURO"}, "currency"),
         ({"currency": "XYZ"}, "currency"),
         ({"currency": ""}, "currency"),

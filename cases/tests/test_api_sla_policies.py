@@ -48,10 +48,13 @@ def test_a_manager_edits_a_policy_in_either_duration_format(api_client, manager,
     ("body", "field"),
     [
         ({"acknowledge_within": "soon"}, "acknowledge_within"),
+        ({"acknowledge_within": 47}, "acknowledge_within"),  # seconds? minutes? the schema says text
+        ({"follow_up_after": 3.5}, "follow_up_after"),
         ({"acknowledge_within": "-01:00:00"}, "acknowledge_within"),
         ({"acknowledge_within": "00:00:00"}, "acknowledge_within"),
         ({"apologize_within": "00:10:00"}, "apologize_within"),  # before the acknowledge target
         ({"warn_at_fraction": "1.5"}, "warn_at_fraction"),
+        ({"warn_at_fraction": 0.5}, "warn_at_fraction"),  # a decimal is written as text
         ({"severity": "low"}, "severity"),
     ],
 )
@@ -62,3 +65,10 @@ def test_a_bad_policy_edit_is_a_400_and_changes_nothing(api_client, manager, bod
     assert field in response.json()
     policy = SLAPolicy.objects.get(severity="high")
     assert (policy.acknowledge_within, policy.apologize_within) == (timedelta(hours=1), timedelta(hours=2))
+
+
+def test_a_duration_given_as_a_number_is_refused_as_not_text(api_client, manager):
+    response = api_client(manager).patch(f"{POLICIES}high/", {"acknowledge_within": 3600}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["acknowledge_within"] == ["Not a valid string."]

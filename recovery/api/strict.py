@@ -12,6 +12,8 @@ from recovery.parsing import has_storable_offset
 
 UNKNOWN_FIELD = "Unknown field: it cannot be written here."
 NOT_TEXT = "Not a valid string."
+# Fields the schema states as strings: DRF reads a number too (20.5 as a decimal, 3600 as seconds).
+TEXT_FIELDS = (serializers.CharField, serializers.DecimalField, serializers.DurationField)
 
 
 class StrictInput(serializers.Serializer):
@@ -50,11 +52,12 @@ class StrictInput(serializers.Serializer):
         return value
 
     def _non_text(self, data: Mapping) -> list[str]:
-        """Text fields given a number or a boolean: DRF would store `0` as "0"; the schema says string."""
+        """Text fields given a number or a boolean: DRF would store `0` as "0", a float's binary
+        approximation as a decimal, 3600 as an hour; the schema says string."""
         return [
             name
             for name, field in self.fields.items()
-            if isinstance(field, serializers.CharField)
+            if isinstance(field, TEXT_FIELDS)
             and name in data
             and data[name] is not None
             and not isinstance(data[name], str)
