@@ -26,6 +26,9 @@ class MendAutoSchema(AutoSchema):
             schema["additionalProperties"] = False
             if any_of := getattr(serializer, "schema_any_of", None):
                 schema["anyOf"] = any_of
+        if direction == "request":
+            for name, field in serializer.fields.items():
+                _blank_once_trimmed(field, schema.get("properties", {}).get(name))
         return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
@@ -63,6 +66,29 @@ class MendAutoSchema(AutoSchema):
             # A blank-allowed field's schema is oneOf(this, the empty string): this one must not match "".
             schema["pattern"] = r"^[^\x00]+$" if field.allow_blank else r"^[^\x00]*$"
         return schema
+
+
+# drf-spectacular states a blank-allowed email or tagged text as oneOf(its format, the empty string).
+# The server trims text first, so whitespace alone is blank too ("\f" for an email is no email).
+# Python's strip() also takes \x1c-\x1f and \x85, which JSON Schema's \s does not.
+EMPTY = {"type": "string", "maxLength": 0}
+BLANK_ONCE_TRIMMED = {"type": "string", "pattern": r"^[\s\x1c-\x1f\x85]*$"}
+ANY_TEXT = r"^[^\x00]+$"  # the NUL rule above: whitespace alone matches it, so it keeps EMPTY
+
+
+def _blank_once_trimmed(field, schema: dict | None) -> None:
+    one_of = (schema or {}).get("oneOf")
+    if not (
+        isinstance(field, serializers.CharField)
+        and field.allow_blank
+        and field.trim_whitespace
+        and one_of
+        and len(one_of) == 2
+        and one_of[1] == EMPTY
+        and ("format" in one_of[0] or one_of[0].get("pattern", ANY_TEXT) != ANY_TEXT)
+    ):
+        return
+    one_of[1] = dict(BLANK_ONCE_TRIMMED)
 
 
 def decimal_pattern(whole: int, places: int) -> str:

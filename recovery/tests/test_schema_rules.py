@@ -107,7 +107,7 @@ def _free_text(schema: dict) -> bool:
 
 @pytest.mark.parametrize(
     ("language", "branches"),
-    [("", 1), ("es", 1), ("pt-BR", 1), ("es-419", 1), ("e", 0), ("español", 0)],
+    [("", 1), (" ", 1), ("\f", 1), ("es", 1), ("pt-BR", 1), ("es-419", 1), ("e", 0), ("español", 0)],
 )
 def test_a_customer_language_matches_exactly_one_branch_of_its_one_of(schema, language, branches):
     """A blank language (none given) is taken; the tag branch must not take it too, or oneOf refuses the
@@ -124,5 +124,22 @@ def test_a_customer_language_matches_exactly_one_branch_of_its_one_of(schema, la
 
 def test_the_server_takes_a_blank_customer_language_as_none_given(api_client, intake_user):
     body = {"customer": {"external_id": "C-blank-language", "language": ""}, "channel": "app", "nps": 7}
+
+    assert api_client(intake_user).post("/api/v1/feedback/", body, format="json").status_code == 201
+
+
+@pytest.mark.parametrize("component_name", ["CustomerIn", "WidgetFeedbackIn"])
+def test_an_email_s_blank_branch_takes_whitespace_alone_as_the_server_trims_it(schema, component_name):
+    blank = component(schema, component_name)["properties"]["email"]["oneOf"][1]
+    pattern = re.compile(blank["pattern"])
+
+    assert all(pattern.search(text) for text in ("", " ", "\f", "\t\n", "\x1c", "\x85"))
+    assert not pattern.search("a@example.com") and not pattern.search(" x ")
+
+
+@pytest.mark.parametrize("blank", ["", "\f", "  "])
+def test_the_server_takes_whitespace_alone_as_no_email_and_no_language(api_client, intake_user, blank):
+    customer = {"external_id": f"C-blank-{len(blank)}-{ord(blank[0]) if blank else 0}", "email": blank}
+    body = {"customer": customer | {"language": blank}, "channel": "app", "nps": 7}
 
     assert api_client(intake_user).post("/api/v1/feedback/", body, format="json").status_code == 201
