@@ -104,8 +104,6 @@ def _kind(value: Any) -> str:
 def _amount(value: Any) -> Decimal:
     if value is None:
         raise InvalidInput(_("The amount is required: what each gesture is worth."), field="amount")
-    if not isinstance(value, str | Decimal):  # JSON's 20 or 20.5: the API reads decimals as text
-        raise InvalidInput(_('The amount is a decimal string such as "20.00".'), field="amount")
     return valid_gesture_amount(value)  # the gestures' own rule: a positive decimal, two places
 
 

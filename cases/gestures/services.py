@@ -239,10 +239,10 @@ def _not_waiting(gesture: Gesture) -> str:
 
 
 def valid_amount(amount: Decimal | str | int | float | None) -> Decimal:
-    if isinstance(amount, float):
+    if isinstance(amount, int | float):  # a JSON number: 20.5's float may not be what was written
         raise InvalidInput('Send the amount as a decimal string such as "20.00".', field="amount")
     # ASCII digits with an optional point (`recovery.parsing`): `1e400` would overflow `quantize`.
-    number = decimal_number(str(amount) if isinstance(amount, int) else amount)
+    number = decimal_number(amount)
     if number is None:
         raise InvalidInput("The amount is a decimal number such as 20.00.", field="amount")
     amount = number
