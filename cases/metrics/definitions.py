@@ -191,7 +191,7 @@ METRICS: dict[str, Metric] = {
         _("Time to resolve"),
         "From the case's opening to its latest resolution, for cases opened in the period and resolved; "
         "in SLA time as above (working time under a business calendar), hold time included.",
-        lambda p, now: opened(p, now) & Q(resolved_at__isnull=False),
+        resolved_in,
     ),
     **{
         f"{target}_due": Metric(

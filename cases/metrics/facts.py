@@ -79,9 +79,11 @@ def refresh_first_contact(*, models=(RecoveryCase, CaseEvent)) -> int:
     facts their timeline says: the backfill migration. Only the cases that differ are written, so a
     large table is not rewritten whole. Returns how many writes were made."""
     cases, events = models
-    given_away = events.objects.filter(case=OuterRef("pk"), kind="assigned").exclude(data__from=None)
+    given_away = events.objects.filter(case=OuterRef("pk"), kind=CaseEvent.Kind.ASSIGNED).exclude(
+        data__from=None
+    )
     latest_resolver = (
-        events.objects.filter(case=OuterRef("pk"), kind="stage_changed", to_stage=Stage.RESOLVED)
+        events.objects.filter(case=OuterRef("pk"), kind=CaseEvent.Kind.STAGE_CHANGED, to_stage=Stage.RESOLVED)
         .order_by("-created_at", "-id")
         .values("actor")[:1]
     )

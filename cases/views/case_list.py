@@ -39,7 +39,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @agent_required
 def case_count(request: HttpRequest) -> HttpResponse:
     """How many cases match the filters of the query string, as the All cases page shows it."""
-    filters = CaseFilter(request.GET, queryset=selectors.case_queue(user=request.user), request=request)
+    filters = _filters(request, request.GET)
     if not filters.is_valid():  # the page itself names the unreadable filter next to its field
         return render(request, "cases/_case_count.html", {"unreadable": True}, status=400)
     count = selectors.count_within(filters.qs, milliseconds=COUNT_BUDGET_MS)
@@ -47,12 +47,17 @@ def case_count(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/_case_count.html", context)
 
 
+def _filters(request: HttpRequest, params: QueryDict) -> CaseFilter:
+    """The API's filters over the cases `request.user` may see: the list and its count read the same."""
+    return CaseFilter(params, queryset=selectors.case_queue(user=request.user), request=request)
+
+
 def list_context(request: HttpRequest, params: QueryDict | None = None) -> tuple[dict, int]:
     """What the All cases page draws for the filters in `params` (the request's query string unless
     given), and the status to answer with. The saved views' form answers with this page too, when a
     name has to be corrected."""
     params = request.GET if params is None else params
-    filters = CaseFilter(params, queryset=selectors.case_queue(user=request.user), request=request)
+    filters = _filters(request, params)
     form = filter_form.dress(filters, request.user)
     query = filter_form.filter_query(params)
     context = {
