@@ -45,7 +45,13 @@ class Customer(models.Model):
         constraints = [models.UniqueConstraint(fields=["external_id"], name="customer_external_id_unique")]
 
     def __str__(self) -> str:
-        return self.name or self.external_id
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """What a page calls the customer: their name, else their email (a widget customer's id is a
+        hash of it), else the organisation's id for them."""
+        return self.name or self.email or self.external_id
 
 
 class Feedback(models.Model):

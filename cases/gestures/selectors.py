@@ -37,6 +37,7 @@ def pending_gestures(*, user: User) -> QuerySet[Gesture]:
             "case__stage",
             "case__severity",
             "case__customer__name",
+            "case__customer__email",
             "case__customer__external_id",
             "requested_by__username",
             "requested_by__first_name",

@@ -70,12 +70,11 @@ def case_rows(cases, now: datetime, user) -> list[dict]:
     rows = []
     for case in cases:
         clock = sla_clock(case, now)
-        customer = case.customer
         rows.append(
             {
                 "reference": case.reference,
                 "select_label": _("Select %(reference)s") % {"reference": case.reference},
-                "customer": customer.name or customer.external_id,
+                "customer": case.customer.display_name,
                 "title": case.title,
                 "unhappy": case.customer_unhappy_at is not None,
                 "repeat": case.is_repeat,

@@ -112,6 +112,15 @@ def test_the_customer_panel_scores_earlier_cases_counts_90_days_and_leaves_out_t
     assert "99.00" not in panel  # only gestures the customer was given count
 
 
+def test_the_customer_panel_calls_a_nameless_widget_customer_by_their_email(agent):
+    customer = CustomerFactory(external_id="widget:3f2a9c", name="", email="kim@example.com")
+    case = RecoveryCaseFactory(owner=agent, customer=customer)
+
+    heading = page(agent, case).split('id="customer-title"', 1)[1].split("</h2>", 1)[0]
+
+    assert ">kim@example.com</a>" in heading
+
+
 def test_the_case_page_reads_each_list_in_one_query_whatever_its_length(agent, django_assert_num_queries):
     case = RecoveryCaseFactory(owner=agent)
     for n in range(5):

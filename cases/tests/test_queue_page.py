@@ -12,6 +12,7 @@ from cases.selectors import queue
 from cases.selectors.cases import sla_policies
 from cases.tests.factories import RecoveryCaseFactory
 from conftest import signed_in
+from feedback.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,19 @@ def test_a_row_shows_severity_stage_countdown_and_flags_in_words(agent):
     assert '<td class="stage"><span class="cell-label">Stage </span>New</td>' in body
     assert 'class="sla sla-breached"' in body and "Breached 45 min ago" in body
     assert "Customer unhappy" in body and '<span class="flag">Repeat</span>' in body
+
+
+def test_a_customer_without_a_name_is_called_by_their_email_else_by_their_id(agent):
+    # A widget customer's id is a hash of their email: the email is what an agent recognises.
+    widget = CustomerFactory(external_id="widget:3f2a9c", name="", email="kim@example.com")
+    RecoveryCaseFactory(owner=agent, customer=widget)
+    RecoveryCaseFactory(owner=agent, customer=CustomerFactory(external_id="C-77", name="", email=""))
+
+    body = signed_in(agent).get("/").content.decode()
+
+    assert '<span class="cell-label">Customer </span>kim@example.com</td>' in body
+    assert '<span class="cell-label">Customer </span>C-77</td>' in body
+    assert "widget:3f2a9c" not in body
 
 
 def test_an_empty_queue_says_so_and_links_to_all_cases(agent):
