@@ -5,10 +5,14 @@ from collections.abc import Callable
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.cache import patch_cache_control
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from recovery.errors import InvalidInput
 from recovery.roles import is_agent, is_manager
@@ -20,12 +24,34 @@ class SignInRequiredMiddleware(LoginRequiredMiddleware):
     The check runs before the URL's view looks anything up, so an anonymous visitor learns nothing from
     the answer (`/cases/RC-000001/` and `/cases/RC-999999/` both redirect to the sign-in page). The API
     authenticates by token and answers 401/403 itself.
+
+    An htmx request (a poll, a partial) whose session has ended would have the sign-in page swapped into
+    a corner of the page; it gets an HX-Redirect instead, and the whole page goes to sign in, to come back
+    to the page the person was on rather than to the fragment.
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path_info.startswith("/api/"):
             return None
-        return super().process_view(request, view_func, view_args, view_kwargs)
+        refused = super().process_view(request, view_func, view_args, view_kwargs)
+        if refused is None or not getattr(request, "htmx", False):
+            return refused
+        return HttpResponseClientRedirect(redirect_to_login(page_to_return_to(request)).url)
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (its documented way to type `request.htmx`)."""
+
+    htmx: HtmxDetails
+
+
+def page_to_return_to(request: HtmxHttpRequest) -> str:
+    """Where a detour (signing in, giving a second factor) leads back to: the page itself, even when an
+    htmx request (a poll, a partial) is what met the detour, because a fragment is no page to land on.
+    A page of another site, which the header could name, is not followed: home instead."""
+    if not (getattr(request, "htmx", False) and request.htmx.current_url):
+        return request.get_full_path()
+    return request.htmx.current_url_abs_path or settings.LOGIN_REDIRECT_URL
 
 
 def agent_required(view: Callable) -> Callable:

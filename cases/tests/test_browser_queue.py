@@ -86,6 +86,22 @@ def test_the_queue_refresh_keeps_the_focused_case_and_shows_new_ones(page, sign_
     assert "All open 4" in page.get_by_role("navigation", name="Which cases").inner_text().replace("\n", " ")
 
 
+def test_when_the_session_ends_the_queue_poll_takes_the_page_to_sign_in_and_back(page, sign_in, agent, cases):
+    base = sign_in(page, agent)
+    page.clock.install()
+    page.goto(base + "/?show=mine")
+    page.context.clear_cookies()  # signed out elsewhere, or the session expired
+
+    page.clock.run_for("00:31")  # the queue's poll
+
+    page.wait_for_url(f"{base}/login/?next=/%3Fshow%3Dmine")
+    assert page.get_by_label("Username").is_visible()  # the whole page, not a sign-in form in the table
+    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Password").fill(f"pw-{agent.username}")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/?show=mine")
+
+
 def test_a_click_anywhere_on_a_row_opens_its_case(page, sign_in, agent, cases):
     quiet = cases[2]
     page.goto(sign_in(page, agent) + "/")

@@ -15,6 +15,30 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_and_back_to_the_page_they_asked
     assert response["Location"] == "/login/?next=/"
 
 
+def test_a_poll_after_the_session_ended_sends_the_whole_page_to_sign_in_and_back_to_that_page(client):
+    # Without this the queue's 30-second poll would swap the sign-in page into the case table.
+    polled = client.get(
+        "/?show=mine", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/?show=mine"
+    )
+
+    assert polled.status_code == 200 and polled.content == b""
+    assert polled["HX-Redirect"] == "/login/?next=/%3Fshow%3Dmine"
+
+
+def test_a_poll_from_a_page_of_another_site_is_sent_to_sign_in_and_then_home(client):
+    polled = client.get(
+        "/notifications/bell/", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="https://evil.example/x"
+    )
+
+    assert polled["HX-Redirect"] == "/login/?next=/"
+
+
+def test_an_htmx_request_that_names_no_page_comes_back_to_its_own_path(client):
+    polled = client.get("/cases/?severity=high", HTTP_HX_REQUEST="true")
+
+    assert polled["HX-Redirect"] == "/login/?next=/cases/%3Fseverity%3Dhigh"
+
+
 def test_anonymous_case_links_redirect_alike_whether_or_not_the_case_exists(client):
     case = RecoveryCaseFactory()
 

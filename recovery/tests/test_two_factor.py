@@ -267,6 +267,16 @@ def test_an_htmx_request_from_such_a_session_is_redirected_by_htmx(client, manag
     assert response["HX-Redirect"] == "/account/two-factor/?next=%2Fcases%2F"
 
 
+def test_a_poll_from_such_a_session_comes_back_to_its_page_after_the_second_factor(client, manager, settings):
+    settings.MEND_REQUIRE_2FA = "managers"
+    client.force_login(manager)
+    page = {"HTTP_HX_CURRENT_URL": "http://testserver/dashboard/?days=7"}
+
+    response = client.get("/notifications/bell/", HTTP_HX_REQUEST="true", **page)
+
+    assert response["HX-Redirect"] == "/account/two-factor/?next=%2Fdashboard%2F%3Fdays%3D7"
+
+
 def test_once_enrolled_the_manager_reaches_the_dashboard(client, manager, settings):
     settings.MEND_REQUIRE_2FA = "managers"
     password_step(client, "manager")
