@@ -35,6 +35,7 @@ urlpatterns = [
     path("notifications/", notices.notice_list, name="notifications"),
     path("notifications/<int:notice_id>/read/", notices.mark_read, name="notice-read"),
     path("notifications/read-all/", notices.mark_all_read, name="notices-read-all"),
+    path("notifications/bell/", notices.bell, name="notice-bell"),
     path("notifications/settings/", notices.email_settings, name="notice-settings"),
     path("customers/<int:customer_id>/", customers.customer_page, name="customer"),
     path("customers/<int:customer_id>/contact/", customers.contact_preference, name="customer-contact"),

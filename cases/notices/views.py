@@ -4,9 +4,12 @@ With htmx the marked notice and the bell in the nav are swapped in place; withou
 button is a POST and a redirect back to the list.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +25,16 @@ from recovery.web import agent_required
 def notice_list(request: HttpRequest) -> HttpResponse:
     shown = list(selectors.latest(user=request.user))
     return render(request, "cases/notifications.html", {"notices": shown, "nav": "notifications"})
+
+
+@require_GET
+@agent_required
+def bell(request: HttpRequest) -> HttpResponse:
+    """The bell alone, which polls for itself: a notice that arrives while a page stays open (a
+    colleague's mention, a case given to the person) shows in the nav within a minute."""
+    page = urlsplit(request.htmx.current_url_abs_path or "").path if request.htmx else ""
+    on_the_list = page == reverse("workspace:notifications")
+    return render(request, "cases/_bell.html", {"nav": "notifications" if on_the_list else ""})
 
 
 @require_POST

@@ -60,6 +60,32 @@ def test_with_nothing_unread_the_bell_shows_no_count(agent):
     assert 'class="count"' not in bell(signed_in(agent).get("/").text)
 
 
+def test_the_bell_asks_for_itself_every_minute_and_shows_a_notice_that_arrived_meanwhile(agent):
+    client = signed_in(agent)
+    shown = bell(client.get("/").text)
+    assert 'hx-get="/notifications/bell/" hx-trigger="every 60s" hx-swap="outerHTML"' in shown
+    assert 'class="count"' not in shown
+
+    tell(agent)  # a colleague's news, while the queue stays open
+    polled = client.get("/notifications/bell/", HTTP_HX_CURRENT_URL="http://testserver/", **HTMX)
+
+    assert bell(polled.text) == polled.text.strip()  # the bell alone, to replace itself
+    assert '<span class="count">1<span class="visually-hidden"> unread</span></span>' in polled.text
+    assert "aria-current" not in polled.text
+
+
+def test_the_polled_bell_stays_the_current_link_on_the_notifications_page(agent):
+    current = {"HTTP_HX_CURRENT_URL": "http://testserver/notifications/"}
+
+    polled = signed_in(agent).get("/notifications/bell/", **current, **HTMX).text
+
+    assert 'aria-current="page"' in polled
+
+
+def test_an_intake_client_gets_no_bell(intake_user):
+    assert signed_in(intake_user).get("/notifications/bell/", **HTMX).status_code == 403
+
+
 def test_the_list_shows_the_persons_notices_newest_first_with_their_case(
     agent, other_agent, django_assert_max_num_queries
 ):
