@@ -25,9 +25,9 @@ class SignInRequiredMiddleware(LoginRequiredMiddleware):
     the answer (`/cases/RC-000001/` and `/cases/RC-999999/` both redirect to the sign-in page). The API
     authenticates by token and answers 401/403 itself.
 
-    An htmx request (a poll, a partial) whose session has ended would have the sign-in page swapped into
-    a corner of the page; it gets an HX-Redirect instead, and the whole page goes to sign in, to come back
-    to the page the person was on rather than to the fragment.
+    An htmx request (a poll, a partial, a form) whose session has ended would have the sign-in page
+    swapped into a corner of the page; it gets an HX-Redirect instead, and the whole page goes to sign
+    in, to come back to the page the person was on rather than to the fragment.
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -36,7 +36,11 @@ class SignInRequiredMiddleware(LoginRequiredMiddleware):
         refused = super().process_view(request, view_func, view_args, view_kwargs)
         if refused is None or not getattr(request, "htmx", False):
             return refused
-        return HttpResponseClientRedirect(redirect_to_login(page_to_return_to(request)).url)
+        detour = HttpResponseClientRedirect(redirect_to_login(page_to_return_to(request)).url)
+        # htmx follows HX-Redirect whatever the status. 401 rather than 200 says the request was not
+        # carried out, so the case screen keeps the text of a form that met it as a draft (case.js).
+        detour.status_code = 401
+        return detour
 
 
 class HtmxHttpRequest(HttpRequest):

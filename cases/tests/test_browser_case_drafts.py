@@ -3,6 +3,7 @@ a kept draft comes back when its form is reopened (per case and action, for the 
 is forgotten once sent or discarded."""
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from cases.models import RecoveryCase, Stage
@@ -54,6 +55,26 @@ def test_esc_asks_before_closing_a_draft_which_comes_back_until_it_is_sent(page,
     expect(page.locator(".case-done")).to_have_text("Resolved.")
     assert stored_drafts(page) == {}
     assert RecoveryCase.objects.get(pk=case.pk).resolution_summary == DRAFT
+
+
+def test_a_draft_sent_after_the_session_ended_survives_signing_in_again(page, sign_in, agent):
+    case = RecoveryCaseFactory(owner=agent, apologized=True)
+    base = sign_in(page, agent)
+    page.goto(f"{base}/cases/{case.reference}/")
+    page.get_by_role("button", name="Resolve").click()
+    page.get_by_label("Resolution").press_sequentially(DRAFT, delay=5)
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)  # it ended while the agent typed
+
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    page.wait_for_url(f"{base}/login/?next=/cases/{case.reference}/")
+    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Password").fill(f"pw-{agent.username}")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/cases/{case.reference}/")
+
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.get_by_label("Resolution")).to_have_value(DRAFT)
+    assert RecoveryCase.objects.get(pk=case.pk).stage == Stage.APOLOGIZED  # nothing was sent
 
 
 def test_a_refused_submit_keeps_the_draft_and_discard_forgets_it(page, sign_in, agent):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from cases.models import Severity
@@ -90,7 +91,7 @@ def test_when_the_session_ends_the_queue_poll_takes_the_page_to_sign_in_and_back
     base = sign_in(page, agent)
     page.clock.install()
     page.goto(base + "/?show=mine")
-    page.context.clear_cookies()  # signed out elsewhere, or the session expired
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)  # the session expired
 
     page.clock.run_for("00:31")  # the queue's poll
 

@@ -21,7 +21,7 @@ def test_a_poll_after_the_session_ended_sends_the_whole_page_to_sign_in_and_back
         "/?show=mine", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/?show=mine"
     )
 
-    assert polled.status_code == 200 and polled.content == b""
+    assert polled.status_code == 401 and polled.content == b""
     assert polled["HX-Redirect"] == "/login/?next=/%3Fshow%3Dmine"
 
 
