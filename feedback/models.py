@@ -17,6 +17,11 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
+def channel_label(value: str) -> str:
+    """A stored channel in words, in the active language; a value no longer offered stays as stored."""
+    return str(dict(Channel.choices).get(value, value))
+
+
 class Sentiment(models.TextChoices):
     NEGATIVE = "negative", _("Negative")
     NEUTRAL = "neutral", _("Neutral")

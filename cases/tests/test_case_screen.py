@@ -121,6 +121,17 @@ def test_the_customer_panel_calls_a_nameless_widget_customer_by_their_email(agen
     assert ">kim@example.com</a>" in heading
 
 
+def test_the_header_names_the_channel_in_the_agents_language(agent):
+    case = RecoveryCaseFactory(owner=agent, channel="survey")
+    client = signed_in(agent)
+
+    english = client.get(f"/cases/{case.reference}/").text
+    german = client.get(f"/cases/{case.reference}/", HTTP_ACCEPT_LANGUAGE="de").text
+
+    assert "· via Survey" in english and "via survey" not in english
+    assert "· über Umfrage" in german
+
+
 def test_the_case_page_reads_each_list_in_one_query_whatever_its_length(agent, django_assert_num_queries):
     case = RecoveryCaseFactory(owner=agent)
     for n in range(5):

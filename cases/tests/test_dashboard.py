@@ -135,6 +135,17 @@ def test_counts_on_the_page_are_singular_for_one_and_plural_otherwise(world, cli
     assert ">1</a> recovered customer who rated us again" in html
 
 
+def test_channels_and_gesture_kinds_are_named_in_the_managers_language(world, client, manager):
+    client.force_login(manager)
+    html = " ".join(client.get(f"/dashboard/?{PERIOD}", HTTP_ACCEPT_LANGUAGE="de").content.decode().split())
+
+    gestures = html.split('id="h-gestures"', 1)[1].split("</section>", 1)[0]
+    channels = html.split('id="h-feedback"', 1)[1].split("</section>", 1)[0]
+    assert "<td>Erstattung</td>" in gestures and "<td>Gutschein</td>" in gestures
+    assert "<td>refund</td>" not in gestures
+    assert "<td>Umfrage</td>" in channels and "<td>survey</td>" not in channels
+
+
 def test_a_bad_period_says_so_and_shows_the_default(world, client, manager):
     response = page(client, manager, "from=2026-11-10&to=2026-11-01")
     assert response.status_code == 400

@@ -31,6 +31,7 @@ from cases.selectors import cases as selectors
 from cases.teams.scope import require_may_act_on
 from cases.views import timeline
 from cases.views.case_actions import ACTIONS, Action, offered
+from feedback.models import channel_label
 from recovery.errors import Conflict, InvalidInput, MendError, NotPermitted, PreconditionFailed, StaleCase
 from recovery.roles import is_manager
 from recovery.web import agent_required, show_refusal
@@ -207,6 +208,7 @@ def _render_page(
         "open": opened,
         "done": done,
         "unhappy_at": getattr(screen.case, "customer_unhappy_at", None),
+        "channel": channel_label(screen.case.channel),
         # The list the case was opened from (its links say ?from=...), not always "All cases".
         "nav": request.GET.get("from") if request.GET.get("from") in NAV_FROM else "",
         "shortcut_actions": [action for action in ACTIONS.values() if action.key],

@@ -10,10 +10,10 @@ from cases.emerging import selectors as emerging
 from cases.metrics import period as metrics_period
 from cases.metrics import present, snapshots
 from cases.metrics.definitions import METRICS
-from cases.models import ExportAudit, Severity
+from cases.models import ExportAudit, Gesture, Severity
 from cases.root_causes import selectors as fixes
 from cases.teams.models import Team
-from feedback.models import Channel
+from feedback.models import Channel, channel_label
 from recovery.errors import InvalidInput
 from recovery.roles import Role
 from recovery.web import manager_required
@@ -107,6 +107,9 @@ def _links(metrics: dict, period, scope) -> dict:
     return links
 
 
+GESTURE_KINDS = dict(Gesture.Kind.choices)  # a stored kind in words, in the manager's language
+
+
 def _formatted(m: dict) -> dict:
     """Shares and durations outside the tiles, as the page prints them."""
     speed = m["speed"]
@@ -124,7 +127,16 @@ def _formatted(m: dict) -> dict:
         "res_p90": present.duration(speed["time_to_resolve"]["p90"]),
         "oldest_pending": present.duration(m["gestures"]["pending_approvals"]["oldest_age"]),
         "channels": [
-            row | {"share": present.percent(row["negative_share"])} for row in m["feedback"]["by_channel"]
+            row
+            | {
+                "share": present.percent(row["negative_share"]),
+                "label": channel_label(row["channel"]),
+            }
+            for row in m["feedback"]["by_channel"]
+        ],
+        "gestures": [
+            row | {"kind_label": GESTURE_KINDS.get(row["kind"], row["kind"])}
+            for row in m["gestures"]["granted"]
         ],
     }
 
