@@ -27,14 +27,18 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/notifications.html", {"notices": shown, "nav": "notifications"})
 
 
+NAV_COUNTED = ("notifications", "approvals")  # the nav links with counts: current on their own page
+
+
 @require_GET
 @agent_required
 def bell(request: HttpRequest) -> HttpResponse:
     """The bell alone, which polls for itself: a notice that arrives while a page stays open (a
-    colleague's mention, a case given to the person) shows in the nav within a minute."""
+    colleague's mention, a case given to the person) shows in the nav within a minute. A manager's
+    Approvals count comes along out of band, for the gestures that came to wait meanwhile."""
     page = urlsplit(request.htmx.current_url_abs_path or "").path if request.htmx else ""
-    on_the_list = page == reverse("workspace:notifications")
-    return render(request, "cases/_bell.html", {"nav": "notifications" if on_the_list else ""})
+    nav = next((name for name in NAV_COUNTED if page == reverse(f"workspace:{name}")), "")
+    return render(request, "cases/_nav_counts.html", {"nav": nav})
 
 
 @require_POST

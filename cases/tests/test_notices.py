@@ -5,9 +5,9 @@ import re
 import pytest
 
 from cases import notices
-from cases.models import Notice, Notification
+from cases.models import Gesture, Notice, Notification
 from cases.notices import selectors
-from cases.tests.factories import RecoveryCaseFactory
+from cases.tests.factories import GestureFactory, RecoveryCaseFactory
 from conftest import signed_in
 from recovery.errors import NotFound
 
@@ -80,6 +80,23 @@ def test_the_polled_bell_stays_the_current_link_on_the_notifications_page(agent)
     polled = signed_in(agent).get("/notifications/bell/", **current, **HTMX).text
 
     assert 'aria-current="page"' in polled
+
+
+def test_a_managers_polled_bell_brings_the_approvals_count_out_of_band(manager, agent):
+    client = signed_in(manager)
+    page = {"HTTP_HX_CURRENT_URL": "http://testserver/gestures/pending/"}
+    GestureFactory(status=Gesture.Status.PENDING_APPROVAL, requested_by=agent)  # came to wait meanwhile
+
+    polled = client.get("/notifications/bell/", **page, **HTMX).text
+
+    (link,) = re.findall(r'<a id="nav-approvals".*?</a>', polled, flags=re.S)
+    assert 'hx-swap-oob="true"' in link and 'aria-current="page"' in link
+    assert '<span class="visually-hidden">, </span>1<span class="visually-hidden"> waiting</span>' in link
+    assert "aria-current" not in bell(polled)
+
+
+def test_an_agents_polled_bell_comes_alone(agent):
+    assert "nav-approvals" not in signed_in(agent).get("/notifications/bell/", **HTMX).text
 
 
 def test_an_intake_client_gets_no_bell(intake_user):
