@@ -164,7 +164,7 @@ METRICS: dict[str, Metric] = {
         "Cases that received negative feedback in the period (a case may gather several pieces).",
         negative_feedback,
     ),
-    "opened": Metric("Cases opened", "Cases opened in the period.", opened),
+    "opened": Metric(_("Cases opened"), "Cases opened in the period.", opened),
     "closed": Metric(
         _("Cases closed"),
         "Cases closed in the period, whenever they were opened.",
@@ -281,13 +281,13 @@ METRICS: dict[str, Metric] = {
         lambda p, now: opened(p, now) & ~Q(Exists(ROOT_CAUSE_LINKS.filter(recoverycase_id=OuterRef("pk")))),
     ),
     "first_contact_resolution": Metric(
-        "First-contact resolution",
+        _("First-contact resolution"),
         "Of the cases opened in the period and resolved, the share resolved by their first owner: never "
         "reassigned to another owner, never reopened, and resolved by the owner themselves.",
         resolved_in,
     ),
     "first_contact": Metric(
-        "Resolved at first contact",
+        _("Resolved at first contact"),
         "Cases opened in the period and resolved by their first owner, with no reassignment and no "
         "reopening.",
         first_contact,

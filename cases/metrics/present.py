@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from cases.metrics.definitions import METRICS
 from cases.metrics.period import Period, Scope
@@ -13,7 +14,8 @@ from cases.models import OPEN_STAGES, Severity, Stage
 from cases.templatetags import moments
 
 CASES_URL = "/cases/"
-CASES = ("%(count)s case", "%(count)s cases")
+# A tile's count in words: the plural form is picked by "count", the number is printed as "shown" (1,234).
+CASES = ngettext_lazy("%(shown)s case", "%(shown)s cases", "count")
 NONE, MINUS = "\u2013", "\u2212"  # an en dash for "nothing measured", a true minus sign
 
 
@@ -39,11 +41,11 @@ class Tile:
     help: str
     value: str  # the headline, formatted
     count: int  # the number of cases behind it: the drill-down list's count
-    count_label: tuple[str, str]  # singular and plural, each with %(count)s: ngettext picks one
+    count_label: str  # an ngettext_lazy with %(shown)s, its form picked by "count"
 
     @property
     def counted(self) -> str:
-        return ngettext(*self.count_label, self.count) % {"count": f"{self.count:,}"}
+        return self.count_label % {"count": self.count, "shown": f"{self.count:,}"}
 
     url: str
     change: str = ""
@@ -56,13 +58,13 @@ def _change(now, before, *, kind: str, higher_is_better: bool | None) -> tuple[s
         return ("", "")
     delta = now - before
     if kind == "share":
-        text = f"{delta * 100:+.1f} pts"
+        text = _("%(delta)s pts") % {"delta": f"{delta * 100:+.1f}"}
     elif kind == "duration":
         text = ("+" if delta >= 0 else MINUS) + duration(abs(delta))
     else:
         text = f"{delta:+d}"
     if not delta:
-        return "no change", ""
+        return _("no change"), ""
     if higher_is_better is None:
         return text, ""
     return text, "better" if (delta > 0) == higher_is_better else "worse"
@@ -100,40 +102,42 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "negative_feedback",
             percent(fb["negative_share"]),
             fb["cases_with_negative"],
-            ("%(count)s case with negative feedback", "%(count)s cases with negative feedback"),
+            ngettext_lazy(
+                "%(shown)s case with negative feedback", "%(shown)s cases with negative feedback", "count"
+            ),
             fb["negative_share"],
             prev_fb["negative_share"],
             kind="share",
             better=False,
-            label=f"Negative share (of {fb['total']:,} feedback)",
+            label=_("Negative share (of %(total)s feedback)") % {"total": f"{fb['total']:,}"},
         ),
         tile(
             "acknowledged",
             duration(speed["time_to_acknowledge"]["median"]),
             speed["time_to_acknowledge"]["measured"],
-            ("%(count)s case measured", "%(count)s cases measured"),
+            ngettext_lazy("%(shown)s case measured", "%(shown)s cases measured", "count"),
             speed["time_to_acknowledge"]["median"],
             prev_speed["time_to_acknowledge"]["median"],
             kind="duration",
             better=False,
-            label="Median time to acknowledge",
+            label=_("Median time to acknowledge"),
         ),
         tile(
             "resolved",
             duration(speed["time_to_resolve"]["median"]),
             speed["time_to_resolve"]["measured"],
-            ("%(count)s case measured", "%(count)s cases measured"),
+            ngettext_lazy("%(shown)s case measured", "%(shown)s cases measured", "count"),
             speed["time_to_resolve"]["median"],
             prev_speed["time_to_resolve"]["median"],
             kind="duration",
             better=False,
-            label="Median time to resolve",
+            label=_("Median time to resolve"),
         ),
         tile(
             "acknowledge_due",
             percent(ack["share"]),
             ack["due"],
-            ("%(count)s target due", "%(count)s targets due"),
+            ngettext_lazy("%(shown)s target due", "%(shown)s targets due", "count"),
             ack["share"],
             prev_ack["share"],
             kind="share",
@@ -143,19 +147,21 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "follow_up_due",
             percent(m["follow_up"]["completion_rate"]),
             m["follow_up"]["due"],
-            ("%(count)s case with a follow-up due", "%(count)s cases with a follow-up due"),
-            label="Follow-up completion",
+            ngettext_lazy(
+                "%(shown)s case with a follow-up due", "%(shown)s cases with a follow-up due", "count"
+            ),
+            label=_("Follow-up completion"),
         ),
         tile(
             "surveyed",
             percent(rec["recovered_share"]),
             rec["surveyed"],
-            ("%(count)s case surveyed", "%(count)s cases surveyed"),
+            ngettext_lazy("%(shown)s case surveyed", "%(shown)s cases surveyed", "count"),
             rec["recovered_share"],
             prev_rec["recovered_share"],
             kind="share",
             better=True,
-            label="Recovered (satisfaction ≥ 4)",
+            label=_("Recovered (satisfaction ≥ 4)"),
         ),
         first_contact_tile(m, tile),
         counted("closed", c["closed"], prev_c["closed"]),
@@ -164,7 +170,7 @@ def tiles(m: dict, period: Period, scope: Scope) -> list[Tile]:
             "repeat",
             percent(m["repeat_customers"]["share_of_cases"]),
             m["repeat_customers"]["cases"],
-            ("%(count)s repeat-failure case", "%(count)s repeat-failure cases"),
+            ngettext_lazy("%(shown)s repeat-failure case", "%(shown)s repeat-failure cases", "count"),
         ),
     ]
 
@@ -176,7 +182,7 @@ def first_contact_tile(m: dict, tile) -> Tile:
         "first_contact_resolution",
         percent(fcr["share"]),
         fcr["resolved"],
-        ("%(count)s case resolved", "%(count)s cases resolved"),
+        ngettext_lazy("%(shown)s case resolved", "%(shown)s cases resolved", "count"),
         fcr["share"],
         fcr["previous"]["share"],
         kind="share",

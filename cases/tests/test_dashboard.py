@@ -146,6 +146,35 @@ def test_channels_and_gesture_kinds_are_named_in_the_managers_language(world, cl
     assert "<td>Umfrage</td>" in channels and "<td>survey</td>" not in channels
 
 
+@pytest.mark.parametrize(
+    ("language", "sentences"),
+    [
+        (
+            "de",
+            [
+                "9. November 2026 \u2013 15. November 2026 (7 Tage, Europe/Berlin); verglichen mit",
+                "Live-Zahlen mit Stand",
+                ">Letzte 7 Tage</option>",
+                "4 Fälle</a>",
+                "Jetzt verletzt: <a",
+                "Fällige Nachfassaktionen <a",
+                "Fälle (2 Kunden), mittlere Zufriedenheit 3,5 von 5",
+                "Jetzt zur Freigabe ausstehend: <a",
+                "Woche ab 2026-11-09",
+            ],
+        ),
+        ("es", ["(7 días, Europe/Berlin); comparado con", "Incumplidos ahora: <a", "Cifras en vivo a las"]),
+    ],
+)
+def test_the_dashboards_sentences_read_in_the_managers_language(world, client, manager, language, sentences):
+    client.force_login(manager)
+    html = " ".join(client.get(f"/dashboard/?{PERIOD}", HTTP_ACCEPT_LANGUAGE=language).text.split())
+
+    assert [sentence for sentence in sentences if sentence not in html] == []
+    for english in ("Breached now:", "Follow-ups due <a", "Numbers live as of", "Week of ", " received, "):
+        assert english not in html
+
+
 def test_a_bad_period_says_so_and_shows_the_default(world, client, manager):
     response = page(client, manager, "from=2026-11-10&to=2026-11-01")
     assert response.status_code == 400
