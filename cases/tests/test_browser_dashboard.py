@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from cases.tests import metrics_world
 from cases.tests.test_dashboard import listed
@@ -50,3 +51,18 @@ def test_a_manager_changes_the_period_and_follows_a_tile_to_its_cases(
     # Until the case list is merged /cases/ is not a page here: CaseFilter on the link's parameters is
     # what the list will count.
     assert listed(page.url, manager) == 4
+
+
+def test_a_manager_reads_the_dashboard_in_german(page, sign_in, settings, manager, agent, other_agent):
+    settings.TIME_ZONE = metrics_world.TIME_ZONE
+    metrics_world.build(agent, other_agent)
+    base = sign_in(page, manager)
+    page.set_extra_http_headers({"Accept-Language": "de"})
+
+    page.goto(f"{base}/dashboard/?from={metrics_world.FROM}&to={metrics_world.TO}")
+
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.locator('[data-tile="opened"] .small a')).to_have_text("4 Fälle")
+    expect(page.locator("section:has(> #h-sla) p").last).to_contain_text("Jetzt verletzt:")
+    screenshot(page, "dashboard-de")
+    assert serious_accessibility_violations(page) == []

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
@@ -173,6 +174,18 @@ def test_the_dashboards_sentences_read_in_the_managers_language(world, client, m
     assert [sentence for sentence in sentences if sentence not in html] == []
     for english in ("Breached now:", "Follow-ups due <a", "Numbers live as of", "Week of ", " received, "):
         assert english not in html
+
+
+def test_the_charts_keep_their_coordinates_numeric_on_a_german_page(world, client, manager):
+    # Localised, 12.5 became "12,5", which SVG cannot read: the bars vanished on a German dashboard.
+    client.force_login(manager)
+    html = client.get(f"/dashboard/?{PERIOD}", HTTP_ACCEPT_LANGUAGE="de").text
+
+    charts = html.split("<main", 1)[1]
+    coordinates = re.findall(r' (?:x|y|width|height)="([^"]*)"', charts)
+    assert coordinates and [c for c in coordinates if not re.fullmatch(r"-?\d+(\.\d+)?", c)] == []
+    point = r"\d+(\.\d+)?,\d+(\.\d+)?"
+    assert all(re.fullmatch(f"{point}( {point})*", line) for line in re.findall(r' points="([^"]*)"', charts))
 
 
 def test_a_bad_period_says_so_and_shows_the_default(world, client, manager):
