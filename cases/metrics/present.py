@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
@@ -31,7 +32,13 @@ def duration(seconds) -> str:
 
 
 def percent(value) -> str:
-    return NONE if value is None else f"{value * 100:.1f}%".replace(".0%", "%")
+    """A share (0-1) as a percentage with at most one decimal, in the locale's digits: 66.7% or 66,7%."""
+    return NONE if value is None else f"{_decimal(value * 100)}%"
+
+
+def _decimal(number: float) -> str:
+    shown = round(number, 1)
+    return number_format(shown, decimal_pos=0 if shown == int(shown) else 1)
 
 
 @dataclass
@@ -58,7 +65,8 @@ def _change(now, before, *, kind: str, higher_is_better: bool | None) -> tuple[s
         return ("", "")
     delta = now - before
     if kind == "share":
-        text = _("%(delta)s pts") % {"delta": f"{delta * 100:+.1f}"}
+        sign = "+" if delta >= 0 else "-"  # as the counts' changes (+3, -1)
+        text = _("%(delta)s pts") % {"delta": sign + number_format(round(abs(delta) * 100, 1), decimal_pos=1)}
     elif kind == "duration":
         text = ("+" if delta >= 0 else MINUS) + duration(abs(delta))
     else:

@@ -162,6 +162,8 @@ def test_channels_and_gesture_kinds_are_named_in_the_managers_language(world, cl
                 "Fälle (2 Kunden), mittlere Zufriedenheit 3,5 von 5",
                 "Jetzt zur Freigabe ausstehend: <a",
                 "Woche ab 2026-11-09",
+                "5 negativ (62,5%)",  # shares in the locale's digits
+                "-37,5 Pkt.",
             ],
         ),
         ("es", ["(7 días, Europe/Berlin); comparado con", "Incumplidos ahora: <a", "Cifras en vivo a las"]),
