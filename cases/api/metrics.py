@@ -1,5 +1,6 @@
 """`GET /api/v1/metrics/`: the dashboard's numbers as JSON, for managers."""
 
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -22,6 +23,12 @@ class IsManager(BasePermission):
         return is_manager(request.user)
 
 
+def _help(name: str) -> str:
+    """A metric's help text for the schema: in English, whatever language the server runs in."""
+    with translation.override("en"):
+        return str(METRICS[name].help)
+
+
 def _object(description: str, **properties) -> dict:
     return {"type": "object", "description": description, "properties": properties}
 
@@ -38,7 +45,7 @@ METRICS_OUT = _object(
         snapshot={"type": "boolean"},
     ),
     feedback=_object(
-        METRICS["feedback_total"].help,
+        _help("feedback_total"),
         total={"type": "integer"},
         negative={"type": "integer"},
         negative_share=SHARE,
@@ -59,8 +66,8 @@ METRICS_OUT = _object(
         "Surveyed, mean satisfaction, recovered share, the paradox indicator, reopened by customers.",
         recovered_share=SHARE,
     ),
-    repeat_customers=_object(METRICS["repeat"].help, share_of_cases=SHARE),
-    first_contact_resolution=SHARE | {"description": METRICS["first_contact_resolution"].help},
+    repeat_customers=_object(_help("repeat"), share_of_cases=SHARE),
+    first_contact_resolution=SHARE | {"description": _help("first_contact_resolution")},
     first_contact=_object(
         "First-contact resolution's counts: resolved, resolved at first contact, the share, and the "
         "previous period's share.",

@@ -23,6 +23,8 @@ FOLLOW_UP_GRACE = timedelta(days=1)
 RECOVERED_AT_LEAST = 4
 SLA_TARGETS = ("acknowledge", "apologize", "resolve")
 STAGE_WORDS = {"acknowledge": _("Acknowledge"), "apologize": _("Apologize"), "resolve": _("Resolve")}
+# A target as the help texts name it, lower case in English ("Of the acknowledge targets ...").
+TARGET_WORDS = {"acknowledge": _("acknowledge"), "apologize": _("apologize"), "resolve": _("resolve")}
 _REACHED = {"acknowledge": "acknowledged_at", "apologize": "apologized_at", "resolve": "resolved_at"}
 
 
@@ -153,53 +155,62 @@ ROOT_CAUSE_LINKS = RootCause.cases.through.objects
 METRICS: dict[str, Metric] = {
     "feedback_total": Metric(
         _("Feedback received"),
-        "Every piece of feedback received in the period, from any channel, positive or not.",
+        _("Every piece of feedback received in the period, from any channel, positive or not."),
     ),
     "negative_share": Metric(
         _("Negative share"),
-        "Negative feedback received in the period divided by all feedback received in it.",
+        _("Negative feedback received in the period divided by all feedback received in it."),
     ),
     "negative_feedback": Metric(
         _("Cases with negative feedback"),
-        "Cases that received negative feedback in the period (a case may gather several pieces).",
+        _("Cases that received negative feedback in the period (a case may gather several pieces)."),
         negative_feedback,
     ),
-    "opened": Metric(_("Cases opened"), "Cases opened in the period.", opened),
+    "opened": Metric(_("Cases opened"), _("Cases opened in the period."), opened),
     "closed": Metric(
         _("Cases closed"),
-        "Cases closed in the period, whenever they were opened.",
+        _("Cases closed in the period, whenever they were opened."),
         lambda p, now: Q(closed_at__gte=p.start, closed_at__lt=p.end),
     ),
     "open_now": Metric(
         _("Open now"),
-        "Cases not closed at this moment (not bound to the period).",
+        _("Cases not closed at this moment (not bound to the period)."),
         lambda p, now: ~Q(stage=Stage.CLOSED),
     ),
     "reopened": Metric(
         _("Reopened"),
-        "Cases opened in the period that have been reopened at least once.",
+        _("Cases opened in the period that have been reopened at least once."),
         lambda p, now: opened(p, now) & Q(reopen_count__gt=0),
     ),
     "acknowledged": Metric(
         _("Time to acknowledge"),
-        "From the case's opening to its acknowledgement, for cases opened in the period and acknowledged; "
-        "in SLA time: the working time of the severity's business calendar where its policy has one, "
-        "elapsed time otherwise, as measured when the case was acknowledged.",
+        _(
+            "From the case's opening to its acknowledgement, for cases opened in the period and "
+            "acknowledged; in SLA time: the working time of the severity's business calendar where its "
+            "policy has one, elapsed time otherwise, as measured when the case was acknowledged."
+        ),
         lambda p, now: opened(p, now) & Q(acknowledged_at__isnull=False),
     ),
     "resolved": Metric(
         _("Time to resolve"),
-        "From the case's opening to its latest resolution, for cases opened in the period and resolved; "
-        "in SLA time as above (working time under a business calendar), hold time included.",
+        _(
+            "From the case's opening to its latest resolution, for cases opened in the period and resolved; "
+            "in SLA time as above (working time under a business calendar), hold time included."
+        ),
         resolved_in,
     ),
     **{
         f"{target}_due": Metric(
             format_lazy(_("{target} SLA compliance"), target=STAGE_WORDS[target]),
-            f"Of the {target} targets that fell due in the period (up to now), the share reached by "
-            "their due moment. Due moments count working time where the severity's policy has a "
-            "calendar, and move by the time a case spent on hold; a case on hold now is left out until "
-            "its clock runs again.",
+            format_lazy(
+                _(
+                    "Of the {target} targets that fell due in the period (up to now), the share reached by "
+                    "their due moment. Due moments count working time where the severity's policy has a "
+                    "calendar, and move by the time a case spent on hold; a case on hold now is left out "
+                    "until its clock runs again."
+                ),
+                target=TARGET_WORDS[target],
+            ),
             target_due(target),
         )
         for target in SLA_TARGETS
@@ -207,94 +218,107 @@ METRICS: dict[str, Metric] = {
     **{
         f"{target}_met": Metric(
             format_lazy(_("{target} targets met"), target=STAGE_WORDS[target]),
-            "Targets reached by their due moment.",
+            _("Targets reached by their due moment."),
             target_met(target),
         )
         for target in SLA_TARGETS
     },
     "breached_now": Metric(
         _("Breached now"),
-        "Open cases, not on hold, whose earliest running SLA target is past at this moment.",
+        _("Open cases, not on hold, whose earliest running SLA target is past at this moment."),
         lambda p, now: ~Q(stage=Stage.CLOSED) & Q(on_hold_since__isnull=True, sla_due_at__lte=now),
     ),
     "escalation_1": Metric(
         _("Escalation level 1"),
-        "Cases opened in the period that breached a target (escalation level 1) and went no further.",
+        _("Cases opened in the period that breached a target (escalation level 1) and went no further."),
         lambda p, now: opened(p, now) & Q(escalation_level=1),
     ),
     "escalation_2": Metric(
         _("Escalation level 2"),
-        "Cases opened in the period that stayed breached until twice the target (escalation level 2).",
+        _("Cases opened in the period that stayed breached until twice the target (escalation level 2)."),
         lambda p, now: opened(p, now) & Q(escalation_level=2),
     ),
     "follow_up_due": Metric(
         _("Follow-ups due"),
-        "Cases with a follow-up that came due in the period (up to now).",
+        _("Cases with a follow-up that came due in the period (up to now)."),
         _follow_ups("follow_up_due"),
     ),
     "follow_up_done": Metric(
         _("Follow-ups done"),
-        "Of those, cases whose follow-up is done.",
+        _("Of those, cases whose follow-up is done."),
         _follow_ups("follow_up_done"),
     ),
     "follow_up_on_time": Metric(
         _("Follow-ups done on time"),
-        "Of those, cases whose follow-up was done within a day of its due moment (before managers hear).",
+        _("Of those, cases whose follow-up was done within a day of its due moment (before managers hear)."),
         _follow_ups("follow_up_on_time"),
     ),
     "surveyed": Metric(
         _("Surveyed recoveries"),
-        "Cases whose customer rated the recovery (1-5) in the period; the score of a case is its latest "
-        "in the period. Mean satisfaction is the mean of those scores.",
+        _(
+            "Cases whose customer rated the recovery (1-5) in the period; the score of a case is its latest "
+            "in the period. Mean satisfaction is the mean of those scores."
+        ),
         surveyed,
     ),
     "recovered": Metric(
         _("Recovered"),
-        f"Surveyed cases whose score is {RECOVERED_AT_LEAST} or 5. The share is of surveyed cases.",
+        format_lazy(
+            _("Surveyed cases whose score is {least} or 5. The share is of surveyed cases."),
+            least=RECOVERED_AT_LEAST,
+        ),
         _answers("recovered"),
     ),
     "paradox_base": Metric(
         _("Recovered, with later feedback"),
-        "Recovered cases whose customer rated us again after the survey (survey answers aside).",
+        _("Recovered cases whose customer rated us again after the survey (survey answers aside)."),
         _answers("paradox_base"),
     ),
     "paradox": Metric(
         _("Recovery paradox"),
-        "Of recovered customers who gave later feedback, the share whose first later rating beat the "
-        "rating that opened their case.",
+        _(
+            "Of recovered customers who gave later feedback, the share whose first later rating beat the "
+            "rating that opened their case."
+        ),
         _answers("paradox"),
     ),
     "reopened_by_customer": Metric(
         _("Reopened by the customer"),
-        "Cases the customer reopened in the period with a poor survey answer.",
+        _("Cases the customer reopened in the period with a poor survey answer."),
         reopened_by_customer,
     ),
     "repeat": Metric(
         _("Repeat-failure cases"),
-        "Cases opened in the period for a customer who already had a case in the 90 days before "
-        "(flagged as repeat at intake); the share is of cases opened.",
+        _(
+            "Cases opened in the period for a customer who already had a case in the 90 days before "
+            "(flagged as repeat at intake); the share is of cases opened."
+        ),
         lambda p, now: opened(p, now) & Q(is_repeat=True),
     ),
     "no_root_cause": Metric(
         _("No root cause"),
-        "Cases opened in the period not linked to any root cause; the share is of cases opened.",
+        _("Cases opened in the period not linked to any root cause; the share is of cases opened."),
         lambda p, now: opened(p, now) & ~Q(Exists(ROOT_CAUSE_LINKS.filter(recoverycase_id=OuterRef("pk")))),
     ),
     "first_contact_resolution": Metric(
         _("First-contact resolution"),
-        "Of the cases opened in the period and resolved, the share resolved by their first owner: never "
-        "reassigned to another owner, never reopened, and resolved by the owner themselves.",
+        _(
+            "Of the cases opened in the period and resolved, the share resolved by their first owner: never "
+            "reassigned to another owner, never reopened, and resolved by the owner themselves."
+        ),
         resolved_in,
     ),
     "first_contact": Metric(
         _("Resolved at first contact"),
-        "Cases opened in the period and resolved by their first owner, with no reassignment and no "
-        "reopening.",
+        _(
+            "Cases opened in the period and resolved by their first owner, with no reassignment and no "
+            "reopening."
+        ),
         first_contact,
     ),
     "gestures": Metric(
         _("Cases with gestures"),
-        "Cases with a gesture granted (or approved) that was requested in the period.",
+        _("Cases with a gesture granted (or approved) that was requested in the period."),
         gestures_granted,
     ),
 }

@@ -164,6 +164,8 @@ def test_channels_and_gesture_kinds_are_named_in_the_managers_language(world, cl
                 "Woche ab 2026-11-09",
                 "5 negativ (62,5%)",  # shares in the locale's digits
                 "-37,5 Pkt.",
+                "<p>Im Zeitraum eröffnete Fälle.</p>",  # the help beside the tile
+                "Von den Zielen „Eingang bestätigen“, die im Zeitraum (bis jetzt) fällig wurden",
             ],
         ),
         ("es", ["(7 días, Europe/Berlin); comparado con", "Incumplidos ahora: <a", "Cifras en vivo a las"]),
@@ -174,7 +176,14 @@ def test_the_dashboards_sentences_read_in_the_managers_language(world, client, m
     html = " ".join(client.get(f"/dashboard/?{PERIOD}", HTTP_ACCEPT_LANGUAGE=language).text.split())
 
     assert [sentence for sentence in sentences if sentence not in html] == []
-    for english in ("Breached now:", "Follow-ups due <a", "Numbers live as of", "Week of ", " received, "):
+    english_sentences = (
+        "Breached now:",
+        "Follow-ups due <a",
+        "Numbers live as of",
+        "Week of ",
+        " received, ",
+    )
+    for english in (*english_sentences, "Cases opened in the period", "Of the acknowledge targets"):
         assert english not in html
 
 
