@@ -36,7 +36,7 @@ class SignInRequiredMiddleware(LoginRequiredMiddleware):
         refused = super().process_view(request, view_func, view_args, view_kwargs)
         if refused is None or not getattr(request, "htmx", False):
             return refused
-        detour = HttpResponseClientRedirect(redirect_to_login(page_to_return_to(request)).url)
+        detour = HttpResponseClientRedirect(redirect_to_login(page_of(request)).url)
         # htmx follows HX-Redirect whatever the status. 401 rather than 200 says the request was not
         # carried out, so the case screen keeps the text of a form that met it as a draft (case.js).
         detour.status_code = 401
@@ -49,10 +49,11 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def page_to_return_to(request: HtmxHttpRequest) -> str:
-    """Where a detour (signing in, giving a second factor) leads back to: the page itself, even when an
-    htmx request (a poll, a partial) is what met the detour, because a fragment is no page to land on.
-    A page of another site, which the header could name, is not followed: home instead."""
+def page_of(request: HtmxHttpRequest) -> str:
+    """The page a request was made from: for an htmx request (a poll, a partial) the page that sent it,
+    since a fragment is no page; otherwise the request's own path. A detour (signing in, giving a second
+    factor) leads back to it, and the nav marks its current link by it. A page of another site, which
+    the header could name, is not followed: home instead."""
     if not (getattr(request, "htmx", False) and request.htmx.current_url):
         return request.get_full_path()
     return request.htmx.current_url_abs_path or settings.LOGIN_REDIRECT_URL

@@ -33,12 +33,10 @@ def duration(seconds) -> str:
 
 def percent(value) -> str:
     """A share (0-1) as a percentage with at most one decimal, in the locale's digits: 66.7% or 66,7%."""
-    return NONE if value is None else f"{_decimal(value * 100)}%"
-
-
-def _decimal(number: float) -> str:
-    shown = round(number, 1)
-    return number_format(shown, decimal_pos=0 if shown == int(shown) else 1)
+    if value is None:
+        return NONE
+    shown = round(value * 100, 1)
+    return f"{number_format(shown, decimal_pos=0 if shown == int(shown) else 1)}%"
 
 
 @dataclass

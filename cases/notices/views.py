@@ -17,7 +17,7 @@ from cases import notices
 from cases.models import Notice
 from cases.notices import preferences, selectors
 from recovery.errors import NotFound
-from recovery.web import agent_required
+from recovery.web import agent_required, page_of
 
 
 @require_GET
@@ -36,7 +36,7 @@ def bell(request: HttpRequest) -> HttpResponse:
     """The bell alone, which polls for itself: a notice that arrives while a page stays open (a
     colleague's mention, a case given to the person) shows in the nav within a minute. A manager's
     Approvals count comes along out of band, for the gestures that came to wait meanwhile."""
-    page = urlsplit(request.htmx.current_url_abs_path or "").path if request.htmx else ""
+    page = urlsplit(page_of(request)).path
     nav = next((name for name in NAV_COUNTED if page == reverse(f"workspace:{name}")), "")
     return render(request, "cases/_nav_counts.html", {"nav": nav})
 

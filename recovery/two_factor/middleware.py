@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from recovery.two_factor import devices, policy
-from recovery.web import page_to_return_to
+from recovery.web import page_of
 
 
 def two_factor_not_required(view: Callable) -> Callable:
@@ -48,7 +48,7 @@ class TwoFactorRequiredMiddleware:
         if api:
             return JsonResponse({"detail": "Finish two-factor sign-in in the browser first."}, status=403)
         step = "two-factor-code" if devices.has_authenticator(request.user) else "two-factor"
-        target = f"{reverse(step)}?{urlencode({'next': page_to_return_to(request)})}"
+        target = f"{reverse(step)}?{urlencode({'next': page_of(request)})}"
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(target)
         return HttpResponseRedirect(target)
